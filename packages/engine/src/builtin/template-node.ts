@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { BaseNodeV2, type NodeContext, type NodeRunResult } from "../base-node.ts";
+import type { NodePortSchema } from "../port-definition.ts";
+
+const templateConfigSchema = z.object({
+  template: z.string().default(""),
+});
+export type TemplateConfig = z.output<typeof templateConfigSchema>;
+
+/** `template`: renders `config.template` over its inputs (any mapped port) into `text`. */
+export class TemplateNode extends BaseNodeV2<TemplateConfig, Record<string, unknown>, { text: string }> {
+  readonly type = "template";
+  override readonly description = "Renders a string from its inputs: {{port}}, {{sys.query}}, {{env.NAME}}.";
+  readonly configSchema = templateConfigSchema;
+
+  ports(): NodePortSchema {
+    return { inputs: [], outputs: [{ name: "text", type: "string" }], dynamicInputs: true };
+  }
+
+  run(inputs: Record<string, unknown>, ctx: NodeContext<TemplateConfig>): NodeRunResult<{ text: string }> {
+    return { outputs: { text: ctx.render(ctx.config.template, inputs) } };
+  }
+}

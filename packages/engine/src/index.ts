@@ -1,0 +1,75 @@
+/**
+ * @portflow/engine — port-based workflow graphs: ports, selectors, the variable pool, services,
+ * node types, validation and the executor. Pure: no I/O.
+ * @module
+ */
+export type { AnyNode, NodeContext, NodeRunResult } from "./base-node.ts";
+export { BaseNodeV2 } from "./base-node.ts";
+export { type EndConfig, EndNode } from "./builtin/end-node.ts";
+export { type IfElseConfig, IfElseNode } from "./builtin/if-else-node.ts";
+export { InvalidRunInputError, type StartConfig, StartNode } from "./builtin/start-node.ts";
+export { type TemplateConfig, TemplateNode } from "./builtin/template-node.ts";
+export { NodeRegistryV2, type NodeTypeDescription } from "./node-registry.ts";
+export type { NodePortSchema, PortDefinition, PortType } from "./port-definition.ts";
+export {
+  isPortCompatible,
+  PORT_TYPES,
+  portDefinitionSchema,
+  portTypeSchema,
+  valueMatchesPortType,
+} from "./port-definition.ts";
+export type { NodeRunRecord, RunResult, RunStatus, RunTotals } from "./run-result.ts";
+export {
+  MissingServiceError,
+  ServiceContainer,
+  type ServiceResolver,
+  Services,
+  ServiceToken,
+} from "./service-container.ts";
+export type {
+  CallOptions,
+  ChatMessage,
+  ChatModel,
+  ChatOptions,
+  ChatRequest,
+  ChatResponse,
+  ChunkRecord,
+  Clock,
+  Embedder,
+  EmbeddingResult,
+  LogFields,
+  Logger,
+  NodeExecutionRecord,
+  NodeExecutionStatus,
+  RetrievedChunk,
+  RunFinishRecord,
+  RunRecorder,
+  RunStartRecord,
+  TokenUsage,
+  VectorSearchOptions,
+  VectorStore,
+} from "./services.ts";
+export type { SystemVariableName, ValueSelector, VariableMapping } from "./value-selector.ts";
+export { formatSelector, SYSTEM_VARIABLES, valueSelectorSchema, variableMappingSchema } from "./value-selector.ts";
+export {
+  MissingVariableError,
+  type SystemVariables,
+  VariablePool,
+  type VariablePoolSnapshot,
+} from "./variable-pool.ts";
+export {
+  DEFAULT_NODE_TIMEOUT_MS,
+  DEFAULT_RETRY,
+  ERROR_STRATEGIES,
+  type ErrorStrategy,
+  isWorkflowV2Json,
+  type RetryPolicy,
+  type WorkflowEdgeV2,
+  type WorkflowNodeV2,
+  type WorkflowV1,
+  type WorkflowV1Json,
+  type WorkflowV2,
+  type WorkflowV2Json,
+  workflowV1Schema,
+  workflowV2Schema,
+} from "./workflow-schema.ts";

@@ -1,0 +1,42 @@
+import type { NodeExecutionStatus, TokenUsage } from "./services.ts";
+
+export type RunStatus = "running" | "succeeded" | "partial-succeeded" | "failed" | "cancelled";
+
+/** What the executor keeps for each node that was reached (ran, failed or was skipped). */
+export interface NodeRunRecord {
+  readonly nodeId: string;
+  readonly nodeType: string;
+  readonly stepIndex: number;
+  readonly status: NodeExecutionStatus;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly processData: Readonly<Record<string, unknown>>;
+  readonly error?: { readonly message: string; readonly code?: string };
+  readonly attempts: number;
+  readonly tokens: TokenUsage;
+  readonly elapsedMs: number;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  /** The error strategy that turned a failure into something the run could finish with. */
+  readonly handledBy?: "fail-branch" | "default-value";
+}
+
+export interface RunTotals {
+  readonly steps: number;
+  readonly elapsedMs: number;
+  readonly tokens: TokenUsage;
+}
+
+/** The outcome of `WorkflowExecutorV2.run()`. Node failures end here, never as a throw. */
+export interface RunResult {
+  readonly runId: string;
+  readonly status: Exclude<RunStatus, "running">;
+  /** The end node's outputs (empty when the run did not reach it). */
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly error?: { readonly message: string; readonly nodeId?: string; readonly code?: string };
+  /** Per-node records in the order the nodes finished. */
+  readonly nodes: readonly NodeRunRecord[];
+  readonly totals: RunTotals;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+}

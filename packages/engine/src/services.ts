@@ -1,0 +1,163 @@
+/**
+ * The service interfaces the engine declares and other packages implement.
+ * Nodes reach them through the ServiceContainer, so storage and nodes never import each other.
+ * @module
+ */
+import type { RunStatus } from "./run-result.ts";
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** Turns texts into vectors (Titan v2, local hashing, ...). */
+export interface Embedder {
+  readonly model: string;
+  readonly dimensions: number;
+  embed(texts: readonly string[], options?: CallOptions): Promise<EmbeddingResult>;
+}
+
+export interface EmbeddingResult {
+  /** One vector per input text, in input order. */
+  readonly vectors: number[][];
+  readonly inputTokens: number;
+}
+
+export interface ChatMessage {
+  readonly role: "user" | "assistant";
+  readonly content: string;
+}
+
+export interface ChatRequest {
+  readonly model?: string;
+  readonly system?: string;
+  readonly messages: readonly ChatMessage[];
+  readonly maxTokens?: number;
+  readonly temperature?: number;
+  readonly topP?: number;
+  readonly stopSequences?: readonly string[];
+}
+
+export interface TokenUsage {
+  readonly input: number;
+  readonly output: number;
+}
+
+export interface ChatResponse {
+  readonly text: string;
+  readonly usage: TokenUsage;
+  /** Provider's reason, normalised: `end_turn`, `max_tokens`, `stop_sequence`, ... */
+  readonly stopReason: string;
+  readonly model: string;
+}
+
+export interface ChatOptions extends CallOptions {
+  /** When given, the model streams and calls this with each text delta in order. */
+  readonly onText?: (delta: string) => void;
+}
+
+/** A chat model (Claude through Bedrock Converse, the offline extractive model, ...). */
+export interface ChatModel {
+  readonly model: string;
+  chat(request: ChatRequest, options?: ChatOptions): Promise<ChatResponse>;
+}
+
+/** A chunk of a document with its embedding, as stored. */
+export interface ChunkRecord {
+  readonly documentId: string;
+  readonly chunkIndex: number;
+  readonly content: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly embedding: readonly number[];
+}
+
+/** A chunk found by similarity search; `score` is cosine similarity (1 = same direction). */
+export interface RetrievedChunk {
+  readonly documentId: string;
+  readonly chunkIndex: number;
+  readonly content: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly score: number;
+}
+
+export interface VectorSearchOptions extends CallOptions {
+  readonly topK: number;
+  /** Drop results below this cosine similarity. */
+  readonly scoreThreshold?: number;
+  /** Exact-match filter on chunk metadata keys (JSON containment). */
+  readonly filter?: Readonly<Record<string, unknown>>;
+}
+
+/** Chunk storage and similarity search. Every call is scoped to one bot. */
+export interface VectorStore {
+  upsert(botId: string, chunks: readonly ChunkRecord[], options?: CallOptions): Promise<void>;
+  search(botId: string, embedding: readonly number[], options: VectorSearchOptions): Promise<RetrievedChunk[]>;
+  deleteDocument(botId: string, documentId: string, options?: CallOptions): Promise<number>;
+}
+
+export type NodeExecutionStatus = "succeeded" | "failed" | "skipped" | "cancelled";
+
+/** What a recorder learns when a run starts. */
+export interface RunStartRecord {
+  readonly runId: string;
+  readonly workflowId?: string;
+  readonly botId?: string;
+  readonly workflowVersionId?: string;
+  readonly trigger?: string;
+  readonly sessionId?: string;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly startedAt: Date;
+}
+
+/** One node's execution, handed to the recorder as soon as the node finishes. */
+export interface NodeExecutionRecord {
+  readonly runId: string;
+  readonly nodeId: string;
+  readonly nodeType: string;
+  /** 1-based order in which nodes finished within the run. */
+  readonly stepIndex: number;
+  readonly status: NodeExecutionStatus;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly processData: Readonly<Record<string, unknown>>;
+  readonly error?: { readonly message: string; readonly code?: string };
+  readonly attempts: number;
+  readonly tokens: TokenUsage;
+  readonly elapsedMs: number;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+}
+
+export interface RunFinishRecord {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly error?: { readonly message: string; readonly nodeId?: string };
+  readonly totalSteps: number;
+  readonly tokens: TokenUsage;
+  readonly elapsedMs: number;
+  readonly finishedAt: Date;
+}
+
+/**
+ * Persists runs as they happen. The executor calls these in order and never waits on them
+ * between nodes; it awaits the whole chain before `run()` resolves.
+ */
+export interface RunRecorder {
+  runStarted(run: RunStartRecord): Promise<void>;
+  nodeFinished(node: NodeExecutionRecord): Promise<void>;
+  runFinished(run: RunFinishRecord): Promise<void>;
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export type LogFields = Readonly<Record<string, unknown>>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
