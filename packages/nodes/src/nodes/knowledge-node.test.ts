@@ -1,0 +1,135 @@
+import { MissingServiceError, ServiceContainer, Services } from "@portflow/engine";
+import { describe, expect, it } from "vitest";
+import { LocalEmbedder } from "../local/local-embedder.ts";
+import { InMemoryVectorStore } from "../testing/in-memory-vector-store.ts";
+import { createTestNodeContext } from "../testing/test-node-context.ts";
+import { KnowledgeNode } from "./knowledge-node.ts";
+
+const embedder = new LocalEmbedder();
+
+async function seededStore(): Promise<InMemoryVectorStore> {
+  const store = new InMemoryVectorStore();
+  const texts = [
+    {
+      bot: "bot-a",
+      doc: "d1",
+      text: "Refunds are processed within five business days.",
+      meta: { filename: "faq.pdf", page: 3 },
+    },
+    {
+      bot: "bot-a",
+      doc: "d1",
+      text: "Shipping is free for orders over fifty dollars.",
+      meta: { filename: "faq.pdf", page: 4 },
+    },
+    {
+      bot: "bot-a",
+      doc: "d2",
+      text: "환불은 영업일 기준 5일 이내에 처리됩니다.",
+      meta: { filename: "안내.md", heading: "환불" },
+    },
+    { bot: "bot-b", doc: "d9", text: "Refunds at bot B take a month.", meta: { filename: "other.txt" } },
+  ];
+  const { vectors } = await embedder.embed(texts.map((t) => t.text));
+  for (const [i, t] of texts.entries()) {
+    await store.upsert(t.bot, [
+      { documentId: t.doc, chunkIndex: i, content: t.text, metadata: t.meta, embedding: vectors[i] as number[] },
+    ]);
+  }
+  return store;
+}
+
+function services(store: InMemoryVectorStore): ServiceContainer {
+  return new ServiceContainer().register(Services.Embedder, embedder).register(Services.VectorStore, store);
+}
+
+describe("KnowledgeNode", () => {
+  const node = new KnowledgeNode();
+
+  it("declares a required query input and documents/context outputs, with V1-compatible config names", () => {
+    const config = node.configSchema.parse({});
+    expect(config).toEqual({ top_k: 5, score_threshold: 0 });
+    const ports = node.ports();
+    expect(ports.inputs).toEqual([expect.objectContaining({ name: "query", type: "string", required: true })]);
+    expect(ports.outputs.map((p) => [p.name, p.type])).toEqual([
+      ["documents", "documents"],
+      ["context", "string"],
+    ]);
+  });
+
+  it("retrieves within sys.bot_id only, ranked, with numbered citable context and timings", async () => {
+    const ctx = createTestNodeContext({
+      config: node.configSchema.parse({ top_k: 2 }),
+      services: services(await seededStore()),
+      system: { bot_id: "bot-a" },
+    });
+    const result = await node.run({ query: "how long do refunds take" }, ctx);
+    const docs = result.outputs.documents;
+    expect(docs).toHaveLength(2);
+    expect(docs[0]).toMatchObject({
+      content: "Refunds are processed within five business days.",
+      document_id: "d1",
+      chunk_index: 0,
+      metadata: { filename: "faq.pdf", page: 3 },
+    });
+    expect(docs.every((d) => d.document_id !== "d9")).toBe(true);
+    expect((docs[0]?.score ?? 0) >= (docs[1]?.score ?? 0)).toBe(true);
+    expect(result.outputs.context.startsWith("[1] (faq.pdf p.3) Refunds are processed")).toBe(true);
+    expect(result.outputs.context).toContain("\n\n[2] (");
+    expect(result.processData).toMatchObject({ query: "how long do refunds take", result_count: 2, top_k: 2 });
+    expect(typeof result.processData?.embed_ms).toBe("number");
+    expect(typeof result.processData?.search_ms).toBe("number");
+  });
+
+  it("applies score_threshold and the metadata filter; no match is an empty result, not an error", async () => {
+    const store = await seededStore();
+    const filtered = await node.run(
+      { query: "환불 기간" },
+      createTestNodeContext({
+        config: node.configSchema.parse({ filter: { filename: "안내.md" } }),
+        services: services(store),
+        system: { bot_id: "bot-a" },
+      }),
+    );
+    expect(filtered.outputs.documents.map((d) => d.document_id)).toEqual(["d2"]);
+    expect(filtered.outputs.context).toBe("[1] (안내.md § 환불) 환불은 영업일 기준 5일 이내에 처리됩니다.");
+
+    const none = await node.run(
+      { query: "quantum chromodynamics lecture" },
+      createTestNodeContext({
+        config: node.configSchema.parse({ score_threshold: 0.9 }),
+        services: services(store),
+        system: { bot_id: "bot-a" },
+      }),
+    );
+    expect(none.outputs).toEqual({ documents: [], context: "" });
+    expect(none.processData?.result_count).toBe(0);
+  });
+
+  it("fails clearly without sys.bot_id or without services", async () => {
+    const config = node.configSchema.parse({});
+    await expect(
+      node.run({ query: "x" }, createTestNodeContext({ config, services: services(new InMemoryVectorStore()) })),
+    ).rejects.toThrow(/needs sys\.bot_id/);
+    await expect(
+      node.run({ query: "x" }, createTestNodeContext({ config, nodeId: "retrieve", system: { bot_id: "b" } })),
+    ).rejects.toThrow(MissingServiceError);
+  });
+
+  it("rejects invalid config", () => {
+    expect(node.configSchema.safeParse({ top_k: 0 }).success).toBe(false);
+    expect(node.configSchema.safeParse({ score_threshold: 2 }).success).toBe(false);
+  });
+
+  it("passes the abort signal down", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const ctx = createTestNodeContext({
+      config: node.configSchema.parse({}),
+      services: services(await seededStore()),
+      system: { bot_id: "bot-a" },
+      signal: controller.signal,
+    });
+    await expect(node.run({ query: "refunds" }, ctx)).rejects.toThrow();
+  });
+});

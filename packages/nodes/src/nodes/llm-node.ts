@@ -1,0 +1,140 @@
+import {
+  BaseNodeV2,
+  type ChatMessage,
+  type NodeContext,
+  type NodePortSchema,
+  type NodeRunResult,
+  Services,
+} from "@portflow/engine";
+import { z } from "zod";
+import { formatContext, isRetrievedDocumentArray } from "../retrieved-document.ts";
+
+const llmConfigSchema = z.object({
+  /** System prompt template (`{{port}}`, `{{sys.x}}`, `{{env.X}}`). */
+  system_prompt: z.string().default(""),
+  /** User prompt template. */
+  user_prompt: z.string().default("{{query}}"),
+  /** Provider model id; the provider's default when omitted. */
+  model: z.string().min(1).optional(),
+  temperature: z.number().min(0).max(1).default(0.7),
+  max_tokens: z.number().int().min(1).max(200_000).default(1024),
+  top_p: z.number().min(0).max(1).optional(),
+  stop: z.array(z.string().min(1)).max(8).optional(),
+});
+
+/** Config of the `llm` node. */
+export type LlmConfig = z.output<typeof llmConfigSchema>;
+
+/** Inputs of the `llm` node; any other mapped port is available to the templates too. */
+export interface LlmInputs extends Record<string, unknown> {
+  readonly query?: string;
+  /** Context text, or a `documents` array (rendered as numbered context). */
+  readonly context?: unknown;
+  readonly messages?: unknown;
+}
+
+/** Outputs of the `llm` node. */
+export interface LlmOutputs extends Record<string, unknown> {
+  readonly text: string;
+  readonly usage: { readonly input_tokens: number; readonly output_tokens: number };
+  readonly stop_reason: string;
+}
+
+const historySchema = z.array(
+  z.object({ role: z.enum(["user", "assistant"]), content: z.string() }).transform((m) => m as ChatMessage),
+);
+
+/**
+ * `llm`: renders its system and user prompt templates over its inputs, prepends the optional chat
+ * history (`messages`), calls the run's ChatModel with streaming, and emits each text delta as a
+ * node chunk. The rendered prompts are kept in process data.
+ *
+ * @example
+ * { "id": "answer", "type": "llm",
+ *   "config": { "system_prompt": "Answer from the context; cite [n].", "user_prompt": "{{context}}\n\nQ: {{query}}",
+ *               "temperature": 0.2, "max_tokens": 800 },
+ *   "variable_mappings": [{ "target_port": "query", "selector": ["start", "query"] },
+ *                         { "target_port": "context", "selector": ["retrieve", "context"] }] }
+ */
+export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
+  readonly type = "llm";
+  override readonly description = "Calls the chat model with rendered prompts and streams the answer.";
+  readonly configSchema = llmConfigSchema;
+
+  ports(): NodePortSchema {
+    return {
+      inputs: [
+        { name: "query", type: "string", required: false, description: "The user's question." },
+        { name: "context", type: "string", required: false, default: "", description: "Context text or documents." },
+        { name: "messages", type: "messages", required: false, description: "Chat history, oldest first." },
+      ],
+      outputs: [
+        { name: "text", type: "string" },
+        { name: "usage", type: "object", description: "{ input_tokens, output_tokens }" },
+        { name: "stop_reason", type: "string" },
+      ],
+      dynamicInputs: true,
+    };
+  }
+
+  async run(inputs: LlmInputs, ctx: NodeContext<LlmConfig>): Promise<NodeRunResult<LlmOutputs>> {
+    const config = ctx.config;
+    const values: Record<string, unknown> = { ...inputs };
+    if (isRetrievedDocumentArray(inputs.context)) values.context = formatContext(inputs.context);
+    else if (inputs.context === undefined || inputs.context === null) values.context = "";
+
+    let history: ChatMessage[] = [];
+    if (inputs.messages !== undefined && inputs.messages !== null) {
+      const parsed = historySchema.safeParse(inputs.messages);
+      if (!parsed.success) {
+        throw new TypeError(
+          `llm node "${ctx.nodeId}": input "messages" must be an array of {role: "user"|"assistant", content: string}`,
+        );
+      }
+      history = parsed.data;
+    }
+
+    const system = ctx.render(config.system_prompt, values);
+    const user = ctx.render(config.user_prompt, values);
+    const chatModel = ctx.services.resolve(Services.ChatModel);
+    const started = performance.now();
+    let firstChunkMs: number | undefined;
+    const response = await chatModel.chat(
+      {
+        ...(config.model ? { model: config.model } : {}),
+        ...(system.trim() ? { system } : {}),
+        messages: [...history, { role: "user", content: user }],
+        maxTokens: config.max_tokens,
+        temperature: config.temperature,
+        ...(config.top_p !== undefined ? { topP: config.top_p } : {}),
+        ...(config.stop ? { stopSequences: config.stop } : {}),
+      },
+      {
+        signal: ctx.signal,
+        onText: (delta) => {
+          firstChunkMs ??= performance.now() - started;
+          if (delta !== "") ctx.emit(delta);
+        },
+      },
+    );
+    return {
+      outputs: {
+        text: response.text,
+        usage: { input_tokens: response.usage.input, output_tokens: response.usage.output },
+        stop_reason: response.stopReason,
+      },
+      tokens: response.usage,
+      processData: {
+        model: response.model,
+        system_prompt: system,
+        user_prompt: user,
+        history_messages: history.length,
+        temperature: config.temperature,
+        max_tokens: config.max_tokens,
+        ...(config.top_p !== undefined ? { top_p: config.top_p } : {}),
+        ...(config.stop ? { stop: config.stop } : {}),
+        ...(firstChunkMs !== undefined ? { first_chunk_ms: Math.round(firstChunkMs) } : {}),
+      },
+    };
+  }
+}

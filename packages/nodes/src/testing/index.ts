@@ -1,0 +1,7 @@
+/**
+ * `@portflow/nodes/testing` — test doubles other packages reuse: a fake Bedrock server the real
+ * AWS SDK talks to, an in-memory vector store and document records, and a hand-made node context.
+ * @module
+ */
+export { InMemoryVectorStore } from "./in-memory-vector-store.ts";
+export { createTestNodeContext, type TestNodeContext, type TestNodeContextOptions } from "./test-node-context.ts";
