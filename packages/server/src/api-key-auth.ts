@@ -1,0 +1,65 @@
+/**
+ * Bearer API-key authentication: `Authorization: Bearer pf_…`, checked against hashed keys.
+ * @module
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { AppError } from "./app-error.ts";
+import type { Principal } from "./principal.ts";
+
+/** Looks a plaintext key up (the storage keeps only hashes). */
+export interface ApiKeyVerifier {
+  verify(plaintext: string): Promise<Principal | undefined>;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Set by the auth hook on every `/api/v1` route. */
+    principal: Principal | null;
+  }
+}
+
+const BEARER = /^Bearer\s+(pf_[A-Za-z0-9_-]+)\s*$/i;
+
+/** The plaintext key from an Authorization header, or undefined. */
+export function bearerKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  return BEARER.exec(header)?.[1];
+}
+
+function sha256(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
+}
+
+/**
+ * Accepts one fixed admin key (compared by hash in constant time) before asking `next`;
+ * used when the storage cannot import a chosen key.
+ */
+export function withStaticAdminKey(adminKey: string | undefined, next: ApiKeyVerifier): ApiKeyVerifier {
+  if (adminKey === undefined) return next;
+  const expected = sha256(adminKey);
+  return {
+    async verify(plaintext) {
+      if (timingSafeEqual(sha256(plaintext), expected)) return { keyId: "env:PORTFLOW_ADMIN_KEY", botId: null };
+      return next.verify(plaintext);
+    },
+  };
+}
+
+/** The caller, or a 401. For handlers inside the authenticated scope. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (request.principal === null) throw AppError.unauthorized();
+  return request.principal;
+}
+
+/** Registers the auth hook on `app` (use inside an encapsulated scope). */
+export function registerApiKeyAuth(app: FastifyInstance, verifier: ApiKeyVerifier): void {
+  if (!app.hasRequestDecorator("principal")) app.decorateRequest("principal", null);
+  app.addHook("onRequest", async (request) => {
+    const key = bearerKey(request.headers.authorization);
+    if (key === undefined) throw AppError.unauthorized();
+    const principal = await verifier.verify(key);
+    if (principal === undefined) throw AppError.unauthorized("the API key is not valid");
+    request.principal = principal;
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * The one error type routes throw; the error handler turns it into `{error: {code, message, details}}`.
+ * @module
+ */
+
+export type ErrorCode =
+  | "bad_request"
+  | "validation_error"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "revision_conflict"
+  | "workflow_invalid"
+  | "no_workflow"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "rate_limited"
+  | "service_unavailable"
+  | "internal_error";
+
+/** An error with an HTTP status and a stable code, safe to show to clients. */
+export class AppError extends Error {
+  override readonly name = "AppError";
+  constructor(
+    readonly statusCode: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+
+  static notFound(what: string): AppError {
+    return new AppError(404, "not_found", `${what} not found`);
+  }
+
+  static unauthorized(message = "a valid API key is required (Authorization: Bearer pf_...)"): AppError {
+    return new AppError(401, "unauthorized", message);
+  }
+
+  static forbidden(message: string): AppError {
+    return new AppError(403, "forbidden", message);
+  }
+
+  static conflict(message: string, details?: unknown, code: ErrorCode = "conflict"): AppError {
+    return new AppError(409, code, message, details);
+  }
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.ts";
+
+describe("loadConfig", () => {
+  it("applies documented defaults to an empty environment", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      dataDir: "./.portflow",
+      port: 8001,
+      logLevel: "info",
+      llm: { provider: "local", bedrockModel: "anthropic.claude-haiku-4-5-20251001-v1:0" },
+    });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+  });
+
+  it("reads every variable", () => {
+    const config = loadConfig({
+      DATABASE_URL: "postgres://u:p@localhost:5432/db",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      PORT: "9000",
+      LOG_LEVEL: "debug",
+      LLM_PROVIDER: "bedrock",
+      AWS_REGION: "eu-west-1",
+      PORTFLOW_ADMIN_KEY: "pf_0123456789abcdef0123",
+      PORTFLOW_MAX_UPLOAD_BYTES: "1024",
+      PORTFLOW_SESSION_TURNS: "3",
+    });
+    expect(config).toMatchObject({
+      databaseUrl: "postgres://u:p@localhost:5432/db",
+      redisUrl: "redis://127.0.0.1:6379",
+      port: 9000,
+      logLevel: "debug",
+      llm: { provider: "bedrock", awsRegion: "eu-west-1" },
+      adminKey: "pf_0123456789abcdef0123",
+      maxUploadBytes: 1024,
+      session: { maxTurns: 3 },
+    });
+  });
+
+  it("names every bad variable and never echoes the admin key", () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: "eighty", LOG_LEVEL: "loud", PORTFLOW_ADMIN_KEY: "secret", REDIS_URL: "http://x" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ["PORT", "LOG_LEVEL", "PORTFLOW_ADMIN_KEY", "REDIS_URL"]) expect(message).toContain(name);
+    expect(message).toContain('"eighty"');
+    expect(message).not.toContain("secret");
+  });
+
+  it("requires a region for Bedrock", () => {
+    expect(() => loadConfig({ LLM_PROVIDER: "bedrock" })).toThrow(/AWS_REGION/);
+  });
+});

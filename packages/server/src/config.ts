@@ -1,0 +1,149 @@
+/**
+ * Server configuration, read once from the environment at the edge and validated with zod.
+ * @module
+ */
+import { z } from "zod";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
+
+const envSchema = z.object({
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+  ),
+  PORTFLOW_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default("./.portflow")),
+  REDIS_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+      .optional(),
+  ),
+  LLM_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(["bedrock", "local"]).default("local")),
+  BEDROCK_MODEL: z.preprocess(emptyAsUndefined, z.string().default("anthropic.claude-haiku-4-5-20251001-v1:0")),
+  BEDROCK_EMBEDDING_MODEL: z.preprocess(emptyAsUndefined, z.string().default("amazon.titan-embed-text-v2:0")),
+  BEDROCK_ENDPOINT: z.preprocess(emptyAsUndefined, z.url().optional()),
+  AWS_REGION: z.preprocess(emptyAsUndefined, z.string().optional()),
+  HOST: z.preprocess(emptyAsUndefined, z.string().default("0.0.0.0")),
+  PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65_535).default(8001)),
+  LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(LOG_LEVELS).default("info")),
+  PORTFLOW_ADMIN_KEY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^pf_[A-Za-z0-9_-]{16,}$/, "must look like pf_ followed by at least 16 letters, digits, _ or -")
+      .optional(),
+  ),
+  PORTFLOW_MAX_UPLOAD_BYTES: z.preprocess(emptyAsUndefined, positiveInt(20 * 1024 * 1024)),
+  PORTFLOW_RATE_LIMIT_MAX: z.preprocess(emptyAsUndefined, positiveInt(300)),
+  PORTFLOW_CHAT_RATE_LIMIT_MAX: z.preprocess(emptyAsUndefined, positiveInt(60)),
+  PORTFLOW_RATE_LIMIT_WINDOW_MS: z.preprocess(emptyAsUndefined, positiveInt(60_000)),
+  PORTFLOW_SESSION_TURNS: z.preprocess(emptyAsUndefined, positiveInt(10)),
+  PORTFLOW_SESSION_TTL_SECONDS: z.preprocess(emptyAsUndefined, positiveInt(24 * 60 * 60)),
+  PORTFLOW_SHUTDOWN_GRACE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(10_000)),
+});
+
+/** Requests per window for one API key in one route group. */
+export interface RateLimitConfig {
+  /** Default for every route group. */
+  readonly max: number;
+  /** `POST /api/v1/chat` (runs a model). */
+  readonly chatMax: number;
+  readonly windowMs: number;
+}
+
+export interface SessionConfig {
+  /** Turns (a user message and the answer) kept per bot + session. */
+  readonly maxTurns: number;
+  readonly ttlSeconds: number;
+}
+
+export interface LlmConfig {
+  readonly provider: "bedrock" | "local";
+  readonly bedrockModel: string;
+  readonly bedrockEmbeddingModel: string;
+  readonly awsRegion?: string;
+  readonly bedrockEndpoint?: string;
+}
+
+/** Everything the server reads from the environment. */
+export interface ServerConfig {
+  /** Absent: embedded PGlite under `dataDir`. */
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+  /** Absent: rate limits and sessions live in memory (one process only). */
+  readonly redisUrl?: string;
+  readonly llm: LlmConfig;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** Inserted (hashed) as an admin key at start-up. */
+  readonly adminKey?: string;
+  readonly maxUploadBytes: number;
+  readonly rateLimit: RateLimitConfig;
+  readonly session: SessionConfig;
+  /** How long in-flight runs may take to finish on shutdown before they are cancelled. */
+  readonly shutdownGraceMs: number;
+}
+
+/** A configuration value is missing or wrong; the message names every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: readonly { variable: string; message: string }[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join("\n")}`);
+  }
+}
+
+/**
+ * Reads and validates the configuration. Throws ConfigError naming each bad variable.
+ *
+ * @example
+ * const config = loadConfig(process.env);
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): ServerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? "environment");
+        const raw = env[variable];
+        const shown = variable === "PORTFLOW_ADMIN_KEY" || raw === undefined ? "" : ` (got ${JSON.stringify(raw)})`;
+        return { variable, message: `${issue.message}${shown}` };
+      }),
+    );
+  }
+  const e = parsed.data;
+  if (e.LLM_PROVIDER === "bedrock" && e.AWS_REGION === undefined && e.BEDROCK_ENDPOINT === undefined) {
+    throw new ConfigError([{ variable: "AWS_REGION", message: "is required when LLM_PROVIDER=bedrock" }]);
+  }
+  return Object.freeze({
+    ...(e.DATABASE_URL !== undefined && { databaseUrl: e.DATABASE_URL }),
+    dataDir: e.PORTFLOW_DATA_DIR,
+    ...(e.REDIS_URL !== undefined && { redisUrl: e.REDIS_URL }),
+    llm: Object.freeze({
+      provider: e.LLM_PROVIDER,
+      bedrockModel: e.BEDROCK_MODEL,
+      bedrockEmbeddingModel: e.BEDROCK_EMBEDDING_MODEL,
+      ...(e.AWS_REGION !== undefined && { awsRegion: e.AWS_REGION }),
+      ...(e.BEDROCK_ENDPOINT !== undefined && { bedrockEndpoint: e.BEDROCK_ENDPOINT }),
+    }),
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    ...(e.PORTFLOW_ADMIN_KEY !== undefined && { adminKey: e.PORTFLOW_ADMIN_KEY }),
+    maxUploadBytes: e.PORTFLOW_MAX_UPLOAD_BYTES,
+    rateLimit: Object.freeze({
+      max: e.PORTFLOW_RATE_LIMIT_MAX,
+      chatMax: e.PORTFLOW_CHAT_RATE_LIMIT_MAX,
+      windowMs: e.PORTFLOW_RATE_LIMIT_WINDOW_MS,
+    }),
+    session: Object.freeze({ maxTurns: e.PORTFLOW_SESSION_TURNS, ttlSeconds: e.PORTFLOW_SESSION_TTL_SECONDS }),
+    shutdownGraceMs: e.PORTFLOW_SHUTDOWN_GRACE_MS,
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * Turns every error into one shape, `{error: {code, message, details}}`, with no stack traces.
+ * @module
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
+import { AppError, type ErrorCode } from "./app-error.ts";
+import type { ErrorResponse } from "./error-schema.ts";
+
+/** One invalid field: where (`body.message`, `query.limit`) and why. */
+export interface FieldIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
+  400: "bad_request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  409: "conflict",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  429: "rate_limited",
+  503: "service_unavailable",
+};
+
+const CONTEXT_NAMES: Readonly<Record<string, string>> = { querystring: "query", params: "path" };
+
+function fieldPath(context: string | undefined, instancePath: string): string {
+  const parts = [CONTEXT_NAMES[context ?? ""] ?? context ?? "body"];
+  for (const segment of instancePath.split("/")) if (segment !== "") parts.push(segment);
+  return parts.join(".");
+}
+
+/** The response body and status for an error. Unknown errors become a bare 500. */
+export function toErrorResponse(error: unknown): { status: number; body: ErrorResponse } {
+  if (error instanceof AppError) {
+    const body: ErrorResponse["error"] = { code: error.code, message: error.message };
+    if (error.details !== undefined) body.details = error.details;
+    return { status: error.statusCode, body: { error: body } };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const context = (error as { validationContext?: string }).validationContext;
+    const issues: FieldIssue[] = error.validation.map((v) => ({
+      path: fieldPath(context, v.instancePath),
+      message: v.message ?? "is invalid",
+    }));
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: "validation_error",
+          message: `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+          details: { issues },
+        },
+      },
+    };
+  }
+  const status = (error as Partial<FastifyError> | undefined)?.statusCode;
+  if (
+    typeof status === "number" &&
+    status >= 400 &&
+    status < 500 &&
+    !isResponseSerializationError(error as object) &&
+    error instanceof Error
+  ) {
+    return {
+      status,
+      body: { error: { code: CODE_BY_STATUS[status] ?? "bad_request", message: error.message } },
+    };
+  }
+  if (status === 503 && error instanceof Error) {
+    return { status, body: { error: { code: "service_unavailable", message: error.message } } };
+  }
+  return { status: 500, body: { error: { code: "internal_error", message: "internal server error" } } };
+}
+
+/** Installs the error and not-found handlers on an app. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = toErrorResponse(error);
+    if (status >= 500) request.log.error({ err: error }, "request failed");
+    else request.log.debug({ code: body.error.code }, body.error.message);
+    return reply.status(status).type("application/json").send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    return reply.status(404).send({
+      error: { code: "not_found", message: `route ${request.method} ${request.url.split("?")[0]} not found` },
+    });
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * Server-Sent Events over a hijacked Fastify reply.
+ * @module
+ */
+import type { FastifyReply } from "fastify";
+
+/**
+ * An open SSE response. `signal` aborts when the client goes away before `close()`.
+ *
+ * @example
+ * const sse = SseStream.open(reply);
+ * sse.send("text", { delta: "Hel" });
+ * sse.close();
+ */
+export class SseStream {
+  readonly #reply: FastifyReply;
+  readonly #controller = new AbortController();
+  #closed = false;
+
+  private constructor(reply: FastifyReply) {
+    this.#reply = reply;
+    reply.raw.on("close", () => {
+      if (!this.#closed) {
+        this.#closed = true;
+        this.#controller.abort(new Error("client disconnected"));
+      }
+    });
+  }
+
+  /** Takes the response over from Fastify and writes the SSE headers. */
+  static open(reply: FastifyReply, headers: Readonly<Record<string, string>> = {}): SseStream {
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      ...Object.fromEntries(Object.entries(reply.getHeaders()).map(([k, v]) => [k, String(v)])),
+      ...headers,
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    raw.flushHeaders();
+    return new SseStream(reply);
+  }
+
+  /** Aborts when the client disconnects. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Writes one event; `data` is sent as JSON. Ignored once closed. */
+  send(event: string, data: unknown): void {
+    if (this.#closed) return;
+    this.#reply.raw.write(formatSseEvent(event, data));
+  }
+
+  /** A comment line, to keep proxies from timing the stream out. */
+  ping(): void {
+    if (!this.#closed) this.#reply.raw.write(": ping\n\n");
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#reply.raw.end();
+  }
+}
+
+/** One SSE frame: `event:` line and the JSON data (split on newlines, as the format asks). */
+export function formatSseEvent(event: string, data: unknown): string {
+  const json = JSON.stringify(data) ?? "null";
+  return `event: ${event}\n${json
+    .split("\n")
+    .map((line) => `data: ${line}`)
+    .join("\n")}\n\n`;
+}
+
+/** Parses an SSE body into events (for clients and tests). */
+export function parseSseEvents(text: string): { event: string; data: unknown }[] {
+  const events: { event: string; data: unknown }[] = [];
+  for (const frame of text.split("\n\n")) {
+    let event = "message";
+    const data: string[] = [];
+    for (const line of frame.split("\n")) {
+      if (line.startsWith("event:")) event = line.slice(6).trim();
+      else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+    }
+    if (data.length > 0) events.push({ event, data: JSON.parse(data.join("\n")) });
+  }
+  return events;
+}
