@@ -3,12 +3,15 @@
  * node types, validation and the executor. Pure: no I/O.
  * @module
  */
+
+export { abortableDelay, RunAbortedError } from "./abort-error.ts";
 export type { AnyNode, NodeContext, NodeRunResult } from "./base-node.ts";
 export { BaseNodeV2 } from "./base-node.ts";
 export { type EndConfig, EndNode } from "./builtin/end-node.ts";
 export { type IfElseConfig, IfElseNode } from "./builtin/if-else-node.ts";
 export { InvalidRunInputError, type StartConfig, StartNode } from "./builtin/start-node.ts";
 export { type TemplateConfig, TemplateNode } from "./builtin/template-node.ts";
+export { type CompiledWorkflow, compileWorkflow } from "./compiled-workflow.ts";
 export { NodeRegistryV2, type NodeTypeDescription } from "./node-registry.ts";
 export type { NodePortSchema, PortDefinition, PortType } from "./port-definition.ts";
 export {
@@ -18,6 +21,8 @@ export {
   portTypeSchema,
   valueMatchesPortType,
 } from "./port-definition.ts";
+export type { RunEvent, RunEventMap, RunEventName } from "./run-events.ts";
+export { RunHandle } from "./run-handle.ts";
 export type { NodeRunRecord, RunResult, RunStatus, RunTotals } from "./run-result.ts";
 export {
   MissingServiceError,
@@ -49,6 +54,10 @@ export type {
   VectorSearchOptions,
   VectorStore,
 } from "./services.ts";
+export { NodeAdapter } from "./v1/node-adapter.ts";
+export { upgradeV1Workflow } from "./v1/upgrade-v1-workflow.ts";
+export { convertV1Prompt, UnknownV1NodeTypesError, V1_NODE_TYPES } from "./v1/v1-node-types.ts";
+export { type ResolvedNode, validateWorkflow, type WorkflowValidation } from "./validate-workflow.ts";
 export type { SystemVariableName, ValueSelector, VariableMapping } from "./value-selector.ts";
 export { formatSelector, SYSTEM_VARIABLES, valueSelectorSchema, variableMappingSchema } from "./value-selector.ts";
 export {
@@ -57,6 +66,19 @@ export {
   VariablePool,
   type VariablePoolSnapshot,
 } from "./variable-pool.ts";
+export {
+  DEFAULT_LIMITS,
+  type ExecutorLimits,
+  type ExecutorOptions,
+  type RunOptions,
+  WorkflowExecutorV2,
+} from "./workflow-executor.ts";
+export {
+  formatJsonPath,
+  type WorkflowProblem,
+  type WorkflowProblemCode,
+  WorkflowValidationError,
+} from "./workflow-problem.ts";
 export {
   DEFAULT_NODE_TIMEOUT_MS,
   DEFAULT_RETRY,

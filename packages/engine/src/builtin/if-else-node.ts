@@ -97,7 +97,12 @@ export class IfElseNode extends BaseNodeV2<IfElseConfig, Record<string, unknown>
   readonly configSchema = ifElseConfigSchema;
 
   ports(config: IfElseConfig): NodePortSchema {
-    return { inputs: [], outputs: [], branches: [...config.cases.map((c) => c.id), "false"], dynamicInputs: true };
+    return {
+      inputs: [],
+      outputs: [{ name: "branch", type: "string" }],
+      branches: [...config.cases.map((c) => c.id), "false"],
+      dynamicInputs: true,
+    };
   }
 
   run(inputs: Record<string, unknown>, ctx: NodeContext<IfElseConfig>): NodeRunResult<Record<string, unknown>> {

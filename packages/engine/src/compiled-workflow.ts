@@ -1,0 +1,134 @@
+import type { AnyNode } from "./base-node.ts";
+import type { NodeRegistryV2 } from "./node-registry.ts";
+import type { NodePortSchema, PortDefinition } from "./port-definition.ts";
+import { validateWorkflow } from "./validate-workflow.ts";
+import type { ValueSelector } from "./value-selector.ts";
+import { WorkflowValidationError } from "./workflow-problem.ts";
+import {
+  DEFAULT_NODE_TIMEOUT_MS,
+  DEFAULT_RETRY,
+  type ErrorStrategy,
+  type RetryPolicy,
+  type WorkflowNodeV2,
+  type WorkflowV2,
+} from "./workflow-schema.ts";
+
+/** Where one input port gets its value, in precedence order: wire, mapping, default. */
+export type InputBinding =
+  | { readonly port: string; readonly kind: "wire"; readonly from: number; readonly fromPort: string }
+  | { readonly port: string; readonly kind: "selector"; readonly selector: ValueSelector }
+  | { readonly port: string; readonly kind: "value"; readonly value: unknown };
+
+/** An edge into a node; `branch` is set when it leaves a branch port of its source. */
+export interface CompiledEdge {
+  readonly source: number;
+  readonly target: number;
+  readonly branch?: string;
+}
+
+export interface CompiledNode {
+  readonly index: number;
+  readonly id: string;
+  readonly type: string;
+  readonly spec: WorkflowNodeV2;
+  readonly node: AnyNode;
+  readonly config: unknown;
+  readonly ports: NodePortSchema;
+  readonly bindings: readonly InputBinding[];
+  /** Declared inputs without a binding: their defaults, and whether they are required. */
+  readonly unbound: readonly PortDefinition[];
+  readonly incoming: readonly CompiledEdge[];
+  readonly outgoing: readonly CompiledEdge[];
+  readonly timeoutMs: number;
+  readonly retry: RetryPolicy;
+  readonly errorStrategy: ErrorStrategy;
+}
+
+/** A validated workflow in the shape the executor walks. Built once per workflow object. */
+export interface CompiledWorkflow {
+  readonly workflow: WorkflowV2;
+  readonly nodes: readonly CompiledNode[];
+  readonly start: number;
+  readonly end: number;
+}
+
+const cache = new WeakMap<object, WeakMap<NodeRegistryV2, CompiledWorkflow>>();
+
+/**
+ * Validates and compiles workflow JSON; throws WorkflowValidationError with every problem.
+ * The result is cached per (JSON object, registry), so running the same object again is free.
+ */
+export function compileWorkflow(json: unknown, registry: NodeRegistryV2): CompiledWorkflow {
+  const byRegistry = typeof json === "object" && json !== null ? cache.get(json) : undefined;
+  const hit = byRegistry?.get(registry);
+  if (hit) return hit;
+  const validation = validateWorkflow(json, registry);
+  if (!validation.ok || !validation.workflow) throw new WorkflowValidationError(validation.problems);
+  const workflow = validation.workflow;
+  const index = new Map(workflow.nodes.map((n, i) => [n.id, i]));
+  const at = (id: string) => index.get(id) as number;
+
+  const incoming: CompiledEdge[][] = workflow.nodes.map(() => []);
+  const outgoing: CompiledEdge[][] = workflow.nodes.map(() => []);
+  const wires: Map<string, { from: number; fromPort: string }>[] = workflow.nodes.map(() => new Map());
+  for (const edge of workflow.edges) {
+    const source = at(edge.source);
+    const target = at(edge.target);
+    const sourcePorts = validation.resolved.get(edge.source)?.ports;
+    const isBranch = edge.source_port !== undefined && (sourcePorts?.branches?.includes(edge.source_port) ?? false);
+    const compiled: CompiledEdge = isBranch ? { source, target, branch: edge.source_port } : { source, target };
+    incoming[target]?.push(compiled);
+    outgoing[source]?.push(compiled);
+    if (edge.source_port !== undefined && edge.target_port !== undefined) {
+      wires[target]?.set(edge.target_port, { from: source, fromPort: edge.source_port });
+    }
+  }
+
+  const nodes = workflow.nodes.map((spec, i): CompiledNode => {
+    const { node, config, ports } = validation.resolved.get(spec.id)!;
+    const bindings: InputBinding[] = [];
+    const bound = new Set<string>();
+    for (const [port, wire] of wires[i] ?? []) {
+      bindings.push({ port, kind: "wire", ...wire });
+      bound.add(port);
+    }
+    for (const mapping of spec.variable_mappings) {
+      if (bound.has(mapping.target_port)) continue;
+      bound.add(mapping.target_port);
+      bindings.push(
+        "selector" in mapping
+          ? { port: mapping.target_port, kind: "selector", selector: mapping.selector }
+          : { port: mapping.target_port, kind: "value", value: mapping.value },
+      );
+    }
+    return Object.freeze({
+      index: i,
+      id: spec.id,
+      type: spec.type,
+      spec,
+      node,
+      config,
+      ports,
+      bindings,
+      unbound: ports.inputs.filter((p) => !bound.has(p.name)),
+      incoming: incoming[i] ?? [],
+      outgoing: outgoing[i] ?? [],
+      timeoutMs: spec.timeout_ms ?? DEFAULT_NODE_TIMEOUT_MS,
+      retry: spec.retry ?? DEFAULT_RETRY,
+      errorStrategy: spec.error_strategy,
+    });
+  });
+
+  const compiled: CompiledWorkflow = Object.freeze({
+    workflow,
+    nodes,
+    start: workflow.nodes.findIndex((n) => n.type === "start"),
+    end: workflow.nodes.findIndex((n) => n.type === "end"),
+  });
+  if (typeof json === "object" && json !== null) {
+    const map = byRegistry ?? new WeakMap<NodeRegistryV2, CompiledWorkflow>();
+    map.set(registry, compiled);
+    if (!byRegistry) cache.set(json, map);
+  }
+  return compiled;
+}

@@ -1,0 +1,63 @@
+import type { NodeContext } from "./base-node.ts";
+import type { ServiceContainer, ServiceResolver } from "./service-container.ts";
+import type { Logger } from "./services.ts";
+import type { SystemVariables, VariablePool } from "./variable-pool.ts";
+
+/** The hooks a running attempt gives its context. */
+export interface AttemptHost {
+  readonly runSignal: AbortSignal;
+  emitChunk(nodeId: string, chunk: string): void;
+}
+
+/**
+ * One attempt's context. The AbortController is made only when a node reads `signal`, so nodes
+ * that finish synchronously pay nothing for cancellation plumbing.
+ */
+export class AttemptContext<Config> implements NodeContext<Config> {
+  #controller: AbortController | undefined;
+  #services: ServiceResolver | undefined;
+  #abortReason: unknown;
+
+  constructor(
+    readonly runId: string,
+    readonly nodeId: string,
+    readonly config: Config,
+    readonly attempt: number,
+    readonly logger: Logger,
+    private readonly host: AttemptHost,
+    private readonly container: ServiceContainer,
+    private readonly pool: VariablePool,
+  ) {}
+
+  get services(): ServiceResolver {
+    this.#services ??= this.container.forRequester(this.nodeId);
+    return this.#services;
+  }
+
+  get system(): Readonly<SystemVariables> {
+    return this.pool.system;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
+      else if (this.host.runSignal.aborted) this.#controller.abort(this.host.runSignal.reason);
+    }
+    return this.#controller.signal;
+  }
+
+  /** Called by the executor on timeout or run abort. */
+  abort(reason: unknown): void {
+    this.#abortReason = reason;
+    this.#controller?.abort(reason);
+  }
+
+  readonly emit = (chunk: string): void => {
+    if (this.#abortReason === undefined) this.host.emitChunk(this.nodeId, chunk);
+  };
+
+  render(template: string, inputs: Readonly<Record<string, unknown>>): string {
+    return this.pool.render(template, inputs);
+  }
+}

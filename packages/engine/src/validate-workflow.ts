@@ -1,0 +1,292 @@
+import { alg, Graph } from "@dagrejs/graphlib";
+import type { AnyNode } from "./base-node.ts";
+import type { NodeRegistryV2 } from "./node-registry.ts";
+import { isPortCompatible, type NodePortSchema, type PortDefinition } from "./port-definition.ts";
+import { validateWorkflowV1 } from "./v1/validate-workflow-v1.ts";
+import { SYSTEM_VARIABLES } from "./value-selector.ts";
+import { formatJsonPath, problemsFromZod, type WorkflowProblem } from "./workflow-problem.ts";
+import { deepFreeze, isWorkflowV2Json, type WorkflowV2, workflowV2Schema } from "./workflow-schema.ts";
+
+/** A node type resolved against its config: what validation learnt and the executor reuses. */
+export interface ResolvedNode {
+  readonly node: AnyNode;
+  readonly config: unknown;
+  readonly ports: NodePortSchema;
+}
+
+export interface WorkflowValidation {
+  readonly ok: boolean;
+  readonly problems: readonly WorkflowProblem[];
+  /** The parsed, frozen workflow (present when the JSON is structurally a V2 workflow). */
+  readonly workflow?: WorkflowV2;
+  /** Per node id, when its type is known and its config valid. */
+  readonly resolved: ReadonlyMap<string, ResolvedNode>;
+}
+
+const FAIL_BRANCH = "fail";
+
+/**
+ * Ports of a node as validation sees them: under `fail-branch`, the type's ports plus the `fail`
+ * branch and an `error` output ({message, code}) that the fail branch's nodes can map.
+ */
+function effectivePorts(ports: NodePortSchema, errorStrategy: string): NodePortSchema {
+  if (errorStrategy !== "fail-branch") return ports;
+  return {
+    ...ports,
+    outputs: [...ports.outputs, { name: "error", type: "object" }],
+    branches: [...(ports.branches ?? []), FAIL_BRANCH],
+  };
+}
+
+function sameNamesAndTypes(a: readonly PortDefinition[], b: readonly PortDefinition[]): boolean {
+  const key = (ports: readonly PortDefinition[]) =>
+    ports
+      .map((p) => `${p.name}:${p.type}`)
+      .sort()
+      .join(",");
+  return key(a) === key(b);
+}
+
+/**
+ * Checks a workflow and reports every problem at once, each with a JSON path and a plain message.
+ * V2 JSON (`schema_version: 2`) is checked against the registry; anything else is checked as a
+ * V1 workflow. Never throws for bad input.
+ *
+ * @example
+ * const { ok, problems } = validateWorkflow(json, registry);
+ * for (const p of problems) console.log(`${p.path}: ${p.message}`);
+ */
+export function validateWorkflow(json: unknown, registry: NodeRegistryV2): WorkflowValidation {
+  if (!isWorkflowV2Json(json)) {
+    return { ok: false, resolved: new Map(), ...validateWorkflowV1(json) };
+  }
+  const parsed = workflowV2Schema.safeParse(json);
+  if (!parsed.success) {
+    return { ok: false, problems: problemsFromZod(parsed.error, [], "invalid_json"), resolved: new Map() };
+  }
+  const workflow = deepFreeze(parsed.data as WorkflowV2);
+  const problems: WorkflowProblem[] = [];
+  const add = (path: readonly PropertyKey[], code: WorkflowProblem["code"], message: string) =>
+    problems.push({ path: formatJsonPath(path), code, message });
+
+  // Node ids, types and configs.
+  const indexById = new Map<string, number>();
+  const resolved = new Map<string, ResolvedNode>();
+  workflow.nodes.forEach((spec, i) => {
+    if (indexById.has(spec.id)) {
+      add(
+        ["nodes", i, "id"],
+        "duplicate_id",
+        `node id "${spec.id}" is already used by nodes[${indexById.get(spec.id)}]`,
+      );
+      return;
+    }
+    indexById.set(spec.id, i);
+    const node = registry.get(spec.type);
+    if (!node) {
+      add(["nodes", i, "type"], "unknown_node_type", `unknown node type "${spec.type}"`);
+      return;
+    }
+    const config = node.configSchema.safeParse(spec.config);
+    if (!config.success) {
+      problems.push(...problemsFromZod(config.error, ["nodes", i, "config"], "invalid_config"));
+      return;
+    }
+    const ports = effectivePorts(node.ports(config.data), spec.error_strategy);
+    resolved.set(spec.id, { node, config: config.data, ports });
+  });
+
+  const starts = workflow.nodes.filter((n) => n.type === "start").length;
+  const ends = workflow.nodes.filter((n) => n.type === "end").length;
+  if (starts !== 1) add(["nodes"], "start_count", `a workflow needs exactly one start node, found ${starts}`);
+  if (ends !== 1) add(["nodes"], "end_count", `a workflow needs exactly one end node, found ${ends}`);
+
+  // Edges: endpoints, ports, types.
+  const graph = new Graph();
+  for (const id of indexById.keys()) graph.setNode(id);
+  const wiredInputs = new Map<string, Set<string>>();
+  workflow.edges.forEach((edge, e) => {
+    let dangling = false;
+    for (const end of ["source", "target"] as const) {
+      if (!indexById.has(edge[end])) {
+        add(["edges", e, end], "dangling_edge", `edge ${end} "${edge[end]}" is not a node of this workflow`);
+        dangling = true;
+      }
+    }
+    if (dangling) return;
+    graph.setEdge(edge.source, edge.target);
+    const source = resolved.get(edge.source);
+    const target = resolved.get(edge.target);
+    if (edge.target_port !== undefined && edge.source_port === undefined) {
+      add(["edges", e, "source_port"], "unknown_port", "a wire with a target_port needs a source_port");
+      return;
+    }
+    if (edge.source_port === undefined || !source) return;
+    const isBranch = source.ports.branches?.includes(edge.source_port) ?? false;
+    const output = source.ports.outputs.find((p) => p.name === edge.source_port);
+    if (isBranch) {
+      if (edge.target_port !== undefined) {
+        add(["edges", e, "target_port"], "unknown_port", `branch port "${edge.source_port}" carries no value to wire`);
+      }
+      return;
+    }
+    if (!output) {
+      add(
+        ["edges", e, "source_port"],
+        "unknown_port",
+        `node "${edge.source}" has no output or branch port "${edge.source_port}"`,
+      );
+      return;
+    }
+    if (edge.target_port === undefined) {
+      add(
+        ["edges", e, "target_port"],
+        "unknown_port",
+        `"${edge.source_port}" is an output, not a branch port: a wire needs a target_port`,
+      );
+      return;
+    }
+    if (!target) return;
+    const wired = wiredInputs.get(edge.target) ?? new Set<string>();
+    if (wired.has(edge.target_port)) {
+      add(
+        ["edges", e, "target_port"],
+        "unknown_port",
+        `input "${edge.target_port}" of "${edge.target}" is wired twice`,
+      );
+    }
+    wired.add(edge.target_port);
+    wiredInputs.set(edge.target, wired);
+    const input = target.ports.inputs.find((p) => p.name === edge.target_port);
+    if (!input) {
+      if (!target.ports.dynamicInputs) {
+        add(
+          ["edges", e, "target_port"],
+          "unknown_port",
+          `node "${edge.target}" has no input port "${edge.target_port}"`,
+        );
+      }
+      return;
+    }
+    if (!isPortCompatible(output.type, input.type)) {
+      add(
+        ["edges", e],
+        "type_mismatch",
+        `wire ${edge.source}.${edge.source_port} (${output.type}) cannot feed ${edge.target}.${edge.target_port} (${input.type})`,
+      );
+    }
+  });
+
+  // Cycles: loops are explicit node types, never back edges.
+  const cycles = alg.findCycles(graph);
+  for (const cycle of cycles) {
+    const members = new Set(cycle);
+    const e = workflow.edges.findIndex((edge) => members.has(edge.source) && members.has(edge.target));
+    add(["edges", Math.max(e, 0)], "cycle", `nodes ${[...cycle].reverse().join(" → ")} form a cycle`);
+  }
+  const ancestors = cycles.length === 0 ? ancestorSets(graph) : undefined;
+
+  // Per-node bindings: mappings, required inputs, stored ports, policies.
+  workflow.nodes.forEach((spec, i) => {
+    const own = resolved.get(spec.id);
+    if (!own || indexById.get(spec.id) !== i) return;
+    const mapped = new Set<string>();
+    spec.variable_mappings.forEach((mapping, m) => {
+      const at = ["nodes", i, "variable_mappings", m] as const;
+      if (mapped.has(mapping.target_port)) {
+        add([...at, "target_port"], "unknown_port", `input "${mapping.target_port}" is mapped twice`);
+      }
+      mapped.add(mapping.target_port);
+      const input = own.ports.inputs.find((p) => p.name === mapping.target_port);
+      if (!input && !own.ports.dynamicInputs) {
+        add([...at, "target_port"], "unknown_port", `node "${spec.id}" has no input port "${mapping.target_port}"`);
+      }
+      if (!("selector" in mapping)) return;
+      const [head, name] = mapping.selector;
+      if (head === "env") return; // supplied by the workflow's env or the run's options
+      if (head === "sys") {
+        if (!(SYSTEM_VARIABLES as readonly string[]).includes(name)) {
+          add(
+            [...at, "selector"],
+            "unknown_selector",
+            `unknown system variable "sys.${name}" (known: ${SYSTEM_VARIABLES.join(", ")})`,
+          );
+        }
+        return;
+      }
+      if (!indexById.has(head)) {
+        add([...at, "selector"], "unknown_selector", `selector points to unknown node "${head}"`);
+        return;
+      }
+      if (ancestors && !ancestors.get(spec.id)?.has(head)) {
+        add(
+          [...at, "selector"],
+          "selector_not_upstream",
+          `selector points to "${head}", which is not upstream of "${spec.id}"`,
+        );
+        return;
+      }
+      const source = resolved.get(head);
+      if (!source) return;
+      const output = source.ports.outputs.find((p) => p.name === name);
+      if (!output) {
+        add([...at, "selector"], "unknown_port", `node "${head}" has no output port "${name}"`);
+        return;
+      }
+      if (input && mapping.selector.length === 2 && !isPortCompatible(output.type, input.type)) {
+        add(
+          [...at, "selector"],
+          "type_mismatch",
+          `${head}.${name} (${output.type}) cannot feed ${spec.id}.${mapping.target_port} (${input.type})`,
+        );
+      }
+    });
+    const wired = wiredInputs.get(spec.id);
+    for (const input of own.ports.inputs) {
+      if (!input.required || input.default !== undefined) continue;
+      if (mapped.has(input.name) || wired?.has(input.name)) continue;
+      add(
+        ["nodes", i, "variable_mappings"],
+        "required_input_unbound",
+        `required input "${input.name}" of "${spec.id}" is not bound: wire it, map it or give it a default`,
+      );
+    }
+    if (spec.ports) {
+      const inputsDisagree = !own.ports.dynamicInputs && !sameNamesAndTypes(spec.ports.inputs, own.ports.inputs);
+      if (inputsDisagree || !sameNamesAndTypes(spec.ports.outputs, own.ports.outputs)) {
+        add(
+          ["nodes", i, "ports"],
+          "ports_disagree",
+          `stored ports differ from what type "${spec.type}" declares for this config`,
+        );
+      }
+    }
+    if (spec.error_strategy === "default-value") {
+      if (!spec.default_outputs) {
+        add(["nodes", i, "default_outputs"], "invalid_policy", 'error_strategy "default-value" needs default_outputs');
+      } else {
+        for (const key of Object.keys(spec.default_outputs)) {
+          if (!own.ports.outputs.some((p) => p.name === key)) {
+            add(["nodes", i, "default_outputs", key], "unknown_port", `node "${spec.id}" has no output port "${key}"`);
+          }
+        }
+      }
+    }
+  });
+
+  return { ok: problems.length === 0, problems, workflow, resolved };
+}
+
+/** For an acyclic graph: every node's set of (transitive) predecessors. */
+function ancestorSets(graph: Graph): Map<string, Set<string>> {
+  const result = new Map<string, Set<string>>();
+  for (const id of alg.topsort(graph)) {
+    const own = new Set<string>();
+    for (const pred of graph.predecessors(id) ?? []) {
+      own.add(pred);
+      for (const a of result.get(pred) ?? []) own.add(a);
+    }
+    result.set(id, own);
+  }
+  return result;
+}

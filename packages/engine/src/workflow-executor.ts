@@ -1,0 +1,139 @@
+import { EventEmitter } from "eventemitter3";
+import { type CompiledWorkflow, compileWorkflow } from "./compiled-workflow.ts";
+import type { NodeRegistryV2 } from "./node-registry.ts";
+import type { RunEventListeners } from "./run-events.ts";
+import { RunHandle } from "./run-handle.ts";
+import type { RunResult } from "./run-result.ts";
+import { ServiceContainer, Services } from "./service-container.ts";
+import type { Clock, Logger } from "./services.ts";
+import { type SystemVariables, VariablePool } from "./variable-pool.ts";
+import { WorkflowRun } from "./workflow-run.ts";
+
+/** Run-level limits. Defaults: 64 concurrent nodes, 1,000 steps, 30 minutes. */
+export interface ExecutorLimits {
+  /** Nodes running at once; independent branches overlap up to this many. */
+  readonly concurrency?: number;
+  /** Node executions per run (retries of one node count once). */
+  readonly maxSteps?: number;
+  /** Wall time for the whole run; `0` disables it. */
+  readonly timeoutMs?: number;
+}
+
+export const DEFAULT_LIMITS: Required<ExecutorLimits> = Object.freeze({
+  concurrency: 64,
+  maxSteps: 1_000,
+  timeoutMs: 30 * 60_000,
+});
+
+export interface ExecutorOptions extends ExecutorLimits {
+  /** Services shared by every run; each run resolves through its own child scope. */
+  readonly services?: ServiceContainer;
+}
+
+export interface RunOptions extends ExecutorLimits {
+  readonly runId?: string;
+  readonly signal?: AbortSignal;
+  /** This run's services, replacing the executor's (typically `executor.services.createScope()` plus a per-request recorder). */
+  readonly services?: ServiceContainer;
+  /** `sys.*` values; `run_id` is set by the executor, `query` defaults to `inputs.query`. */
+  readonly system?: SystemVariables;
+  /** `env.*` values, over the workflow's own `env`. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Passed to the RunRecorder with the run's start. */
+  readonly record?: {
+    readonly workflowId?: string;
+    readonly botId?: string;
+    readonly workflowVersionId?: string;
+    readonly trigger?: string;
+    readonly sessionId?: string;
+  };
+}
+
+const SYSTEM_CLOCK: Clock = { now: Date.now };
+const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * Runs V2 workflows. Node failures end in the result (`status: "failed"`), never as a throw;
+ * an invalid workflow throws WorkflowValidationError carrying every problem.
+ *
+ * @example
+ * const executor = new WorkflowExecutorV2(registry, { services });
+ * const result = await executor.run(workflowJson, { query: "What is Portflow?" }, { system: { bot_id } });
+ * if (result.status === "succeeded") console.log(result.outputs.answer);
+ */
+export class WorkflowExecutorV2 {
+  /** Events of every run this executor starts. */
+  readonly events = new EventEmitter<RunEventListeners>();
+  readonly #services: ServiceContainer;
+  readonly #limits: Required<ExecutorLimits>;
+
+  constructor(
+    readonly registry: NodeRegistryV2,
+    options: ExecutorOptions = {},
+  ) {
+    this.#services = options.services ?? new ServiceContainer();
+    this.#limits = {
+      concurrency: options.concurrency ?? DEFAULT_LIMITS.concurrency,
+      maxSteps: options.maxSteps ?? DEFAULT_LIMITS.maxSteps,
+      timeoutMs: options.timeoutMs ?? DEFAULT_LIMITS.timeoutMs,
+    };
+  }
+
+  /** Services shared by runs. For per-run services pass `executor.services.createScope().register(...)` as `options.services`. */
+  get services(): ServiceContainer {
+    return this.#services;
+  }
+
+  /** Validates and compiles once; pass the result to `run` to skip the cache lookup. */
+  compile(workflow: unknown): CompiledWorkflow {
+    return compileWorkflow(workflow, this.registry);
+  }
+
+  run(workflow: unknown, inputs: Readonly<Record<string, unknown>> = {}, options: RunOptions = {}): Promise<RunResult> {
+    return this.start(workflow, inputs, options).result;
+  }
+
+  /** Starts a run and returns its handle at once (events, result). */
+  start(workflow: unknown, inputs: Readonly<Record<string, unknown>> = {}, options: RunOptions = {}): RunHandle {
+    const compiled = isCompiled(workflow) ? workflow : compileWorkflow(workflow, this.registry);
+    const runId = options.runId ?? crypto.randomUUID();
+    const services = options.services ?? this.#services;
+    const query = options.system?.query ?? (typeof inputs.query === "string" ? inputs.query : undefined);
+    const pool = new VariablePool(
+      { ...options.system, ...(query !== undefined ? { query } : {}), run_id: runId },
+      { ...compiled.workflow.env, ...options.env },
+    );
+    const emitters: EventEmitter<RunEventListeners>[] = [this.events];
+    const run = new WorkflowRun({
+      runId,
+      compiled,
+      inputs,
+      pool,
+      services,
+      limits: {
+        concurrency: Math.max(1, options.concurrency ?? this.#limits.concurrency),
+        maxSteps: options.maxSteps ?? this.#limits.maxSteps,
+        timeoutMs: options.timeoutMs ?? this.#limits.timeoutMs,
+      },
+      ...(options.signal ? { signal: options.signal } : {}),
+      emitters,
+      clock: services.tryResolve(Services.Clock) ?? SYSTEM_CLOCK,
+      logger: services.tryResolve(Services.Logger) ?? SILENT,
+      ...optionalRecorder(services),
+      record: { sessionId: options.system?.session_id, botId: options.system?.bot_id, ...options.record },
+    });
+    const handle = new RunHandle(runId, run.result);
+    emitters.push(handle);
+    queueMicrotask(() => run.start());
+    return handle;
+  }
+}
+
+function optionalRecorder(services: ServiceContainer) {
+  const recorder = services.tryResolve(Services.RunRecorder);
+  return recorder ? { recorder } : {};
+}
+
+function isCompiled(value: unknown): value is CompiledWorkflow {
+  return typeof value === "object" && value !== null && "nodes" in value && "start" in value && "workflow" in value;
+}

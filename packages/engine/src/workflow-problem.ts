@@ -1,0 +1,60 @@
+import type { z } from "zod";
+
+/** One thing wrong with a workflow, located by a JSON path such as `nodes[2].variable_mappings[0].selector`. */
+export interface WorkflowProblem {
+  readonly path: string;
+  readonly message: string;
+  readonly code: WorkflowProblemCode;
+}
+
+export type WorkflowProblemCode =
+  | "invalid_json"
+  | "unknown_node_type"
+  | "duplicate_id"
+  | "start_count"
+  | "end_count"
+  | "cycle"
+  | "dangling_edge"
+  | "unknown_port"
+  | "type_mismatch"
+  | "selector_not_upstream"
+  | "unknown_selector"
+  | "required_input_unbound"
+  | "invalid_config"
+  | "ports_disagree"
+  | "invalid_policy";
+
+/** Thrown when an invalid workflow is handed to the executor; carries every problem. */
+export class WorkflowValidationError extends Error {
+  override readonly name = "WorkflowValidationError";
+  constructor(readonly problems: readonly WorkflowProblem[]) {
+    super(
+      `workflow is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}): ${problems
+        .slice(0, 5)
+        .map((p) => `${p.path}: ${p.message}`)
+        .join("; ")}${problems.length > 5 ? "; …" : ""}`,
+    );
+  }
+}
+
+/** `["nodes", 2, "config", "top_k"]` → `nodes[2].config.top_k`. */
+export function formatJsonPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out === "" ? String(key) : `.${String(key)}`;
+  }
+  return out === "" ? "$" : out;
+}
+
+export function problemsFromZod(
+  error: z.ZodError,
+  prefix: readonly PropertyKey[],
+  code: WorkflowProblemCode,
+): WorkflowProblem[] {
+  return error.issues.map((issue) => ({
+    path: formatJsonPath([...prefix, ...issue.path]),
+    message: issue.message,
+    code,
+  }));
+}

@@ -1,0 +1,484 @@
+import type { EventEmitter } from "eventemitter3";
+import { abortableDelay, RunAbortedError } from "./abort-error.ts";
+import type { NodeRunResult } from "./base-node.ts";
+import type { CompiledNode, CompiledWorkflow } from "./compiled-workflow.ts";
+import { AttemptContext, type AttemptHost } from "./node-context.ts";
+import { valueMatchesPortType } from "./port-definition.ts";
+import type { RunEventListeners, RunEventMap, RunEventName } from "./run-events.ts";
+import type { NodeRunRecord, RunResult } from "./run-result.ts";
+import type { ServiceContainer } from "./service-container.ts";
+import type { Clock, Logger, NodeExecutionStatus, RunRecorder, RunStartRecord, TokenUsage } from "./services.ts";
+import type { VariablePool } from "./variable-pool.ts";
+
+export interface RunLimits {
+  readonly concurrency: number;
+  readonly maxSteps: number;
+  readonly timeoutMs: number;
+}
+
+export interface RunDeps {
+  readonly runId: string;
+  readonly compiled: CompiledWorkflow;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly pool: VariablePool;
+  readonly services: ServiceContainer;
+  readonly limits: RunLimits;
+  readonly signal?: AbortSignal;
+  readonly emitters: readonly EventEmitter<RunEventListeners>[];
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly recorder?: RunRecorder;
+  readonly record: Omit<RunStartRecord, "runId" | "inputs" | "startedAt">;
+}
+
+const PENDING = 0;
+const RUNNING = 1;
+const DONE = 2;
+const SKIPPED = 3;
+
+type Outcome =
+  | { readonly ok: true; readonly result: NodeRunResult<Record<string, unknown>>; readonly attempts: number }
+  | { readonly ok: false; readonly error: unknown; readonly attempts: number };
+
+const NO_TOKENS: TokenUsage = Object.freeze({ input: 0, output: 0 });
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+
+function errorInfo(error: unknown): { message: string; code?: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === "string" ? { message: error.message, code } : { message: error.message };
+  }
+  return { message: String(error) };
+}
+
+function isThenable(value: unknown): value is PromiseLike<NodeRunResult<Record<string, unknown>>> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+/**
+ * One execution of a compiled workflow: schedules nodes as their incoming edges resolve, applies
+ * per-node timeout/retry/error strategy, and settles into a RunResult. Internal to the executor.
+ */
+export class WorkflowRun implements AttemptHost {
+  readonly #d: RunDeps;
+  readonly #nodes: readonly CompiledNode[];
+  readonly #state: Uint8Array;
+  readonly #pendingEdges: Int32Array;
+  readonly #takenEdges: Int32Array;
+  readonly #branch: (string | undefined)[];
+  readonly #failBranched: Uint8Array;
+  readonly #ready: number[] = [];
+  readonly #records: NodeRunRecord[] = [];
+  readonly #controller = new AbortController();
+  #running = 0;
+  #steps = 0;
+  #handledFailures = 0;
+  #tokensIn = 0;
+  #tokensOut = 0;
+  #stopped: { status: "failed" | "cancelled"; error: { message: string; nodeId?: string; code?: string } } | undefined;
+  #recording: Promise<void> = Promise.resolve();
+  #startedAt = 0;
+  #startedPerf = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #resolve!: (result: RunResult) => void;
+  readonly result: Promise<RunResult>;
+
+  constructor(deps: RunDeps) {
+    this.#d = deps;
+    this.#nodes = deps.compiled.nodes;
+    const n = this.#nodes.length;
+    this.#state = new Uint8Array(n);
+    this.#pendingEdges = new Int32Array(n);
+    this.#takenEdges = new Int32Array(n);
+    this.#branch = new Array(n);
+    this.#failBranched = new Uint8Array(n);
+    for (const node of this.#nodes) this.#pendingEdges[node.index] = node.incoming.length;
+    this.result = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+
+  get runSignal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  start(): void {
+    const d = this.#d;
+    this.#startedAt = d.clock.now();
+    this.#startedPerf = performance.now();
+    if (d.recorder) {
+      const record: RunStartRecord = {
+        ...d.record,
+        runId: d.runId,
+        inputs: d.inputs,
+        startedAt: new Date(this.#startedAt),
+      };
+      this.#chainRecording(() => d.recorder!.runStarted(record));
+    }
+    this.#emit("run.started", () => ({ type: "run.started", runId: d.runId, startedAt: this.#startedAt }));
+    if (d.signal?.aborted) {
+      this.#stop("cancelled", { message: "run was cancelled", code: "CANCELLED" });
+      return;
+    }
+    d.signal?.addEventListener("abort", this.#onExternalAbort, { once: true });
+    if (d.limits.timeoutMs > 0 && Number.isFinite(d.limits.timeoutMs)) {
+      this.#timer = setTimeout(
+        () =>
+          this.#stop("failed", {
+            message: `run exceeded its time limit of ${d.limits.timeoutMs} ms`,
+            code: "RUN_TIMEOUT",
+          }),
+        d.limits.timeoutMs,
+      );
+    }
+    for (const node of this.#nodes) if (node.incoming.length === 0) this.#ready.push(node.index);
+    this.#pump();
+  }
+
+  readonly #onExternalAbort = (): void => {
+    this.#stop("cancelled", { message: "run was cancelled", code: "CANCELLED" });
+  };
+
+  emitChunk(nodeId: string, chunk: string): void {
+    this.#emit("node.chunk", () => ({ type: "node.chunk", runId: this.#d.runId, nodeId, chunk }));
+  }
+
+  #emit<K extends RunEventName>(name: K, make: () => RunEventMap[K]): void {
+    let event: RunEventMap[K] | undefined;
+    for (const emitter of this.#d.emitters) {
+      if (emitter.listenerCount(name) === 0) continue;
+      event ??= make();
+      (emitter.emit as (n: K, e: RunEventMap[K]) => boolean)(name, event);
+    }
+  }
+
+  #chainRecording(write: () => Promise<void>): void {
+    this.#recording = this.#recording.then(write).catch((error: unknown) => {
+      this.#d.logger.error("run recorder failed", { runId: this.#d.runId, error: errorInfo(error).message });
+    });
+  }
+
+  #pump(): void {
+    const { concurrency, maxSteps } = this.#d.limits;
+    while (this.#stopped === undefined && this.#ready.length > 0 && this.#running < concurrency) {
+      if (this.#steps >= maxSteps) {
+        this.#stop("failed", { message: `run exceeded its step limit of ${maxSteps} nodes`, code: "STEP_LIMIT" });
+        break;
+      }
+      const index = this.#ready.shift() as number;
+      this.#steps++;
+      this.#running++;
+      this.#state[index] = RUNNING;
+      void this.#execute(this.#nodes[index] as CompiledNode);
+    }
+    if (this.#running === 0 && (this.#ready.length === 0 || this.#stopped !== undefined)) this.#finish();
+  }
+
+  /** Gathers a node's inputs: wires, then mappings, then port defaults. */
+  #inputsOf(node: CompiledNode): Record<string, unknown> {
+    if (node.index === this.#d.compiled.start) return { ...this.#d.inputs };
+    const inputs: Record<string, unknown> = {};
+    const pool = this.#d.pool;
+    for (const b of node.bindings) {
+      let value: unknown;
+      if (b.kind === "wire") value = pool.tryGet([this.#nodes[b.from]!.id, b.fromPort]);
+      else if (b.kind === "selector") value = pool.tryGet(b.selector);
+      else value = b.value;
+      if (value !== undefined) inputs[b.port] = value;
+    }
+    for (const port of node.ports.inputs) {
+      if (inputs[port.name] === undefined && port.default !== undefined) inputs[port.name] = port.default;
+    }
+    return inputs;
+  }
+
+  /** Inputs the node declared required or typed but that arrived missing or of the wrong type. */
+  #checkInputs(node: CompiledNode, inputs: Record<string, unknown>): string | undefined {
+    if (node.index === this.#d.compiled.start) return undefined;
+    for (const port of node.ports.inputs) {
+      const value = inputs[port.name];
+      if (value === undefined || value === null) {
+        if (port.required)
+          return `required input "${port.name}" has no value (its source produced none or was skipped)`;
+      } else if (!valueMatchesPortType(value, port.type) && !(port.type === "string" && Array.isArray(value))) {
+        return `input "${port.name}" must be ${port.type}, got ${Array.isArray(value) ? "array" : typeof value}`;
+      }
+    }
+    return undefined;
+  }
+
+  async #execute(node: CompiledNode): Promise<void> {
+    const startedAt = this.#d.clock.now();
+    const startedPerf = performance.now();
+    const inputs = this.#inputsOf(node);
+    const invalid = this.#checkInputs(node, inputs);
+    const outcome: Outcome = invalid
+      ? { ok: false, error: Object.assign(new Error(invalid), { code: "INVALID_INPUT" }), attempts: 0 }
+      : await this.#attempts(node, inputs);
+    this.#running--;
+    this.#settle(node, inputs, outcome, startedAt, performance.now() - startedPerf);
+    this.#pump();
+  }
+
+  async #attempts(node: CompiledNode, inputs: Record<string, unknown>): Promise<Outcome> {
+    const { max_attempts, initial_delay_ms, backoff, max_delay_ms } = node.retry;
+    for (let attempt = 1; ; attempt++) {
+      this.#emit("node.started", () => ({
+        type: "node.started",
+        runId: this.#d.runId,
+        nodeId: node.id,
+        nodeType: node.type,
+        attempt,
+      }));
+      try {
+        return { ok: true, result: await this.#attempt(node, inputs, attempt), attempts: attempt };
+      } catch (error) {
+        if (this.#stopped !== undefined || attempt >= max_attempts) return { ok: false, error, attempts: attempt };
+        const delayMs = Math.min(initial_delay_ms * backoff ** (attempt - 1), max_delay_ms);
+        this.#emit("node.retrying", () => ({
+          type: "node.retrying",
+          runId: this.#d.runId,
+          nodeId: node.id,
+          attempt: attempt + 1,
+          delayMs,
+          error: errorInfo(error).message,
+        }));
+        try {
+          await abortableDelay(delayMs, this.#controller.signal);
+        } catch (reason) {
+          return { ok: false, error: reason, attempts: attempt };
+        }
+      }
+    }
+  }
+
+  /** One call of `node.run`, raced against the node timeout and run abort. */
+  #attempt(
+    node: CompiledNode,
+    inputs: Record<string, unknown>,
+    attempt: number,
+  ): NodeRunResult<Record<string, unknown>> | Promise<NodeRunResult<Record<string, unknown>>> {
+    const d = this.#d;
+    const ctx = new AttemptContext(d.runId, node.id, node.config, attempt, d.logger, this, d.services, d.pool);
+    const returned = node.node.run(inputs, ctx);
+    if (!isThenable(returned)) return returned;
+    return new Promise((resolve, reject) => {
+      const stop = (reason: unknown) => {
+        ctx.abort(reason);
+        reject(reason);
+      };
+      const timer =
+        node.timeoutMs > 0
+          ? setTimeout(
+              () => stop(new RunAbortedError(`node "${node.id}" timed out after ${node.timeoutMs} ms`, "NODE_TIMEOUT")),
+              node.timeoutMs,
+            )
+          : undefined;
+      const onRunAbort = () => stop(this.#controller.signal.reason);
+      if (this.#controller.signal.aborted) onRunAbort();
+      else this.#controller.signal.addEventListener("abort", onRunAbort, { once: true });
+      const done = () => {
+        clearTimeout(timer);
+        this.#controller.signal.removeEventListener("abort", onRunAbort);
+      };
+      returned.then(
+        (value) => {
+          done();
+          resolve(value);
+        },
+        (error: unknown) => {
+          done();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  #settle(
+    node: CompiledNode,
+    inputs: Record<string, unknown>,
+    outcome: Outcome,
+    startedAt: number,
+    elapsedMs: number,
+  ): void {
+    let status: NodeExecutionStatus;
+    let outputs: Readonly<Record<string, unknown>> = EMPTY;
+    let branch: string | undefined;
+    let error: { message: string; code?: string } | undefined;
+    let handledBy: NodeRunRecord["handledBy"];
+    let processData: Readonly<Record<string, unknown>> = EMPTY;
+    let tokens = NO_TOKENS;
+    if (outcome.ok) {
+      status = "succeeded";
+      outputs = outcome.result.outputs ?? EMPTY;
+      branch = outcome.result.branch;
+      processData = outcome.result.processData ?? EMPTY;
+      tokens = outcome.result.tokens ?? NO_TOKENS;
+    } else if (this.#stopped !== undefined) {
+      status = "cancelled";
+      error = errorInfo(outcome.error);
+    } else {
+      status = "failed";
+      error = errorInfo(outcome.error);
+      if (node.errorStrategy === "fail-branch") {
+        handledBy = "fail-branch";
+        branch = "fail";
+        outputs = { error };
+      } else if (node.errorStrategy === "default-value") {
+        handledBy = "default-value";
+        outputs = node.spec.default_outputs ?? EMPTY;
+      }
+    }
+    this.#tokensIn += tokens.input;
+    this.#tokensOut += tokens.output;
+    const record: NodeRunRecord = {
+      nodeId: node.id,
+      nodeType: node.type,
+      stepIndex: this.#records.length + 1,
+      status,
+      inputs,
+      outputs,
+      processData,
+      ...(error ? { error } : {}),
+      attempts: outcome.attempts,
+      tokens,
+      elapsedMs,
+      startedAt,
+      finishedAt: this.#d.clock.now(),
+      ...(handledBy ? { handledBy } : {}),
+    };
+    this.#commit(record);
+    if (status === "succeeded" || handledBy) {
+      if (handledBy) this.#handledFailures++;
+      if (handledBy === "fail-branch") this.#failBranched[node.index] = 1;
+      if (node.index === this.#d.compiled.end) this.#outputs = outputs;
+      this.#state[node.index] = DONE;
+      this.#branch[node.index] = branch;
+      this.#d.pool.setNodeOutputs(node.id, outputs);
+      this.#emit(status === "succeeded" ? "node.finished" : "node.failed", () => ({
+        type: status === "succeeded" ? "node.finished" : "node.failed",
+        runId: this.#d.runId,
+        nodeId: node.id,
+        record,
+      }));
+      this.#release(node);
+      return;
+    }
+    this.#state[node.index] = DONE;
+    this.#emit("node.failed", () => ({ type: "node.failed", runId: this.#d.runId, nodeId: node.id, record }));
+    if (status === "failed") {
+      this.#stop("failed", {
+        message: `node "${node.id}" failed: ${error?.message}`,
+        nodeId: node.id,
+        ...(error?.code ? { code: error.code } : {}),
+      });
+    }
+  }
+
+  #commit(record: NodeRunRecord): void {
+    this.#records.push(record);
+    const recorder = this.#d.recorder;
+    if (!recorder) return;
+    const runId = this.#d.runId;
+    this.#chainRecording(() =>
+      recorder.nodeFinished({
+        ...record,
+        runId,
+        startedAt: new Date(record.startedAt),
+        finishedAt: new Date(record.finishedAt),
+      }),
+    );
+  }
+
+  /** Resolves a finished or skipped node's outgoing edges; readies or skips their targets. */
+  #release(node: CompiledNode): void {
+    const skipped = this.#state[node.index] === SKIPPED;
+    const branch = this.#branch[node.index];
+    for (const edge of node.outgoing) {
+      const target = edge.target;
+      // Plain edges follow a node that ran (or used default outputs); branch edges only the taken branch.
+      const taken =
+        !skipped && (edge.branch === undefined ? this.#failBranched[node.index] === 0 : edge.branch === branch);
+      if (taken) this.#takenEdges[target]!++;
+      if (--this.#pendingEdges[target]! > 0 || this.#state[target] !== PENDING) continue;
+      if (this.#takenEdges[target]! > 0) this.#ready.push(target);
+      else this.#skip(this.#nodes[target] as CompiledNode);
+    }
+  }
+
+  #skip(node: CompiledNode): void {
+    this.#state[node.index] = SKIPPED;
+    const now = this.#d.clock.now();
+    const record: NodeRunRecord = {
+      nodeId: node.id,
+      nodeType: node.type,
+      stepIndex: this.#records.length + 1,
+      status: "skipped",
+      inputs: EMPTY,
+      outputs: EMPTY,
+      processData: EMPTY,
+      attempts: 0,
+      tokens: NO_TOKENS,
+      elapsedMs: 0,
+      startedAt: now,
+      finishedAt: now,
+    };
+    this.#commit(record);
+    this.#emit("node.skipped", () => ({ type: "node.skipped", runId: this.#d.runId, nodeId: node.id, record }));
+    this.#release(node);
+  }
+
+  #stop(status: "failed" | "cancelled", error: { message: string; nodeId?: string; code?: string }): void {
+    if (this.#stopped !== undefined) return;
+    this.#stopped = { status, error };
+    const code = status === "cancelled" ? "CANCELLED" : error.code === "RUN_TIMEOUT" ? "RUN_TIMEOUT" : "RUN_FAILED";
+    this.#controller.abort(new RunAbortedError(error.message, code));
+    if (this.#running === 0) this.#finish();
+  }
+
+  #finished = false;
+  #outputs: Readonly<Record<string, unknown>> = EMPTY;
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    clearTimeout(this.#timer);
+    this.#d.signal?.removeEventListener("abort", this.#onExternalAbort);
+    const d = this.#d;
+    const status = this.#stopped?.status ?? (this.#handledFailures > 0 ? "partial-succeeded" : "succeeded");
+    const finishedAt = d.clock.now();
+    const result: RunResult = {
+      runId: d.runId,
+      status,
+      outputs: this.#stopped === undefined ? this.#outputs : EMPTY,
+      ...(this.#stopped ? { error: this.#stopped.error } : {}),
+      nodes: this.#records,
+      totals: {
+        steps: this.#steps,
+        elapsedMs: performance.now() - this.#startedPerf,
+        tokens: { input: this.#tokensIn, output: this.#tokensOut },
+      },
+      startedAt: this.#startedAt,
+      finishedAt,
+    };
+    if (d.recorder) {
+      const recorder = d.recorder;
+      this.#chainRecording(() =>
+        recorder.runFinished({
+          runId: d.runId,
+          status: result.status,
+          outputs: result.outputs,
+          ...(result.error ? { error: result.error } : {}),
+          totalSteps: result.totals.steps,
+          tokens: result.totals.tokens,
+          elapsedMs: result.totals.elapsedMs,
+          finishedAt: new Date(finishedAt),
+        }),
+      );
+    }
+    void this.#recording.then(() => {
+      this.#emit("run.finished", () => ({ type: "run.finished", runId: d.runId, result }));
+      this.#resolve(result);
+    });
+  }
+}
