@@ -3,5 +3,16 @@
  * AWS SDK talks to, an in-memory vector store and document records, and a hand-made node context.
  * @module
  */
+export {
+  type ConverseBody,
+  type FakeBedrock,
+  type FakeBedrockFault,
+  type FakeBedrockOperation,
+  type FakeBedrockOptions,
+  type FakeBedrockReply,
+  type FakeBedrockRequest,
+  startFakeBedrock,
+} from "./fake-bedrock.ts";
+export { fakeBedrockClientOptions, fakeBedrockCredentials } from "./fake-bedrock-client-options.ts";
 export { InMemoryVectorStore } from "./in-memory-vector-store.ts";
 export { createTestNodeContext, type TestNodeContext, type TestNodeContextOptions } from "./test-node-context.ts";

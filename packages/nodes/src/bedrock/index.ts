@@ -1,0 +1,19 @@
+/**
+ * `@portflow/nodes/bedrock` — Amazon Bedrock providers: Titan text embeddings v2 over
+ * InvokeModel and Claude (any Converse model) over Converse / ConverseStream.
+ * @module
+ */
+export {
+  BedrockChatModel,
+  type BedrockChatModelOptions,
+  DEFAULT_BEDROCK_CHAT_MODEL,
+} from "./bedrock-chat-model.ts";
+export { type BedrockClientOptions, createBedrockClient } from "./bedrock-client.ts";
+export {
+  BedrockEmbedder,
+  type BedrockEmbedderOptions,
+  EmbeddingInputError,
+  TITAN_MAX_INPUT_CHARS,
+  type TitanDimensions,
+} from "./bedrock-embedder.ts";
+export { BedrockError } from "./bedrock-error.ts";
