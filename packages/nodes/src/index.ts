@@ -5,6 +5,7 @@
  * @module
  */
 export { createNodeRegistry } from "./create-node-registry.ts";
+export { createProviders, type Providers } from "./create-providers.ts";
 export {
   type KnowledgeConfig,
   type KnowledgeInputs,
@@ -13,6 +14,12 @@ export {
   MissingBotIdError,
 } from "./nodes/knowledge-node.ts";
 export { type LlmConfig, type LlmInputs, LlmNode, type LlmOutputs } from "./nodes/llm-node.ts";
+export {
+  type ProviderConfig,
+  ProviderConfigError,
+  providerConfigFromEnv,
+  providerConfigSchema,
+} from "./provider-config.ts";
 export {
   formatContext,
   isRetrievedDocumentArray,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type FakeBedrock, startFakeBedrock } from "../testing/fake-bedrock.ts";
-import { fakeBedrockClientOptions } from "../testing/fake-bedrock-client-options.ts";
+import { fakeBedrockClientOptions } from "../testing/fake-bedrock-config.ts";
 import { BedrockChatModel, DEFAULT_BEDROCK_CHAT_MODEL } from "./bedrock-chat-model.ts";
 import { createBedrockClient } from "./bedrock-client.ts";
 import { BedrockError } from "./bedrock-error.ts";

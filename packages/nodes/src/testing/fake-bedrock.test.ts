@@ -7,7 +7,7 @@ import { BedrockChatModel } from "../bedrock/bedrock-chat-model.ts";
 import { createBedrockClient } from "../bedrock/bedrock-client.ts";
 import { BedrockEmbedder } from "../bedrock/bedrock-embedder.ts";
 import { startFakeBedrock } from "./fake-bedrock.ts";
-import { fakeBedrockClientOptions } from "./fake-bedrock-client-options.ts";
+import { fakeBedrockClientOptions } from "./fake-bedrock-config.ts";
 
 /** A raw HTTP/2 POST, to look at what the fake sends on the wire. */
 async function rawPost(endpoint: string, path: string, body: unknown) {

@@ -13,6 +13,6 @@ export {
   type FakeBedrockRequest,
   startFakeBedrock,
 } from "./fake-bedrock.ts";
-export { fakeBedrockClientOptions, fakeBedrockCredentials } from "./fake-bedrock-client-options.ts";
+export { fakeBedrockClientOptions, fakeBedrockCredentials, fakeBedrockProviderConfig } from "./fake-bedrock-config.ts";
 export { InMemoryVectorStore } from "./in-memory-vector-store.ts";
 export { createTestNodeContext, type TestNodeContext, type TestNodeContextOptions } from "./test-node-context.ts";

@@ -1,5 +1,6 @@
 import { ConfiguredRetryStrategy } from "@smithy/util-retry";
 import type { BedrockClientOptions } from "../bedrock/bedrock-client.ts";
+import type { ProviderConfig } from "../provider-config.ts";
 import type { FakeBedrock } from "./fake-bedrock.ts";
 
 /** Static credentials the fake accepts (it does not check signatures). A fresh object: the SDK annotates it. */
@@ -16,6 +17,29 @@ export function fakeBedrockClientOptions(
   overrides: BedrockClientOptions = {},
 ): BedrockClientOptions {
   return {
+    region: "us-east-1",
+    endpoint: fake.endpoint,
+    credentials: fakeBedrockCredentials(),
+    authSchemePreference: ["sigv4"],
+    maxAttempts: 3,
+    retryStrategy: new ConfiguredRetryStrategy(3, 10),
+    ...overrides,
+  };
+}
+
+/**
+ * A {@link ProviderConfig} that selects Bedrock on a fake, for `createProviders` (server tests use this).
+ *
+ * @example
+ * const fake = await startFakeBedrock();
+ * const providers = createProviders(fakeBedrockProviderConfig(fake));
+ */
+export function fakeBedrockProviderConfig(
+  fake: Pick<FakeBedrock, "endpoint">,
+  overrides: Partial<ProviderConfig> = {},
+): ProviderConfig {
+  return {
+    provider: "bedrock",
     region: "us-east-1",
     endpoint: fake.endpoint,
     credentials: fakeBedrockCredentials(),

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { providerConfigFromEnv, providerConfigSchema } from "./provider-config.ts";
+
+describe("providerConfigFromEnv", () => {
+  it("defaults to local when nothing AWS-like is set", () => {
+    expect(providerConfigFromEnv({})).toEqual({ provider: "local" });
+    expect(providerConfigFromEnv({ LLM_PROVIDER: "", PATH: "/bin" })).toEqual({ provider: "local" });
+  });
+
+  it("selects bedrock when a region or AWS credentials are present", () => {
+    expect(providerConfigFromEnv({ AWS_REGION: "eu-west-1" })).toEqual({ provider: "bedrock", region: "eu-west-1" });
+    expect(providerConfigFromEnv({ AWS_ACCESS_KEY_ID: "AKID" })).toEqual({ provider: "bedrock" });
+    expect(providerConfigFromEnv({ AWS_DEFAULT_REGION: "us-west-2" }).region).toBe("us-west-2");
+  });
+
+  it("honours LLM_PROVIDER and maps the Bedrock variables", () => {
+    expect(
+      providerConfigFromEnv({
+        LLM_PROVIDER: "Bedrock",
+        BEDROCK_MODEL: "anthropic.claude-sonnet-4-5-20250929-v1:0",
+        BEDROCK_EMBEDDING_MODEL: "amazon.titan-embed-text-v2:0",
+        AWS_REGION: "us-east-1",
+        BEDROCK_ENDPOINT: "http://127.0.0.1:4010",
+      }),
+    ).toEqual({
+      provider: "bedrock",
+      model: "anthropic.claude-sonnet-4-5-20250929-v1:0",
+      embeddingModel: "amazon.titan-embed-text-v2:0",
+      region: "us-east-1",
+      endpoint: "http://127.0.0.1:4010",
+    });
+    expect(providerConfigFromEnv({ LLM_PROVIDER: "local", AWS_REGION: "us-east-1" }).provider).toBe("local");
+  });
+
+  it("rejects invalid values with a clear message", () => {
+    expect(() => providerConfigFromEnv({ LLM_PROVIDER: "openai" })).toThrow(
+      /LLM_PROVIDER must be "bedrock" or "local"/,
+    );
+    expect(() => providerConfigFromEnv({ BEDROCK_ENDPOINT: "not a url" })).toThrow(/endpoint/);
+  });
+
+  it("is pure: it reads only the object passed in", () => {
+    const env = { AWS_REGION: "ap-northeast-2" };
+    expect(providerConfigFromEnv(env)).toEqual(providerConfigFromEnv({ ...env }));
+    expect(env).toEqual({ AWS_REGION: "ap-northeast-2" });
+  });
+});
+
+describe("providerConfigSchema", () => {
+  it("accepts only Titan's dimensions", () => {
+    expect(providerConfigSchema.safeParse({ embeddingDimensions: 512 }).success).toBe(true);
+    expect(providerConfigSchema.safeParse({ embeddingDimensions: 768 }).success).toBe(false);
+  });
+});

@@ -1,0 +1,112 @@
+import type { BedrockRuntimeClientConfig } from "@aws-sdk/client-bedrock-runtime";
+import { z } from "zod";
+
+const isObject = (value: unknown) => typeof value === "object" && value !== null;
+const isObjectOrFunction = (value: unknown) => isObject(value) || typeof value === "function";
+
+/** Zod schema of {@link ProviderConfig}. */
+export const providerConfigSchema = z.object({
+  /** `bedrock` or `local`. When omitted: `bedrock` if a region, endpoint or credentials are given, else `local`. */
+  provider: z.enum(["bedrock", "local"]).optional(),
+  region: z.string().min(1).optional(),
+  endpoint: z.url().optional(),
+  /** Chat model id. Default `anthropic.claude-haiku-4-5-20251001-v1:0` (Bedrock). */
+  model: z.string().min(1).optional(),
+  /** Embedding model id. Default `amazon.titan-embed-text-v2:0` (Bedrock). */
+  embeddingModel: z.string().min(1).optional(),
+  /** Vector size for both providers. Default 1024. */
+  embeddingDimensions: z.union([z.literal(256), z.literal(512), z.literal(1024)]).optional(),
+  credentials: z
+    .custom<NonNullable<BedrockRuntimeClientConfig["credentials"]>>(
+      isObjectOrFunction,
+      "credentials must be an object or a provider function",
+    )
+    .optional(),
+  requestHandler: z
+    .custom<NonNullable<BedrockRuntimeClientConfig["requestHandler"]>>(
+      isObjectOrFunction,
+      "requestHandler must be an object",
+    )
+    .optional(),
+  /** Attempts per Bedrock call including the first. Default 3. */
+  maxAttempts: z.number().int().min(1).max(10).optional(),
+  retryStrategy: z
+    .custom<NonNullable<BedrockRuntimeClientConfig["retryStrategy"]>>(isObject, "retryStrategy must be an object")
+    .optional(),
+  authSchemePreference: z.array(z.string()).optional(),
+  /** Concurrent Titan calls when embedding a batch. Default 4. */
+  embeddingConcurrency: z.number().int().min(1).max(64).optional(),
+});
+
+/** Which model providers to use and how to reach them. Passed in by the caller; never read from the environment here. */
+export type ProviderConfig = z.input<typeof providerConfigSchema>;
+
+const envSchema = z.object({
+  LLM_PROVIDER: z
+    .string()
+    .transform((v) => v.trim().toLowerCase())
+    .pipe(z.enum(["bedrock", "local", ""], { message: 'LLM_PROVIDER must be "bedrock" or "local"' }))
+    .optional(),
+  BEDROCK_MODEL: z.string().optional(),
+  BEDROCK_EMBEDDING_MODEL: z.string().optional(),
+  AWS_REGION: z.string().optional(),
+  AWS_DEFAULT_REGION: z.string().optional(),
+  BEDROCK_ENDPOINT: z.string().optional(),
+});
+
+const AWS_CREDENTIAL_VARIABLES = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_PROFILE",
+  "AWS_WEB_IDENTITY_TOKEN_FILE",
+  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+  "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+  "AWS_BEARER_TOKEN_BEDROCK",
+];
+
+/** An invalid provider configuration; the message lists every bad field. */
+export class ProviderConfigError extends Error {
+  override readonly name = "ProviderConfigError";
+  readonly code = "INVALID_PROVIDER_CONFIG";
+}
+
+/** Parses with a schema, turning a ZodError into a readable {@link ProviderConfigError}. */
+export function parseProviderConfig<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success)
+    throw new ProviderConfigError(`invalid provider configuration:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+const nonEmpty = (value: string | undefined) => (value !== undefined && value.trim() !== "" ? value.trim() : undefined);
+
+/**
+ * Maps environment variables to a {@link ProviderConfig}: `LLM_PROVIDER` (`bedrock` | `local`),
+ * `BEDROCK_MODEL`, `BEDROCK_EMBEDDING_MODEL`, `AWS_REGION` (or `AWS_DEFAULT_REGION`),
+ * `BEDROCK_ENDPOINT`. Without `LLM_PROVIDER` the provider is `bedrock` when a region or AWS
+ * credentials variable is present, otherwise `local`. A pure function of `env`: call it once at
+ * the edge with `process.env`. Throws a {@link ProviderConfigError} on an invalid value.
+ *
+ * @example
+ * const providers = createProviders(providerConfigFromEnv(process.env));
+ */
+export function providerConfigFromEnv(env: Readonly<Record<string, string | undefined>>): ProviderConfig {
+  const parsed = parseProviderConfig(envSchema, env);
+  const region = nonEmpty(parsed.AWS_REGION) ?? nonEmpty(parsed.AWS_DEFAULT_REGION);
+  const hasAwsCredentials = AWS_CREDENTIAL_VARIABLES.some((name) => nonEmpty(env[name]) !== undefined);
+  const provider =
+    parsed.LLM_PROVIDER === "bedrock" || parsed.LLM_PROVIDER === "local"
+      ? parsed.LLM_PROVIDER
+      : region !== undefined || hasAwsCredentials
+        ? "bedrock"
+        : "local";
+  const endpoint = nonEmpty(parsed.BEDROCK_ENDPOINT);
+  const model = nonEmpty(parsed.BEDROCK_MODEL);
+  const embeddingModel = nonEmpty(parsed.BEDROCK_EMBEDDING_MODEL);
+  return parseProviderConfig(providerConfigSchema, {
+    provider,
+    ...(region !== undefined ? { region } : {}),
+    ...(endpoint !== undefined ? { endpoint } : {}),
+    ...(model !== undefined ? { model } : {}),
+    ...(embeddingModel !== undefined ? { embeddingModel } : {}),
+  });
+}
