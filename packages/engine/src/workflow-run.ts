@@ -2,6 +2,7 @@ import type { EventEmitter } from "eventemitter3";
 import { abortableDelay, RunAbortedError } from "./abort-error.ts";
 import type { NodeRunResult } from "./base-node.ts";
 import type { CompiledNode, CompiledWorkflow } from "./compiled-workflow.ts";
+import { type Deadline, deadlines } from "./deadline-scheduler.ts";
 import { AttemptContext, type AttemptHost } from "./node-context.ts";
 import { valueMatchesPortType } from "./port-definition.ts";
 import type { RunEventListeners, RunEventMap, RunEventName } from "./run-events.ts";
@@ -69,7 +70,10 @@ export class WorkflowRun implements AttemptHost {
   readonly #failBranched: Uint8Array;
   readonly #ready: number[] = [];
   readonly #records: NodeRunRecord[] = [];
-  readonly #controller = new AbortController();
+  /** Made on first use: most runs never need a run-wide signal. */
+  #controller: AbortController | undefined;
+  /** Attempts awaiting a promise, stopped directly on run abort. */
+  readonly #waiting = new Set<(reason: unknown) => void>();
   #running = 0;
   #steps = 0;
   #handledFailures = 0;
@@ -79,7 +83,8 @@ export class WorkflowRun implements AttemptHost {
   #recording: Promise<void> = Promise.resolve();
   #startedAt = 0;
   #startedPerf = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #deadline: Deadline | undefined;
+  #abortReason: RunAbortedError | undefined;
   #resolve!: (result: RunResult) => void;
   readonly result: Promise<RunResult>;
 
@@ -99,6 +104,10 @@ export class WorkflowRun implements AttemptHost {
   }
 
   get runSignal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
+    }
     return this.#controller.signal;
   }
 
@@ -122,13 +131,11 @@ export class WorkflowRun implements AttemptHost {
     }
     d.signal?.addEventListener("abort", this.#onExternalAbort, { once: true });
     if (d.limits.timeoutMs > 0 && Number.isFinite(d.limits.timeoutMs)) {
-      this.#timer = setTimeout(
-        () =>
-          this.#stop("failed", {
-            message: `run exceeded its time limit of ${d.limits.timeoutMs} ms`,
-            code: "RUN_TIMEOUT",
-          }),
-        d.limits.timeoutMs,
+      this.#deadline = deadlines.add(d.limits.timeoutMs, () =>
+        this.#stop("failed", {
+          message: `run exceeded its time limit of ${d.limits.timeoutMs} ms`,
+          code: "RUN_TIMEOUT",
+        }),
       );
     }
     for (const node of this.#nodes) if (node.incoming.length === 0) this.#ready.push(node.index);
@@ -244,7 +251,7 @@ export class WorkflowRun implements AttemptHost {
           error: errorInfo(error).message,
         }));
         try {
-          await abortableDelay(delayMs, this.#controller.signal);
+          await abortableDelay(delayMs, this.runSignal);
         } catch (reason) {
           return { ok: false, error: reason, attempts: attempt };
         }
@@ -262,32 +269,36 @@ export class WorkflowRun implements AttemptHost {
     const ctx = new AttemptContext(d.runId, node.id, node.config, attempt, d.logger, this, d.services, d.pool);
     const returned = node.node.run(inputs, ctx);
     if (!isThenable(returned)) return returned;
+    if (this.#abortReason !== undefined) return Promise.reject(this.#abortReason);
     return new Promise((resolve, reject) => {
+      let settled = false;
+      const finish = () => {
+        settled = true;
+        deadlines.remove(deadline);
+        this.#waiting.delete(stop);
+      };
       const stop = (reason: unknown) => {
+        if (settled) return;
+        finish();
         ctx.abort(reason);
         reject(reason);
       };
-      const timer =
+      const deadline =
         node.timeoutMs > 0
-          ? setTimeout(
-              () => stop(new RunAbortedError(`node "${node.id}" timed out after ${node.timeoutMs} ms`, "NODE_TIMEOUT")),
-              node.timeoutMs,
+          ? deadlines.add(node.timeoutMs, () =>
+              stop(new RunAbortedError(`node "${node.id}" timed out after ${node.timeoutMs} ms`, "NODE_TIMEOUT")),
             )
           : undefined;
-      const onRunAbort = () => stop(this.#controller.signal.reason);
-      if (this.#controller.signal.aborted) onRunAbort();
-      else this.#controller.signal.addEventListener("abort", onRunAbort, { once: true });
-      const done = () => {
-        clearTimeout(timer);
-        this.#controller.signal.removeEventListener("abort", onRunAbort);
-      };
+      this.#waiting.add(stop);
       returned.then(
         (value) => {
-          done();
+          if (settled) return;
+          finish();
           resolve(value);
         },
         (error: unknown) => {
-          done();
+          if (settled) return;
+          finish();
           reject(error);
         },
       );
@@ -432,7 +443,9 @@ export class WorkflowRun implements AttemptHost {
     if (this.#stopped !== undefined) return;
     this.#stopped = { status, error };
     const code = status === "cancelled" ? "CANCELLED" : error.code === "RUN_TIMEOUT" ? "RUN_TIMEOUT" : "RUN_FAILED";
-    this.#controller.abort(new RunAbortedError(error.message, code));
+    this.#abortReason = new RunAbortedError(error.message, code);
+    this.#controller?.abort(this.#abortReason);
+    for (const stop of [...this.#waiting]) stop(this.#abortReason);
     if (this.#running === 0) this.#finish();
   }
 
@@ -442,7 +455,7 @@ export class WorkflowRun implements AttemptHost {
   #finish(): void {
     if (this.#finished) return;
     this.#finished = true;
-    clearTimeout(this.#timer);
+    deadlines.remove(this.#deadline);
     this.#d.signal?.removeEventListener("abort", this.#onExternalAbort);
     const d = this.#d;
     const status = this.#stopped?.status ?? (this.#handledFailures > 0 ? "partial-succeeded" : "succeeded");

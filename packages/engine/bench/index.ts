@@ -1,0 +1,123 @@
+/**
+ * Engine overhead with stub nodes and no I/O: linear-4, linear-100 and fan-out-50, with events
+ * emitted (a listener attached) and per-node records kept; plain async calls as the floor.
+ * Run alone: `tsx packages/engine/bench/index.ts`.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
+import { WorkflowExecutorV2 } from "../src/index.ts";
+import { createTestRegistry } from "../src/testing/index.ts";
+import { fanOut, linear, ragLinear4 } from "./workflows.ts";
+
+export interface BenchRow {
+  group: string;
+  name: string;
+  value: number;
+  unit: string;
+  note?: string;
+}
+
+/** Median µs per call of `fn` over `rounds` rounds of `iterations`, after a warm-up round. */
+async function measure(fn: () => Promise<unknown>, iterations: number, rounds = 7): Promise<number> {
+  for (let i = 0; i < iterations; i++) await fn();
+  const samples: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < iterations; i++) await fn();
+    samples.push(((performance.now() - t0) * 1000) / iterations);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)]!;
+}
+
+/** RSS of a plain `node` process (no TypeScript loader) that imported the engine and ran warm. */
+async function measureRss(): Promise<{ warm: number; sustained: number }> {
+  const dir = mkdtempSync(join(tmpdir(), "portflow-rss-"));
+  try {
+    const outfile = join(dir, "probe.mjs");
+    await build({
+      entryPoints: [join(import.meta.dirname, "rss-probe.ts")],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      outfile,
+      logLevel: "silent",
+    });
+    const out = execFileSync(process.execPath, ["--expose-gc", outfile], { encoding: "utf8" });
+    return JSON.parse(out) as { warm: number; sustained: number };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export default async function bench(): Promise<BenchRow[]> {
+  const executor = new WorkflowExecutorV2(createTestRegistry());
+  let events = 0;
+  for (const name of ["node.started", "node.finished", "node.chunk", "run.finished"] as const) {
+    executor.events.on(name, () => {
+      events++;
+    });
+  }
+  const inputs = { query: "how do refunds work?" };
+  const l4 = executor.compile(ragLinear4);
+  const l100 = executor.compile(linear(100));
+  const f50 = executor.compile(fanOut(50));
+  const check = await executor.run(l4, inputs);
+  if (check.status !== "succeeded" || check.nodes.length !== 4)
+    throw new Error("linear-4 bench workflow did not succeed");
+
+  const linear4 = await measure(() => executor.run(l4, inputs), 5_000);
+  const linear100 = await measure(() => executor.run(l100, inputs), 100);
+  const fan50 = await measure(() => executor.run(f50, inputs), 300);
+
+  // The floor: the same four steps as plain async functions.
+  const retrieve = async (q: string) => Array.from({ length: 5 }, (_, i) => ({ content: `fact ${i} ${q}` }));
+  const answer = async (q: string, docs: { content: string }[]) => `answer: ${q} ${docs.length}`;
+  const floor = await measure(async () => {
+    const q = inputs.query;
+    const docs = await retrieve(q);
+    return { answer: await answer(q, docs) };
+  }, 50_000);
+  const rss = await measureRss();
+
+  return [
+    {
+      group: "engine",
+      name: "linear-4 (start → knowledge stub → llm stub → end)",
+      value: linear4,
+      unit: "µs/run",
+      note: `${Math.round(1e6 / linear4).toLocaleString("en")} runs/s; target ≤ 11`,
+    },
+    { group: "engine", name: "linear-100", value: linear100 / 100, unit: "µs/node", note: "target ≤ 3.3" },
+    {
+      group: "engine",
+      name: "fan-out-50 (start → 50 → join → end)",
+      value: fan50,
+      unit: "µs/run",
+      note: "target ≤ 125",
+    },
+    { group: "engine", name: "plain async functions, same 4 steps (floor)", value: floor, unit: "µs/run" },
+    {
+      group: "engine",
+      name: "RSS after import and 100 warm runs (plain node)",
+      value: rss.warm,
+      unit: "MB",
+      note: "target ≤ 60",
+    },
+    {
+      group: "engine",
+      name: "RSS after 10,000 more runs (plain node)",
+      value: rss.sustained,
+      unit: "MB",
+      note: `${events.toLocaleString("en")} events delivered during the timed runs`,
+    },
+  ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  console.table(await bench());
+}
