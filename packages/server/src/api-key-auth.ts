@@ -3,6 +3,7 @@
  * @module
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { ApiKeyRepository } from "@portflow/storage";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AppError } from "./app-error.ts";
 import type { Principal } from "./principal.ts";
@@ -25,6 +26,16 @@ const BEARER = /^Bearer\s+(pf_[A-Za-z0-9_-]+)\s*$/i;
 export function bearerKey(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   return BEARER.exec(header)?.[1];
+}
+
+/** Verifies keys against the storage's hashed API keys. */
+export function storedApiKeys(repository: ApiKeyRepository): ApiKeyVerifier {
+  return {
+    async verify(plaintext) {
+      const key = await repository.verify(plaintext);
+      return key === undefined ? undefined : { keyId: key.id, botId: key.botId };
+    },
+  };
 }
 
 function sha256(text: string): Buffer {

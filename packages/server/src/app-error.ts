@@ -13,6 +13,8 @@ export type ErrorCode =
   | "revision_conflict"
   | "workflow_invalid"
   | "no_workflow"
+  | "run_failed"
+  | "run_cancelled"
   | "payload_too_large"
   | "unsupported_media_type"
   | "rate_limited"

@@ -25,11 +25,15 @@ const envSchema = z.object({
       .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
       .optional(),
   ),
-  LLM_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(["bedrock", "local"]).default("local")),
+  LLM_PROVIDER: z.preprocess(
+    (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
+    z.enum(["bedrock", "local"]).optional(),
+  ),
   BEDROCK_MODEL: z.preprocess(emptyAsUndefined, z.string().default("anthropic.claude-haiku-4-5-20251001-v1:0")),
   BEDROCK_EMBEDDING_MODEL: z.preprocess(emptyAsUndefined, z.string().default("amazon.titan-embed-text-v2:0")),
   BEDROCK_ENDPOINT: z.preprocess(emptyAsUndefined, z.url().optional()),
   AWS_REGION: z.preprocess(emptyAsUndefined, z.string().optional()),
+  AWS_DEFAULT_REGION: z.preprocess(emptyAsUndefined, z.string().optional()),
   HOST: z.preprocess(emptyAsUndefined, z.string().default("0.0.0.0")),
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65_535).default(8001)),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(LOG_LEVELS).default("info")),
@@ -119,7 +123,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     );
   }
   const e = parsed.data;
-  if (e.LLM_PROVIDER === "bedrock" && e.AWS_REGION === undefined && e.BEDROCK_ENDPOINT === undefined) {
+  const region = e.AWS_REGION ?? e.AWS_DEFAULT_REGION;
+  // Without LLM_PROVIDER: Bedrock when a region or endpoint is configured, else the offline providers.
+  const provider = e.LLM_PROVIDER ?? (region !== undefined || e.BEDROCK_ENDPOINT !== undefined ? "bedrock" : "local");
+  if (provider === "bedrock" && region === undefined && e.BEDROCK_ENDPOINT === undefined) {
     throw new ConfigError([{ variable: "AWS_REGION", message: "is required when LLM_PROVIDER=bedrock" }]);
   }
   return Object.freeze({
@@ -127,10 +134,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     dataDir: e.PORTFLOW_DATA_DIR,
     ...(e.REDIS_URL !== undefined && { redisUrl: e.REDIS_URL }),
     llm: Object.freeze({
-      provider: e.LLM_PROVIDER,
+      provider,
       bedrockModel: e.BEDROCK_MODEL,
       bedrockEmbeddingModel: e.BEDROCK_EMBEDDING_MODEL,
-      ...(e.AWS_REGION !== undefined && { awsRegion: e.AWS_REGION }),
+      ...(region !== undefined && { awsRegion: region }),
       ...(e.BEDROCK_ENDPOINT !== undefined && { bedrockEndpoint: e.BEDROCK_ENDPOINT }),
     }),
     host: e.HOST,

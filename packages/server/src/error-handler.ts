@@ -2,6 +2,8 @@
  * Turns every error into one shape, `{error: {code, message, details}}`, with no stack traces.
  * @module
  */
+
+import { ConflictError, InvalidWorkflowError, NotFoundError } from "@portflow/storage";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
 import { AppError, type ErrorCode } from "./app-error.ts";
@@ -39,6 +41,22 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorRe
     const body: ErrorResponse["error"] = { code: error.code, message: error.message };
     if (error.details !== undefined) body.details = error.details;
     return { status: error.statusCode, body: { error: body } };
+  }
+  if (error instanceof ConflictError) {
+    const details = error.currentRevision === undefined ? undefined : { current_revision: error.currentRevision };
+    return {
+      status: 409,
+      body: { error: { code: "revision_conflict", message: error.message, ...(details && { details }) } },
+    };
+  }
+  if (error instanceof InvalidWorkflowError) {
+    return {
+      status: 422,
+      body: { error: { code: "workflow_invalid", message: error.message, details: { problems: error.problems } } },
+    };
+  }
+  if (error instanceof NotFoundError) {
+    return { status: 404, body: { error: { code: "not_found", message: error.message } } };
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as { validationContext?: string }).validationContext;

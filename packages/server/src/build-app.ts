@@ -1,0 +1,136 @@
+/**
+ * Builds the Fastify app from injected dependencies, so tests (and embedders) can point it at
+ * their own database, Redis and providers.
+ * @module
+ */
+import multipart from "@fastify/multipart";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { type NodeRegistryV2, type ServiceContainer, WorkflowExecutorV2 } from "@portflow/engine";
+import type { Storage } from "@portflow/storage";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type { Redis } from "ioredis";
+import { type ApiKeyVerifier, registerApiKeyAuth, storedApiKeys } from "./api-key-auth.ts";
+import type { AppConfig, AppContext, DocumentIngestion } from "./app-context.ts";
+import { installErrorHandling } from "./error-handler.ts";
+import { registerRateLimits } from "./rate-limits.ts";
+import { botRoutes } from "./routes/bot-routes.ts";
+import { chatRoutes } from "./routes/chat-routes.ts";
+import { documentRoutes } from "./routes/document-routes.ts";
+import { healthRoutes } from "./routes/health-routes.ts";
+import { workflowExecutionRoutes } from "./routes/workflow-execution-routes.ts";
+import { workflowVersionRoutes } from "./routes/workflow-version-routes.ts";
+import { RunTracker } from "./run-tracker.ts";
+import { MemorySessionStore, RedisSessionStore, type SessionStore } from "./session-store.ts";
+import { WorkflowRunner } from "./workflow-runner.ts";
+
+export interface AppDeps {
+  readonly config: AppConfig;
+  readonly storage: Storage;
+  /** Node types, e.g. `createNodeRegistry()` from `@portflow/nodes`. */
+  readonly registry: NodeRegistryV2;
+  /** Services every run resolves: ChatModel, Embedder, VectorStore, RunRecorder (and Logger, Clock). */
+  readonly services: ServiceContainer;
+  /** Document parsing, chunking and embedding for uploads. */
+  readonly ingestion: DocumentIngestion;
+  /** Resolves when the database answers (for `/health`). */
+  readonly pingDatabase: () => Promise<void>;
+  /** Rate limits and sessions go through it when given; otherwise they stay in this process. */
+  readonly redis?: Redis;
+  /** Defaults to the storage's API keys. */
+  readonly apiKeys?: ApiKeyVerifier;
+  /** A pino logger for requests and server events. Default: silent. */
+  readonly logger?: FastifyBaseLogger;
+}
+
+/** The app, plus what shutdown needs. */
+export type PortflowApp = FastifyInstance & { readonly runs: RunTracker };
+
+/**
+ * Builds the HTTP app (not listening). Closing it drains in-flight runs: they get
+ * `config.shutdownGraceMs` to finish, then are cancelled (and recorded `cancelled`).
+ *
+ * @example
+ * const app = await buildApp({ config, storage, registry, services, ingestion, pingDatabase });
+ * const res = await app.inject({ method: "GET", url: "/health" });
+ */
+export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
+  const app = Fastify({
+    ...(deps.logger !== undefined ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: 2 * 1024 * 1024,
+    // The first request of a closing server answers 503 instead of hanging.
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+
+  const tracker = new RunTracker();
+  const executor = new WorkflowExecutorV2(deps.registry, { services: deps.services });
+  const sessions: SessionStore =
+    deps.redis !== undefined
+      ? new RedisSessionStore(deps.redis, deps.config.session)
+      : new MemorySessionStore(deps.config.session);
+  const ctx: AppContext = {
+    config: deps.config,
+    storage: deps.storage,
+    registry: deps.registry,
+    runner: new WorkflowRunner(executor, tracker),
+    sessions,
+    redis: deps.redis,
+    ingestion: deps.ingestion,
+    pingDatabase: deps.pingDatabase,
+  };
+  app.decorate("runs", tracker);
+  app.decorateRequest("principal", null);
+  app.addHook("preClose", async () => {
+    const cancelled = await tracker.drain(deps.config.shutdownGraceMs);
+    if (cancelled > 0) app.log.warn({ cancelled }, "cancelled in-flight runs on shutdown");
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "Portflow API",
+        description: "Workflow-driven retrieval-augmented chat bots.",
+        version: "0.1.0",
+      },
+      components: {
+        securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "pf_… API key" } },
+      },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes(ctx));
+  await app.register(
+    async (api) => {
+      registerApiKeyAuth(api, deps.apiKeys ?? storedApiKeys(deps.storage.apiKeys));
+      await registerRateLimits(api, deps.config.rateLimit, deps.redis);
+      await api.register(multipart, {
+        limits: { fileSize: deps.config.maxUploadBytes, files: 1, fields: 10, parts: 12 },
+      });
+      await api.register(botRoutes(ctx));
+      await api.register(workflowVersionRoutes(ctx));
+      await api.register(workflowExecutionRoutes(ctx));
+      await api.register(chatRoutes(ctx));
+      await api.register(documentRoutes(ctx));
+    },
+    { prefix: "/api/v1" },
+  );
+  await app.ready();
+  return app as unknown as PortflowApp;
+}

@@ -1,0 +1,189 @@
+import { randomUUID } from "node:crypto";
+import type { RunHandle, RunResult } from "@portflow/engine";
+import type { Bot } from "@portflow/storage";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { principalOf } from "../api-key-auth.ts";
+import type { AppContext } from "../app-context.ts";
+import { AppError } from "../app-error.ts";
+import { errorResponses } from "../error-schema.ts";
+import { HISTORY_INPUT } from "../session-history-wiring.ts";
+import { SseStream } from "../sse-stream.ts";
+import type { RunTarget } from "../workflow-runner.ts";
+import { findBot } from "./bot-routes.ts";
+
+const chatRequestSchema = z.object({
+  bot_id: z.string().min(1),
+  message: z.string().min(1).max(32_000),
+  session_id: z.string().min(1).max(200).optional().describe("continue a conversation; a new one when absent"),
+  stream: z.boolean().optional().describe("answer with Server-Sent Events (also: Accept: text/event-stream)"),
+  user_id: z.string().min(1).max(200).optional().describe("the end user, as `sys.user_id`"),
+});
+
+const sourceSchema = z.record(z.string(), z.unknown()).meta({
+  id: "ChatSource",
+  description: "a retrieved chunk: document_id, chunk_index, content, score, metadata",
+});
+
+const chatResponseSchema = z
+  .object({
+    response: z.string(),
+    sources: z.array(sourceSchema),
+    session_id: z.string(),
+    run_id: z.string(),
+  })
+  .meta({ id: "ChatResponse" });
+
+/** The workflow a chat runs: the published V2 version when the bot uses V2, else its V1 workflow. */
+async function chatTarget(ctx: AppContext, bot: Bot): Promise<RunTarget> {
+  if (bot.useWorkflowV2 && bot.publishedVersionId !== null) {
+    const id = bot.publishedVersionId;
+    for (const kind of ["v2", "v1"] as const) {
+      if (ctx.runner.isCompiled(kind, id)) return { kind, graph: undefined, workflowVersionId: id, cacheKey: id };
+    }
+    const version = await ctx.storage.workflowVersions.get(bot.id, id);
+    if (version !== undefined) {
+      return {
+        kind: version.schemaVersion === 2 ? "v2" : "v1",
+        graph: version.graph,
+        workflowVersionId: version.id,
+        cacheKey: version.id,
+      };
+    }
+  }
+  if (bot.legacyWorkflow !== null && bot.legacyWorkflow !== undefined) {
+    return { kind: "v1", graph: bot.legacyWorkflow, cacheKey: `legacy:${bot.id}:${bot.updatedAt.getTime()}` };
+  }
+  throw new AppError(
+    409,
+    "no_workflow",
+    bot.useWorkflowV2
+      ? "this bot has no workflow to run: publish a workflow version first (or give it a V1 legacy_workflow)"
+      : "this bot has no workflow to run: it has no V1 legacy_workflow (or set use_workflow_v2 and publish a version)",
+  );
+}
+
+function answerOf(result: RunResult): { response: string; sources: Record<string, unknown>[] } {
+  const { answer, text, sources } = result.outputs as { answer?: unknown; text?: unknown; sources?: unknown };
+  const response = typeof answer === "string" ? answer : typeof text === "string" ? text : "";
+  const list = Array.isArray(sources)
+    ? sources.filter((s): s is Record<string, unknown> => typeof s === "object" && s !== null && !Array.isArray(s))
+    : [];
+  return { response, sources: list };
+}
+
+function runError(result: RunResult): AppError {
+  if (result.status === "cancelled") {
+    return new AppError(503, "run_cancelled", "the run was cancelled", { run_id: result.runId });
+  }
+  return new AppError(500, "run_failed", result.error?.message ?? "the run failed", {
+    run_id: result.runId,
+    ...(result.error?.nodeId !== undefined && { node_id: result.error.nodeId }),
+  });
+}
+
+/** Streams the run's events as SSE, ending with `run.finished` (and `error` before it on failure). */
+function streamRun(sse: SseStream, handle: RunHandle, ids: { bot_id: string; session_id: string }): void {
+  handle.on("run.started", (e) => sse.send("run.started", { run_id: e.runId, ...ids }));
+  handle.on("node.started", (e) =>
+    sse.send("node.started", { node_id: e.nodeId, node_type: e.nodeType, attempt: e.attempt }),
+  );
+  handle.on("node.chunk", (e) => sse.send("text", { node_id: e.nodeId, delta: e.chunk }));
+  const finished = (e: { record: RunResult["nodes"][number] }) =>
+    sse.send("node.finished", {
+      node_id: e.record.nodeId,
+      node_type: e.record.nodeType,
+      status: e.record.status,
+      elapsed_ms: e.record.elapsedMs,
+      ...(e.record.error !== undefined && { error: e.record.error }),
+    });
+  handle.on("node.finished", finished);
+  handle.on("node.failed", finished);
+  handle.on("node.skipped", finished);
+}
+
+/** `POST /api/v1/chat`: one chat turn, as JSON or Server-Sent Events. */
+export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      "/chat",
+      {
+        schema: {
+          tags: ["chat"],
+          summary: "Ask a bot (JSON, or Server-Sent Events with stream: true / Accept: text/event-stream)",
+          description:
+            "SSE events: `run.started`, `node.started`, `text` ({delta}), `node.finished`, `error`, " +
+            "`run.finished` ({status, response, sources, session_id, run_id}). Disconnecting cancels the run.",
+          body: chatRequestSchema,
+          response: { 200: chatResponseSchema, ...errorResponses(400, 401, 404, 409, 422, 429, 500, 503) },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body;
+        const bot = await findBot(ctx, principalOf(request), body.bot_id);
+        const target = await chatTarget(ctx, bot);
+        const sessionId = body.session_id ?? randomUUID();
+        const history = await ctx.sessions.history(bot.id, sessionId);
+
+        // The client going away before the answer is written cancels the run.
+        const client = new AbortController();
+        reply.raw.once("close", () => {
+          if (!reply.raw.writableFinished) client.abort(new Error("client disconnected"));
+        });
+
+        const handle = ctx.runner.start(
+          target,
+          { query: body.message, [HISTORY_INPUT]: history },
+          {
+            signal: client.signal,
+            system: {
+              query: body.message,
+              bot_id: bot.id,
+              session_id: sessionId,
+              ...(body.user_id !== undefined && { user_id: body.user_id }),
+            },
+            record: {
+              botId: bot.id,
+              ...(target.workflowVersionId !== undefined && { workflowVersionId: target.workflowVersionId }),
+              trigger: "chat",
+              sessionId,
+            },
+          },
+        );
+        const streaming = body.stream === true || (request.headers.accept ?? "").includes("text/event-stream");
+        const sse = streaming
+          ? SseStream.open(reply, { "x-portflow-run-id": handle.runId, "x-portflow-session-id": sessionId })
+          : undefined;
+        if (sse !== undefined) streamRun(sse, handle, { bot_id: bot.id, session_id: sessionId });
+
+        const result = await handle.result;
+        const succeeded = result.status === "succeeded" || result.status === "partial-succeeded";
+        const answer = answerOf(result);
+        if (succeeded) {
+          await ctx.sessions
+            .appendTurn(bot.id, sessionId, body.message, answer.response)
+            .catch((error: unknown) => request.log.warn({ err: error }, "could not save the chat session"));
+        }
+        if (sse !== undefined) {
+          if (!succeeded) {
+            const error = runError(result);
+            sse.send("error", { code: error.code, message: error.message, details: error.details });
+          }
+          sse.send("run.finished", {
+            run_id: result.runId,
+            status: result.status,
+            session_id: sessionId,
+            elapsed_ms: result.totals.elapsedMs,
+            ...answer,
+          });
+          sse.close();
+          return reply;
+        }
+        if (!succeeded) throw runError(result);
+        return reply
+          .header("server-timing", `run;dur=${result.totals.elapsedMs.toFixed(2)}`)
+          .send({ ...answer, session_id: sessionId, run_id: result.runId });
+      },
+    );
+  };
+}

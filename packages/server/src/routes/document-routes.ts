@@ -1,0 +1,136 @@
+import type { StoredDocument } from "@portflow/storage";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { principalOf } from "../api-key-auth.ts";
+import type { AppContext } from "../app-context.ts";
+import { AppError } from "../app-error.ts";
+import { errorResponses } from "../error-schema.ts";
+import { uploadMimeType } from "../upload-type.ts";
+import { findBot } from "./bot-routes.ts";
+
+const documentSchema = z
+  .object({
+    id: z.string(),
+    bot_id: z.string(),
+    filename: z.string(),
+    mime_type: z.string(),
+    sha256: z.string(),
+    bytes: z.number(),
+    status: z.enum(["pending", "processing", "ready", "failed"]),
+    chunk_count: z.number(),
+    error: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: "Document" });
+
+function toDocumentResponse(d: StoredDocument): z.output<typeof documentSchema> {
+  return {
+    id: d.id,
+    bot_id: d.botId,
+    filename: d.filename,
+    mime_type: d.mimeType,
+    sha256: d.sha256,
+    bytes: d.bytes,
+    status: d.status,
+    chunk_count: d.chunkCount,
+    error: d.error,
+    created_at: d.createdAt.toISOString(),
+    updated_at: d.updatedAt.toISOString(),
+  };
+}
+
+const paramsSchema = z.object({ bot_id: z.string().min(1) });
+
+/** Document upload (multipart, ingested at once), list and delete. */
+export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      "/documents/upload",
+      {
+        schema: {
+          tags: ["documents"],
+          summary: "Upload a document (multipart field `file`: PDF, DOCX, Markdown or text) and ingest it",
+          description: `Files over the upload limit (${ctx.config.maxUploadBytes} bytes) answer 413; other types 415.`,
+          consumes: ["multipart/form-data"],
+          querystring: z.object({ bot_id: z.string().min(1) }),
+          response: { 201: documentSchema, ...errorResponses(400, 401, 404, 413, 415, 429) },
+        },
+      },
+      async (request, reply) => {
+        const bot = await findBot(ctx, principalOf(request), request.query.bot_id);
+        if (!request.isMultipart()) {
+          throw new AppError(415, "unsupported_media_type", "send the file as multipart/form-data (field `file`)");
+        }
+        const file = await request.file();
+        if (file === undefined) throw new AppError(400, "bad_request", "no file in the upload (field `file`)");
+        const mimeType = uploadMimeType(file.filename, file.mimetype);
+        if (mimeType === undefined) {
+          file.file.resume(); // drain the stream
+          throw new AppError(
+            415,
+            "unsupported_media_type",
+            `"${file.filename}" is not a supported type: upload PDF, DOCX, Markdown or plain text`,
+          );
+        }
+        const bytes = await file.toBuffer(); // 413 past the limit
+        if (bytes.byteLength === 0) throw new AppError(400, "bad_request", `"${file.filename}" is empty`);
+        const controller = new AbortController();
+        reply.raw.once("close", () => {
+          if (!reply.raw.writableFinished) controller.abort(new Error("client disconnected"));
+        });
+        const document = await ctx.ingestion.ingest({
+          botId: bot.id,
+          filename: file.filename,
+          mimeType,
+          bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+          signal: controller.signal,
+        });
+        return reply.status(201).send(toDocumentResponse(document));
+      },
+    );
+
+    app.get(
+      "/bots/:bot_id/documents",
+      {
+        schema: {
+          tags: ["documents"],
+          summary: "Documents of a bot",
+          params: paramsSchema,
+          querystring: z.object({
+            limit: z.coerce.number().int().min(1).max(500).default(50),
+            offset: z.coerce.number().int().min(0).default(0),
+          }),
+          response: {
+            200: z.object({ items: z.array(documentSchema), total: z.number(), limit: z.number(), offset: z.number() }),
+            ...errorResponses(400, 401, 404, 429),
+          },
+        },
+      },
+      async (request) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const page = await ctx.storage.documents.list(bot.id, request.query);
+        return { ...page, items: page.items.map(toDocumentResponse) };
+      },
+    );
+
+    app.delete(
+      "/bots/:bot_id/documents/:document_id",
+      {
+        schema: {
+          tags: ["documents"],
+          summary: "Delete a document and its chunks",
+          params: paramsSchema.extend({ document_id: z.string().min(1) }),
+          response: { 204: z.undefined(), ...errorResponses(401, 404, 429) },
+        },
+      },
+      async (request, reply) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        if (!(await ctx.storage.documents.delete(bot.id, request.params.document_id))) {
+          throw AppError.notFound("document");
+        }
+        return reply.status(204).send();
+      },
+    );
+  };
+}

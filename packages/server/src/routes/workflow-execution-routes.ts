@@ -1,0 +1,269 @@
+import type { NodeExecution, RunStatistics, StoredRunStatus, WorkflowRun } from "@portflow/storage";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { principalOf } from "../api-key-auth.ts";
+import type { AppContext } from "../app-context.ts";
+import { AppError } from "../app-error.ts";
+import { errorResponses } from "../error-schema.ts";
+import { findBot } from "./bot-routes.ts";
+
+const RUN_STATUSES = ["running", "succeeded", "partial-succeeded", "failed", "cancelled", "interrupted"] as const;
+
+const errorSchema = z
+  .object({ message: z.string(), code: z.string().optional(), node_id: z.string().optional() })
+  .nullable();
+const tokensSchema = z.object({ input: z.number(), output: z.number() });
+
+const runSchema = z
+  .object({
+    id: z.string(),
+    bot_id: z.string().nullable(),
+    workflow_version_id: z.string().nullable(),
+    status: z.enum(RUN_STATUSES),
+    trigger: z.string(),
+    inputs: z.unknown(),
+    outputs: z.unknown(),
+    error: errorSchema,
+    total_steps: z.number(),
+    tokens: tokensSchema,
+    elapsed_ms: z.number().nullable(),
+    session_id: z.string().nullable(),
+    truncated: z.boolean(),
+    started_at: z.string(),
+    finished_at: z.string().nullable(),
+  })
+  .meta({ id: "WorkflowExecution" });
+
+const nodeExecutionSchema = z
+  .object({
+    id: z.string(),
+    node_id: z.string(),
+    node_type: z.string(),
+    step_index: z.number(),
+    status: z.string(),
+    inputs: z.unknown(),
+    outputs: z.unknown(),
+    process_data: z.unknown(),
+    error: errorSchema,
+    attempts: z.number(),
+    tokens: tokensSchema,
+    elapsed_ms: z.number(),
+    truncated: z.boolean(),
+    started_at: z.string(),
+    finished_at: z.string(),
+  })
+  .meta({ id: "NodeExecution" });
+
+const statisticsSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    total: z.number(),
+    by_status: z.record(z.string(), z.number()),
+    success_rate: z.number().nullable(),
+    elapsed_ms: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), avg: z.number().nullable() }),
+    tokens: z.object({ input: z.number(), output: z.number(), total: z.number() }),
+    daily: z.array(
+      z.object({
+        day: z.string(),
+        total: z.number(),
+        succeeded: z.number(),
+        failed: z.number(),
+        tokens: z.number(),
+        avg_elapsed_ms: z.number().nullable(),
+      }),
+    ),
+    nodes: z.array(
+      z.object({
+        node_id: z.string(),
+        node_type: z.string(),
+        executions: z.number(),
+        failures: z.number(),
+        avg_elapsed_ms: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: "ExecutionStatistics" });
+
+function toStoredError(error: WorkflowRun["error"]): z.output<typeof errorSchema> {
+  if (error === null) return null;
+  return {
+    message: error.message,
+    ...(error.code !== undefined && { code: error.code }),
+    ...(error.nodeId !== undefined && { node_id: error.nodeId }),
+  };
+}
+
+function toRunResponse(run: WorkflowRun): z.output<typeof runSchema> {
+  return {
+    id: run.id,
+    bot_id: run.botId,
+    workflow_version_id: run.workflowVersionId,
+    status: run.status,
+    trigger: run.trigger,
+    inputs: run.inputs,
+    outputs: run.outputs,
+    error: toStoredError(run.error),
+    total_steps: run.totalSteps,
+    tokens: run.tokens,
+    elapsed_ms: run.elapsedMs,
+    session_id: run.sessionId,
+    truncated: run.truncated,
+    started_at: run.startedAt.toISOString(),
+    finished_at: run.finishedAt?.toISOString() ?? null,
+  };
+}
+
+function toNodeExecutionResponse(node: NodeExecution): z.output<typeof nodeExecutionSchema> {
+  return {
+    id: node.id,
+    node_id: node.nodeId,
+    node_type: node.nodeType,
+    step_index: node.stepIndex,
+    status: node.status,
+    inputs: node.inputs,
+    outputs: node.outputs,
+    process_data: node.processData,
+    error: toStoredError(node.error),
+    attempts: node.attempts,
+    tokens: node.tokens,
+    elapsed_ms: node.elapsedMs,
+    truncated: node.truncated,
+    started_at: node.startedAt.toISOString(),
+    finished_at: node.finishedAt.toISOString(),
+  };
+}
+
+function toStatisticsResponse(s: RunStatistics): z.output<typeof statisticsSchema> {
+  return {
+    from: s.from.toISOString(),
+    to: s.to.toISOString(),
+    total: s.total,
+    by_status: { ...s.byStatus },
+    success_rate: s.successRate,
+    elapsed_ms: s.elapsedMs,
+    tokens: s.tokens,
+    daily: s.daily.map((d) => ({
+      day: d.day,
+      total: d.total,
+      succeeded: d.succeeded,
+      failed: d.failed,
+      tokens: d.tokens,
+      avg_elapsed_ms: d.avgElapsedMs,
+    })),
+    nodes: s.nodes.map((n) => ({
+      node_id: n.nodeId,
+      node_type: n.nodeType,
+      executions: n.executions,
+      failures: n.failures,
+      avg_elapsed_ms: n.avgElapsedMs,
+    })),
+  };
+}
+
+const paramsSchema = z.object({ bot_id: z.string().min(1) });
+const timeRange = {
+  from: z.iso.datetime({ offset: true }).optional().describe("ISO 8601; started at or after"),
+  to: z.iso.datetime({ offset: true }).optional().describe("ISO 8601; started before"),
+};
+
+function checkRange(from: string | undefined, to: string | undefined): { from?: Date; to?: Date } {
+  const range = {
+    ...(from !== undefined && { from: new Date(from) }),
+    ...(to !== undefined && { to: new Date(to) }),
+  };
+  if (range.from !== undefined && range.to !== undefined && range.from > range.to) {
+    throw new AppError(400, "validation_error", "invalid request: query.from: must not be after query.to", {
+      issues: [{ path: "query.from", message: "must not be after query.to" }],
+    });
+  }
+  return range;
+}
+
+/** `/api/v1/bots/{bot_id}/workflow-executions`: run history, one run with its nodes, statistics. */
+export function workflowExecutionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  const runs = ctx.storage.runs;
+  return async (app) => {
+    const base = "/bots/:bot_id/workflow-executions";
+
+    app.get(
+      base,
+      {
+        schema: {
+          tags: ["workflow-executions"],
+          summary: "Runs of a bot, newest first, with a cursor",
+          params: paramsSchema,
+          querystring: z.object({
+            limit: z.coerce.number().int().min(1).max(200).default(20),
+            cursor: z.string().min(1).max(500).optional().describe("next_cursor of the previous page"),
+            status: z
+              .string()
+              .optional()
+              .describe(`one status or several, comma-separated: ${RUN_STATUSES.join(", ")}`)
+              .transform((s) => s?.split(",").map((v) => v.trim()))
+              .pipe(z.array(z.enum(RUN_STATUSES)).optional()),
+            trigger: z.enum(["chat", "api", "debug"]).optional(),
+            session_id: z.string().min(1).optional(),
+            ...timeRange,
+          }),
+          response: {
+            200: z.object({ items: z.array(runSchema), next_cursor: z.string().nullable() }),
+            ...errorResponses(400, 401, 404, 429),
+          },
+        },
+      },
+      async (request) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const q = request.query;
+        const list = await runs.list(bot.id, {
+          limit: q.limit,
+          ...(q.cursor !== undefined && { cursor: q.cursor }),
+          ...(q.status !== undefined && { status: q.status as StoredRunStatus[] }),
+          ...(q.trigger !== undefined && { trigger: q.trigger }),
+          ...(q.session_id !== undefined && { sessionId: q.session_id }),
+          ...checkRange(q.from, q.to),
+        });
+        return { items: list.items.map(toRunResponse), next_cursor: list.nextCursor };
+      },
+    );
+
+    app.get(
+      `${base}/statistics`,
+      {
+        schema: {
+          tags: ["workflow-executions"],
+          summary: "Run statistics for a window (default: the last 30 days)",
+          params: paramsSchema,
+          querystring: z.object(timeRange),
+          response: { 200: statisticsSchema, ...errorResponses(400, 401, 404, 429) },
+        },
+      },
+      async (request) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const stats = await runs.statistics(bot.id, checkRange(request.query.from, request.query.to));
+        return toStatisticsResponse(stats);
+      },
+    );
+
+    app.get(
+      `${base}/:run_id`,
+      {
+        schema: {
+          tags: ["workflow-executions"],
+          summary: "One run with its node executions",
+          params: paramsSchema.extend({ run_id: z.string().min(1) }),
+          response: {
+            200: runSchema.extend({ node_executions: z.array(nodeExecutionSchema) }),
+            ...errorResponses(401, 404, 429),
+          },
+        },
+      },
+      async (request) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const run = await runs.get(bot.id, request.params.run_id);
+        if (run === undefined) throw AppError.notFound("workflow execution");
+        return { ...toRunResponse(run), node_executions: run.nodes.map(toNodeExecutionResponse) };
+      },
+    );
+  };
+}

@@ -1,0 +1,306 @@
+import type { RunResult } from "@portflow/engine";
+import type { WorkflowVersion } from "@portflow/storage";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { principalOf } from "../api-key-auth.ts";
+import type { AppContext } from "../app-context.ts";
+import { AppError } from "../app-error.ts";
+import { errorResponses } from "../error-schema.ts";
+import { findBot } from "./bot-routes.ts";
+
+const problemSchema = z.object({ path: z.string(), message: z.string(), code: z.string() });
+
+const versionSchema = z
+  .object({
+    id: z.string(),
+    bot_id: z.string(),
+    status: z.enum(["draft", "published", "archived"]),
+    version_number: z.number().nullable(),
+    schema_version: z.number(),
+    graph: z.unknown(),
+    checksum: z.string(),
+    notes: z.string(),
+    problems: z.array(problemSchema),
+    valid: z.boolean(),
+    revision: z.number().describe("draft revision; send it back as `revision` (or If-Match) when saving"),
+    current: z.boolean(),
+    restored_from_version_id: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    published_at: z.string().nullable(),
+  })
+  .meta({ id: "WorkflowVersion" });
+
+const nodeRunSchema = z.object({
+  node_id: z.string(),
+  node_type: z.string(),
+  step_index: z.number(),
+  status: z.string(),
+  inputs: z.record(z.string(), z.unknown()),
+  outputs: z.record(z.string(), z.unknown()),
+  process_data: z.record(z.string(), z.unknown()),
+  error: z.object({ message: z.string(), code: z.string().optional() }).nullable(),
+  attempts: z.number(),
+  elapsed_ms: z.number(),
+});
+
+const debugRunSchema = z
+  .object({
+    run_id: z.string(),
+    status: z.string(),
+    outputs: z.record(z.string(), z.unknown()),
+    error: z.object({ message: z.string(), node_id: z.string().optional(), code: z.string().optional() }).nullable(),
+    elapsed_ms: z.number(),
+    tokens: z.object({ input: z.number(), output: z.number() }),
+    nodes: z.array(nodeRunSchema),
+  })
+  .meta({ id: "DebugRun" });
+
+const paramsSchema = z.object({ bot_id: z.string().min(1) });
+const versionParamsSchema = paramsSchema.extend({
+  version: z.string().min(1).describe("a version id or version number"),
+});
+const revisionSchema = z.number().int().min(0).optional();
+
+function toVersionResponse(v: WorkflowVersion): z.output<typeof versionSchema> {
+  return {
+    id: v.id,
+    bot_id: v.botId,
+    status: v.status,
+    version_number: v.versionNumber,
+    schema_version: v.schemaVersion,
+    graph: v.graph,
+    checksum: v.checksum,
+    notes: v.notes,
+    problems: v.problems.map((p) => ({ path: p.path, message: p.message, code: p.code })),
+    valid: v.valid,
+    revision: v.revision,
+    current: v.current,
+    restored_from_version_id: v.restoredFromVersionId,
+    created_at: v.createdAt.toISOString(),
+    updated_at: v.updatedAt.toISOString(),
+    published_at: v.publishedAt?.toISOString() ?? null,
+  };
+}
+
+export function toDebugRunResponse(result: RunResult): z.output<typeof debugRunSchema> {
+  return {
+    run_id: result.runId,
+    status: result.status,
+    outputs: { ...result.outputs },
+    error: result.error ?? null,
+    elapsed_ms: result.totals.elapsedMs,
+    tokens: result.totals.tokens,
+    nodes: result.nodes.map((n) => ({
+      node_id: n.nodeId,
+      node_type: n.nodeType,
+      step_index: n.stepIndex,
+      status: n.status,
+      inputs: { ...n.inputs },
+      outputs: { ...n.outputs },
+      process_data: { ...n.processData },
+      error: n.error ?? null,
+      attempts: n.attempts,
+      elapsed_ms: n.elapsedMs,
+    })),
+  };
+}
+
+/** The revision from the body, else from an `If-Match: "<n>"` header. */
+function expectedRevision(bodyRevision: number | undefined, ifMatch: string | undefined): number | undefined {
+  if (bodyRevision !== undefined) return bodyRevision;
+  const match = ifMatch === undefined ? null : /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(ifMatch);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** `/api/v1/bots/{bot_id}/workflow-versions`: versions, the draft, publish, restore, debug run. */
+export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  const versions = ctx.storage.workflowVersions;
+  return async (app) => {
+    const base = "/bots/:bot_id/workflow-versions";
+
+    app.get(
+      base,
+      {
+        schema: {
+          tags: ["workflow-versions"],
+          summary: "Published and archived versions, newest first",
+          params: paramsSchema,
+          querystring: z.object({
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+            offset: z.coerce.number().int().min(0).default(0),
+          }),
+          response: {
+            200: z.object({ items: z.array(versionSchema), total: z.number(), limit: z.number(), offset: z.number() }),
+            ...errorResponses(400, 401, 404, 429),
+          },
+        },
+      },
+      async (request) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const page = await versions.list(bot.id, request.query);
+        return { ...page, items: page.items.map(toVersionResponse) };
+      },
+    );
+
+    app.get(
+      `${base}/draft`,
+      {
+        schema: {
+          tags: ["workflow-versions"],
+          summary: "The draft (ETag carries its revision)",
+          params: paramsSchema,
+          response: { 200: versionSchema, ...errorResponses(401, 404, 429) },
+        },
+      },
+      async (request, reply) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const draft = await versions.getDraft(bot.id);
+        if (draft === undefined) throw AppError.notFound("draft");
+        return reply.header("etag", draft.etag).send(toVersionResponse(draft));
+      },
+    );
+
+    app.put(
+      `${base}/draft`,
+      {
+        schema: {
+          tags: ["workflow-versions"],
+          summary: "Save the draft; returns it with its validation problems",
+          description:
+            "Pass the revision you last read (`revision`, or `If-Match`); a stale one answers 409. " +
+            "`revision: 0` means you expect no draft yet. An invalid graph is saved with its problems.",
+          params: paramsSchema,
+          body: z.object({
+            graph: z.record(z.string(), z.unknown()).describe("workflow JSON (V2, or V1)"),
+            revision: revisionSchema,
+            notes: z.string().max(2_000).optional(),
+            force: z.boolean().optional().describe("overwrite whatever draft exists"),
+          }),
+          response: { 200: versionSchema, ...errorResponses(400, 401, 404, 409, 429) },
+        },
+      },
+      async (request, reply) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const { graph, notes, force } = request.body;
+        const revision = expectedRevision(request.body.revision, request.headers["if-match"]);
+        const draft = await versions.saveDraft(bot.id, graph, {
+          ...(revision !== undefined && { expectedRevision: revision }),
+          ...(revision === undefined && { force: force ?? true }),
+          ...(force !== undefined && revision !== undefined && { force }),
+          ...(notes !== undefined && { notes }),
+        });
+        return reply.header("etag", draft.etag).send(toVersionResponse(draft));
+      },
+    );
+
+    app.post(
+      `${base}/draft/publish`,
+      {
+        schema: {
+          tags: ["workflow-versions"],
+          summary: "Publish the draft as the next version (refused with every problem when invalid)",
+          params: paramsSchema,
+          body: z.object({ revision: revisionSchema, notes: z.string().max(2_000).optional() }).default({}),
+          response: { 201: versionSchema, ...errorResponses(400, 401, 404, 409, 422, 429) },
+        },
+      },
+      async (request, reply) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const revision = expectedRevision(request.body.revision, request.headers["if-match"]);
+        const published = await versions.publish(bot.id, {
+          ...(revision !== undefined && { expectedRevision: revision }),
+          ...(request.body.notes !== undefined && { notes: request.body.notes }),
+        });
+        return reply.status(201).send(toVersionResponse(published));
+      },
+    );
+
+    app.post(
+      `${base}/draft/run`,
+      {
+        schema: {
+          tags: ["workflow-versions"],
+          summary: "Run the draft once for debugging (recorded with trigger `debug`)",
+          params: paramsSchema,
+          body: z
+            .object({
+              inputs: z.record(z.string(), z.unknown()).default({}),
+              session_id: z.string().min(1).max(200).optional(),
+            })
+            .default({ inputs: {} }),
+          response: { 200: debugRunSchema, ...errorResponses(400, 401, 404, 422, 429, 503) },
+        },
+      },
+      async (request) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const draft = await versions.getDraft(bot.id);
+        if (draft === undefined) throw AppError.notFound("draft");
+        const { inputs, session_id } = request.body;
+        const query = typeof inputs.query === "string" ? inputs.query : undefined;
+        const handle = ctx.runner.start(
+          {
+            kind: draft.schemaVersion === 2 ? "v2" : "v1",
+            graph: draft.graph,
+            workflowVersionId: draft.id,
+            cacheKey: `${draft.id}@${draft.checksum}`,
+          },
+          { history: [], ...inputs },
+          {
+            system: {
+              bot_id: bot.id,
+              ...(query !== undefined && { query }),
+              ...(session_id !== undefined && { session_id }),
+            },
+            record: {
+              botId: bot.id,
+              workflowVersionId: draft.id,
+              trigger: "debug",
+              ...(session_id !== undefined && { sessionId: session_id }),
+            },
+          },
+        );
+        return toDebugRunResponse(await handle.result);
+      },
+    );
+
+    app.get(
+      `${base}/:version`,
+      {
+        schema: {
+          tags: ["workflow-versions"],
+          summary: "One version, by id or number",
+          params: versionParamsSchema,
+          response: { 200: versionSchema, ...errorResponses(401, 404, 429) },
+        },
+      },
+      async (request) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const version = await versions.get(bot.id, request.params.version);
+        if (version === undefined) throw AppError.notFound("workflow version");
+        return toVersionResponse(version);
+      },
+    );
+
+    app.post(
+      `${base}/:version/restore`,
+      {
+        schema: {
+          tags: ["workflow-versions"],
+          summary: "Copy a version's graph into the draft",
+          params: versionParamsSchema,
+          body: z.object({ revision: revisionSchema }).default({}),
+          response: { 200: versionSchema, ...errorResponses(400, 401, 404, 409, 429) },
+        },
+      },
+      async (request, reply) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const revision = expectedRevision(request.body.revision, request.headers["if-match"]);
+        const draft = await versions.restore(bot.id, request.params.version, {
+          ...(revision !== undefined && { expectedRevision: revision }),
+        });
+        return reply.header("etag", draft.etag).send(toVersionResponse(draft));
+      },
+    );
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * A complete app for tests: real storage (in-memory PGlite, or a PostgreSQL URL), the real node
+ * registry, local embeddings, a scripted chat model, optional Redis, and API keys.
+ * @module
+ */
+import { type ChatModel, ServiceContainer, Services, validateWorkflow } from "@portflow/engine";
+import { createNodeRegistry } from "@portflow/nodes";
+import { LocalEmbedder } from "@portflow/nodes/local";
+import { createStorage, openDatabase, type Storage } from "@portflow/storage";
+import { Redis } from "ioredis";
+import type { AppConfig, DocumentIngestion } from "../app-context.ts";
+import { buildApp, type PortflowApp } from "../build-app.ts";
+import { ScriptedChatModel } from "./scripted-chat-model.ts";
+
+export interface TestAppOptions {
+  /** A PostgreSQL URL; absent: a fresh in-memory PGlite. */
+  readonly databaseUrl?: string;
+  /** Share rate limits and sessions through this Redis. */
+  readonly redisUrl?: string;
+  readonly chatModel?: ChatModel;
+  readonly config?: Partial<AppConfig>;
+  /** Document ingestion (default: none; upload answers 500). */
+  readonly ingestion?: (storage: Storage, embedder: LocalEmbedder) => DocumentIngestion;
+}
+
+export interface TestApp {
+  readonly app: PortflowApp;
+  readonly storage: Storage;
+  readonly chatModel: ChatModel;
+  readonly embedder: LocalEmbedder;
+  readonly redis: Redis | undefined;
+  /** Authorization header of an admin key. */
+  readonly admin: { authorization: string };
+  /** Authorization header of a new key scoped to `botId`. */
+  keyFor(botId: string): Promise<{ authorization: string }>;
+  close(): Promise<void>;
+}
+
+export const TEST_EMBEDDING_DIMENSIONS = 256;
+
+export const DEFAULT_TEST_CONFIG: AppConfig = {
+  maxUploadBytes: 1024 * 1024,
+  rateLimit: { max: 10_000, chatMax: 10_000, windowMs: 60_000 },
+  session: { maxTurns: 5, ttlSeconds: 600 },
+  shutdownGraceMs: 2_000,
+};
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = await openDatabase({
+    ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : { dataDir: "memory://" }),
+    embeddingDimensions: TEST_EMBEDDING_DIMENSIONS,
+    maxConnections: 4,
+  });
+  const registry = createNodeRegistry();
+  const storage = createStorage(database, { validate: (json) => validateWorkflow(json, registry) });
+  const embedder = new LocalEmbedder({ dimensions: TEST_EMBEDDING_DIMENSIONS });
+  const chatModel = options.chatModel ?? new ScriptedChatModel();
+  const services = new ServiceContainer()
+    .register(Services.ChatModel, chatModel)
+    .register(Services.Embedder, embedder)
+    .register(Services.VectorStore, storage.vectors)
+    .register(Services.RunRecorder, storage.recorder);
+  const redis = options.redisUrl !== undefined ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  const app = await buildApp({
+    config: { ...DEFAULT_TEST_CONFIG, ...options.config },
+    storage,
+    registry,
+    services,
+    ingestion: options.ingestion?.(storage, embedder) ?? {
+      ingest: () => Promise.reject(new Error("no ingestion in this test app")),
+    },
+    pingDatabase: async () => {
+      await storage.bots.list({ limit: 1 });
+    },
+    ...(redis !== undefined && { redis }),
+  });
+  const admin = await storage.apiKeys.create({ name: "test admin" });
+  return {
+    app,
+    storage,
+    chatModel,
+    embedder,
+    redis,
+    admin: { authorization: `Bearer ${admin.plaintext}` },
+    async keyFor(botId) {
+      const key = await storage.apiKeys.create({ name: `test key for ${botId}`, botId });
+      return { authorization: `Bearer ${key.plaintext}` };
+    },
+    async close() {
+      await app.close();
+      redis?.disconnect();
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Starts workflow runs for the HTTP layer: picks the bot's workflow (V2 published version, else
+ * V1 through the adapter), wires in session history, caches compiled graphs, and tracks every run
+ * so shutdown can drain or cancel it.
+ * @module
+ */
+import {
+  type CompiledWorkflow,
+  NodeAdapter,
+  type RunHandle,
+  type RunOptions,
+  type WorkflowExecutorV2,
+  WorkflowValidationError,
+} from "@portflow/engine";
+import { AppError } from "./app-error.ts";
+import type { RunTracker } from "./run-tracker.ts";
+import { wireSessionHistory } from "./session-history-wiring.ts";
+
+/** What a run executes: a V2 graph or a V1 workflow, with the key to cache its compiled form under. */
+export interface RunTarget {
+  readonly kind: "v2" | "v1";
+  readonly graph: unknown;
+  readonly workflowVersionId?: string;
+  /** Stable for an unchanged graph (e.g. a version id); absent: compiled afresh each time. */
+  readonly cacheKey?: string;
+}
+
+const CACHE_LIMIT = 256;
+
+/** A 422 listing every problem, from whatever the engine threw while compiling. */
+export function invalidWorkflowError(error: unknown): AppError | undefined {
+  if (error instanceof WorkflowValidationError) {
+    return new AppError(422, "workflow_invalid", "the workflow is invalid", { problems: error.problems });
+  }
+  if (error instanceof Error && (error.name === "ZodError" || error.name === "UnknownV1NodeTypesError")) {
+    return new AppError(422, "workflow_invalid", `the V1 workflow is invalid: ${error.message}`, { problems: [] });
+  }
+  return undefined;
+}
+
+export class WorkflowRunner {
+  readonly #adapter: NodeAdapter;
+  readonly #compiled = new Map<string, CompiledWorkflow>();
+
+  constructor(
+    readonly executor: WorkflowExecutorV2,
+    readonly tracker: RunTracker,
+  ) {
+    this.#adapter = new NodeAdapter(executor);
+  }
+
+  /** Whether a graph with this cache key is compiled already (so it need not be loaded). */
+  isCompiled(kind: RunTarget["kind"], cacheKey: string): boolean {
+    return this.#compiled.has(`${kind}:${cacheKey}`);
+  }
+
+  /** Validates and compiles (cached by `cacheKey`); throws a 422 AppError when invalid. */
+  compile(target: RunTarget): CompiledWorkflow {
+    const key = target.cacheKey === undefined ? undefined : `${target.kind}:${target.cacheKey}`;
+    const cached = key === undefined ? undefined : this.#compiled.get(key);
+    if (cached !== undefined) return cached;
+    let compiled: CompiledWorkflow;
+    try {
+      const v2 = target.kind === "v2" ? target.graph : this.#adapter.adapt(target.graph);
+      compiled = this.executor.compile(wireSessionHistory(v2));
+    } catch (error) {
+      throw invalidWorkflowError(error) ?? error;
+    }
+    if (key !== undefined) {
+      if (this.#compiled.size >= CACHE_LIMIT) this.#compiled.delete(this.#compiled.keys().next().value as string);
+      this.#compiled.set(key, compiled);
+    }
+    return compiled;
+  }
+
+  /**
+   * Starts a run. `signal` (the client) cancels it; so does shutdown past its grace period.
+   * Refused with 503 while the server drains.
+   */
+  start(target: RunTarget, inputs: Readonly<Record<string, unknown>>, options: RunOptions): RunHandle {
+    if (this.tracker.draining) throw new AppError(503, "service_unavailable", "the server is shutting down");
+    const compiled = this.compile(target);
+    let handle: RunHandle | undefined;
+    void this.tracker.track((signal) => {
+      handle = this.executor.start(compiled, inputs, { ...options, signal });
+      return handle.result;
+    }, options.signal);
+    return handle as unknown as RunHandle;
+  }
+}
