@@ -1,6 +1,7 @@
-import type { NodeExecutionStatus, TokenUsage } from "./services.ts";
+import type { NodeExecutionStatus, RunStatus } from "./run-status.ts";
+import type { TokenUsage } from "./services.ts";
 
-export type RunStatus = "running" | "succeeded" | "partial-succeeded" | "failed" | "cancelled";
+export type { RunStatus };
 
 /** What the executor keeps for each node that was reached (ran, failed or was skipped). */
 export interface NodeRunRecord {

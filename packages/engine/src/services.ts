@@ -3,7 +3,9 @@
  * Nodes reach them through the ServiceContainer, so storage and nodes never import each other.
  * @module
  */
-import type { RunStatus } from "./run-result.ts";
+import type { NodeExecutionStatus, RunStatus } from "./run-status.ts";
+
+export type { NodeExecutionStatus };
 
 export interface CallOptions {
   readonly signal?: AbortSignal;
@@ -93,8 +95,6 @@ export interface VectorStore {
   search(botId: string, embedding: readonly number[], options: VectorSearchOptions): Promise<RetrievedChunk[]>;
   deleteDocument(botId: string, documentId: string, options?: CallOptions): Promise<number>;
 }
-
-export type NodeExecutionStatus = "succeeded" | "failed" | "skipped" | "cancelled";
 
 /** What a recorder learns when a run starts. */
 export interface RunStartRecord {
