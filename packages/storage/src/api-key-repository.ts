@@ -1,0 +1,119 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { CallOptions } from "@portflow/engine";
+import type { Kysely, Selectable } from "kysely";
+import type { ApiKeysTable, Database } from "./database-schema.ts";
+
+export interface ApiKey {
+  readonly id: string;
+  /** The first characters of the key (`pf_Ab3dE…`), safe to show. */
+  readonly prefix: string;
+  readonly name: string;
+  /** The bot this key may act on; null for an admin key (every bot). */
+  readonly botId: string | null;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date | null;
+  readonly revokedAt: Date | null;
+}
+
+export interface CreatedApiKey {
+  readonly key: ApiKey;
+  /** The secret, `pf_` + 43 base64url characters. Shown once: only its SHA-256 is stored. */
+  readonly plaintext: string;
+}
+
+export interface CreateApiKeyInput {
+  readonly name: string;
+  /** Omit (or null) for an admin key. */
+  readonly botId?: string | null;
+}
+
+/** API keys, stored as SHA-256 hashes. */
+export interface ApiKeyRepository {
+  create(input: CreateApiKeyInput, options?: CallOptions): Promise<CreatedApiKey>;
+  /** The key a plaintext secret belongs to, if it exists and is not revoked; records its use. */
+  verify(plaintext: string, options?: CallOptions): Promise<ApiKey | undefined>;
+  /** Keys of one bot, or admin keys when `botId` is null; every key when omitted. */
+  list(botId?: string | null, options?: CallOptions): Promise<ApiKey[]>;
+  /** False when no such active key. */
+  revoke(id: string, options?: CallOptions): Promise<boolean>;
+}
+
+export const API_KEY_PREFIX = "pf_";
+const DISPLAY_PREFIX_LENGTH = 10;
+/** last_used_at is written at most this often per key, so verification stays a read. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Hex SHA-256 of an API key, as stored in `api_keys.key_hash`. */
+export function hashApiKey(plaintext: string): string {
+  return createHash("sha256").update(plaintext, "utf8").digest("hex");
+}
+
+function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
+  return {
+    id: row.id,
+    prefix: row.prefix,
+    name: row.name,
+    botId: row.bot_id,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+export class KyselyApiKeyRepository implements ApiKeyRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(input: CreateApiKeyInput, options?: CallOptions): Promise<CreatedApiKey> {
+    options?.signal?.throwIfAborted();
+    const plaintext = `${API_KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
+    const row = await this.db
+      .insertInto("api_keys")
+      .values({
+        key_hash: hashApiKey(plaintext),
+        prefix: plaintext.slice(0, DISPLAY_PREFIX_LENGTH),
+        name: input.name,
+        bot_id: input.botId ?? null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { key: toApiKey(row), plaintext };
+  }
+
+  async verify(plaintext: string, options?: CallOptions): Promise<ApiKey | undefined> {
+    options?.signal?.throwIfAborted();
+    if (!plaintext.startsWith(API_KEY_PREFIX) || plaintext.length > 200) return undefined;
+    const row = await this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("key_hash", "=", hashApiKey(plaintext))
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const now = new Date();
+    if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+      await this.db.updateTable("api_keys").set({ last_used_at: now }).where("id", "=", row.id).execute();
+      return toApiKey({ ...row, last_used_at: now });
+    }
+    return toApiKey(row);
+  }
+
+  async list(botId?: string | null, options?: CallOptions): Promise<ApiKey[]> {
+    options?.signal?.throwIfAborted();
+    let query = this.db.selectFrom("api_keys").selectAll();
+    if (botId === null) query = query.where("bot_id", "is", null);
+    else if (botId !== undefined) query = query.where("bot_id", "=", botId);
+    const rows = await query.orderBy("created_at").orderBy("id").execute();
+    return rows.map(toApiKey);
+  }
+
+  async revoke(id: string, options?: CallOptions): Promise<boolean> {
+    options?.signal?.throwIfAborted();
+    const result = await this.db
+      .updateTable("api_keys")
+      .set({ revoked_at: new Date() })
+      .where("id", "=", id)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+}

@@ -1,0 +1,58 @@
+import { type ApiKeyRepository, KyselyApiKeyRepository } from "./api-key-repository.ts";
+import { type BotRepository, KyselyBotRepository } from "./bot-repository.ts";
+import { type DocumentRepository, KyselyDocumentRepository } from "./document-repository.ts";
+import type { StorageDatabase } from "./open-database.ts";
+import { PgRunRecorder, type PgRunRecorderOptions } from "./pg-run-recorder.ts";
+import { PgVectorStore } from "./pg-vector-store.ts";
+import { KyselyRunRepository, type RunRepository } from "./run-repository.ts";
+import {
+  KyselyWorkflowVersionRepository,
+  type WorkflowValidator,
+  type WorkflowVersionRepository,
+} from "./workflow-version-repository.ts";
+
+export interface CreateStorageOptions {
+  /** Validates workflow JSON on draft save and publish: `(json) => validateWorkflow(json, registry)`. */
+  readonly validate: WorkflowValidator;
+  readonly recorder?: PgRunRecorderOptions;
+}
+
+/** Every repository over one database. */
+export interface Storage {
+  readonly database: StorageDatabase;
+  readonly bots: BotRepository;
+  readonly workflowVersions: WorkflowVersionRepository;
+  readonly runs: RunRepository;
+  /** Register as `Services.RunRecorder`. */
+  readonly recorder: PgRunRecorder;
+  readonly documents: DocumentRepository;
+  /** Register as `Services.VectorStore`. */
+  readonly vectors: PgVectorStore;
+  readonly apiKeys: ApiKeyRepository;
+  /** Stops the recorder's heartbeat and closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * @example
+ * const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+ * const storage = createStorage(database, { validate: (json) => validateWorkflow(json, registry) });
+ * await storage.runs.sweepInterrupted();
+ */
+export function createStorage(database: StorageDatabase, options: CreateStorageOptions): Storage {
+  const recorder = new PgRunRecorder(database.db, options.recorder);
+  return {
+    database,
+    bots: new KyselyBotRepository(database.db),
+    workflowVersions: new KyselyWorkflowVersionRepository(database.db, options.validate),
+    runs: new KyselyRunRepository(database.db),
+    recorder,
+    documents: new KyselyDocumentRepository(database.db),
+    vectors: new PgVectorStore(database),
+    apiKeys: new KyselyApiKeyRepository(database.db),
+    async close() {
+      recorder.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import type { ColumnType, Generated } from "kysely";
+
+/** A JSONB column: read as parsed JSON, written as a JSON string (see `toJsonb`). */
+export type JsonColumn = ColumnType<unknown, string, string>;
+/** A JSONB column that may be SQL NULL. */
+export type NullableJsonColumn = ColumnType<unknown, string | null | undefined, string | null>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface BotsTable {
+  id: Generated<string>;
+  name: string;
+  description: Generated<string>;
+  status: Generated<string>;
+  use_workflow_v2: Generated<boolean>;
+  legacy_workflow: NullableJsonColumn;
+  settings: ColumnType<unknown, string | undefined, string>;
+  published_version_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface BotWorkflowVersionsTable {
+  id: Generated<string>;
+  bot_id: string;
+  status: string;
+  version_number: number | null;
+  schema_version: number;
+  graph: JsonColumn;
+  checksum: string;
+  notes: Generated<string>;
+  problems: ColumnType<unknown, string | undefined, string>;
+  revision: Generated<number>;
+  restored_from_version_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  published_at: NullableTimestamp;
+}
+
+export interface WorkflowExecutionRunsTable {
+  id: string;
+  bot_id: string | null;
+  workflow_version_id: string | null;
+  status: string;
+  trigger: string;
+  inputs: JsonColumn;
+  outputs: NullableJsonColumn;
+  error: NullableJsonColumn;
+  total_steps: Generated<number>;
+  input_tokens: Generated<number>;
+  output_tokens: Generated<number>;
+  elapsed_ms: number | null;
+  session_id: string | null;
+  truncated: Generated<boolean>;
+  lease_owner: string | null;
+  lease_expires_at: NullableTimestamp;
+  started_at: Timestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface WorkflowNodeExecutionsTable {
+  id: Generated<string>;
+  run_id: string;
+  bot_id: string | null;
+  node_id: string;
+  node_type: string;
+  step_index: number;
+  status: string;
+  inputs: JsonColumn;
+  outputs: JsonColumn;
+  process_data: JsonColumn;
+  error: NullableJsonColumn;
+  attempts: number;
+  input_tokens: number;
+  output_tokens: number;
+  elapsed_ms: number;
+  truncated: Generated<boolean>;
+  started_at: Timestamp;
+  finished_at: Timestamp;
+}
+
+export interface DocumentsTable {
+  id: Generated<string>;
+  bot_id: string;
+  filename: string;
+  mime_type: string;
+  sha256: string;
+  bytes: ColumnType<number | string, number, number>;
+  status: Generated<string>;
+  chunk_count: Generated<number>;
+  error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DocumentEmbeddingsTable {
+  bot_id: string;
+  document_id: string;
+  chunk_index: number;
+  content: string;
+  metadata: JsonColumn;
+  /** pgvector `vector(D)`; written as its text form `[1,2,3]`. */
+  embedding: ColumnType<string, string, string>;
+  created_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  key_hash: string;
+  prefix: string;
+  name: string;
+  bot_id: string | null;
+  created_at: Timestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+/** The tables the migrations create, as Kysely sees them. */
+export interface Database {
+  bots: BotsTable;
+  bot_workflow_versions: BotWorkflowVersionsTable;
+  workflow_execution_runs: WorkflowExecutionRunsTable;
+  workflow_node_executions: WorkflowNodeExecutionsTable;
+  documents: DocumentsTable;
+  document_embeddings: DocumentEmbeddingsTable;
+  api_keys: ApiKeysTable;
+}

@@ -1,0 +1,171 @@
+import type { CallOptions } from "@portflow/engine";
+import type { Kysely, Selectable } from "kysely";
+import type { Database, DocumentsTable } from "./database-schema.ts";
+import { clampLimit, clampOffset, type Page } from "./paging.ts";
+
+export type DocumentStatus = "pending" | "processing" | "ready" | "failed";
+
+export interface StoredDocument {
+  readonly id: string;
+  readonly botId: string;
+  readonly filename: string;
+  readonly mimeType: string;
+  /** Hex SHA-256 of the uploaded bytes. */
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly status: DocumentStatus;
+  readonly chunkCount: number;
+  readonly error: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface CreateDocumentInput {
+  readonly id?: string;
+  readonly filename: string;
+  readonly mimeType: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly status?: DocumentStatus;
+}
+
+export interface UpdateDocumentInput {
+  readonly status?: DocumentStatus;
+  readonly chunkCount?: number;
+  readonly error?: string | null;
+}
+
+export interface ListDocumentsOptions extends CallOptions {
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+/** Uploaded documents of a bot. Their chunks live in the vector store. */
+export interface DocumentRepository {
+  create(botId: string, input: CreateDocumentInput, options?: CallOptions): Promise<StoredDocument>;
+  get(botId: string, documentId: string, options?: CallOptions): Promise<StoredDocument | undefined>;
+  /** A document of this bot with the same content, if one was uploaded before. */
+  findBySha256(botId: string, sha256: string, options?: CallOptions): Promise<StoredDocument | undefined>;
+  list(botId: string, options?: ListDocumentsOptions): Promise<Page<StoredDocument>>;
+  update(
+    botId: string,
+    documentId: string,
+    patch: UpdateDocumentInput,
+    options?: CallOptions,
+  ): Promise<StoredDocument | undefined>;
+  /** Deletes the document and all its chunks in one transaction; false when there was none. */
+  delete(botId: string, documentId: string, options?: CallOptions): Promise<boolean>;
+}
+
+function toDocument(row: Selectable<DocumentsTable>): StoredDocument {
+  return {
+    id: row.id,
+    botId: row.bot_id,
+    filename: row.filename,
+    mimeType: row.mime_type,
+    sha256: row.sha256,
+    bytes: Number(row.bytes),
+    status: row.status as DocumentStatus,
+    chunkCount: row.chunk_count,
+    error: row.error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export class KyselyDocumentRepository implements DocumentRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(botId: string, input: CreateDocumentInput, options?: CallOptions): Promise<StoredDocument> {
+    options?.signal?.throwIfAborted();
+    const row = await this.db
+      .insertInto("documents")
+      .values({
+        ...(input.id ? { id: input.id } : {}),
+        bot_id: botId,
+        filename: input.filename,
+        mime_type: input.mimeType,
+        sha256: input.sha256,
+        bytes: input.bytes,
+        status: input.status ?? "pending",
+        error: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toDocument(row);
+  }
+
+  async get(botId: string, documentId: string, options?: CallOptions): Promise<StoredDocument | undefined> {
+    options?.signal?.throwIfAborted();
+    const row = await this.db
+      .selectFrom("documents")
+      .selectAll()
+      .where("bot_id", "=", botId)
+      .where("id", "=", documentId)
+      .executeTakeFirst();
+    return row && toDocument(row);
+  }
+
+  async findBySha256(botId: string, sha256: string, options?: CallOptions): Promise<StoredDocument | undefined> {
+    options?.signal?.throwIfAborted();
+    const row = await this.db
+      .selectFrom("documents")
+      .selectAll()
+      .where("bot_id", "=", botId)
+      .where("sha256", "=", sha256)
+      .orderBy("created_at", "desc")
+      .executeTakeFirst();
+    return row && toDocument(row);
+  }
+
+  async list(botId: string, options: ListDocumentsOptions = {}): Promise<Page<StoredDocument>> {
+    options.signal?.throwIfAborted();
+    const limit = clampLimit(options.limit, 50, 500);
+    const offset = clampOffset(options.offset);
+    const base = this.db.selectFrom("documents").where("bot_id", "=", botId);
+    const [rows, count] = await Promise.all([
+      base.selectAll().orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).offset(offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toDocument), total: Number(count.n), limit, offset };
+  }
+
+  async update(
+    botId: string,
+    documentId: string,
+    patch: UpdateDocumentInput,
+    options?: CallOptions,
+  ): Promise<StoredDocument | undefined> {
+    options?.signal?.throwIfAborted();
+    const row = await this.db
+      .updateTable("documents")
+      .set({
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+        ...(patch.chunkCount !== undefined ? { chunk_count: patch.chunkCount } : {}),
+        ...(patch.error !== undefined ? { error: patch.error } : {}),
+        updated_at: new Date(),
+      })
+      .where("bot_id", "=", botId)
+      .where("id", "=", documentId)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toDocument(row);
+  }
+
+  async delete(botId: string, documentId: string, options?: CallOptions): Promise<boolean> {
+    options?.signal?.throwIfAborted();
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .deleteFrom("document_embeddings")
+        .where("bot_id", "=", botId)
+        .where("document_id", "=", documentId)
+        .execute();
+      const result = await trx
+        .deleteFrom("documents")
+        .where("bot_id", "=", botId)
+        .where("id", "=", documentId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
+  }
+}

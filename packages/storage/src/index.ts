@@ -1,0 +1,89 @@
+/**
+ * @portflow/storage — Postgres persistence for Portflow: migrations, repositories (bots,
+ * workflow versions, runs and node executions, documents, API keys), the engine's
+ * `RunRecorder` and a pgvector `VectorStore`. Embedded PGlite by default, `pg` for a server.
+ * @module
+ */
+export {
+  API_KEY_PREFIX,
+  type ApiKey,
+  type ApiKeyRepository,
+  type CreateApiKeyInput,
+  type CreatedApiKey,
+  hashApiKey,
+  KyselyApiKeyRepository,
+} from "./api-key-repository.ts";
+export {
+  BOT_STATUSES,
+  type Bot,
+  type BotRepository,
+  type BotStatus,
+  type CreateBotInput,
+  KyselyBotRepository,
+  type ListBotsOptions,
+  type UpdateBotInput,
+} from "./bot-repository.ts";
+export { type CreateStorageOptions, createStorage, type Storage } from "./create-storage.ts";
+export type { Database } from "./database-schema.ts";
+export {
+  type CreateDocumentInput,
+  type DocumentRepository,
+  type DocumentStatus,
+  KyselyDocumentRepository,
+  type ListDocumentsOptions,
+  type StoredDocument,
+  type UpdateDocumentInput,
+} from "./document-repository.ts";
+export { migrateToLatest, storageMigrations } from "./migrate.ts";
+export { MAX_PLAIN_EMBEDDING_DIMENSIONS } from "./migrations/0001-initial.ts";
+export {
+  DEFAULT_DATA_DIR,
+  DEFAULT_EMBEDDING_DIMENSIONS,
+  type OpenDatabaseOptions,
+  openDatabase,
+  type StorageDatabase,
+} from "./open-database.ts";
+export type { Page } from "./paging.ts";
+export { PgRunRecorder, type PgRunRecorderOptions } from "./pg-run-recorder.ts";
+export { botHnswIndexName, type HnswIndexOptions, PgVectorStore } from "./pg-vector-store.ts";
+export type { RawSession } from "./raw-session.ts";
+export {
+  type DailyRunStatistics,
+  KyselyRunRepository,
+  type ListRunsOptions,
+  type NodeExecution,
+  type NodeStatistics,
+  type RetentionOptions,
+  RUN_STATUSES,
+  type RunList,
+  type RunRepository,
+  type RunStatistics,
+  type RunWithNodes,
+  type StatisticsOptions,
+  type StoredError,
+  type StoredRunStatus,
+  type SweepOptions,
+  type WorkflowRun,
+} from "./run-repository.ts";
+export {
+  ConflictError,
+  InvalidWorkflowError,
+  NotFoundError,
+  PgvectorMissingError,
+  StorageError,
+  type StoredWorkflowProblem,
+} from "./storage-error.ts";
+export { DEFAULT_MAX_STORED_JSON_BYTES, type TruncatedJson } from "./stored-json.ts";
+export { workflowChecksum } from "./workflow-checksum.ts";
+export {
+  KyselyWorkflowVersionRepository,
+  type ListVersionsOptions,
+  type PublishOptions,
+  type SaveDraftOptions,
+  type VersionRef,
+  type WorkflowValidationResult,
+  type WorkflowValidator,
+  type WorkflowVersion,
+  type WorkflowVersionRepository,
+  type WorkflowVersionStatus,
+} from "./workflow-version-repository.ts";

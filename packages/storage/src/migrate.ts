@@ -1,0 +1,57 @@
+import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from "kysely";
+import { initialMigration } from "./migrations/0001-initial.ts";
+import { PgvectorMissingError, StorageError } from "./storage-error.ts";
+
+/** Every migration, by name, in order. Names sort lexically in the order they must run. */
+export function storageMigrations(embeddingDimensions: number): Record<string, Migration> {
+  return {
+    "0001_initial": initialMigration(embeddingDimensions),
+  };
+}
+
+/**
+ * Brings the schema to the latest migration. Kysely's Migrator holds a session-level
+ * `pg_advisory_lock` for the whole run, so processes starting together migrate one at a time;
+ * a schema already at the latest version is left untouched.
+ *
+ * @throws PgvectorMissingError when the server has no pgvector extension to create.
+ */
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  options: { readonly embeddingDimensions: number; readonly checkPgvector?: boolean },
+): Promise<MigrationResultSet> {
+  if (options.checkPgvector !== false) await assertPgvectorAvailable(db);
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => storageMigrations(options.embeddingDimensions) },
+    migrationTableName: "portflow_migrations",
+    migrationLockTableName: "portflow_migrations_lock",
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const message = result.error instanceof Error ? result.error.message : String(result.error);
+    if (/extension "vector"|type "vector" does not exist/i.test(message)) throw new PgvectorMissingError(message);
+    throw result.error;
+  }
+  await assertEmbeddingDimensions(db, options.embeddingDimensions);
+  return result;
+}
+
+async function assertPgvectorAvailable(db: Kysely<unknown>): Promise<void> {
+  const { rows } = await sql<{ available: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS available`.execute(db);
+  if (!rows[0]?.available) throw new PgvectorMissingError();
+}
+
+async function assertEmbeddingDimensions(db: Kysely<unknown>, expected: number): Promise<void> {
+  const { rows } = await sql<{ dims: number }>`
+    SELECT atttypmod AS dims FROM pg_attribute
+    WHERE attrelid = 'document_embeddings'::regclass AND attname = 'embedding'`.execute(db);
+  const dims = rows[0]?.dims;
+  if (dims !== undefined && dims !== expected) {
+    throw new StorageError(
+      `document_embeddings.embedding is vector(${dims}) but embeddingDimensions is ${expected}: ` +
+        "use the dimension the database was created with, or re-create the embeddings table",
+    );
+  }
+}

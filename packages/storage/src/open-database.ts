@@ -1,0 +1,156 @@
+import { mkdirSync } from "node:fs";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { vector } from "@electric-sql/pglite-pgvector";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { AsyncMutex } from "./async-mutex.ts";
+import type { Database } from "./database-schema.ts";
+import { migrateToLatest } from "./migrate.ts";
+import { PGliteDialect } from "./pglite-dialect.ts";
+import type { RawSession } from "./raw-session.ts";
+
+/** Titan v2's default output size. */
+export const DEFAULT_EMBEDDING_DIMENSIONS = 1024;
+export const DEFAULT_DATA_DIR = "./.portflow";
+
+export interface OpenDatabaseOptions {
+  /** A PostgreSQL URL (`DATABASE_URL`). Absent: embedded PGlite under `dataDir`. */
+  readonly databaseUrl?: string;
+  /** PGlite data directory (`PORTFLOW_DATA_DIR`), default `./.portflow`; `memory://` keeps it in memory. */
+  readonly dataDir?: string;
+  /** Size of `vector(D)`, fixed when the schema is created. Default 1024 (Titan v2). */
+  readonly embeddingDimensions?: number;
+  /** Run migrations on open (default true). */
+  readonly migrate?: boolean;
+  /** Pool size on a real server (default 10). */
+  readonly maxConnections?: number;
+}
+
+/** An open database: a Kysely instance plus what the repositories need beside it. */
+export interface StorageDatabase {
+  readonly db: Kysely<Database>;
+  readonly dialect: "pglite" | "postgres";
+  readonly embeddingDimensions: number;
+  /** Runs `fn` in a transaction on a session outside Kysely (binary COPY and the like). */
+  withRawTransaction<T>(fn: (session: RawSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database and brings its schema up to date.
+ *
+ * @example
+ * const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: process.env.PORTFLOW_DATA_DIR });
+ * const storage = createStorage(database, { validate });
+ */
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<StorageDatabase> {
+  const embeddingDimensions = options.embeddingDimensions ?? DEFAULT_EMBEDDING_DIMENSIONS;
+  if (!Number.isInteger(embeddingDimensions) || embeddingDimensions < 1 || embeddingDimensions > 16_000) {
+    throw new RangeError(`embeddingDimensions must be an integer in 1..16000, got ${embeddingDimensions}`);
+  }
+  const database = options.databaseUrl
+    ? openPostgres(options.databaseUrl, embeddingDimensions, options.maxConnections ?? 10)
+    : await openPGlite(options.dataDir ?? DEFAULT_DATA_DIR, embeddingDimensions);
+  if (options.migrate !== false) {
+    try {
+      await migrateToLatest(database.db as Kysely<unknown>, { embeddingDimensions });
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+  }
+  return database;
+}
+
+async function openPGlite(dataDir: string, embeddingDimensions: number): Promise<StorageDatabase> {
+  const inMemory = dataDir === "memory://" || dataDir.startsWith("memory://");
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, extensions: { vector } });
+  const mutex = new AsyncMutex();
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex) });
+  let closed = false;
+  const session: RawSession = {
+    async query<R>(text: string, params: readonly unknown[] = []) {
+      return (await pglite.query<R>(text, [...params])).rows;
+    },
+    async copyFromBinary(table, columns, data) {
+      // The blob option is mandatory: without it PGlite aborts the whole process.
+      const blob = new Blob([data as Uint8Array<ArrayBuffer>]);
+      await pglite.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob' WITH (FORMAT binary)`, [], { blob });
+    },
+  };
+  return {
+    db,
+    dialect: "pglite",
+    embeddingDimensions,
+    withRawTransaction: (fn) =>
+      mutex.run(async () => {
+        await pglite.query("begin");
+        try {
+          const result = await fn(session);
+          await pglite.query("commit");
+          return result;
+        } catch (error) {
+          await pglite.query("rollback");
+          throw error;
+        }
+      }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}
+
+function openPostgres(url: string, embeddingDimensions: number, max: number): StorageDatabase {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // An idle client that errors (server restart) must not crash the process.
+  pool.on("error", () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let closed = false;
+  return {
+    db,
+    dialect: "postgres",
+    embeddingDimensions,
+    async withRawTransaction(fn) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query("begin");
+        const session: RawSession = {
+          async query<R>(text: string, params: readonly unknown[] = []) {
+            return (await client.query(text, [...params])).rows as R[];
+          },
+          async copyFromBinary(table, columns, data) {
+            const stream = client.query(
+              copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN WITH (FORMAT binary)`),
+            );
+            await pipeline(Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]), stream);
+          },
+        };
+        const result = await fn(session);
+        await client.query("commit");
+        return result;
+      } catch (error) {
+        try {
+          await client.query("rollback");
+        } catch {
+          broken = true;
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy(); // ends the pool
+    },
+  };
+}

@@ -1,0 +1,424 @@
+import type { CallOptions, RunStatus, TokenUsage } from "@portflow/engine";
+import { type Kysely, type Selectable, sql } from "kysely";
+import type { Database, WorkflowExecutionRunsTable, WorkflowNodeExecutionsTable } from "./database-schema.ts";
+import { clampLimit } from "./paging.ts";
+
+/** A run's status as stored: the engine's, plus `interrupted` for runs whose process died. */
+export type StoredRunStatus = RunStatus | "interrupted";
+export const RUN_STATUSES: readonly StoredRunStatus[] = Object.freeze([
+  "running",
+  "succeeded",
+  "partial-succeeded",
+  "failed",
+  "cancelled",
+  "interrupted",
+]);
+
+export interface StoredError {
+  readonly message: string;
+  readonly code?: string;
+  readonly nodeId?: string;
+}
+
+export interface WorkflowRun {
+  readonly id: string;
+  readonly botId: string | null;
+  readonly workflowVersionId: string | null;
+  readonly status: StoredRunStatus;
+  readonly trigger: string;
+  readonly inputs: unknown;
+  readonly outputs: unknown;
+  readonly error: StoredError | null;
+  readonly totalSteps: number;
+  readonly tokens: TokenUsage;
+  readonly elapsedMs: number | null;
+  readonly sessionId: string | null;
+  /** Some stored JSON of the run was over the size limit and holds a truncated preview. */
+  readonly truncated: boolean;
+  readonly startedAt: Date;
+  readonly finishedAt: Date | null;
+}
+
+export interface NodeExecution {
+  readonly id: string;
+  readonly runId: string;
+  readonly nodeId: string;
+  readonly nodeType: string;
+  readonly stepIndex: number;
+  readonly status: string;
+  readonly inputs: unknown;
+  readonly outputs: unknown;
+  readonly processData: unknown;
+  readonly error: StoredError | null;
+  readonly attempts: number;
+  readonly tokens: TokenUsage;
+  readonly elapsedMs: number;
+  readonly truncated: boolean;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+}
+
+export interface RunWithNodes extends WorkflowRun {
+  /** In step order. */
+  readonly nodes: readonly NodeExecution[];
+}
+
+export interface ListRunsOptions extends CallOptions {
+  readonly status?: StoredRunStatus | readonly StoredRunStatus[];
+  /** Started at or after. */
+  readonly from?: Date;
+  /** Started before. */
+  readonly to?: Date;
+  readonly versionId?: string;
+  readonly trigger?: string;
+  readonly sessionId?: string;
+  /** 1..200, default 20. */
+  readonly limit?: number;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string;
+}
+
+export interface RunList {
+  /** Newest first. */
+  readonly items: WorkflowRun[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  readonly nextCursor: string | null;
+}
+
+export interface StatisticsOptions extends CallOptions {
+  /** Default: 30 days before `to`. */
+  readonly from?: Date;
+  /** Default: now. */
+  readonly to?: Date;
+}
+
+export interface DailyRunStatistics {
+  /** UTC day, `YYYY-MM-DD`. */
+  readonly day: string;
+  readonly total: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly tokens: number;
+  readonly avgElapsedMs: number | null;
+}
+
+export interface NodeStatistics {
+  readonly nodeId: string;
+  readonly nodeType: string;
+  readonly executions: number;
+  readonly failures: number;
+  readonly avgElapsedMs: number;
+}
+
+export interface RunStatistics {
+  readonly from: Date;
+  readonly to: Date;
+  readonly total: number;
+  readonly byStatus: Readonly<Record<StoredRunStatus, number>>;
+  /** `succeeded / finished runs` (runs still `running` excluded); null when none finished. */
+  readonly successRate: number | null;
+  /** Over finished runs; null when none. */
+  readonly elapsedMs: { readonly p50: number | null; readonly p95: number | null; readonly avg: number | null };
+  readonly tokens: { readonly input: number; readonly output: number; readonly total: number };
+  readonly daily: readonly DailyRunStatistics[];
+  readonly nodes: readonly NodeStatistics[];
+}
+
+export interface SweepOptions extends CallOptions {
+  /** Rows updated per statement (default 500). */
+  readonly batchSize?: number;
+}
+
+export interface RetentionOptions extends CallOptions {
+  /** Runs deleted per statement, with their node executions (default 1,000). */
+  readonly batchSize?: number;
+  /** Stop after this many batches (default: until done). */
+  readonly maxBatches?: number;
+  /** Only this bot's runs (default: all bots). */
+  readonly botId?: string;
+}
+
+/** Execution history queries. Everything per bot except the maintenance calls. */
+export interface RunRepository {
+  list(botId: string, options?: ListRunsOptions): Promise<RunList>;
+  get(botId: string, runId: string, options?: CallOptions): Promise<RunWithNodes | undefined>;
+  statistics(botId: string, options?: StatisticsOptions): Promise<RunStatistics>;
+  /**
+   * Marks `running` runs whose lease expired (their process stopped heart-beating) as
+   * `interrupted`. Safe to call from several processes at once. Returns the ids swept.
+   */
+  sweepInterrupted(options?: SweepOptions): Promise<string[]>;
+  /** Deletes finished runs started more than `days` days ago, in bounded batches. Returns the count. */
+  deleteOlderThan(days: number, options?: RetentionOptions): Promise<number>;
+}
+
+const INTERRUPTED_MESSAGE = "the process running this workflow stopped before the run finished";
+
+function toTokens(input: number, output: number): TokenUsage {
+  return { input, output };
+}
+
+function toRun(row: Selectable<WorkflowExecutionRunsTable>): WorkflowRun {
+  return {
+    id: row.id,
+    botId: row.bot_id,
+    workflowVersionId: row.workflow_version_id,
+    status: row.status as StoredRunStatus,
+    trigger: row.trigger,
+    inputs: row.inputs,
+    outputs: row.outputs ?? null,
+    error: (row.error ?? null) as StoredError | null,
+    totalSteps: row.total_steps,
+    tokens: toTokens(row.input_tokens, row.output_tokens),
+    elapsedMs: row.elapsed_ms,
+    sessionId: row.session_id,
+    truncated: row.truncated,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+function toNode(row: Selectable<WorkflowNodeExecutionsTable>): NodeExecution {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    nodeId: row.node_id,
+    nodeType: row.node_type,
+    stepIndex: row.step_index,
+    status: row.status,
+    inputs: row.inputs,
+    outputs: row.outputs,
+    processData: row.process_data,
+    error: (row.error ?? null) as StoredError | null,
+    attempts: row.attempts,
+    tokens: toTokens(row.input_tokens, row.output_tokens),
+    elapsedMs: row.elapsed_ms,
+    truncated: row.truncated,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+interface Cursor {
+  readonly ts: string;
+  readonly id: string;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.ts, cursor.id]), "utf8").toString("base64url");
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+    if (Array.isArray(parsed) && typeof parsed[0] === "string" && typeof parsed[1] === "string") {
+      return { ts: parsed[0], id: parsed[1] };
+    }
+  } catch {
+    // fall through
+  }
+  throw new RangeError("invalid run list cursor");
+}
+
+const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
+const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+export class KyselyRunRepository implements RunRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async list(botId: string, options: ListRunsOptions = {}): Promise<RunList> {
+    options.signal?.throwIfAborted();
+    const limit = clampLimit(options.limit, 20, 200);
+    let query = this.db
+      .selectFrom("workflow_execution_runs")
+      .selectAll()
+      .select(sql<string>`started_at::text`.as("cursor_ts"))
+      .where("bot_id", "=", botId);
+    if (options.status !== undefined) {
+      const statuses = typeof options.status === "string" ? [options.status] : [...options.status];
+      if (statuses.length === 0) return { items: [], nextCursor: null };
+      query = query.where("status", "in", statuses);
+    }
+    if (options.from) query = query.where("started_at", ">=", options.from);
+    if (options.to) query = query.where("started_at", "<", options.to);
+    if (options.versionId) query = query.where("workflow_version_id", "=", options.versionId);
+    if (options.trigger) query = query.where("trigger", "=", options.trigger);
+    if (options.sessionId) query = query.where("session_id", "=", options.sessionId);
+    if (options.cursor) {
+      const cursor = decodeCursor(options.cursor);
+      query = query.where(sql<boolean>`(started_at, id) < (${cursor.ts}::timestamptz, ${cursor.id})`);
+    }
+    const rows = await query
+      .orderBy("started_at", "desc")
+      .orderBy("id", "desc")
+      .limit(limit + 1)
+      .execute();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toRun),
+      nextCursor: rows.length > limit && last ? encodeCursor({ ts: last.cursor_ts, id: last.id }) : null,
+    };
+  }
+
+  async get(botId: string, runId: string, options?: CallOptions): Promise<RunWithNodes | undefined> {
+    options?.signal?.throwIfAborted();
+    const run = await this.db
+      .selectFrom("workflow_execution_runs")
+      .selectAll()
+      .where("id", "=", runId)
+      .where("bot_id", "=", botId)
+      .executeTakeFirst();
+    if (!run) return undefined;
+    const nodes = await this.db
+      .selectFrom("workflow_node_executions")
+      .selectAll()
+      .where("run_id", "=", runId)
+      .orderBy("step_index")
+      .orderBy("finished_at")
+      .execute();
+    return { ...toRun(run), nodes: nodes.map(toNode) };
+  }
+
+  async statistics(botId: string, options: StatisticsOptions = {}): Promise<RunStatistics> {
+    options.signal?.throwIfAborted();
+    const to = options.to ?? new Date();
+    const from = options.from ?? new Date(to.getTime() - 30 * 86_400_000);
+    const runs = this.db
+      .selectFrom("workflow_execution_runs")
+      .where("bot_id", "=", botId)
+      .where("started_at", ">=", from)
+      .where("started_at", "<", to);
+
+    const [statusRows, totals, daily, nodes] = await Promise.all([
+      runs
+        .select(["status", sql<number>`count(*)::int`.as("n")])
+        .groupBy("status")
+        .execute(),
+      runs
+        .select([
+          sql<number | null>`(percentile_cont(0.5) WITHIN GROUP (ORDER BY elapsed_ms)
+            FILTER (WHERE status <> 'running'))::float8`.as("p50"),
+          sql<number | null>`(percentile_cont(0.95) WITHIN GROUP (ORDER BY elapsed_ms)
+            FILTER (WHERE status <> 'running'))::float8`.as("p95"),
+          sql<number | null>`(avg(elapsed_ms) FILTER (WHERE status <> 'running'))::float8`.as("avg"),
+          sql<number>`coalesce(sum(input_tokens), 0)::float8`.as("input_tokens"),
+          sql<number>`coalesce(sum(output_tokens), 0)::float8`.as("output_tokens"),
+        ])
+        .executeTakeFirstOrThrow(),
+      runs
+        .select([
+          sql<string>`to_char(date_trunc('day', started_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`.as("day"),
+          sql<number>`count(*)::int`.as("total"),
+          sql<number>`(count(*) FILTER (WHERE status = 'succeeded'))::int`.as("succeeded"),
+          sql<number>`(count(*) FILTER (WHERE status IN ('failed', 'interrupted')))::int`.as("failed"),
+          sql<number>`coalesce(sum(input_tokens + output_tokens), 0)::float8`.as("tokens"),
+          sql<number | null>`(avg(elapsed_ms) FILTER (WHERE status <> 'running'))::float8`.as("avg_elapsed_ms"),
+        ])
+        .groupBy(sql`1`)
+        .orderBy(sql`1`)
+        .execute(),
+      this.db
+        .selectFrom("workflow_node_executions")
+        .where("bot_id", "=", botId)
+        .where("finished_at", ">=", from)
+        .where("finished_at", "<", to)
+        .select([
+          "node_id",
+          "node_type",
+          sql<number>`count(*)::int`.as("executions"),
+          sql<number>`(count(*) FILTER (WHERE status = 'failed'))::int`.as("failures"),
+          sql<number>`avg(elapsed_ms)::float8`.as("avg_elapsed_ms"),
+        ])
+        .groupBy(["node_id", "node_type"])
+        .orderBy("node_id")
+        .execute(),
+    ]);
+
+    const byStatus = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<StoredRunStatus, number>;
+    for (const row of statusRows) byStatus[row.status as StoredRunStatus] = num(row.n);
+    const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+    const finished = total - byStatus.running;
+    const input = num(totals.input_tokens);
+    const output = num(totals.output_tokens);
+    return {
+      from,
+      to,
+      total,
+      byStatus,
+      successRate: finished > 0 ? byStatus.succeeded / finished : null,
+      elapsedMs: { p50: numOrNull(totals.p50), p95: numOrNull(totals.p95), avg: numOrNull(totals.avg) },
+      tokens: { input, output, total: input + output },
+      daily: daily.map((d) => ({
+        day: d.day,
+        total: num(d.total),
+        succeeded: num(d.succeeded),
+        failed: num(d.failed),
+        tokens: num(d.tokens),
+        avgElapsedMs: numOrNull(d.avg_elapsed_ms),
+      })),
+      nodes: nodes.map((n) => ({
+        nodeId: n.node_id,
+        nodeType: n.node_type,
+        executions: num(n.executions),
+        failures: num(n.failures),
+        avgElapsedMs: num(n.avg_elapsed_ms),
+      })),
+    };
+  }
+
+  async sweepInterrupted(options: SweepOptions = {}): Promise<string[]> {
+    const batchSize = clampLimit(options.batchSize, 500, 10_000);
+    const swept: string[] = [];
+    for (;;) {
+      options.signal?.throwIfAborted();
+      // SKIP LOCKED: concurrent sweepers take disjoint rows; the row lock re-checks the status,
+      // so a run that finished meanwhile is left alone.
+      const { rows } = await sql<{ id: string }>`
+        UPDATE workflow_execution_runs AS r
+        SET status = 'interrupted',
+            finished_at = now(),
+            elapsed_ms = LEAST(2147483647, floor(extract(epoch FROM (now() - r.started_at)) * 1000))::int,
+            total_steps = (SELECT count(*)::int FROM workflow_node_executions n WHERE n.run_id = r.id),
+            error = jsonb_build_object('message', ${INTERRUPTED_MESSAGE}::text, 'code', 'interrupted'),
+            lease_owner = NULL,
+            lease_expires_at = NULL
+        WHERE r.id IN (
+          SELECT id FROM workflow_execution_runs
+          WHERE status = 'running' AND lease_expires_at < now()
+          ORDER BY lease_expires_at
+          LIMIT ${batchSize}
+          FOR UPDATE SKIP LOCKED
+        )
+        RETURNING r.id`.execute(this.db);
+      swept.push(...rows.map((r) => r.id));
+      if (rows.length < batchSize) return swept;
+    }
+  }
+
+  async deleteOlderThan(days: number, options: RetentionOptions = {}): Promise<number> {
+    if (!(days >= 0)) throw new RangeError(`days must be a non-negative number, got ${days}`);
+    const batchSize = clampLimit(options.batchSize, 1_000, 50_000);
+    const cutoff = new Date(Date.now() - days * 86_400_000);
+    let deleted = 0;
+    for (let batch = 0; options.maxBatches === undefined || batch < options.maxBatches; batch++) {
+      options.signal?.throwIfAborted();
+      // Oldest first through the started_at index; node executions go with their run
+      // (ON DELETE CASCADE through the (run_id, step_index) index).
+      let victims = this.db
+        .selectFrom("workflow_execution_runs")
+        .select("id")
+        .where("started_at", "<", cutoff)
+        .where("status", "<>", "running");
+      if (options.botId !== undefined) victims = victims.where("bot_id", "=", options.botId);
+      const result = await this.db
+        .deleteFrom("workflow_execution_runs")
+        .where("id", "in", victims.orderBy("started_at").limit(batchSize))
+        .executeTakeFirst();
+      const n = Number(result.numDeletedRows);
+      deleted += n;
+      if (n < batchSize) break;
+    }
+    return deleted;
+  }
+}

@@ -1,0 +1,611 @@
+/**
+ * The one repository / vector-store suite every database backend must pass. Test files call
+ * `describeStorageSuite` with a factory for their backend (PGlite, a real PostgreSQL).
+ */
+import { randomUUID } from "node:crypto";
+import type { NodeExecutionRecord } from "@portflow/engine";
+import type { Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createStorage, type Storage } from "./create-storage.ts";
+import { migrateToLatest } from "./migrate.ts";
+import type { StorageDatabase } from "./open-database.ts";
+import { PgRunRecorder } from "./pg-run-recorder.ts";
+import { ConflictError, InvalidWorkflowError, NotFoundError } from "./storage-error.ts";
+import type { WorkflowValidator } from "./workflow-version-repository.ts";
+
+export const SUITE_DIMENSIONS = 8;
+
+export interface SuiteBackend {
+  /** Opens a migrated database with `SUITE_DIMENSIONS`-dimension embeddings. */
+  open(): Promise<StorageDatabase>;
+}
+
+/** Accepts graphs whose nodes all have a known type; reports each other node. */
+const KNOWN_TYPES = new Set(["start", "template", "end"]);
+const validate: WorkflowValidator = (json) => {
+  const nodes = (json as { nodes?: unknown })?.nodes;
+  if (!Array.isArray(nodes) || nodes.length === 0) {
+    return { ok: false, problems: [{ path: "nodes", message: "a workflow needs nodes", code: "invalid_json" }] };
+  }
+  const problems = nodes.flatMap((node: { type?: unknown }, i) =>
+    KNOWN_TYPES.has(String(node?.type))
+      ? []
+      : [{ path: `nodes[${i}].type`, message: `unknown node type "${String(node?.type)}"`, code: "unknown_node_type" }],
+  );
+  return { ok: problems.length === 0, problems };
+};
+
+const graph = (label: string) => ({
+  schema_version: 2,
+  nodes: [
+    { id: "start", type: "start", config: {} },
+    { id: "t", type: "template", config: { template: label } },
+    { id: "end", type: "end", config: {} },
+  ],
+  edges: [
+    { source: "start", target: "t" },
+    { source: "t", target: "end" },
+  ],
+});
+
+/** A unit vector along `axis`, nudged towards `towards` by `mix`. */
+function vec(axis: number, towards?: number, mix = 0): number[] {
+  const v = new Array<number>(SUITE_DIMENSIONS).fill(0);
+  v[axis % SUITE_DIMENSIONS] = 1;
+  if (towards !== undefined) v[towards % SUITE_DIMENSIONS] = mix;
+  return v;
+}
+
+function nodeRecord(runId: string, step: number, overrides: Partial<NodeExecutionRecord> = {}): NodeExecutionRecord {
+  const finishedAt = new Date();
+  return {
+    runId,
+    nodeId: `n${step}`,
+    nodeType: step === 1 ? "start" : "template",
+    stepIndex: step,
+    status: "succeeded",
+    inputs: { step },
+    outputs: { text: `out ${step}` },
+    processData: {},
+    attempts: 1,
+    tokens: { input: 10, output: 5 },
+    elapsedMs: step * 10,
+    startedAt: new Date(finishedAt.getTime() - step * 10),
+    finishedAt,
+    ...overrides,
+  };
+}
+
+export function describeStorageSuite(name: string, backend: SuiteBackend | undefined): void {
+  describe.skipIf(backend === undefined)(`storage suite: ${name}`, () => {
+    let storage: Storage;
+
+    beforeAll(async () => {
+      storage = createStorage(await backend!.open(), { validate });
+    });
+    afterAll(async () => {
+      await storage?.close();
+    });
+
+    const newBot = (label = "bot") => storage.bots.create({ name: `${label}-${randomUUID().slice(0, 8)}` });
+
+    async function recordRun(
+      botId: string,
+      options: { status?: "succeeded" | "failed"; nodes?: number; startedAt?: Date; versionId?: string } = {},
+    ): Promise<string> {
+      const runId = randomUUID();
+      const startedAt = options.startedAt ?? new Date();
+      await storage.recorder.runStarted({
+        runId,
+        botId,
+        workflowVersionId: options.versionId,
+        trigger: "api",
+        inputs: { query: "hi" },
+        startedAt,
+      });
+      const count = options.nodes ?? 3;
+      for (let step = 1; step <= count; step++) {
+        const failed = options.status === "failed" && step === count;
+        await storage.recorder.nodeFinished(
+          nodeRecord(runId, step, {
+            startedAt,
+            finishedAt: startedAt,
+            ...(failed ? { status: "failed", error: { message: "boom" } } : {}),
+          }),
+        );
+      }
+      await storage.recorder.runFinished({
+        runId,
+        status: options.status ?? "succeeded",
+        outputs: { answer: "ok" },
+        ...(options.status === "failed" ? { error: { message: "boom", nodeId: `n${count}` } } : {}),
+        totalSteps: count,
+        tokens: { input: 10 * count, output: 5 * count },
+        elapsedMs: 100,
+        finishedAt: new Date(startedAt.getTime() + 100),
+      });
+      return runId;
+    }
+
+    it("migrations are idempotent", async () => {
+      const again = await migrateToLatest(storage.database.db as Kysely<unknown>, {
+        embeddingDimensions: SUITE_DIMENSIONS,
+      });
+      expect(again.error).toBeUndefined();
+      expect(again.results).toEqual([]);
+    });
+
+    it("creates, reads, lists, updates and deletes bots with lower-case statuses", async () => {
+      const bot = await storage.bots.create({
+        name: "support",
+        legacyWorkflow: { nodes: [], edges: [] },
+        settings: { model: "m" },
+      });
+      expect(bot).toMatchObject({ name: "support", status: "draft", useWorkflowV2: true, publishedVersionId: null });
+      expect(bot.legacyWorkflow).toEqual({ nodes: [], edges: [] });
+      expect(await storage.bots.get(bot.id)).toEqual(bot);
+      const updated = await storage.bots.update(bot.id, { status: "active", useWorkflowV2: false });
+      expect(updated).toMatchObject({ status: "active", useWorkflowV2: false, settings: { model: "m" } });
+      const active = await storage.bots.list({ status: "active", limit: 500 });
+      expect(active.items.map((b) => b.id)).toContain(bot.id);
+      expect(active.items.every((b) => b.status === "active")).toBe(true);
+      await expect(storage.bots.update(bot.id, { status: "Active" as "active" })).rejects.toThrow(RangeError);
+      expect(await storage.bots.delete(bot.id)).toBe(true);
+      expect(await storage.bots.get(bot.id)).toBeUndefined();
+      expect(await storage.bots.delete(bot.id)).toBe(false);
+      expect(await storage.bots.update(bot.id, { name: "x" })).toBeUndefined();
+    });
+
+    it("saves drafts with optimistic concurrency: a stale revision is a ConflictError", async () => {
+      const bot = await newBot();
+      const first = await storage.workflowVersions.saveDraft(bot.id, graph("a"));
+      expect(first).toMatchObject({ status: "draft", revision: 1, etag: '"1"', versionNumber: null, valid: true });
+      await expect(storage.workflowVersions.saveDraft(bot.id, graph("b"))).rejects.toBeInstanceOf(ConflictError);
+      const second = await storage.workflowVersions.saveDraft(bot.id, graph("b"), { expectedRevision: 1 });
+      expect(second.revision).toBe(2);
+      expect(second.id).toBe(first.id);
+      const stale = await storage.workflowVersions
+        .saveDraft(bot.id, graph("c"), { expectedRevision: 1 })
+        .catch((e: unknown) => e);
+      expect(stale).toBeInstanceOf(ConflictError);
+      expect((stale as ConflictError).currentRevision).toBe(2);
+      expect((await storage.workflowVersions.getDraft(bot.id))?.graph).toEqual(graph("b"));
+      const forced = await storage.workflowVersions.saveDraft(bot.id, graph("d"), { force: true });
+      expect(forced.revision).toBe(3);
+      await expect(storage.workflowVersions.saveDraft(randomUUID(), graph("x"))).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it("stores an invalid draft with its problems and refuses to publish it", async () => {
+      const bot = await newBot();
+      const bad = {
+        schema_version: 2,
+        nodes: [
+          { id: "a", type: "start" },
+          { id: "b", type: "nope" },
+        ],
+        edges: [],
+      };
+      const draft = await storage.workflowVersions.saveDraft(bot.id, bad);
+      expect(draft.valid).toBe(false);
+      expect(draft.problems).toEqual([
+        { path: "nodes[1].type", message: 'unknown node type "nope"', code: "unknown_node_type" },
+      ]);
+      expect((await storage.workflowVersions.getDraft(bot.id))?.problems).toHaveLength(1);
+      const refused = await storage.workflowVersions.publish(bot.id).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(InvalidWorkflowError);
+      expect((refused as InvalidWorkflowError).problems[0]?.path).toBe("nodes[1].type");
+      expect(await storage.workflowVersions.getCurrent(bot.id)).toBeUndefined();
+      expect((await storage.workflowVersions.list(bot.id)).total).toBe(0);
+      await expect(storage.workflowVersions.publish((await newBot()).id)).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it("publishes numbered versions, archives the previous one, pages, gets by id or number and restores", async () => {
+      const bot = await newBot();
+      await storage.workflowVersions.saveDraft(bot.id, graph("v1"), { notes: "first" });
+      const v1 = await storage.workflowVersions.publish(bot.id);
+      expect(v1).toMatchObject({ status: "published", versionNumber: 1, current: true, notes: "first", valid: true });
+      expect((await storage.bots.get(bot.id))?.publishedVersionId).toBe(v1.id);
+      await expect(storage.workflowVersions.publish(bot.id, { expectedRevision: 99 })).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      await storage.workflowVersions.saveDraft(bot.id, graph("v2"), { expectedRevision: 1 });
+      const v2 = await storage.workflowVersions.publish(bot.id, { notes: "second" });
+      expect(v2.versionNumber).toBe(2);
+      expect((await storage.workflowVersions.get(bot.id, v1.id))?.status).toBe("archived");
+      expect((await storage.workflowVersions.get(bot.id, v1.id))?.graph).toEqual(graph("v1"));
+      expect((await storage.workflowVersions.get(bot.id, 2))?.id).toBe(v2.id);
+      expect((await storage.workflowVersions.get(bot.id, "1"))?.id).toBe(v1.id);
+      expect((await storage.workflowVersions.getCurrent(bot.id))?.id).toBe(v2.id);
+      const page1 = await storage.workflowVersions.list(bot.id, { limit: 1 });
+      expect(page1).toMatchObject({ total: 2, limit: 1, offset: 0 });
+      expect(page1.items.map((v) => v.versionNumber)).toEqual([2]);
+      const page2 = await storage.workflowVersions.list(bot.id, { limit: 1, offset: 1 });
+      expect(page2.items.map((v) => v.versionNumber)).toEqual([1]);
+
+      const restored = await storage.workflowVersions.restore(bot.id, 1);
+      expect(restored).toMatchObject({ status: "draft", restoredFromVersionId: v1.id, revision: 3 });
+      expect(restored.graph).toEqual(graph("v1"));
+      expect(restored.checksum).toBe(v1.checksum);
+      await expect(storage.workflowVersions.restore(bot.id, 1, { expectedRevision: 1 })).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      await expect(storage.workflowVersions.restore(bot.id, 7)).rejects.toBeInstanceOf(NotFoundError);
+      // Older versions never change.
+      expect((await storage.workflowVersions.get(bot.id, 2))?.graph).toEqual(graph("v2"));
+    });
+
+    it("20 concurrent publishes of one bot get numbers 1..20 and leave exactly one current version", async () => {
+      const bot = await newBot();
+      await storage.workflowVersions.saveDraft(bot.id, graph("c"));
+      const published = await Promise.all(Array.from({ length: 20 }, () => storage.workflowVersions.publish(bot.id)));
+      expect(published.map((v) => v.versionNumber).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
+      const all = await storage.workflowVersions.list(bot.id, { limit: 100 });
+      expect(all.total).toBe(20);
+      const current = all.items.filter((v) => v.current);
+      expect(current).toHaveLength(1);
+      expect(current[0]?.versionNumber).toBe(20);
+      expect((await storage.bots.get(bot.id))?.publishedVersionId).toBe(current[0]?.id);
+    });
+
+    it("records a run as it goes and returns it with node executions in step order", async () => {
+      const bot = await newBot();
+      const runId = randomUUID();
+      const startedAt = new Date();
+      await storage.recorder.runStarted({
+        runId,
+        botId: bot.id,
+        trigger: "chat",
+        sessionId: "s1",
+        inputs: { q: 1 },
+        startedAt,
+      });
+      expect((await storage.runs.get(bot.id, runId))?.status).toBe("running");
+      // Finish order 2, 1, 3 on the wire; step order is what the detail shows.
+      await storage.recorder.nodeFinished(nodeRecord(runId, 2));
+      await storage.recorder.nodeFinished(nodeRecord(runId, 1));
+      const partial = await storage.runs.get(bot.id, runId);
+      expect(partial?.nodes.map((n) => n.nodeId)).toEqual(["n1", "n2"]);
+      await storage.recorder.nodeFinished(
+        nodeRecord(runId, 3, { status: "failed", error: { message: "bad", code: "E" }, attempts: 3 }),
+      );
+      await storage.recorder.runFinished({
+        runId,
+        status: "failed",
+        outputs: {},
+        error: { message: "bad", nodeId: "n3" },
+        totalSteps: 3,
+        tokens: { input: 30, output: 15 },
+        elapsedMs: 42.4,
+        finishedAt: new Date(),
+      });
+      const run = await storage.runs.get(bot.id, runId);
+      expect(run).toMatchObject({
+        status: "failed",
+        trigger: "chat",
+        sessionId: "s1",
+        totalSteps: 3,
+        tokens: { input: 30, output: 15 },
+        elapsedMs: 42,
+        error: { message: "bad", nodeId: "n3" },
+        inputs: { q: 1 },
+        truncated: false,
+      });
+      expect(run?.nodes.map((n) => [n.stepIndex, n.status])).toEqual([
+        [1, "succeeded"],
+        [2, "succeeded"],
+        [3, "failed"],
+      ]);
+      expect(run?.nodes[2]).toMatchObject({
+        attempts: 3,
+        error: { message: "bad", code: "E" },
+        outputs: { text: "out 3" },
+      });
+    });
+
+    it("truncates JSON over the limit with a flag instead of failing the insert", async () => {
+      const bot = await newBot();
+      const recorder = new PgRunRecorder(storage.database.db, { maxJsonBytes: 1_000 });
+      const runId = randomUUID();
+      await recorder.runStarted({ runId, botId: bot.id, inputs: { big: "x".repeat(5_000) }, startedAt: new Date() });
+      await recorder.nodeFinished(
+        nodeRecord(runId, 1, { outputs: { text: "y".repeat(5_000), nul: "a\u0000b" }, processData: { n: 1n } }),
+      );
+      await recorder.nodeFinished(nodeRecord(runId, 2, { outputs: { nul: "a\u0000b", big: 2n } }));
+      await recorder.runFinished({
+        runId,
+        status: "succeeded",
+        outputs: { ok: true },
+        totalSteps: 2,
+        tokens: { input: 0, output: 0 },
+        elapsedMs: 1,
+        finishedAt: new Date(),
+      });
+      recorder.close();
+      const run = await storage.runs.get(bot.id, runId);
+      expect(run?.truncated).toBe(true);
+      expect(run?.inputs).toMatchObject({ __truncated: true, original_bytes: 5_010 });
+      expect(run?.nodes[0]?.truncated).toBe(true);
+      expect(run?.nodes[0]?.outputs).toMatchObject({ __truncated: true });
+      expect(run?.nodes[1]?.truncated).toBe(false);
+      expect(run?.nodes[1]?.outputs).toEqual({ nul: "a\uFFFDb", big: "2" });
+    });
+
+    it("lists runs with filters and a cursor, and computes statistics", async () => {
+      const bot = await newBot();
+      const day = 86_400_000;
+      const base = Date.UTC(2026, 0, 10, 12);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        ids.push(await recordRun(bot.id, { startedAt: new Date(base + i * 1000), versionId: "v1" }));
+      }
+      ids.push(await recordRun(bot.id, { startedAt: new Date(base + day), status: "failed", versionId: "v2" }));
+      ids.push(await recordRun(bot.id, { startedAt: new Date(base + day + 1000), status: "failed", versionId: "v2" }));
+
+      const all: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const list = await storage.runs.list(bot.id, { limit: 3, ...(cursor ? { cursor } : {}) });
+        all.push(...list.items.map((r) => r.id));
+        if (!list.nextCursor) break;
+        cursor = list.nextCursor;
+      }
+      expect(all).toEqual([...ids].reverse());
+      expect((await storage.runs.list(bot.id, { status: "failed" })).items.map((r) => r.id)).toEqual([ids[6], ids[5]]);
+      expect((await storage.runs.list(bot.id, { versionId: "v1" })).items).toHaveLength(5);
+      expect(
+        (await storage.runs.list(bot.id, { from: new Date(base + 2000), to: new Date(base + 4000) })).items.map(
+          (r) => r.id,
+        ),
+      ).toEqual([ids[3], ids[2]]);
+      await expect(storage.runs.list(bot.id, { cursor: "nonsense" })).rejects.toThrow(RangeError);
+
+      const stats = await storage.runs.statistics(bot.id, { from: new Date(base - day), to: new Date(base + 2 * day) });
+      expect(stats.total).toBe(7);
+      expect(stats.byStatus).toMatchObject({ succeeded: 5, failed: 2, running: 0, interrupted: 0 });
+      expect(stats.successRate).toBeCloseTo(5 / 7);
+      expect(stats.elapsedMs).toMatchObject({ p50: 100, p95: 100, avg: 100 });
+      expect(stats.tokens).toEqual({ input: 210, output: 105, total: 315 });
+      expect(stats.daily).toEqual([
+        { day: "2026-01-10", total: 5, succeeded: 5, failed: 0, tokens: 225, avgElapsedMs: 100 },
+        { day: "2026-01-11", total: 2, succeeded: 0, failed: 2, tokens: 90, avgElapsedMs: 100 },
+      ]);
+      expect(stats.nodes).toEqual([
+        { nodeId: "n1", nodeType: "start", executions: 7, failures: 0, avgElapsedMs: 10 },
+        { nodeId: "n2", nodeType: "template", executions: 7, failures: 0, avgElapsedMs: 20 },
+        { nodeId: "n3", nodeType: "template", executions: 7, failures: 2, avgElapsedMs: 30 },
+      ]);
+      const empty = await storage.runs.statistics(bot.id, { from: new Date(0), to: new Date(1000) });
+      expect(empty).toMatchObject({ total: 0, successRate: null, elapsedMs: { p50: null, p95: null, avg: null } });
+    });
+
+    it("deletes runs older than N days in bounded batches, with their node executions", async () => {
+      const bot = await newBot();
+      const old = new Date(Date.now() - 40 * 86_400_000);
+      const oldIds = await Promise.all([1, 2, 3, 4, 5].map(() => recordRun(bot.id, { startedAt: old })));
+      const recent = await recordRun(bot.id);
+      const firstBatch = await storage.runs.deleteOlderThan(30, { batchSize: 2, maxBatches: 1, botId: bot.id });
+      expect(firstBatch).toBe(2);
+      const rest = await storage.runs.deleteOlderThan(30, { batchSize: 2, botId: bot.id });
+      expect(rest).toBe(3);
+      for (const id of oldIds) expect(await storage.runs.get(bot.id, id)).toBeUndefined();
+      expect(await storage.runs.get(bot.id, recent)).toBeDefined();
+      const orphans = await storage.database.db
+        .selectFrom("workflow_node_executions")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("run_id", "in", oldIds)
+        .executeTakeFirstOrThrow();
+      expect(Number(orphans.n)).toBe(0);
+    });
+
+    it("sweeps runs whose lease expired to interrupted, once, with concurrent sweepers", async () => {
+      const bot = await newBot();
+      const dead = new PgRunRecorder(storage.database.db, { leaseMs: 150, ownerId: "dead-process" });
+      const ids: string[] = Array.from({ length: 6 }, () => randomUUID());
+      for (const runId of ids) {
+        await dead.runStarted({ runId, botId: bot.id, inputs: {}, startedAt: new Date() });
+        await dead.nodeFinished(nodeRecord(runId, 1));
+      }
+      dead.close(); // the process "dies": no more heartbeats
+      const alive = new PgRunRecorder(storage.database.db, { leaseMs: 60_000 });
+      const liveRun = randomUUID();
+      await alive.runStarted({ runId: liveRun, botId: bot.id, inputs: {}, startedAt: new Date() });
+      await new Promise((r) => setTimeout(r, 400));
+      const [a, b, c] = await Promise.all([
+        storage.runs.sweepInterrupted({ batchSize: 2 }),
+        storage.runs.sweepInterrupted({ batchSize: 2 }),
+        storage.runs.sweepInterrupted(),
+      ]);
+      const swept = [...a, ...b, ...c].filter((id) => ids.includes(id) || id === liveRun);
+      expect(swept.sort()).toEqual([...ids].sort());
+      const run = await storage.runs.get(bot.id, ids[0]!);
+      expect(run).toMatchObject({ status: "interrupted", totalSteps: 1, error: { code: "interrupted" } });
+      expect(run?.nodes).toHaveLength(1);
+      expect((await storage.runs.get(bot.id, liveRun))?.status).toBe("running");
+      expect(await storage.runs.sweepInterrupted()).not.toContain(ids[0]);
+      await alive.runFinished({
+        runId: liveRun,
+        status: "succeeded",
+        outputs: {},
+        totalSteps: 0,
+        tokens: { input: 0, output: 0 },
+        elapsedMs: 1,
+        finishedAt: new Date(),
+      });
+      alive.close();
+    });
+
+    it("upserts chunks, searches by cosine similarity per bot with filters and thresholds, deletes documents", async () => {
+      const bot = await newBot();
+      const other = await newBot();
+      const chunks = Array.from({ length: 6 }, (_, i) => ({
+        documentId: i < 3 ? "doc-a" : "doc-b",
+        chunkIndex: i % 3,
+        content: `chunk ${i}`,
+        metadata: { lang: i % 2 === 0 ? "en" : "de", n: i },
+        embedding: vec(i),
+      }));
+      await storage.vectors.upsert(bot.id, chunks);
+      // The other bot has an identical vector that must never show up for `bot`.
+      await storage.vectors.upsert(other.id, [
+        { documentId: "doc-a", chunkIndex: 0, content: "other", metadata: {}, embedding: vec(0) },
+      ]);
+      expect(await storage.vectors.countChunks(bot.id)).toBe(6);
+
+      const hits = await storage.vectors.search(bot.id, vec(0, 1, 0.5), { topK: 3 });
+      expect(hits.map((h) => h.content)).toEqual(["chunk 0", "chunk 1", hits[2]?.content]);
+      expect(hits[0]?.score).toBeCloseTo(1 / Math.sqrt(1.25), 5);
+      expect(hits[1]?.score).toBeCloseTo(0.5 / Math.sqrt(1.25), 5);
+      expect(hits[0]).toMatchObject({ documentId: "doc-a", chunkIndex: 0, metadata: { lang: "en", n: 0 } });
+      expect(hits.every((h) => !h.content.startsWith("other"))).toBe(true);
+
+      const exact = await storage.vectors.search(bot.id, vec(4), { topK: 5, scoreThreshold: 0.5 });
+      expect(exact.map((h) => [h.content, Number(h.score.toFixed(6))])).toEqual([["chunk 4", 1]]);
+      const filtered = await storage.vectors.search(bot.id, vec(0), { topK: 10, filter: { lang: "de" } });
+      expect(filtered.map((h) => h.metadata.n)).toEqual(expect.arrayContaining([1, 3, 5]));
+      expect(filtered).toHaveLength(3);
+
+      // Upsert replaces by (document, chunk index).
+      await storage.vectors.upsert(bot.id, [{ ...chunks[0]!, content: "chunk 0 v2", embedding: vec(7) }]);
+      expect(await storage.vectors.countChunks(bot.id)).toBe(6);
+      expect((await storage.vectors.search(bot.id, vec(7), { topK: 1 }))[0]?.content).toBe("chunk 0 v2");
+
+      await expect(storage.vectors.search(bot.id, [1, 2], { topK: 1 })).rejects.toThrow(RangeError);
+      expect(await storage.vectors.deleteDocument(bot.id, "doc-b")).toBe(3);
+      expect(await storage.vectors.deleteDocument(other.id, "doc-b")).toBe(0);
+      expect(await storage.vectors.countChunks(bot.id)).toBe(3);
+      expect(await storage.vectors.countChunks(other.id)).toBe(1);
+      expect(await storage.vectors.search(bot.id, vec(3), { topK: 5, filter: { n: 3 } })).toEqual([]);
+    });
+
+    it("loads thousands of chunks in one upsert and finds each exactly", async () => {
+      const bot = await newBot();
+      let seed = 42;
+      const random = () => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+        return seed / 2_147_483_648;
+      };
+      const rows = Array.from({ length: 2_500 }, (_, i) => ({
+        documentId: `d${i % 7}`,
+        chunkIndex: i,
+        content: `c${i} ünïcödé ✓`,
+        metadata: { i },
+        embedding: Array.from({ length: SUITE_DIMENSIONS }, () => random() - 0.5),
+      }));
+      await storage.vectors.upsert(bot.id, rows);
+      expect(await storage.vectors.countChunks(bot.id)).toBe(2_500);
+      for (const i of [0, 1234, 2499]) {
+        const [top] = await storage.vectors.search(bot.id, rows[i]!.embedding, { topK: 1 });
+        expect(top).toMatchObject({ content: `c${i} ünïcödé ✓`, metadata: { i } });
+        expect(top?.score).toBeCloseTo(1, 5);
+      }
+    });
+
+    it("per-bot HNSW index can be switched on and off", async () => {
+      const bot = await newBot();
+      await storage.vectors.upsert(
+        bot.id,
+        Array.from({ length: 50 }, (_, i) => ({
+          documentId: "d",
+          chunkIndex: i,
+          content: `c${i}`,
+          metadata: {},
+          embedding: Array.from({ length: SUITE_DIMENSIONS }, (_, k) => Math.cos(i * 3.7 + k)),
+        })),
+      );
+      const name = await storage.vectors.createBotHnswIndex(bot.id);
+      expect(name).toMatch(/^document_embeddings_hnsw_[0-9a-f]{16}$/);
+      await storage.vectors.createBotHnswIndex(bot.id); // idempotent
+      const hits = await storage.vectors.search(bot.id, vec(0), { topK: 5 });
+      expect(hits).toHaveLength(5);
+      await storage.vectors.dropBotHnswIndex(bot.id);
+    });
+
+    it("document rows: create, find by hash, update, list and delete with their chunks", async () => {
+      const bot = await newBot();
+      const doc = await storage.documents.create(bot.id, {
+        filename: "a.pdf",
+        mimeType: "application/pdf",
+        sha256: "ab".repeat(32),
+        bytes: 12_345,
+      });
+      expect(doc).toMatchObject({ status: "pending", chunkCount: 0, bytes: 12_345 });
+      await storage.vectors.upsert(bot.id, [
+        { documentId: doc.id, chunkIndex: 0, content: "x", metadata: {}, embedding: vec(1) },
+        { documentId: doc.id, chunkIndex: 1, content: "y", metadata: {}, embedding: vec(2) },
+      ]);
+      const ready = await storage.documents.update(bot.id, doc.id, { status: "ready", chunkCount: 2 });
+      expect(ready).toMatchObject({ status: "ready", chunkCount: 2 });
+      expect((await storage.documents.findBySha256(bot.id, "ab".repeat(32)))?.id).toBe(doc.id);
+      expect((await storage.documents.list(bot.id)).items.map((d) => d.id)).toEqual([doc.id]);
+      expect(await storage.documents.delete(bot.id, doc.id)).toBe(true);
+      expect(await storage.vectors.countChunks(bot.id)).toBe(0);
+      expect(await storage.documents.get(bot.id, doc.id)).toBeUndefined();
+    });
+
+    it("isolates bots: one bot never sees another's versions, runs, documents or chunks", async () => {
+      const a = await newBot("a");
+      const b = await newBot("b");
+      await storage.workflowVersions.saveDraft(a.id, graph("a"));
+      const version = await storage.workflowVersions.publish(a.id);
+      const runId = await recordRun(a.id, { versionId: version.id });
+      const doc = await storage.documents.create(a.id, {
+        filename: "f",
+        mimeType: "text/plain",
+        sha256: "00",
+        bytes: 1,
+      });
+      await storage.vectors.upsert(a.id, [
+        { documentId: doc.id, chunkIndex: 0, content: "secret", metadata: {}, embedding: vec(3) },
+      ]);
+
+      expect(await storage.workflowVersions.get(b.id, version.id)).toBeUndefined();
+      expect(await storage.workflowVersions.get(b.id, 1)).toBeUndefined();
+      expect(await storage.workflowVersions.getDraft(b.id)).toBeUndefined();
+      expect((await storage.workflowVersions.list(b.id)).total).toBe(0);
+      await expect(storage.workflowVersions.restore(b.id, version.id)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(storage.workflowVersions.publish(b.id)).rejects.toBeInstanceOf(NotFoundError);
+      expect(await storage.runs.get(b.id, runId)).toBeUndefined();
+      expect((await storage.runs.list(b.id)).items).toEqual([]);
+      expect((await storage.runs.statistics(b.id)).total).toBe(0);
+      expect(await storage.documents.get(b.id, doc.id)).toBeUndefined();
+      expect(await storage.documents.delete(b.id, doc.id)).toBe(false);
+      expect(await storage.vectors.search(b.id, vec(3), { topK: 10 })).toEqual([]);
+      expect(await storage.vectors.deleteDocument(b.id, doc.id)).toBe(0);
+      expect((await storage.vectors.search(a.id, vec(3), { topK: 10 })).map((h) => h.content)).toEqual(["secret"]);
+
+      // Deleting a bot removes everything it owned.
+      await storage.bots.delete(a.id);
+      expect(await storage.runs.get(a.id, runId)).toBeUndefined();
+      expect(await storage.vectors.countChunks(a.id)).toBe(0);
+    });
+
+    it("API keys: shown once, verified by hash, scoped to a bot or admin, revocable", async () => {
+      const bot = await newBot();
+      const admin = await storage.apiKeys.create({ name: "admin" });
+      const scoped = await storage.apiKeys.create({ name: "bot key", botId: bot.id });
+      expect(admin.plaintext).toMatch(/^pf_[A-Za-z0-9_-]{43}$/);
+      expect(admin.key).toMatchObject({ name: "admin", botId: null, prefix: admin.plaintext.slice(0, 10) });
+      const stored = await storage.database.db
+        .selectFrom("api_keys")
+        .select("key_hash")
+        .where("id", "=", admin.key.id)
+        .executeTakeFirstOrThrow();
+      expect(stored.key_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(stored.key_hash).not.toContain(admin.plaintext);
+
+      const verified = await storage.apiKeys.verify(scoped.plaintext);
+      expect(verified).toMatchObject({ id: scoped.key.id, botId: bot.id });
+      expect(verified?.lastUsedAt).toBeInstanceOf(Date);
+      expect(await storage.apiKeys.verify(`${scoped.plaintext}x`)).toBeUndefined();
+      expect(await storage.apiKeys.verify("nonsense")).toBeUndefined();
+      expect((await storage.apiKeys.list(bot.id)).map((k) => k.id)).toEqual([scoped.key.id]);
+      expect((await storage.apiKeys.list(null)).map((k) => k.id)).toContain(admin.key.id);
+      expect(await storage.apiKeys.revoke(scoped.key.id)).toBe(true);
+      expect(await storage.apiKeys.revoke(scoped.key.id)).toBe(false);
+      expect(await storage.apiKeys.verify(scoped.plaintext)).toBeUndefined();
+      expect((await storage.apiKeys.verify(admin.plaintext))?.id).toBe(admin.key.id);
+    });
+  });
+}
