@@ -30,7 +30,19 @@ export interface DocumentUpload {
   readonly signal?: AbortSignal;
 }
 
-/** Turns an upload into a stored document with its chunks; returns the stored document. */
+/** What an upload became. */
+export interface IngestedDocument {
+  readonly document: StoredDocument;
+  /** The same bytes were ingested for this bot before; nothing changed. */
+  readonly duplicate: boolean;
+  /** One line for the user. */
+  readonly message: string;
+}
+
+/**
+ * Parses, chunks, embeds and stores an upload (`ingestDocument` from `@portflow/nodes/ingest`).
+ * Throws its IngestError for files it cannot read.
+ */
 export interface DocumentIngestion {
-  ingest(upload: DocumentUpload): Promise<StoredDocument>;
+  ingest(upload: DocumentUpload): Promise<IngestedDocument>;
 }

@@ -17,6 +17,7 @@ export type ErrorCode =
   | "run_cancelled"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "invalid_document"
   | "rate_limited"
   | "service_unavailable"
   | "internal_error";

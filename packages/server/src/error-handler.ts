@@ -3,6 +3,7 @@
  * @module
  */
 
+import { IngestError } from "@portflow/nodes/ingest";
 import { ConflictError, InvalidWorkflowError, NotFoundError } from "@portflow/storage";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
@@ -57,6 +58,16 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorRe
   }
   if (error instanceof NotFoundError) {
     return { status: 404, body: { error: { code: "not_found", message: error.message } } };
+  }
+  if (error instanceof IngestError) {
+    const code = error.code;
+    const [status, appCode]: [number, ErrorCode] =
+      code === "TOO_LARGE"
+        ? [413, "payload_too_large"]
+        : code === "UNSUPPORTED_TYPE"
+          ? [415, "unsupported_media_type"]
+          : [422, "invalid_document"];
+    return { status, body: { error: { code: appCode, message: error.message, details: { reason: code } } } };
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as { validationContext?: string }).validationContext;

@@ -42,6 +42,13 @@ function toDocumentResponse(d: StoredDocument): z.output<typeof documentSchema> 
 
 const paramsSchema = z.object({ bot_id: z.string().min(1) });
 
+const uploadResponseSchema = documentSchema
+  .extend({
+    duplicate: z.boolean().describe("the same content was uploaded before: nothing changed"),
+    message: z.string(),
+  })
+  .meta({ id: "UploadedDocument" });
+
 /** Document upload (multipart, ingested at once), list and delete. */
 export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -54,7 +61,11 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           description: `Files over the upload limit (${ctx.config.maxUploadBytes} bytes) answer 413; other types 415.`,
           consumes: ["multipart/form-data"],
           querystring: z.object({ bot_id: z.string().min(1) }),
-          response: { 201: documentSchema, ...errorResponses(400, 401, 404, 413, 415, 429) },
+          response: {
+            200: uploadResponseSchema,
+            201: uploadResponseSchema,
+            ...errorResponses(400, 401, 404, 413, 415, 422, 429),
+          },
         },
       },
       async (request, reply) => {
@@ -79,14 +90,16 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         reply.raw.once("close", () => {
           if (!reply.raw.writableFinished) controller.abort(new Error("client disconnected"));
         });
-        const document = await ctx.ingestion.ingest({
+        const result = await ctx.ingestion.ingest({
           botId: bot.id,
           filename: file.filename,
           mimeType,
           bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
           signal: controller.signal,
         });
-        return reply.status(201).send(toDocumentResponse(document));
+        return reply
+          .status(result.duplicate ? 200 : 201)
+          .send({ ...toDocumentResponse(result.document), duplicate: result.duplicate, message: result.message });
       },
     );
 

@@ -6,6 +6,7 @@ import { principalOf } from "../api-key-auth.ts";
 import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { errorResponses } from "../error-schema.ts";
+import { optionalBody } from "../optional-body.ts";
 import { findBot } from "./bot-routes.ts";
 
 const problemSchema = z.object({ path: z.string(), message: z.string(), code: z.string() });
@@ -201,7 +202,7 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ["workflow-versions"],
           summary: "Publish the draft as the next version (refused with every problem when invalid)",
           params: paramsSchema,
-          body: z.object({ revision: revisionSchema, notes: z.string().max(2_000).optional() }).default({}),
+          body: optionalBody(z.object({ revision: revisionSchema, notes: z.string().max(2_000).optional() })),
           response: { 201: versionSchema, ...errorResponses(400, 401, 404, 409, 422, 429) },
         },
       },
@@ -223,12 +224,12 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ["workflow-versions"],
           summary: "Run the draft once for debugging (recorded with trigger `debug`)",
           params: paramsSchema,
-          body: z
-            .object({
+          body: optionalBody(
+            z.object({
               inputs: z.record(z.string(), z.unknown()).default({}),
               session_id: z.string().min(1).max(200).optional(),
-            })
-            .default({ inputs: {} }),
+            }),
+          ),
           response: { 200: debugRunSchema, ...errorResponses(400, 401, 404, 422, 429, 503) },
         },
       },
@@ -289,7 +290,7 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ["workflow-versions"],
           summary: "Copy a version's graph into the draft",
           params: versionParamsSchema,
-          body: z.object({ revision: revisionSchema }).default({}),
+          body: optionalBody(z.object({ revision: revisionSchema })),
           response: { 200: versionSchema, ...errorResponses(400, 401, 404, 409, 429) },
         },
       },

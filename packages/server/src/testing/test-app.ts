@@ -10,6 +10,7 @@ import { createStorage, openDatabase, type Storage } from "@portflow/storage";
 import { Redis } from "ioredis";
 import type { AppConfig, DocumentIngestion } from "../app-context.ts";
 import { buildApp, type PortflowApp } from "../build-app.ts";
+import { createDocumentIngestion } from "../document-ingestion.ts";
 import { ScriptedChatModel } from "./scripted-chat-model.ts";
 
 export interface TestAppOptions {
@@ -19,7 +20,7 @@ export interface TestAppOptions {
   readonly redisUrl?: string;
   readonly chatModel?: ChatModel;
   readonly config?: Partial<AppConfig>;
-  /** Document ingestion (default: none; upload answers 500). */
+  /** Document ingestion (default: the real `ingestDocument` with the local embedder). */
   readonly ingestion?: (storage: Storage, embedder: LocalEmbedder) => DocumentIngestion;
 }
 
@@ -66,9 +67,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     storage,
     registry,
     services,
-    ingestion: options.ingestion?.(storage, embedder) ?? {
-      ingest: () => Promise.reject(new Error("no ingestion in this test app")),
-    },
+    ingestion:
+      options.ingestion?.(storage, embedder) ??
+      createDocumentIngestion(storage, embedder, options.config?.maxUploadBytes ?? DEFAULT_TEST_CONFIG.maxUploadBytes),
     pingDatabase: async () => {
       await storage.bots.list({ limit: 1 });
     },

@@ -1,0 +1,115 @@
+/**
+ * Starts the whole server from a configuration: database (PGlite or PostgreSQL), providers,
+ * Redis (optional), the app; listens and shuts down gracefully on SIGTERM/SIGINT.
+ * @module
+ */
+
+import { ServiceContainer, Services, validateWorkflow } from "@portflow/engine";
+import { createNodeRegistry, createProviders } from "@portflow/nodes";
+import { createStorage, openDatabase } from "@portflow/storage";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { type ApiKeyVerifier, storedApiKeys, withStaticAdminKey } from "./api-key-auth.ts";
+import { buildApp, type PortflowApp } from "./build-app.ts";
+import type { ServerConfig } from "./config.ts";
+import { createDocumentIngestion } from "./document-ingestion.ts";
+import { pinoEngineLogger } from "./pino-engine-logger.ts";
+
+export interface RunningServer {
+  readonly app: PortflowApp;
+  /** `http://host:port` it listens on. */
+  readonly url: string;
+  /** Graceful shutdown: stop accepting, drain (then cancel) runs, close Redis and the database. */
+  close(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  /** Install SIGTERM/SIGINT handlers that close the server (default true). */
+  readonly handleSignals?: boolean;
+}
+
+/**
+ * Opens everything the configuration names and starts listening.
+ *
+ * @example
+ * const server = await startServer(loadConfig(process.env));
+ * console.log(`listening on ${server.url}`);
+ */
+export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
+  const log = pino({ level: config.logLevel, name: "portflow" });
+  const providers = createProviders({
+    provider: config.llm.provider,
+    ...(config.llm.awsRegion !== undefined && { region: config.llm.awsRegion }),
+    ...(config.llm.bedrockEndpoint !== undefined && { endpoint: config.llm.bedrockEndpoint }),
+    model: config.llm.bedrockModel,
+    embeddingModel: config.llm.bedrockEmbeddingModel,
+  });
+  const database = await openDatabase({
+    ...(config.databaseUrl !== undefined && { databaseUrl: config.databaseUrl }),
+    dataDir: config.dataDir,
+    embeddingDimensions: providers.embedder.dimensions,
+  });
+  const registry = createNodeRegistry();
+  const storage = createStorage(database, { validate: (json: unknown) => validateWorkflow(json, registry) });
+  const services = new ServiceContainer()
+    .register(Services.ChatModel, providers.chatModel)
+    .register(Services.Embedder, providers.embedder)
+    .register(Services.VectorStore, storage.vectors)
+    .register(Services.RunRecorder, storage.recorder)
+    .register(Services.Logger, pinoEngineLogger(log.child({ component: "engine" })));
+
+  let redis: Redis | undefined;
+  if (config.redisUrl !== undefined) {
+    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 2_000, lazyConnect: true });
+    redis.on("error", (error) => log.warn({ err: error }, "redis error"));
+    await redis.connect();
+    log.info("rate limits and chat sessions are shared through Redis");
+  } else {
+    log.info("REDIS_URL is not set: rate limits and chat sessions live in memory (one process only)");
+  }
+
+  const ingestion = createDocumentIngestion(storage, providers.embedder, config.maxUploadBytes);
+  // PORTFLOW_ADMIN_KEY is checked by hash in constant time; keys made by the CLI live hashed in Postgres.
+  const apiKeys: ApiKeyVerifier = withStaticAdminKey(config.adminKey, storedApiKeys(storage.apiKeys));
+
+  const app = await buildApp({
+    config,
+    storage,
+    registry,
+    services,
+    ingestion,
+    apiKeys,
+    pingDatabase: async () => {
+      await storage.bots.list({ limit: 1 });
+    },
+    ...(redis !== undefined && { redis }),
+    logger: log,
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      log.info("shutting down");
+      await app.close();
+      redis?.disconnect();
+      providers.close();
+      await storage.close();
+    })();
+    return closing;
+  };
+  const url = await app.listen({ host: config.host, port: config.port });
+  if (options.handleSignals !== false) {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.once(signal, () => {
+        close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            log.error({ err: error }, "shutdown failed");
+            process.exit(1);
+          },
+        );
+      });
+    }
+  }
+  return { app, url, close };
+}
