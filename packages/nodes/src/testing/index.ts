@@ -14,5 +14,6 @@ export {
   startFakeBedrock,
 } from "./fake-bedrock.ts";
 export { fakeBedrockClientOptions, fakeBedrockCredentials, fakeBedrockProviderConfig } from "./fake-bedrock-config.ts";
+export { type InMemoryDocumentRecord, InMemoryDocumentRecords } from "./in-memory-document-records.ts";
 export { InMemoryVectorStore } from "./in-memory-vector-store.ts";
 export { createTestNodeContext, type TestNodeContext, type TestNodeContextOptions } from "./test-node-context.ts";

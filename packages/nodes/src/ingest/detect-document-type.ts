@@ -1,0 +1,58 @@
+import { IngestError } from "./ingest-error.ts";
+
+/** The document kinds ingestion reads. */
+export type DocumentType = "pdf" | "docx" | "markdown" | "text";
+
+/** MIME type of each kind. */
+export const DOCUMENT_MIME_TYPES: Readonly<Record<DocumentType, string>> = {
+  pdf: "application/pdf",
+  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  markdown: "text/markdown",
+  text: "text/plain",
+};
+
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+const MARKDOWN_NAME = /\.(md|markdown|mdx)$/i;
+const MARKDOWN_SYNTAX = /^(#{1,6} \S|[-*] \S|```|\d+\. \S)/m;
+
+function startsWith(bytes: Uint8Array, magic: readonly number[], at = 0): boolean {
+  return magic.every((b, i) => bytes[at + i] === b);
+}
+
+function indexOfAscii(bytes: Uint8Array, needle: string, limit: number): number {
+  const codes = [...needle].map((c) => c.charCodeAt(0));
+  const end = Math.min(bytes.length - codes.length, limit);
+  outer: for (let i = 0; i <= end; i++) {
+    for (let j = 0; j < codes.length; j++) if (bytes[i + j] !== codes[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/**
+ * Tells a document's kind from its content — PDF magic, a ZIP holding `word/document.xml`,
+ * otherwise text (Markdown when the name or mime says so, or the text looks like it).
+ * Refuses legacy/encrypted Office files and other binaries with an {@link IngestError}.
+ */
+export function detectDocumentType(bytes: Uint8Array, hints: { filename?: string; mime?: string } = {}): DocumentType {
+  if (bytes.length === 0) throw new IngestError("EMPTY_FILE", "the file is empty");
+  if (indexOfAscii(bytes, "%PDF-", 1024) !== -1) return "pdf";
+  if (startsWith(bytes, ZIP_MAGIC)) {
+    if (indexOfAscii(bytes, "word/", bytes.length) !== -1) return "docx";
+    throw new IngestError("UNSUPPORTED_TYPE", "the file is a ZIP archive but not a Word (.docx) document");
+  }
+  if (startsWith(bytes, OLE_MAGIC)) {
+    throw new IngestError(
+      "ENCRYPTED",
+      "the file is a password-protected Office document or a legacy .doc file; save it as an unprotected .docx or PDF",
+    );
+  }
+  const name = hints.filename ?? "";
+  const mime = (hints.mime ?? "").toLowerCase();
+  if (MARKDOWN_NAME.test(name) || mime.startsWith("text/markdown") || mime.startsWith("text/x-markdown")) {
+    return "markdown";
+  }
+  const head = new TextDecoder("utf-8", { fatal: false }).decode(bytes.subarray(0, 4096));
+  return MARKDOWN_SYNTAX.test(head) && !/\.txt$/i.test(name) ? "markdown" : "text";
+}

@@ -1,0 +1,33 @@
+/**
+ * `@portflow/nodes/ingest` — document ingestion: parse (PDF via unpdf, DOCX via mammoth,
+ * Markdown, text; type detected from content), chunk (recursive splitter, pages and headings in
+ * metadata), embed and store, idempotently per bot.
+ * @module
+ */
+export {
+  type ChunkDocumentOptions,
+  type ChunkMetadata,
+  chunkDocument,
+  type DocumentChunk,
+} from "./chunk-document.ts";
+export { DOCUMENT_MIME_TYPES, type DocumentType, detectDocumentType } from "./detect-document-type.ts";
+export type {
+  DocumentRecord,
+  DocumentRecordPatch,
+  DocumentRecordStatus,
+  DocumentRecords,
+  NewDocumentRecord,
+} from "./document-records.ts";
+export {
+  type IngestDocumentOptions,
+  type IngestFile,
+  type IngestLimits,
+  type IngestProgress,
+  type IngestResult,
+  ingestDocument,
+  sha256Hex,
+} from "./ingest-document.ts";
+export { IngestError, type IngestErrorCode } from "./ingest-error.ts";
+export { type ParseDocumentOptions, parseDocument } from "./parse-document.ts";
+export type { DocumentSection, ParsedDocument } from "./parsed-document.ts";
+export { splitText, type TextSpan, type TextSplitterOptions } from "./recursive-text-splitter.ts";
