@@ -3,15 +3,22 @@
  * `describeStorageSuite` with a factory for their backend (PGlite, a real PostgreSQL).
  */
 import { randomUUID } from "node:crypto";
-import type { NodeExecutionRecord } from "@portflow/engine";
-import type { Kysely } from "kysely";
+import {
+  EndNode,
+  type NodeExecutionRecord,
+  NodeRegistryV2,
+  StartNode,
+  TemplateNode,
+  validateWorkflow,
+} from "@portflow/engine";
+import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStorage, type Storage } from "./create-storage.ts";
 import { migrateToLatest } from "./migrate.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { PgRunRecorder } from "./pg-run-recorder.ts";
 import { ConflictError, InvalidWorkflowError, NotFoundError } from "./storage-error.ts";
-import type { WorkflowValidator } from "./workflow-version-repository.ts";
+import { KyselyWorkflowVersionRepository, type WorkflowValidator } from "./workflow-version-repository.ts";
 
 export const SUITE_DIMENSIONS = 8;
 
@@ -133,6 +140,56 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       });
       expect(again.error).toBeUndefined();
       expect(again.results).toEqual([]);
+    });
+
+    it("stores embeddings inline (STORAGE PLAIN) with a btree on bot_id and no global HNSW index", async () => {
+      const { rows } = await sql<{ attstorage: string }>`
+        SELECT attstorage FROM pg_attribute
+        WHERE attrelid = 'document_embeddings'::regclass AND attname = 'embedding'`.execute(storage.database.db);
+      expect(rows[0]?.attstorage).toBe("p");
+      const indexes = await sql<{ indexdef: string }>`
+        SELECT indexdef FROM pg_indexes WHERE tablename = 'document_embeddings'`.execute(storage.database.db);
+      const defs = indexes.rows.map((r) => r.indexdef);
+      expect(defs.some((d) => /btree \(bot_id\)/.test(d))).toBe(true);
+      expect(defs.some((d) => /hnsw|ivfflat/.test(d) && !/WHERE/.test(d))).toBe(false);
+    });
+
+    it("works with the engine's validateWorkflow as its validator", async () => {
+      const registry = new NodeRegistryV2()
+        .register(new StartNode())
+        .register(new TemplateNode())
+        .register(new EndNode());
+      const versions = new KyselyWorkflowVersionRepository(storage.database.db, (json) =>
+        validateWorkflow(json, registry),
+      );
+      const bot = await newBot();
+      const good = {
+        schema_version: 2,
+        nodes: [
+          { id: "start", type: "start" },
+          {
+            id: "t",
+            type: "template",
+            config: { template: "{{q}}" },
+            variable_mappings: [{ target_port: "q", selector: ["start", "query"] }],
+          },
+          { id: "end", type: "end", variable_mappings: [{ target_port: "answer", selector: ["t", "text"] }] },
+        ],
+        edges: [
+          { source: "start", target: "t" },
+          { source: "t", target: "end" },
+        ],
+      };
+      const draft = await versions.saveDraft(bot.id, good);
+      expect(draft.problems).toEqual([]);
+      expect(draft.schemaVersion).toBe(2);
+      expect((await versions.publish(bot.id)).versionNumber).toBe(1);
+      const broken = { ...good, nodes: [...good.nodes, { id: "x", type: "does-not-exist" }] };
+      const invalid = await versions.saveDraft(bot.id, broken, { expectedRevision: draft.revision });
+      expect(invalid.valid).toBe(false);
+      expect(invalid.problems.map((p) => p.code)).toContain("unknown_node_type");
+      const refused = await versions.publish(bot.id).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(InvalidWorkflowError);
     });
 
     it("creates, reads, lists, updates and deletes bots with lower-case statuses", async () => {
