@@ -1,5 +1,5 @@
 import type { RunResult } from "@portflow/engine";
-import type { WorkflowVersion } from "@portflow/storage";
+import { NotFoundError, type WorkflowVersion } from "@portflow/storage";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf } from "../api-key-auth.ts";
@@ -107,6 +107,13 @@ export function toDebugRunResponse(result: RunResult): z.output<typeof debugRunS
   };
 }
 
+/** Storage's NotFoundError names ids; answer with the plain 404 instead. */
+function rethrowNotFound(what: string): (error: unknown) => never {
+  return (error) => {
+    throw error instanceof NotFoundError ? AppError.notFound(what) : error;
+  };
+}
+
 /** The revision from the body, else from an `If-Match: "<n>"` header. */
 function expectedRevision(bodyRevision: number | undefined, ifMatch: string | undefined): number | undefined {
   if (bodyRevision !== undefined) return bodyRevision;
@@ -209,10 +216,12 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
         const revision = expectedRevision(request.body.revision, request.headers["if-match"]);
-        const published = await versions.publish(bot.id, {
-          ...(revision !== undefined && { expectedRevision: revision }),
-          ...(request.body.notes !== undefined && { notes: request.body.notes }),
-        });
+        const published = await versions
+          .publish(bot.id, {
+            ...(revision !== undefined && { expectedRevision: revision }),
+            ...(request.body.notes !== undefined && { notes: request.body.notes }),
+          })
+          .catch(rethrowNotFound("draft"));
         return reply.status(201).send(toVersionResponse(published));
       },
     );
@@ -297,9 +306,11 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
         const revision = expectedRevision(request.body.revision, request.headers["if-match"]);
-        const draft = await versions.restore(bot.id, request.params.version, {
-          ...(revision !== undefined && { expectedRevision: revision }),
-        });
+        const draft = await versions
+          .restore(bot.id, request.params.version, {
+            ...(revision !== undefined && { expectedRevision: revision }),
+          })
+          .catch(rethrowNotFound("workflow version"));
         return reply.header("etag", draft.etag).send(toVersionResponse(draft));
       },
     );

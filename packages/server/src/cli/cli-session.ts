@@ -1,0 +1,60 @@
+/**
+ * One invocation of the CLI: its environment and output streams, the configuration (read from the
+ * environment once, on first use) and the database context (opened once, on first use, closed at
+ * the end). Commands that need neither, like `workflow validate`, start no database.
+ * @module
+ */
+import { loadConfig, type ServerConfig } from "../config.ts";
+import { type CliContext, openCliContext } from "./cli-context.ts";
+
+/** Where a command writes: results to stdout, progress and diagnostics to stderr. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { readonly isTTY?: boolean };
+}
+
+export class CliSession {
+  #config: ServerConfig | undefined;
+  #context: Promise<CliContext> | undefined;
+
+  constructor(
+    readonly env: Readonly<Record<string, string | undefined>>,
+    readonly io: CliIo,
+  ) {}
+
+  /** The server configuration (throws ConfigError naming every bad variable). */
+  get config(): ServerConfig {
+    this.#config ??= loadConfig(this.env);
+    return this.#config;
+  }
+
+  /** Storage, registry, providers and runner over the configured database. */
+  context(): Promise<CliContext> {
+    this.#context ??= openCliContext(this.config);
+    return this.#context;
+  }
+
+  /** Writes lines to stdout. */
+  out(...lines: string[]): void {
+    for (const line of lines) this.io.stdout.write(`${line}\n`);
+  }
+
+  /** Writes lines to stderr. */
+  err(...lines: string[]): void {
+    for (const line of lines) this.io.stderr.write(`${line}\n`);
+  }
+
+  /** Writes a value as indented JSON to stdout. */
+  json(value: unknown): void {
+    this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** Closes the database context if one was opened. */
+  async close(): Promise<void> {
+    const context = this.#context;
+    this.#context = undefined;
+    if (context === undefined) return;
+    const opened = await context.catch(() => undefined);
+    await opened?.close();
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * Entry point of the `portflow` command (`bin/portflow.js` loads it through tsx).
+ * @module
+ */
+import { runCli } from "./run-cli.ts";
+
+const code = await runCli(process.argv.slice(2), process.env, process);
+process.exitCode = code;
+if (!process.argv.slice(2).includes("serve")) {
+  // A command is done: do not let a stray handle (a provider's socket pool) keep the process up.
+  setTimeout(() => process.exit(code), 2_000).unref();
+}

@@ -1,0 +1,56 @@
+/**
+ * Runs the CLI once: parses the arguments, runs the command, closes what it opened and turns any
+ * failure into one line on stderr (`portflow: <message>`, plus the stack with `--verbose`).
+ * @module
+ */
+import { CommanderError } from "commander";
+import { CliError } from "./cli-error.ts";
+import { type CliIo, CliSession } from "./cli-session.ts";
+import { createProgram } from "./create-program.ts";
+
+/**
+ * Runs `portflow <argv…>` and resolves with the exit code. Long-running commands (`serve`)
+ * resolve once started and keep the process alive.
+ *
+ * @example
+ * process.exitCode = await runCli(process.argv.slice(2), process.env, process);
+ */
+export async function runCli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  io: CliIo,
+): Promise<number> {
+  const session = new CliSession(env, io);
+  const verbose = argv.includes("--verbose");
+  let code = 0;
+  try {
+    await createProgram(session).parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    code = reportError(session, error, verbose);
+  }
+  try {
+    await session.close();
+  } catch (error) {
+    if (code === 0) code = reportError(session, error, verbose);
+  }
+  return code;
+}
+
+function reportError(session: CliSession, error: unknown, verbose: boolean): number {
+  // Commander has printed its own message (unknown option, missing argument) or the help.
+  if (error instanceof CommanderError) return error.exitCode;
+  const message = error instanceof Error ? error.message : String(error);
+  session.err(`portflow: ${oneLine(message)}`);
+  if (verbose && error instanceof Error && !(error instanceof CliError) && error.stack !== undefined) {
+    session.err(error.stack);
+  }
+  return error instanceof CliError ? error.exitCode : 1;
+}
+
+function oneLine(message: string): string {
+  return message
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "")
+    .join(" ");
+}

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { multipartBody } from "../testing/multipart-body.ts";
+import { createTestApp, type TestApp } from "../testing/test-app.ts";
+import { RAG_WORKFLOW_V2 } from "../testing/workflows.ts";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp({ config: { maxUploadBytes: 64 * 1024 } });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const MARKDOWN = [
+  "# Refunds",
+  "",
+  "Refunds are paid within five working days of the return reaching our warehouse.",
+  "",
+  "# Shipping",
+  "",
+  "Orders ship from Lyon every weekday before noon.",
+].join("\n");
+
+function upload(botId: string, file: Parameters<typeof multipartBody>[0], headers = t.admin) {
+  const body = multipartBody(file);
+  return t.app.inject({
+    method: "POST",
+    url: `/api/v1/documents/upload?bot_id=${botId}`,
+    headers: { ...headers, ...body.headers },
+    payload: body.payload,
+  });
+}
+
+describe("documents", () => {
+  it("uploads Markdown, lists it, answers from it, and deletes it with its chunks", async () => {
+    const bot = await t.storage.bots.create({ name: "docs" });
+    await t.storage.workflowVersions.saveDraft(bot.id, RAG_WORKFLOW_V2);
+    await t.storage.workflowVersions.publish(bot.id);
+
+    const res = await upload(bot.id, { filename: "faq.md", contentType: "text/markdown", content: MARKDOWN });
+    expect(res.statusCode).toBe(201);
+    const doc = res.json();
+    expect(doc).toMatchObject({ bot_id: bot.id, filename: "faq.md", status: "ready", duplicate: false });
+    expect(doc.chunk_count).toBeGreaterThan(0);
+
+    const again = await upload(bot.id, { filename: "faq.md", contentType: "text/markdown", content: MARKDOWN });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ id: doc.id, duplicate: true });
+
+    const list = await t.app.inject({ method: "GET", url: `/api/v1/bots/${bot.id}/documents`, headers: t.admin });
+    expect(list.json()).toMatchObject({ total: 1, items: [{ id: doc.id }] });
+
+    const chat = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/chat",
+      headers: t.admin,
+      payload: { bot_id: bot.id, message: "When are refunds paid?" },
+    });
+    expect(chat.json().sources[0]).toMatchObject({ document_id: doc.id });
+
+    const deleted = await t.app.inject({
+      method: "DELETE",
+      url: `/api/v1/bots/${bot.id}/documents/${doc.id}`,
+      headers: t.admin,
+    });
+    expect(deleted.statusCode).toBe(204);
+    const after = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/chat",
+      headers: t.admin,
+      payload: { bot_id: bot.id, message: "When are refunds paid?" },
+    });
+    expect(after.json().sources).toEqual([]);
+    const twice = await t.app.inject({
+      method: "DELETE",
+      url: `/api/v1/bots/${bot.id}/documents/${doc.id}`,
+      headers: t.admin,
+    });
+    expect(twice.statusCode).toBe(404);
+  });
+
+  it("accepts plain text", async () => {
+    const bot = await t.storage.bots.create({ name: "text" });
+    const res = await upload(bot.id, { filename: "notes.txt", contentType: "text/plain", content: "Plain notes." });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().mime_type).toBe("text/plain");
+  });
+
+  it("answers 415 for unsupported types and 413 past the size limit", async () => {
+    const bot = await t.storage.bots.create({ name: "limits" });
+    const png = await upload(bot.id, {
+      filename: "photo.png",
+      contentType: "image/png",
+      content: new Uint8Array([0x89, 0x50, 0x4e, 0x47]),
+    });
+    expect(png.statusCode).toBe(415);
+    expect(png.json().error.code).toBe("unsupported_media_type");
+
+    const big = await upload(bot.id, {
+      filename: "big.txt",
+      contentType: "text/plain",
+      content: "x".repeat(65 * 1024),
+    });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe("payload_too_large");
+
+    const notMultipart = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/documents/upload?bot_id=${bot.id}`,
+      headers: t.admin,
+      payload: { file: "nope" },
+    });
+    expect(notMultipart.statusCode).toBe(415);
+
+    const empty = await upload(bot.id, { filename: "empty.txt", contentType: "text/plain", content: "" });
+    expect(empty.statusCode).toBe(400);
+    const listed = await t.app.inject({ method: "GET", url: `/api/v1/bots/${bot.id}/documents`, headers: t.admin });
+    expect(listed.json().total).toBe(0);
+  });
+});
