@@ -99,8 +99,8 @@ export interface DocumentEmbeddingsTable {
   chunk_index: number;
   content: string;
   metadata: JsonColumn;
-  /** pgvector `vector(D)`; written as its text form `[1,2,3]`. */
-  embedding: ColumnType<string, string, string>;
+  /** pgvector `vector(D)`: read as number[] (parser registered by openDatabase), written as text `[1,2,3]`. */
+  embedding: ColumnType<number[] | string, string, string>;
   created_at: Timestamp;
 }
 

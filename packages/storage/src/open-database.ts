@@ -3,9 +3,10 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
-import { Kysely, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import pgvector from "pgvector";
 import { AsyncMutex } from "./async-mutex.ts";
 import type { Database } from "./database-schema.ts";
 import { migrateToLatest } from "./migrate.ts";
@@ -51,26 +52,37 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<S
   if (!Number.isInteger(embeddingDimensions) || embeddingDimensions < 1 || embeddingDimensions > 16_000) {
     throw new RangeError(`embeddingDimensions must be an integer in 1..16000, got ${embeddingDimensions}`);
   }
-  const database = options.databaseUrl
+  const { database, setVectorParser } = options.databaseUrl
     ? openPostgres(options.databaseUrl, embeddingDimensions, options.maxConnections ?? 10)
     : await openPGlite(options.dataDir ?? DEFAULT_DATA_DIR, embeddingDimensions);
-  if (options.migrate !== false) {
-    try {
-      await migrateToLatest(database.db as Kysely<unknown>, { embeddingDimensions });
-    } catch (error) {
-      await database.close();
-      throw error;
-    }
+  try {
+    if (options.migrate !== false) await migrateToLatest(database.db as Kysely<unknown>, { embeddingDimensions });
+    // pgvector registration: `vector` values read back as number[] (the type exists once migrated).
+    const { rows } = await sql<{ oid: number }>`SELECT oid::int AS oid FROM pg_type WHERE typname = 'vector'`.execute(
+      database.db,
+    );
+    if (rows[0]) setVectorParser(rows[0].oid, (text) => pgvector.fromSql(text) as number[]);
+  } catch (error) {
+    await database.close();
+    throw error;
   }
   return database;
 }
 
-async function openPGlite(dataDir: string, embeddingDimensions: number): Promise<StorageDatabase> {
+type VectorParserSetter = (oid: number, parse: (text: string) => number[]) => void;
+
+interface OpenedDatabase {
+  readonly database: StorageDatabase;
+  readonly setVectorParser: VectorParserSetter;
+}
+
+async function openPGlite(dataDir: string, embeddingDimensions: number): Promise<OpenedDatabase> {
   const inMemory = dataDir === "memory://" || dataDir.startsWith("memory://");
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, extensions: { vector } });
   const mutex = new AsyncMutex();
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex) });
+  const parsers: Record<number, (text: string) => unknown> = {};
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex, parsers) });
   let closed = false;
   const session: RawSession = {
     async query<R>(text: string, params: readonly unknown[] = []) {
@@ -82,7 +94,7 @@ async function openPGlite(dataDir: string, embeddingDimensions: number): Promise
       await pglite.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob' WITH (FORMAT binary)`, [], { blob });
     },
   };
-  return {
+  const database: StorageDatabase = {
     db,
     dialect: "pglite",
     embeddingDimensions,
@@ -105,15 +117,23 @@ async function openPGlite(dataDir: string, embeddingDimensions: number): Promise
       await pglite.close();
     },
   };
+  return {
+    database,
+    setVectorParser: (oid, parse) => {
+      parsers[oid] = parse;
+    },
+  };
 }
 
-function openPostgres(url: string, embeddingDimensions: number, max: number): StorageDatabase {
-  const pool = new pg.Pool({ connectionString: url, max });
+function openPostgres(url: string, embeddingDimensions: number, max: number): OpenedDatabase {
+  // Read by every client of the pool at parse time, so a parser set after connecting applies.
+  const types = new pg.TypeOverrides();
+  const pool = new pg.Pool({ connectionString: url, max, types });
   // An idle client that errors (server restart) must not crash the process.
   pool.on("error", () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
-  return {
+  const database: StorageDatabase = {
     db,
     dialect: "postgres",
     embeddingDimensions,
@@ -153,4 +173,5 @@ function openPostgres(url: string, embeddingDimensions: number, max: number): St
       await db.destroy(); // ends the pool
     },
   };
+  return { database, setVectorParser: (oid, parse) => types.setTypeParser(oid, "text", parse) };
 }

@@ -121,6 +121,26 @@ export class PgVectorStore implements VectorStore {
     return Number(result.numDeletedRows);
   }
 
+  /** A document's chunks with their embeddings, in chunk order (for re-indexing and inspection). */
+  async listChunks(botId: string, documentId: string, options?: CallOptions): Promise<ChunkRecord[]> {
+    options?.signal?.throwIfAborted();
+    const rows = await this.#database.db
+      .selectFrom("document_embeddings")
+      .select(["document_id", "chunk_index", "content", "metadata", "embedding"])
+      .where("bot_id", "=", botId)
+      .where("document_id", "=", documentId)
+      .orderBy("chunk_index")
+      .execute();
+    return rows.map((r) => ({
+      documentId: r.document_id,
+      chunkIndex: r.chunk_index,
+      content: r.content,
+      metadata: (r.metadata ?? {}) as Record<string, unknown>,
+      // The type parser registered at open time turns `vector` into number[].
+      embedding: typeof r.embedding === "string" ? (pgvector.fromSql(r.embedding) as number[]) : r.embedding,
+    }));
+  }
+
   /** How many chunks a bot has (all documents). */
   async countChunks(botId: string, options?: CallOptions): Promise<number> {
     options?.signal?.throwIfAborted();

@@ -24,8 +24,16 @@ import { AsyncMutex } from "./async-mutex.ts";
 export class PGliteDialect implements Dialect {
   readonly #driver: PGliteDriver;
 
-  constructor(pglite: PGlite, mutex: AsyncMutex = new AsyncMutex()) {
-    this.#driver = new PGliteDriver(pglite, mutex);
+  /**
+   * @param mutex shared with code that uses `pglite` directly, so it waits its turn too.
+   * @param parsers extra type parsers by oid (may be filled in later).
+   */
+  constructor(
+    pglite: PGlite,
+    mutex: AsyncMutex = new AsyncMutex(),
+    parsers: Record<number, (text: string) => unknown> = {},
+  ) {
+    this.#driver = new PGliteDriver(pglite, mutex, parsers);
   }
 
   createAdapter(): DialectAdapter {
@@ -43,10 +51,15 @@ export class PGliteDialect implements Dialect {
 }
 
 class PGliteConnection implements DatabaseConnection {
-  constructor(readonly pglite: PGlite) {}
+  constructor(
+    readonly pglite: PGlite,
+    readonly parsers: Record<number, (text: string) => unknown>,
+  ) {}
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
+    const result = await this.pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters], {
+      parsers: this.parsers,
+    });
     const command = result.command?.toUpperCase();
     const changes =
       command === "INSERT" || command === "UPDATE" || command === "DELETE" || command === "MERGE"
@@ -66,8 +79,8 @@ class PGliteDriver implements Driver {
   readonly #mutex: AsyncMutex;
   readonly #releases = new Map<DatabaseConnection, () => void>();
 
-  constructor(pglite: PGlite, mutex: AsyncMutex) {
-    this.#connection = new PGliteConnection(pglite);
+  constructor(pglite: PGlite, mutex: AsyncMutex, parsers: Record<number, (text: string) => unknown>) {
+    this.#connection = new PGliteConnection(pglite, parsers);
     this.#mutex = mutex;
   }
 

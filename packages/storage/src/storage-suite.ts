@@ -509,6 +509,10 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
         { documentId: "doc-a", chunkIndex: 0, content: "other", metadata: {}, embedding: vec(0) },
       ]);
       expect(await storage.vectors.countChunks(bot.id)).toBe(6);
+      const stored = await storage.vectors.listChunks(bot.id, "doc-b");
+      expect(stored.map((c) => c.chunkIndex)).toEqual([0, 1, 2]);
+      expect(stored[0]).toEqual({ ...chunks[3], metadata: { lang: "de", n: 3 } });
+      expect(await storage.vectors.listChunks(other.id, "doc-b")).toEqual([]);
 
       const hits = await storage.vectors.search(bot.id, vec(0, 1, 0.5), { topK: 3 });
       expect(hits.map((h) => h.content)).toEqual(["chunk 0", "chunk 1", hits[2]?.content]);
