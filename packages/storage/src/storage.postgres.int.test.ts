@@ -1,4 +1,5 @@
-import { afterAll } from "vitest";
+import { sql } from "kysely";
+import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "./open-database.ts";
 import { describeStorageSuite, SUITE_DIMENSIONS } from "./storage-suite.ts";
 import { startPostgresServer } from "./testing/start-postgres-server.ts";
@@ -13,3 +14,22 @@ describeStorageSuite(
   `PostgreSQL ${server?.major ?? "(unavailable)"} + pgvector`,
   server && { open: () => openDatabase({ databaseUrl: server.url, embeddingDimensions: SUITE_DIMENSIONS }) },
 );
+
+describe.skipIf(server === undefined)("migrations on a real server", () => {
+  it("two processes opening a fresh database at once migrate it exactly once", async () => {
+    const url = await server!.createDatabase("race");
+    const [a, b, c] = await Promise.all(
+      [1, 2, 3].map(() => openDatabase({ databaseUrl: url, embeddingDimensions: SUITE_DIMENSIONS, maxConnections: 2 })),
+    );
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM portflow_migrations`.execute(a!.db);
+    expect(rows[0]?.n).toBe(1);
+    await Promise.all([a!.close(), b!.close(), c!.close()]);
+  });
+
+  it("refuses an embedding dimension other than the one the schema was created with", async () => {
+    const url = await server!.createDatabase("dims");
+    const first = await openDatabase({ databaseUrl: url, embeddingDimensions: 4 });
+    await first.close();
+    await expect(openDatabase({ databaseUrl: url, embeddingDimensions: 8 })).rejects.toThrow(/vector\(4\)/);
+  });
+});
