@@ -85,6 +85,30 @@ describe("BedrockEmbedder (real SDK against the fake, HTTP/2)", () => {
     );
   });
 
+  it("keeps at most `concurrency` calls in flight", async () => {
+    const slow = await startFakeBedrock({ latencyMs: 15 });
+    const slowClient = createBedrockClient(fakeBedrockClientOptions(slow));
+    try {
+      const { vectors } = await new BedrockEmbedder({ client: slowClient, concurrency: 3 }).embed(
+        Array.from({ length: 10 }, (_, i) => `text ${i}`),
+      );
+      expect(vectors).toHaveLength(10);
+      expect(slow.stats.maxInFlight).toBe(3);
+    } finally {
+      slowClient.destroy();
+      await slow.close();
+    }
+  });
+
+  it("reports the failure itself, not the cancellations it caused, when one call of a batch fails", async () => {
+    fake.script({ kind: "error", status: 400, type: "ValidationException", message: "bad text", operation: "invoke" });
+    const error = await new BedrockEmbedder({ client, concurrency: 4 })
+      .embed(Array.from({ length: 8 }, (_, i) => `t${i}`))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BedrockError);
+    expect((error as Error).message).toContain("bad text");
+  });
+
   it("stops on an aborted signal", async () => {
     const controller = new AbortController();
     controller.abort();

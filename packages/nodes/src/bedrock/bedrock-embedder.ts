@@ -81,8 +81,10 @@ export class BedrockEmbedder implements Embedder {
     const onAbort = () => batch.abort(options.signal?.reason);
     options.signal?.addEventListener("abort", onAbort, { once: true });
     let next = 0;
+    let firstError: unknown;
+    let failed = false;
     const worker = async () => {
-      while (next < texts.length) {
+      while (next < texts.length && !failed) {
         const i = next++;
         const { embedding, tokens } = await this.#embedOne(texts[i] as string, batch.signal);
         vectors[i] = embedding;
@@ -92,14 +94,17 @@ export class BedrockEmbedder implements Embedder {
     try {
       const workers = Array.from({ length: Math.min(this.#concurrency, texts.length) }, () =>
         worker().catch((error: unknown) => {
-          batch.abort(error);
-          throw error;
+          // the first failure wins; the calls it cancels fail with it too
+          if (!failed) {
+            failed = true;
+            firstError = error;
+            batch.abort(error);
+          }
         }),
       );
-      const settled = await Promise.allSettled(workers);
+      await Promise.all(workers);
       options.signal?.throwIfAborted();
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
-      if (failed) throw failed.reason;
+      if (failed) throw firstError;
       return { vectors, inputTokens };
     } finally {
       options.signal?.removeEventListener("abort", onAbort);

@@ -208,6 +208,26 @@ describe("ingestDocument", () => {
     expect(documents.list("b")).toEqual([expect.objectContaining({ status: "ready" })]);
   });
 
+  it("accepts a custom parser and chunker", async () => {
+    const { store, documents } = setup();
+    const result = await ingestDocument({
+      botId: "b",
+      file: { filename: "custom.xyz", bytes: new Uint8Array([1, 2, 3]) },
+      embedder,
+      store,
+      documents,
+      parser: async () => ({
+        type: "text",
+        mimeType: "text/plain",
+        sections: [{ text: "one|two|three" }],
+        characters: 13,
+      }),
+      chunker: (sections) => (sections[0]?.text ?? "").split("|").map((content) => ({ content, metadata: {} })),
+    });
+    expect(result.chunkCount).toBe(3);
+    expect(store.count("b")).toBe(3);
+  });
+
   it("stops when the signal aborts, storing nothing", async () => {
     const { store, documents } = setup();
     const controller = new AbortController();

@@ -46,8 +46,10 @@ export interface IngestDocumentOptions<D extends DocumentRecord = DocumentRecord
   readonly embedBatchSize?: number;
   readonly onProgress?: (progress: IngestProgress) => void;
   readonly signal?: AbortSignal;
-  /** Overrides parsing (tests, other formats). */
-  readonly parse?: (file: IngestFile, options: { maxPages: number; signal?: AbortSignal }) => Promise<ParsedDocument>;
+  /** Replaces {@link parseDocument} (other formats, OCR, tests). */
+  readonly parser?: (file: IngestFile, options: { maxPages: number; signal?: AbortSignal }) => Promise<ParsedDocument>;
+  /** Replaces {@link chunkDocument} with `options.chunking`. */
+  readonly chunker?: (sections: ParsedDocument["sections"]) => DocumentChunk[];
 }
 
 /** The outcome of {@link ingestDocument}. */
@@ -118,8 +120,8 @@ export async function ingestDocument<D extends DocumentRecord = DocumentRecord>(
   report("parsing", 0, 1);
   let parsed: ParsedDocument;
   try {
-    parsed = options.parse
-      ? await options.parse(file, { maxPages: limits.maxPages, ...(signal ? { signal } : {}) })
+    parsed = options.parser
+      ? await options.parser(file, { maxPages: limits.maxPages, ...(signal ? { signal } : {}) })
       : await parseDocument(file.bytes, {
           filename: file.filename,
           ...(file.mime !== undefined ? { mime: file.mime } : {}),
@@ -134,7 +136,7 @@ export async function ingestDocument<D extends DocumentRecord = DocumentRecord>(
   signal?.throwIfAborted();
 
   report("chunking", 0, 1);
-  const chunks = chunkDocument(parsed.sections, options.chunking);
+  const chunks = options.chunker ? options.chunker(parsed.sections) : chunkDocument(parsed.sections, options.chunking);
   if (chunks.length === 0) throw new IngestError("NO_TEXT", `${file.filename}: the document contains no text`);
   if (chunks.length > limits.maxChunks) {
     throw new IngestError(

@@ -75,6 +75,8 @@ export interface FakeBedrockOptions {
   readonly reply?: (request: { readonly modelId: string; readonly body: ConverseBody }) => FakeBedrockReply;
   /** Characters per streamed text delta. Default 8. */
   readonly deltaSize?: number;
+  /** Wait this long before answering any request (to observe concurrency). Default 0. */
+  readonly latencyMs?: number;
 }
 
 /** The parts of a Converse request body the fake reads. */
@@ -95,6 +97,8 @@ export interface FakeBedrock {
   readonly endpoint: string;
   /** Every request received, in order. */
   readonly requests: FakeBedrockRequest[];
+  /** Requests being answered right now, and the most there ever were at once (since start or reset). */
+  readonly stats: { readonly inFlight: number; readonly maxInFlight: number };
   /** Appends faults to the script. */
   script(...faults: FakeBedrockFault[]): void;
   /** Drops the remaining scripted faults and the request log. */
@@ -170,6 +174,7 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
   const reply = options.reply ?? defaultReply;
   const deltaSize = options.deltaSize ?? 8;
   const openResponses = new Set<Res>();
+  const stats = { inFlight: 0, maxInFlight: 0 };
 
   const takeFault = (operation: FakeBedrockOperation): FakeBedrockFault | undefined => {
     const entry = faults.find((f) => {
@@ -196,7 +201,12 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
 
   const handle = async (req: Req, res: Res) => {
     openResponses.add(res);
-    res.on("close", () => openResponses.delete(res));
+    stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    res.on("close", () => {
+      openResponses.delete(res);
+      stats.inFlight--;
+    });
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");
@@ -219,6 +229,7 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
       status: 200,
     };
     requests.push(record);
+    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     if (!match || req.method !== "POST") {
       sendError(res, record, 404, "UnknownOperationException", `no route for ${req.method} ${path}`);
       return;
@@ -369,12 +380,14 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
+    stats,
     script(...added) {
       for (const fault of added) faults.push({ fault, remaining: fault.times ?? 1 });
     },
     reset() {
       faults.length = 0;
       requests.length = 0;
+      stats.maxInFlight = stats.inFlight;
     },
     close() {
       for (const session of sessions) session.destroy();
