@@ -8,6 +8,7 @@ import { createNodeRegistry } from "@portflow/nodes";
 import { LocalEmbedder } from "@portflow/nodes/local";
 import { createStorage, openDatabase, type Storage } from "@portflow/storage";
 import { Redis } from "ioredis";
+import { storedApiKeys, withStaticAdminKey } from "../api-key-auth.ts";
 import type { AppConfig, DocumentIngestion } from "../app-context.ts";
 import { buildApp, type PortflowApp } from "../build-app.ts";
 import { createDocumentIngestion } from "../document-ingestion.ts";
@@ -19,6 +20,8 @@ export interface TestAppOptions {
   /** Share rate limits and sessions through this Redis. */
   readonly redisUrl?: string;
   readonly chatModel?: ChatModel;
+  /** Also accept this fixed admin key, as `PORTFLOW_ADMIN_KEY` does. */
+  readonly adminKey?: string;
   readonly config?: Partial<AppConfig>;
   /** Document ingestion (default: the real `ingestDocument` with the local embedder). */
   readonly ingestion?: (storage: Storage, embedder: LocalEmbedder) => DocumentIngestion;
@@ -74,6 +77,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await storage.bots.list({ limit: 1 });
     },
     ...(redis !== undefined && { redis }),
+    apiKeys: withStaticAdminKey(options.adminKey, storedApiKeys(storage.apiKeys)),
   });
   const admin = await storage.apiKeys.create({ name: "test admin" });
   return {
