@@ -15,6 +15,8 @@ export interface HnswIndexOptions {
   readonly m?: number;
   /** HNSW `ef_construction` (default 64). */
   readonly efConstruction?: number;
+  /** `CREATE INDEX CONCURRENTLY`: writes to the table go on while it builds (default true). */
+  readonly concurrently?: boolean;
 }
 
 /**
@@ -161,7 +163,8 @@ export class PgVectorStore implements VectorStore {
     const m = Math.floor(options.m ?? 16);
     const ef = Math.floor(options.efConstruction ?? 64);
     await sql`
-      CREATE INDEX IF NOT EXISTS ${sql.id(name)} ON document_embeddings
+      CREATE INDEX ${options.concurrently === false ? sql`` : sql`CONCURRENTLY`} IF NOT EXISTS ${sql.id(name)}
+      ON document_embeddings
       USING hnsw (embedding vector_cosine_ops) WITH (m = ${sql.lit(m)}, ef_construction = ${sql.lit(ef)})
       WHERE bot_id = ${sql.lit(botId)}`.execute(this.#database.db);
     return name;
