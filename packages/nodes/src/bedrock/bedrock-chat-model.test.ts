@@ -123,7 +123,7 @@ describe("BedrockChatModel (real SDK against the fake)", () => {
     const error = await model.chat(request, { onText: (d) => deltas.push(d) }).catch((e: unknown) => e);
     expect(deltas).toEqual([ANSWER.slice(0, 7), ANSWER.slice(7, 14)]);
     expect(error).toBeInstanceOf(BedrockError);
-    expect((error as Error).message).toMatch(/ThrottlingException.*slow down/);
+    expect((error as Error).message).toMatch(/ThrottlingException from converse-stream .* \(mid-stream\): slow down/);
   });
 
   it("cancels mid-stream when the signal aborts, with an AbortError", async () => {

@@ -148,9 +148,11 @@ function exceptionFrame(exceptionType: string, message: string): Uint8Array {
   });
 }
 
+/** Splits by code points, so a delta never ends inside a surrogate pair. */
 function chunkText(text: string, size: number): string[] {
+  const chars = Array.from(text);
   const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  for (let i = 0; i < chars.length; i += size) out.push(chars.slice(i, i + size).join(""));
   return out;
 }
 
