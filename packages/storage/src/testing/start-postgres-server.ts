@@ -26,6 +26,8 @@ export interface StartPostgresServerOptions {
   readonly requirePgvector?: boolean;
   /** Throw instead of returning undefined when binaries are missing (default: `process.env.CI === "true"`). */
   readonly required?: boolean;
+  /** Extra server settings (`-c name=value`), e.g. `{ shared_buffers: "1GB" }`. */
+  readonly settings?: Readonly<Record<string, string | number>>;
 }
 
 const POSTGRES_ROOT = "/usr/lib/postgresql";
@@ -129,6 +131,7 @@ export async function startPostgresServer(
       "-c full_page_writes=off",
       "-c max_connections=100",
       "-c shared_buffers=128MB",
+      ...Object.entries(options.settings ?? {}).map(([name, value]) => `-c ${name}=${value}`),
     ].join(" ");
     const [startCmd, startArgs] = asServerUser(pgCtl, [
       "-D",
