@@ -1,0 +1,52 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export interface ServerProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** SIGTERM, then the exit code once the process is gone. */
+  stop(): Promise<number | null>;
+}
+
+const MAIN = fileURLToPath(new URL("./server-process-main.ts", import.meta.url));
+
+/**
+ * Starts `startServer` in a child process (through tsx) with `env` added to this process's
+ * environment, and resolves with its URL once it listens.
+ */
+export function startServerProcess(env: Readonly<Record<string, string>>, timeoutMs = 60_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    env: { ...process.env, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`server process did not start within ${timeoutMs} ms:\n${stderr}`));
+    }, timeoutMs);
+    child.stdout?.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      const line = stdout.split("\n").find((l) => l.startsWith("{"));
+      if (line === undefined) return;
+      clearTimeout(timer);
+      resolve({
+        url: (JSON.parse(line) as { url: string }).url,
+        child,
+        stop: () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+          return exited;
+        },
+      });
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server process exited with ${code}:\n${stderr}`));
+    });
+  });
+}
