@@ -74,10 +74,10 @@ describe.skipIf(postgres === undefined || redis === undefined)("two server proce
         headers: { ...auth, "content-type": "application/json" },
         body: JSON.stringify(body),
       });
-    const first = await (await post(a.url, { bot_id: botId, message: "first" })).json();
+    const first = (await (await post(a.url, { bot_id: botId, message: "first" })).json()) as { session_id: string };
     const second = await post(b.url, { bot_id: botId, message: "second", session_id: first.session_id });
     expect(second.status).toBe(200);
-    const runId = (await second.json()).run_id;
+    const runId = ((await second.json()) as { run_id: string }).run_id;
     const run = await storage.runs.get(botId, runId);
     const llm = run?.nodes.find((n) => n.nodeId === "answer");
     expect(llm?.processData).toMatchObject({ history_messages: 2 });
