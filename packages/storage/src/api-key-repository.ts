@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { CallOptions } from "@portflow/engine";
 import type { Kysely, Selectable } from "kysely";
 import type { ApiKeysTable, Database } from "./database-schema.ts";
+import { botNotFoundOnForeignKey } from "./pg-error.ts";
 
 export interface ApiKey {
   readonly id: string;
@@ -75,7 +76,8 @@ export class KyselyApiKeyRepository implements ApiKeyRepository {
         bot_id: input.botId ?? null,
       })
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow()
+      .catch(botNotFoundOnForeignKey(input.botId));
     return { key: toApiKey(row), plaintext };
   }
 

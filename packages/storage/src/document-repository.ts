@@ -2,6 +2,7 @@ import type { CallOptions } from "@portflow/engine";
 import type { Kysely, Selectable } from "kysely";
 import type { Database, DocumentsTable } from "./database-schema.ts";
 import { clampLimit, clampOffset, type Page } from "./paging.ts";
+import { botNotFoundOnForeignKey } from "./pg-error.ts";
 
 export type DocumentStatus = "pending" | "processing" | "ready" | "failed";
 
@@ -91,7 +92,8 @@ export class KyselyDocumentRepository implements DocumentRepository {
         error: null,
       })
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow()
+      .catch(botNotFoundOnForeignKey(botId));
     return toDocument(row);
   }
 

@@ -4,6 +4,7 @@ import { sql } from "kysely";
 import pgvector from "pgvector";
 import { BinaryCopyWriter } from "./binary-copy-writer.ts";
 import type { StorageDatabase } from "./open-database.ts";
+import { botNotFoundOnForeignKey } from "./pg-error.ts";
 import { toJsonb } from "./stored-json.ts";
 
 /** Rows per binary COPY statement (one upsert may run several, in one transaction). */
@@ -52,6 +53,10 @@ export class PgVectorStore implements VectorStore {
     if (chunks.length === 0) return;
     for (const chunk of chunks) this.#assertEmbedding(chunk.embedding);
     const keys = toJsonb(chunks.map((c) => ({ d: c.documentId, i: c.chunkIndex })));
+    await this.#load(botId, chunks, keys, options).catch(botNotFoundOnForeignKey(botId));
+  }
+
+  async #load(botId: string, chunks: readonly ChunkRecord[], keys: string, options?: CallOptions): Promise<void> {
     await this.#database.withRawTransaction(async (session) => {
       await session.query(
         `DELETE FROM document_embeddings e

@@ -533,6 +533,11 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       expect((await storage.vectors.search(bot.id, vec(7), { topK: 1 }))[0]?.content).toBe("chunk 0 v2");
 
       await expect(storage.vectors.search(bot.id, [1, 2], { topK: 1 })).rejects.toThrow(RangeError);
+      await expect(storage.vectors.upsert(randomUUID(), [chunks[0]!])).rejects.toBeInstanceOf(NotFoundError);
+      await expect(
+        storage.documents.create(randomUUID(), { filename: "f", mimeType: "text/plain", sha256: "0", bytes: 1 }),
+      ).rejects.toBeInstanceOf(NotFoundError);
+      await expect(storage.apiKeys.create({ name: "k", botId: randomUUID() })).rejects.toBeInstanceOf(NotFoundError);
       expect(await storage.vectors.deleteDocument(bot.id, "doc-b")).toBe(3);
       expect(await storage.vectors.deleteDocument(other.id, "doc-b")).toBe(0);
       expect(await storage.vectors.countChunks(bot.id)).toBe(3);
