@@ -92,6 +92,9 @@ describe("BedrockChatModel (real SDK against the fake)", () => {
     const error = await model.chat(request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BedrockError);
     expect(error).toMatchObject({ code: "ThrottlingException", status: 429, attempts: 3, retryable: true });
+    expect(((error as BedrockError).cause as { $metadata: { requestId?: string } }).$metadata.requestId).toMatch(
+      /^[0-9a-f-]{36}$/,
+    );
     expect((error as Error).message).toMatch(/ThrottlingException \(HTTP 429\).*after 3 attempts: Too many requests/);
     expect(fake.requests).toHaveLength(3);
   });

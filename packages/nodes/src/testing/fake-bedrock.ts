@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
 import type { AddressInfo } from "node:net";
@@ -192,7 +193,7 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
 
   const sendJson = (res: Res, status: number, payload: unknown, headers: Record<string, string> = {}) => {
     const body = JSON.stringify(payload);
-    res.writeHead(status, { "content-type": "application/json", ...headers });
+    res.writeHead(status, { "content-type": "application/json", "x-amzn-requestid": randomUUID(), ...headers });
     res.end(body);
   };
 
@@ -330,7 +331,7 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
       return;
     }
 
-    res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream" });
+    res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream", "x-amzn-requestid": randomUUID() });
     const delayMs = fault?.kind === "slow-stream" ? fault.delayMs : 0;
     const failAfter = fault?.kind === "mid-stream-exception" ? (fault.afterDeltas ?? 1) : undefined;
     const write = async (frame: Uint8Array): Promise<boolean> => {
