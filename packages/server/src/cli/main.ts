@@ -6,7 +6,7 @@ import { runCli } from "./run-cli.ts";
 
 const code = await runCli(process.argv.slice(2), process.env, process);
 process.exitCode = code;
-if (!process.argv.slice(2).includes("serve")) {
+if (process.argv.slice(2).find((arg) => !arg.startsWith("-")) !== "serve") {
   // A command is done: do not let a stray handle (a provider's socket pool) keep the process up.
   setTimeout(() => process.exit(code), 2_000).unref();
 }

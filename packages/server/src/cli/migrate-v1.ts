@@ -144,7 +144,8 @@ async function migrateBot(
     return failed(bot, [{ path: "schema_version", message: "legacy_workflow holds V2 JSON, not a V1 workflow" }], "");
   }
   const v1 = validateWorkflow(bot.legacyWorkflow, registry);
-  if (!v1.ok) return failed(bot, v1.problems, "the V1 workflow is invalid");
+  // `ok` is never true for V1 JSON (validateWorkflow only checks its structure): go by the problems.
+  if (v1.problems.length > 0) return failed(bot, v1.problems, "the V1 workflow is invalid");
 
   let graph: WorkflowV2Json;
   try {

@@ -1,0 +1,26 @@
+import type { Command } from "commander";
+import { startServer } from "../../start-server.ts";
+import type { CliSession } from "../cli-session.ts";
+
+/** `portflow serve`: the HTTP server, until SIGTERM/SIGINT. */
+export function registerServeCommand(program: Command, session: CliSession): void {
+  program
+    .command("serve")
+    .description("start the HTTP server (REST + Server-Sent Events, API docs at /docs)")
+    .option("--port <port>", "listen on this port (default: PORT, else 8001)", (value) => {
+      const port = Number(value);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`not a port: ${value}`);
+      return port;
+    })
+    .option("--host <host>", "listen on this address (default: HOST, else 0.0.0.0)")
+    .action(async (options: { port?: number; host?: string }) => {
+      const config = {
+        ...session.config,
+        ...(options.port !== undefined && { port: options.port }),
+        ...(options.host !== undefined && { host: options.host }),
+      };
+      const server = await startServer(config);
+      const database = config.databaseUrl !== undefined ? "DATABASE_URL" : `PGlite in ${config.dataDir}`;
+      session.err(`portflow: listening on ${server.url} (database: ${database}; API docs at ${server.url}/docs)`);
+    });
+}
