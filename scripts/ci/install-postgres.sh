@@ -41,11 +41,12 @@ case "$debian_major" in
   12 | bookworm*)
     pg=15
     pg_config=/usr/lib/postgresql/$pg/bin/pg_config
-    ensure_packages "postgresql-$pg" "postgresql-server-dev-$pg" dpkg-dev build-essential
+    ensure_packages "postgresql-$pg"
     if [ -f "/usr/share/postgresql/$pg/extension/vector.control" ]; then
       echo "install-postgres: PostgreSQL $pg with pgvector already installed"
       exit 0
     fi
+    ensure_packages "postgresql-server-dev-$pg" dpkg-dev build-essential
     src_list=/etc/apt/sources.list.d/portflow-trixie-src.sources
     if [ ! -f "$src_list" ]; then
       cat >"$src_list" <<'SOURCES'
