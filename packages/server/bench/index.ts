@@ -1,0 +1,193 @@
+/**
+ * autocannon against `POST /api/v1/chat` with the offline local providers: requests/s and p50/p99
+ * latency at 1 and 32 connections, on embedded PGlite and (when the binaries are installed) a real
+ * PostgreSQL; plus the share of each request spent inside the workflow run (engine + retrieval).
+ * Run alone: `tsx packages/server/bench/index.ts`.
+ */
+import type { AddressInfo } from "node:net";
+import { pathToFileURL } from "node:url";
+import { ServiceContainer, Services, validateWorkflow } from "@portflow/engine";
+import { createNodeRegistry, createProviders } from "@portflow/nodes";
+import { createStorage, openDatabase, type Storage } from "@portflow/storage";
+import { startPostgresServer } from "@portflow/storage/testing";
+import autocannon from "autocannon";
+import { buildApp } from "../src/build-app.ts";
+import { createDocumentIngestion } from "../src/document-ingestion.ts";
+import { RAG_WORKFLOW_V2 } from "../src/testing/workflows.ts";
+
+export interface BenchRow {
+  group: string;
+  name: string;
+  value: number;
+  unit: string;
+  note?: string;
+}
+
+const DURATION_S = Number(process.env.BENCH_SERVER_SECONDS ?? 5);
+const CONNECTIONS = [1, 32] as const;
+
+const TOPICS = [
+  "Refunds are paid within five working days of the returned parcel reaching the warehouse.",
+  "Orders placed before noon ship the same day from the Lyon warehouse, Monday to Friday.",
+  "Gift cards never expire and can be combined with any discount code at checkout.",
+  "Customers can change a delivery address until the parcel has been handed to the carrier.",
+  "The loyalty programme gives one point per euro spent; one hundred points are worth five euros.",
+  "Damaged items are replaced free of charge when reported with a photo within fourteen days.",
+];
+
+function corpus(): string {
+  const sections: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    sections.push(`# Topic ${i}\n\n${TOPICS[i % TOPICS.length]} Section ${i} adds detail number ${i * 7}.`);
+  }
+  return sections.join("\n\n");
+}
+
+interface Setup {
+  readonly url: string;
+  readonly botId: string;
+  readonly authorization: string;
+  readonly storage: Storage;
+  close(): Promise<void>;
+}
+
+async function setUp(databaseUrl: string | undefined): Promise<Setup> {
+  const providers = createProviders({ provider: "local" });
+  const database = await openDatabase({
+    ...(databaseUrl !== undefined ? { databaseUrl } : { dataDir: "memory://" }),
+    embeddingDimensions: providers.embedder.dimensions,
+  });
+  const registry = createNodeRegistry();
+  const storage = createStorage(database, { validate: (json) => validateWorkflow(json, registry) });
+  const services = new ServiceContainer()
+    .register(Services.ChatModel, providers.chatModel)
+    .register(Services.Embedder, providers.embedder)
+    .register(Services.VectorStore, storage.vectors)
+    .register(Services.RunRecorder, storage.recorder);
+  const config = {
+    maxUploadBytes: 10 * 1024 * 1024,
+    rateLimit: { max: 1e9, chatMax: 1e9, windowMs: 60_000 },
+    session: { maxTurns: 5, ttlSeconds: 600 },
+    shutdownGraceMs: 5_000,
+  };
+  const ingestion = createDocumentIngestion(storage, providers.embedder, config.maxUploadBytes);
+  const app = await buildApp({
+    config,
+    storage,
+    registry,
+    services,
+    ingestion,
+    pingDatabase: async () => {
+      await storage.bots.list({ limit: 1 });
+    },
+  });
+  const bot = await storage.bots.create({ name: "bench" });
+  await storage.workflowVersions.saveDraft(bot.id, RAG_WORKFLOW_V2);
+  await storage.workflowVersions.publish(bot.id);
+  await ingestion.ingest({
+    botId: bot.id,
+    filename: "faq.md",
+    mimeType: "text/markdown",
+    bytes: new TextEncoder().encode(corpus()),
+  });
+  const key = await storage.apiKeys.create({ name: "bench", botId: bot.id });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  return {
+    url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+    botId: bot.id,
+    authorization: `Bearer ${key.plaintext}`,
+    storage,
+    async close() {
+      await app.close();
+      providers.close();
+      await storage.close();
+    },
+  };
+}
+
+async function load(setup: Setup, connections: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${setup.url}/api/v1/chat`,
+    method: "POST",
+    connections,
+    duration: DURATION_S,
+    headers: { authorization: setup.authorization, "content-type": "application/json" },
+    body: JSON.stringify({ bot_id: setup.botId, message: "How long do refunds take?" }),
+  });
+}
+
+async function measure(label: string, databaseUrl: string | undefined): Promise<BenchRow[]> {
+  const setup = await setUp(databaseUrl);
+  const rows: BenchRow[] = [];
+  try {
+    await autocannon({ ...warmUp(setup) }); // JIT, pools, compiled-workflow cache
+    for (const connections of CONNECTIONS) {
+      const from = new Date();
+      const result = await load(setup, connections);
+      const stats = await setup.storage.runs.statistics(setup.botId, { from, to: new Date() });
+      const runMs = stats.elapsedMs.avg ?? Number.NaN;
+      const failures = result.non2xx + result.errors;
+      const note = failures > 0 ? `${failures} failed of ${result.requests.total}` : undefined;
+      const group = "server";
+      const name = `chat ${label}, ${connections} conn`;
+      rows.push(
+        { group, name: `${name}: throughput`, value: result.requests.average, unit: "req/s", ...(note && { note }) },
+        { group, name: `${name}: latency p50`, value: result.latency.p50, unit: "ms" },
+        { group, name: `${name}: latency p99`, value: result.latency.p99, unit: "ms" },
+        {
+          group,
+          name: `${name}: workflow run share`,
+          value: (100 * runMs) / result.latency.average,
+          unit: "%",
+          note: `run ${runMs.toFixed(2)} ms (engine + pgvector retrieval) of ${result.latency.average.toFixed(2)} ms mean latency; the rest is HTTP, key lookup, run recording, session`,
+        },
+      );
+    }
+  } finally {
+    await setup.close();
+  }
+  return rows;
+}
+
+function warmUp(setup: Setup): autocannon.Options {
+  return {
+    url: `${setup.url}/api/v1/chat`,
+    method: "POST",
+    connections: 4,
+    amount: 200,
+    headers: { authorization: setup.authorization, "content-type": "application/json" },
+    body: JSON.stringify({ bot_id: setup.botId, message: "warm up" }),
+  };
+}
+
+export default async function bench(): Promise<BenchRow[]> {
+  const rows = await measure("PGlite (embedded)", undefined);
+  let postgres: Awaited<ReturnType<typeof startPostgresServer>>;
+  try {
+    postgres = await startPostgresServer({ required: false });
+  } catch (error) {
+    rows.push({ group: "server", name: "chat PostgreSQL", value: Number.NaN, unit: "", note: String(error) });
+    return rows;
+  }
+  if (postgres === undefined) {
+    rows.push({
+      group: "server",
+      name: "chat PostgreSQL",
+      value: Number.NaN,
+      unit: "",
+      note: "no PostgreSQL binaries",
+    });
+    return rows;
+  }
+  try {
+    rows.push(...(await measure("PostgreSQL 15 server", postgres.url)));
+  } finally {
+    await postgres.stop();
+  }
+  return rows;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  console.table(await bench());
+  process.exit(0);
+}
