@@ -27,7 +27,10 @@ describe.skipIf(server === undefined)("a process killed mid-run", () => {
       const bot = await storage.bots.create({ name: "kill-test" });
       const runId = randomUUID();
       let output = "";
+      // One node process (no tsx CLI wrapper that would survive the SIGKILL); `--import tsx`
+      // resolves from cwd, the package directory.
       child = spawn(process.execPath, ["--import", "tsx", CHILD, url, bot.id, runId], {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
         stdio: ["ignore", "pipe", "pipe"],
       });
       child.stdout?.on("data", (d: Buffer) => {
