@@ -123,6 +123,24 @@ describe("LlmNode", () => {
     );
   });
 
+  it("emits the whole answer as one chunk when the model does not stream", async () => {
+    const quiet: ChatModel = {
+      model: "quiet",
+      chat: async () => ({
+        text: "all at once",
+        usage: { input: 1, output: 3 },
+        stopReason: "end_turn",
+        model: "quiet",
+      }),
+    };
+    const ctx = createTestNodeContext({
+      config: node.configSchema.parse({}),
+      services: new ServiceContainer().register(Services.ChatModel, quiet),
+    });
+    await node.run({ query: "q" }, ctx);
+    expect(ctx.chunks).toEqual(["all at once"]);
+  });
+
   it("runs with the offline model end to end", async () => {
     const ctx = createTestNodeContext({
       config: node.configSchema.parse({ user_prompt: "{{context}}\n\nQuestion: {{query}}" }),

@@ -99,6 +99,7 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
     const chatModel = ctx.services.resolve(Services.ChatModel);
     const started = performance.now();
     let firstChunkMs: number | undefined;
+    let streamed = false;
     const response = await chatModel.chat(
       {
         ...(config.model ? { model: config.model } : {}),
@@ -113,10 +114,15 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
         signal: ctx.signal,
         onText: (delta) => {
           firstChunkMs ??= performance.now() - started;
-          if (delta !== "") ctx.emit(delta);
+          if (delta !== "") {
+            streamed = true;
+            ctx.emit(delta);
+          }
         },
       },
     );
+    // a model that ignores onText still shows up in the stream, as one chunk
+    if (!streamed && response.text !== "") ctx.emit(response.text);
     return {
       outputs: {
         text: response.text,
