@@ -200,7 +200,7 @@ export function registerWorkflowCommands(program: Command, session: CliSession):
       }
       for (const v of page.items) {
         rows.push([
-          `v${v.versionNumber}`,
+          `#${v.versionNumber}`,
           v.current ? "published (current)" : v.status,
           nodeCount(v.graph),
           shortChecksum(v.checksum),

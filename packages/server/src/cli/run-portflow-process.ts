@@ -1,0 +1,50 @@
+/**
+ * Runs the real `portflow` binary in a child process, for the CLI's end-to-end tests.
+ * @module
+ */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const BIN = fileURLToPath(new URL("../../bin/portflow.js", import.meta.url));
+
+export interface PortflowProcessResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * `node bin/portflow.js …args` against the embedded database in `dataDir`, on the offline local
+ * providers (a `DATABASE_URL` or AWS configuration in the caller's environment is ignored).
+ */
+export function runPortflowProcess(
+  args: readonly string[],
+  options: { readonly dataDir: string; readonly env?: Readonly<Record<string, string>>; readonly timeoutMs?: number },
+): Promise<PortflowProcessResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      {
+        env: {
+          ...process.env,
+          PORTFLOW_DATA_DIR: options.dataDir,
+          LLM_PROVIDER: "local",
+          DATABASE_URL: "",
+          REDIS_URL: "",
+          NO_COLOR: "1",
+          ...options.env,
+        },
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        if (error !== null && typeof error.code !== "number") {
+          reject(new Error(`portflow ${args.join(" ")} did not finish: ${error.message}\n${stderr}`));
+          return;
+        }
+        resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr });
+      },
+    );
+  });
+}
