@@ -78,6 +78,14 @@ describe("WorkflowExecutorV2", () => {
     expect(result.totals.steps).toBe(4);
   });
 
+  it("renders documents wired into a string port as numbered text", async () => {
+    const executor = new WorkflowExecutorV2(createTestRegistry());
+    const wf = structuredClone(rag);
+    wf.nodes[2]!.variable_mappings![1] = { target_port: "context", selector: ["retrieve", "documents"] };
+    const result = await executor.run(wf, { query: "x" });
+    expect(result.outputs.answer).toBe("answer: [1] fact 1 about x\n\n[2] fact 2 about x | Q: x");
+  });
+
   it("emits events in order, also through the async iterator", async () => {
     const executor = new WorkflowExecutorV2(createTestRegistry());
     const handle = executor.start(rag, { query: "order" });

@@ -4,7 +4,7 @@ import type { NodeRunResult } from "./base-node.ts";
 import type { CompiledNode, CompiledWorkflow } from "./compiled-workflow.ts";
 import { type Deadline, deadlines } from "./deadline-scheduler.ts";
 import { AttemptContext, type AttemptHost } from "./node-context.ts";
-import { valueMatchesPortType } from "./port-definition.ts";
+import { documentsAsText, valueMatchesPortType } from "./port-definition.ts";
 import type { RunEventListeners, RunEventMap, RunEventName } from "./run-events.ts";
 import type { NodeRunRecord, RunResult } from "./run-result.ts";
 import type { ServiceContainer } from "./service-container.ts";
@@ -194,7 +194,9 @@ export class WorkflowRun implements AttemptHost {
       if (value !== undefined) inputs[b.port] = value;
     }
     for (const port of node.ports.inputs) {
-      if (inputs[port.name] === undefined && port.default !== undefined) inputs[port.name] = port.default;
+      const value = inputs[port.name];
+      if (value === undefined && port.default !== undefined) inputs[port.name] = port.default;
+      else if (port.type === "string" && Array.isArray(value)) inputs[port.name] = documentsAsText(value);
     }
     return inputs;
   }
@@ -207,7 +209,7 @@ export class WorkflowRun implements AttemptHost {
       if (value === undefined || value === null) {
         if (port.required)
           return `required input "${port.name}" has no value (its source produced none or was skipped)`;
-      } else if (!valueMatchesPortType(value, port.type) && !(port.type === "string" && Array.isArray(value))) {
+      } else if (!valueMatchesPortType(value, port.type)) {
         return `input "${port.name}" must be ${port.type}, got ${Array.isArray(value) ? "array" : typeof value}`;
       }
     }

@@ -344,7 +344,7 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
         sessionId: "s1",
         totalSteps: 3,
         tokens: { input: 30, output: 15 },
-        elapsedMs: 42,
+        elapsedMs: 42.4,
         error: { message: "bad", nodeId: "n3" },
         inputs: { q: 1 },
         truncated: false,

@@ -65,6 +65,13 @@ describe("NodeAdapter and upgradeV1Workflow", () => {
     ]);
   });
 
+  it("maps V1 llm settings into the ranges V2 accepts", () => {
+    const v2 = upgradeV1Workflow({
+      nodes: [{ id: "l", type: "llm", data: { prompt: "{query}", temperature: 1.4, model: "gpt-4", max_tokens: 99 } }],
+    });
+    expect(v2.nodes[0]?.config).toEqual({ user_prompt: "{{query}}", temperature: 1, max_tokens: 99 });
+  });
+
   it("refuses unknown V1 node types, listing each", () => {
     const bad = {
       nodes: [...v1.nodes, { id: "x1", type: "web-search", data: {} }, { id: "x2", type: "code", data: {} }],

@@ -46,7 +46,11 @@ export const V1_NODE_TYPES: Readonly<Record<string, V1NodeType>> = Object.freeze
   llm: {
     v2Type: "llm",
     config: (data) => ({
-      ...pick(data, ["model", "temperature", "max_tokens", "top_p", "stop"]),
+      ...pick(data, ["max_tokens", "top_p", "stop"]),
+      // V1 clients allowed temperatures up to 2; Bedrock's Claude takes 0..1.
+      ...(typeof data.temperature === "number" ? { temperature: Math.min(1, Math.max(0, data.temperature)) } : {}),
+      // V1 bots often name a non-Bedrock model ("gpt-4"); keep only provider-qualified ids.
+      ...(typeof data.model === "string" && data.model.includes(".") ? { model: data.model } : {}),
       ...(typeof data.system_prompt === "string" ? { system_prompt: convertV1Prompt(data.system_prompt) } : {}),
       user_prompt: typeof data.prompt === "string" ? convertV1Prompt(data.prompt) : DEFAULT_V1_PROMPT,
     }),
