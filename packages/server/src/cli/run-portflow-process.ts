@@ -5,7 +5,8 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const BIN = fileURLToPath(new URL("../../bin/portflow.js", import.meta.url));
+/** Path of `bin/portflow.js`. */
+export const PORTFLOW_BIN = fileURLToPath(new URL("../../bin/portflow.js", import.meta.url));
 
 export interface PortflowProcessResult {
   readonly code: number;
@@ -24,7 +25,7 @@ export function runPortflowProcess(
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
+      [PORTFLOW_BIN, ...args],
       {
         env: {
           ...process.env,

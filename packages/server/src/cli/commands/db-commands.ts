@@ -27,7 +27,10 @@ export function registerDbCommands(program: Command, session: CliSession): void 
         const where = config.databaseUrl !== undefined ? "DATABASE_URL" : config.dataDir;
         const applied = result.results ?? [];
         if (applied.length === 0) session.out(`database ${where} is up to date`);
-        for (const migration of applied) session.out(`${migration.status.toLowerCase()}: ${migration.migrationName}`);
+        for (const migration of applied) {
+          const status = { Success: "applied", Error: "failed", NotExecuted: "not applied" }[migration.status];
+          session.out(`${status}: ${migration.migrationName}`);
+        }
         if (applied.length > 0) session.out(`database ${where} is up to date`);
       } finally {
         await database.close();

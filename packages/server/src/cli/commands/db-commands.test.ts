@@ -1,0 +1,10 @@
+import { describe, expect, it } from "vitest";
+import { runPortflowProcess } from "../run-portflow-process.ts";
+
+describe("portflow db migrate", () => {
+  it("applies the migrations to a fresh database", { timeout: 60_000 }, async () => {
+    const result = await runPortflowProcess(["db", "migrate"], { dataDir: "memory://" });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("applied: 0001_initial\ndatabase memory:// is up to date\n");
+  });
+});
