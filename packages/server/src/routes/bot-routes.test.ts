@@ -117,3 +117,17 @@ describe("health and docs", () => {
     expect(res.json().error.code).toBe("not_found");
   });
 });
+
+describe("health without a database", () => {
+  it("answers 503 when the database is unreachable", async () => {
+    const broken = await createTestApp();
+    try {
+      await broken.storage.database.close();
+      const res = await broken.app.inject({ method: "GET", url: "/health" });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ status: "degraded", db: "unreachable" });
+    } finally {
+      await broken.close();
+    }
+  });
+});

@@ -12,6 +12,8 @@ import { SseStream } from "../sse-stream.ts";
 import type { RunTarget } from "../workflow-runner.ts";
 import { findBot } from "./bot-routes.ts";
 
+const SSE_PING_MS = 15_000;
+
 const chatRequestSchema = z.object({
   bot_id: z.string().min(1),
   message: z.string().min(1).max(32_000),
@@ -123,7 +125,11 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const bot = await findBot(ctx, principalOf(request), body.bot_id);
         const target = await chatTarget(ctx, bot);
         const sessionId = body.session_id ?? randomUUID();
-        const history = await ctx.sessions.history(bot.id, sessionId);
+        // A session store outage costs the conversation its memory, not the answer.
+        const history = await ctx.sessions.history(bot.id, sessionId).catch((error: unknown) => {
+          request.log.warn({ err: error }, "could not read the chat session; answering without history");
+          return [];
+        });
 
         // The client going away before the answer is written cancels the run.
         const client = new AbortController();
@@ -155,8 +161,10 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           ? SseStream.open(reply, { "x-portflow-run-id": handle.runId, "x-portflow-session-id": sessionId })
           : undefined;
         if (sse !== undefined) streamRun(sse, handle, { bot_id: bot.id, session_id: sessionId });
+        // Comment lines keep proxies from closing a stream that waits on a slow model.
+        const keepAlive = sse === undefined ? undefined : setInterval(() => sse.ping(), SSE_PING_MS);
 
-        const result = await handle.result;
+        const result = await handle.result.finally(() => clearInterval(keepAlive));
         const succeeded = result.status === "succeeded" || result.status === "partial-succeeded";
         const answer = answerOf(result);
         if (succeeded) {
