@@ -16,6 +16,7 @@ import { createStorage, openDatabase, type Storage } from "@portflow/storage";
 import type { ServerConfig } from "../config.ts";
 import { RunTracker } from "../run-tracker.ts";
 import { WorkflowRunner } from "../workflow-runner.ts";
+import { isDiskDataDir, lockDataDir } from "./data-dir-lock.ts";
 
 export interface CliContext {
   readonly config: ServerConfig;
@@ -40,6 +41,8 @@ export function providerConfigOf(config: ServerConfig): ProviderConfig {
 
 /** Opens (and migrates) the configured database and wires storage, registry, providers and runner. */
 export async function openCliContext(config: ServerConfig): Promise<CliContext> {
+  const lock =
+    config.databaseUrl === undefined && isDiskDataDir(config.dataDir) ? lockDataDir(config.dataDir) : undefined;
   const providers = createProviders(providerConfigOf(config));
   let storage: Storage;
   const registry = createNodeRegistry();
@@ -53,6 +56,7 @@ export async function openCliContext(config: ServerConfig): Promise<CliContext> 
     storage = createStorage(database, { validate: (json: unknown) => validateWorkflow(json, registry) });
   } catch (error) {
     providers.close();
+    lock?.release();
     throw error;
   }
   const services = new ServiceContainer()
@@ -69,7 +73,11 @@ export async function openCliContext(config: ServerConfig): Promise<CliContext> 
     runner,
     async close() {
       providers.close();
-      await storage.close();
+      try {
+        await storage.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -190,11 +190,19 @@ describe("portflow CLI, end to end on the embedded database", () => {
 
   it("reports errors as one line, with the stack only under --verbose", { timeout: 60_000 }, async () => {
     const unreachable = { DATABASE_URL: "postgres://portflow@127.0.0.1:1/none" };
-    const [missing, plain, verbose] = await Promise.all([
+    // a data directory held by a live process (this one) is refused before PGlite opens it
+    await mkdir(join(dir, "held"));
+    await writeFile(join(dir, "held", "portflow.lock"), String(process.pid));
+    const [missing, plain, verbose, held] = await Promise.all([
       portflow("bots", "show", "no-such-bot"),
       runPortflowProcess(["bots", "list"], { dataDir: join(dir, "unused"), env: unreachable }),
       runPortflowProcess(["bots", "list", "--verbose"], { dataDir: join(dir, "unused"), env: unreachable }),
+      runPortflowProcess(["bots", "list"], { dataDir: join(dir, "held") }),
     ]);
+    expectOneLineError(
+      held,
+      new RegExp(`^portflow: the embedded database in .* is in use by another portflow process \\(pid ${process.pid}`),
+    );
     expectOneLineError(missing, /^portflow: bot no-such-bot does not exist/);
     expectOneLineError(plain, /^portflow: .*ECONNREFUSED/);
     expect(verbose.code).toBe(1);

@@ -3,6 +3,7 @@ import { migrateToLatest, openDatabase } from "@portflow/storage";
 import type { Command } from "commander";
 import { providerConfigOf } from "../cli-context.ts";
 import type { CliSession } from "../cli-session.ts";
+import { isDiskDataDir, lockDataDir } from "../data-dir-lock.ts";
 
 /** `portflow db migrate`. */
 export function registerDbCommands(program: Command, session: CliSession): void {
@@ -14,6 +15,8 @@ export function registerDbCommands(program: Command, session: CliSession): void 
       const providers = createProviders(providerConfigOf(config));
       const embeddingDimensions = providers.embedder.dimensions;
       providers.close();
+      const lock =
+        config.databaseUrl === undefined && isDiskDataDir(config.dataDir) ? lockDataDir(config.dataDir) : undefined;
       const database = await openDatabase({
         ...(config.databaseUrl !== undefined && { databaseUrl: config.databaseUrl }),
         dataDir: config.dataDir,
@@ -34,6 +37,7 @@ export function registerDbCommands(program: Command, session: CliSession): void 
         if (applied.length > 0) session.out(`database ${where} is up to date`);
       } finally {
         await database.close();
+        lock?.release();
       }
     });
 }

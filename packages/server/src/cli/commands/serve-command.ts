@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { startServer } from "../../start-server.ts";
 import type { CliSession } from "../cli-session.ts";
+import { isDiskDataDir, lockDataDir } from "../data-dir-lock.ts";
 
 /** `portflow serve`: the HTTP server, until SIGTERM/SIGINT. */
 export function registerServeCommand(program: Command, session: CliSession): void {
@@ -19,7 +20,16 @@ export function registerServeCommand(program: Command, session: CliSession): voi
         ...(options.port !== undefined && { port: options.port }),
         ...(options.host !== undefined && { host: options.host }),
       };
-      const server = await startServer(config);
+      // Held until the process exits (startServer exits on SIGTERM/SIGINT once closed).
+      const lock =
+        config.databaseUrl === undefined && isDiskDataDir(config.dataDir) ? lockDataDir(config.dataDir) : undefined;
+      let server: Awaited<ReturnType<typeof startServer>>;
+      try {
+        server = await startServer(config);
+      } catch (error) {
+        lock?.release();
+        throw error;
+      }
       const database = config.databaseUrl !== undefined ? "DATABASE_URL" : `PGlite in ${config.dataDir}`;
       session.err(`portflow: listening on ${server.url} (database: ${database}; API docs at ${server.url}/docs)`);
     });
