@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeDocx, makePdf } from "../testing/document-fixtures.ts";
 import { multipartBody } from "../testing/multipart-body.ts";
 import { createTestApp, type TestApp } from "../testing/test-app.ts";
 import { RAG_WORKFLOW_V2 } from "../testing/workflows.ts";
@@ -77,6 +78,40 @@ describe("documents", () => {
       headers: t.admin,
     });
     expect(twice.statusCode).toBe(404);
+  });
+
+  it("ingests PDF (with page numbers) and DOCX", async () => {
+    const bot = await t.storage.bots.create({ name: "binary" });
+    const pdf = await upload(bot.id, {
+      filename: "policy.pdf",
+      contentType: "application/pdf",
+      content: await makePdf(["Refunds take five days.", "Shipping is free over fifty euros."]),
+    });
+    expect(pdf.statusCode).toBe(201);
+    expect(pdf.json()).toMatchObject({ mime_type: "application/pdf", status: "ready" });
+    const docx = await upload(bot.id, {
+      filename: "guide.docx",
+      contentType: "application/octet-stream",
+      content: await makeDocx([{ heading: "Install", text: "Run the installer and follow the steps." }]),
+    });
+    expect(docx.statusCode).toBe(201);
+    expect(docx.json().mime_type).toBe("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    const [vector] = (await t.embedder.embed(["shipping free"])).vectors;
+    const hits = await t.storage.vectors.search(bot.id, vector as number[], { topK: 5 });
+    const pdfHit = hits.find((h) => h.documentId === pdf.json().id && h.content.includes("Shipping"));
+    const meta = pdfHit?.metadata as { page?: number; page_end?: number } | undefined;
+    expect(meta?.page_end ?? meta?.page).toBe(2); // the chunk knows it reaches page 2
+  });
+
+  it("refuses a file whose content is not what its name says", async () => {
+    const bot = await t.storage.bots.create({ name: "liar" });
+    const res = await upload(bot.id, {
+      filename: "fake.pdf",
+      contentType: "application/pdf",
+      content: new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0, 0, 0, 0]),
+    });
+    expect([415, 422]).toContain(res.statusCode);
+    expect(res.json().error.code).toMatch(/unsupported_media_type|invalid_document/);
   });
 
   it("accepts plain text", async () => {
