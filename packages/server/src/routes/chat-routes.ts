@@ -190,6 +190,7 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         if (!succeeded) throw runError(result);
         return reply
           .header("server-timing", `run;dur=${result.totals.elapsedMs.toFixed(2)}`)
+          .header("x-portflow-run-id", result.runId)
           .send({ ...answer, session_id: sessionId, run_id: result.runId });
       },
     );

@@ -35,7 +35,8 @@ export function healthRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ["health"],
-          summary: "Liveness and dependencies",
+          summary: "Liveness and dependencies (no key needed)",
+          security: [],
           response: { 200: healthSchema, 503: healthSchema },
         },
       },
