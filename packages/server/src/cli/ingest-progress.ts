@@ -52,7 +52,8 @@ export class IngestProgressBar {
         noTTYOutput: true,
         notTTYSchedule: 1_000,
         etaBuffer: 20,
-        gracefulExit: true,
+        // Ctrl-C is handled by the command (it aborts the ingestion), not by the bar.
+        gracefulExit: false,
       },
       cliProgress.Presets.shades_classic,
     );

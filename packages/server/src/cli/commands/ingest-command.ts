@@ -6,6 +6,7 @@ import { uploadMimeType } from "../../upload-type.ts";
 import { CliError } from "../cli-error.ts";
 import type { CliSession } from "../cli-session.ts";
 import { IngestProgressBar } from "../ingest-progress.ts";
+import { withInterrupt } from "../interrupt-signal.ts";
 import { requireBot } from "../require-bot.ts";
 import { formatTable } from "../text-table.ts";
 
@@ -33,53 +34,60 @@ export function registerIngestCommand(program: Command, session: CliSession): vo
       const bot = await requireBot(storage, options.bot);
       const bar = new IngestProgressBar(session.io.stderr);
       const results: IngestedFile[] = [];
-      for (const path of files) {
-        const filename = basename(path);
-        const started = performance.now();
-        const elapsed = () => Math.round(performance.now() - started);
-        bar.start(filename);
-        try {
-          const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-            throw new Error(error.code === "ENOENT" ? `${path}: no such file` : `${path}: ${error.message}`);
-          });
-          const mime = uploadMimeType(filename, undefined);
-          const result = await ingestDocument({
-            botId: bot.id,
-            file: { filename, bytes, ...(mime !== undefined && { mime }) },
-            embedder: providers.embedder,
-            store: storage.vectors,
-            documents: storage.documents,
-            limits: { maxBytes: config.maxUploadBytes },
-            onProgress: (progress) => bar.update(progress),
-          });
-          bar.stop(
-            result.duplicate
-              ? "duplicate: already ingested"
-              : `done: ${result.chunkCount} chunk${result.chunkCount === 1 ? "" : "s"}`,
-          );
-          results.push({
-            file: path,
-            status: result.duplicate ? "duplicate" : "new",
-            documentId: result.document.id,
-            chunks: result.chunkCount,
-            pages: result.pageCount ?? null,
-            ms: elapsed(),
-            message: result.message,
-          });
-        } catch (error) {
-          bar.stop("failed");
-          const message = error instanceof Error ? error.message : String(error);
-          results.push({
-            file: path,
-            status: "failed",
-            documentId: null,
-            chunks: null,
-            pages: null,
-            ms: elapsed(),
-            message,
-          });
+      await withInterrupt(async (signal) => {
+        for (const path of files) {
+          const filename = basename(path);
+          const started = performance.now();
+          const elapsed = () => Math.round(performance.now() - started);
+          bar.start(filename);
+          try {
+            const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+              throw new Error(error.code === "ENOENT" ? `${path}: no such file` : `${path}: ${error.message}`);
+            });
+            const mime = uploadMimeType(filename, undefined);
+            const result = await ingestDocument({
+              botId: bot.id,
+              file: { filename, bytes, ...(mime !== undefined && { mime }) },
+              embedder: providers.embedder,
+              store: storage.vectors,
+              documents: storage.documents,
+              limits: { maxBytes: config.maxUploadBytes },
+              onProgress: (progress) => bar.update(progress),
+              signal,
+            });
+            bar.stop(
+              result.duplicate
+                ? "duplicate: already ingested"
+                : `done: ${result.chunkCount} chunk${result.chunkCount === 1 ? "" : "s"}`,
+            );
+            results.push({
+              file: path,
+              status: result.duplicate ? "duplicate" : "new",
+              documentId: result.document.id,
+              chunks: result.chunkCount,
+              pages: result.pageCount ?? null,
+              ms: elapsed(),
+              message: result.message,
+            });
+          } catch (error) {
+            bar.stop(signal.aborted ? "failed: interrupted" : "failed");
+            const message = signal.aborted
+              ? "interrupted (Ctrl-C)"
+              : error instanceof Error
+                ? error.message
+                : String(error);
+            results.push({
+              file: path,
+              status: "failed",
+              documentId: null,
+              chunks: null,
+              pages: null,
+              ms: elapsed(),
+              message,
+            });
+          }
         }
-      }
+      });
       if (options.json === true) {
         session.json(results);
       } else {

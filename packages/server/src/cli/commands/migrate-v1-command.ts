@@ -16,6 +16,7 @@ function problemSummary(row: MigrationReportRow): string | undefined {
 export function registerMigrateV1Command(program: Command, session: CliSession): void {
   program
     .command("migrate-v1")
+    .summary("convert V1 workflows into V2 drafts (--dry-run to preview)")
     .description(
       "give every bot holding a V1 workflow a V2 draft converted from it. The V1 JSON stays in " +
         "legacy_workflow; nothing is published and use_workflow_v2 is not changed. Safe to re-run.",

@@ -5,6 +5,7 @@ import { botRunTarget } from "../bot-run-target.ts";
 import { CliError } from "../cli-error.ts";
 import type { CliSession } from "../cli-session.ts";
 import { formatTokens } from "../format-tokens.ts";
+import { INTERRUPTED_EXIT_CODE, withInterrupt } from "../interrupt-signal.ts";
 import { requireBot } from "../require-bot.ts";
 import { formatTable } from "../text-table.ts";
 
@@ -67,81 +68,88 @@ export function registerRunCommand(program: Command, session: CliSession): void 
   program
     .command("run")
     .description("ask a bot a question: streams the answer, then prints its sources and a per-node timeline")
-    .requiredOption("--bot <bot-id>")
+    .requiredOption("--bot <bot-id>", "the bot")
     .argument("<question>")
     .option("--json", "print the result as JSON instead of streaming")
     .action(async (question: string, options: { bot: string; json?: boolean }) => {
       const { storage, runner } = await session.context();
       const bot = await requireBot(storage, options.bot);
       const { target, label } = await botRunTarget(storage, bot);
-      let handle: RunHandle;
-      try {
-        handle = runner.start(
-          target,
-          { query: question },
-          {
-            system: { query: question, bot_id: bot.id },
-            record: {
-              botId: bot.id,
-              ...(target.workflowVersionId !== undefined && { workflowVersionId: target.workflowVersionId }),
-              trigger: "api",
+      await withInterrupt(async (signal) => {
+        let handle: RunHandle;
+        try {
+          handle = runner.start(
+            target,
+            { query: question },
+            {
+              signal,
+              system: { query: question, bot_id: bot.id },
+              record: {
+                botId: bot.id,
+                ...(target.workflowVersionId !== undefined && { workflowVersionId: target.workflowVersionId }),
+                trigger: "api",
+              },
             },
-          },
-        );
-      } catch (error) {
-        if (error instanceof AppError && error.code === "workflow_invalid") {
-          const problems = (error.details as { problems?: { path: string; message: string }[] } | undefined)?.problems;
-          for (const p of problems ?? []) session.err(`problem: ${p.path}: ${p.message}`);
-          throw new CliError(`bot ${bot.id}'s ${label} cannot run: ${error.message}`);
-        }
-        throw error;
-      }
-      const json = options.json === true;
-      let streamed = "";
-      if (!json) {
-        session.err(`bot ${bot.id} · ${label} · run ${handle.runId}`);
-        handle.on("node.chunk", (event) => {
-          streamed += event.chunk;
-          session.io.stdout.write(event.chunk);
-        });
-      }
-      const result = await handle.result;
-      const answer = answerOf(result.outputs);
-      const sources = sourcesOf(result.outputs);
-      if (json) {
-        session.json({
-          runId: result.runId,
-          botId: bot.id,
-          workflow: label,
-          status: result.status,
-          answer,
-          sources: result.outputs.sources ?? [],
-          error: result.error ?? null,
-          totals: result.totals,
-          nodes: result.nodes.map(({ inputs: _i, outputs: _o, processData: _p, ...node }) => node),
-        });
-      } else {
-        if (streamed === "" && answer !== "") session.io.stdout.write(answer);
-        if (streamed !== "" || answer !== "") session.out("");
-        session.out("");
-        if (sources.length > 0) {
-          session.out("Sources:");
-          for (const [i, s] of sources.entries()) {
-            const score = s.score !== undefined ? ` (score ${s.score.toFixed(2)})` : "";
-            session.out(`  [${i + 1}] ${s.label}${score}: ${s.excerpt}`);
+          );
+        } catch (error) {
+          if (error instanceof AppError && error.code === "workflow_invalid") {
+            const problems = (error.details as { problems?: { path: string; message: string }[] } | undefined)
+              ?.problems;
+            for (const p of problems ?? []) session.err(`problem: ${p.path}: ${p.message}`);
+            throw new CliError(`bot ${bot.id}'s ${label} cannot run: ${error.message}`);
           }
-          session.out("");
+          throw error;
         }
-        const tokens = formatTokens(result.totals.tokens);
-        session.out(
-          `Timeline: run ${result.runId} ${result.status} in ${result.totals.elapsedMs.toFixed(0)} ms` +
-            `, ${result.totals.steps} steps${tokens !== undefined ? `, ${tokens} tokens` : ""}`,
-        );
-        session.out(timeline(result));
-      }
-      if (result.status === "failed" || result.status === "cancelled") {
-        const where = result.error?.nodeId !== undefined ? ` at node ${result.error.nodeId}` : "";
-        throw new CliError(`run ${result.runId} ${result.status}${where}: ${result.error?.message ?? "no detail"}`);
-      }
+        const json = options.json === true;
+        let streamed = "";
+        if (!json) {
+          session.err(`bot ${bot.id} · ${label} · run ${handle.runId}`);
+          handle.on("node.chunk", (event) => {
+            streamed += event.chunk;
+            session.io.stdout.write(event.chunk);
+          });
+        }
+        const result = await handle.result;
+        const answer = answerOf(result.outputs);
+        const sources = sourcesOf(result.outputs);
+        if (json) {
+          session.json({
+            runId: result.runId,
+            botId: bot.id,
+            workflow: label,
+            status: result.status,
+            answer,
+            sources: result.outputs.sources ?? [],
+            error: result.error ?? null,
+            totals: result.totals,
+            nodes: result.nodes.map(({ inputs: _i, outputs: _o, processData: _p, ...node }) => node),
+          });
+        } else {
+          if (streamed === "" && answer !== "") session.io.stdout.write(answer);
+          if (streamed !== "" || answer !== "") session.out("");
+          session.out("");
+          if (sources.length > 0) {
+            session.out("Sources:");
+            for (const [i, s] of sources.entries()) {
+              const score = s.score !== undefined ? ` (score ${s.score.toFixed(2)})` : "";
+              session.out(`  [${i + 1}] ${s.label}${score}: ${s.excerpt}`);
+            }
+            session.out("");
+          }
+          const tokens = formatTokens(result.totals.tokens);
+          session.out(
+            `Timeline: run ${result.runId} ${result.status} in ${result.totals.elapsedMs.toFixed(0)} ms` +
+              `, ${result.totals.steps} steps${tokens !== undefined ? `, ${tokens} tokens` : ""}`,
+          );
+          session.out(timeline(result));
+        }
+        if (result.status === "failed" || result.status === "cancelled") {
+          const where = result.error?.nodeId !== undefined ? ` at node ${result.error.nodeId}` : "";
+          throw new CliError(
+            `run ${result.runId} ${result.status}${where}: ${result.error?.message ?? "no detail"}`,
+            signal.aborted ? INTERRUPTED_EXIT_CODE : 1,
+          );
+        }
+      });
     });
 }

@@ -37,7 +37,7 @@ export function registerRunsCommands(program: Command, session: CliSession): voi
   runs
     .command("list")
     .description("list a bot's runs, newest first")
-    .requiredOption("--bot <bot-id>")
+    .requiredOption("--bot <bot-id>", "the bot")
     .option("--status <status>", `only runs in this status (${RUN_STATUSES.join(", ")})`, parseStatus)
     .option("--limit <n>", "at most this many (1..200, default 20)", parseCount)
     .option("--json", "print JSON")

@@ -62,7 +62,7 @@ export function registerWorkflowCommands(program: Command, session: CliSession):
   workflow
     .command("push")
     .description("save a workflow JSON file as the bot's draft (validated; publish it with `workflow publish`)")
-    .requiredOption("--bot <bot-id>")
+    .requiredOption("--bot <bot-id>", "the bot")
     .argument("<file>")
     .option(
       "--expect-revision <n>",
@@ -130,7 +130,7 @@ export function registerWorkflowCommands(program: Command, session: CliSession):
   workflow
     .command("publish")
     .description("publish the bot's draft as its next version (the previous one is archived)")
-    .requiredOption("--bot <bot-id>")
+    .requiredOption("--bot <bot-id>", "the bot")
     .option("--expect-revision <n>", "publish only if the draft is still at this revision", parseRevision)
     .option("--notes <text>", "notes for the published version (default: the draft's)")
     .option("--json", "print the published version as JSON")
@@ -171,7 +171,7 @@ export function registerWorkflowCommands(program: Command, session: CliSession):
   workflow
     .command("versions")
     .description("list the bot's draft and published versions, newest first")
-    .requiredOption("--bot <bot-id>")
+    .requiredOption("--bot <bot-id>", "the bot")
     .option("--json", "print JSON")
     .action(async (options: { bot: string; json?: boolean }) => {
       const { storage } = await session.context();
