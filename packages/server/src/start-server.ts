@@ -15,6 +15,8 @@ import type { ServerConfig } from "./config.ts";
 import { createDocumentIngestion } from "./document-ingestion.ts";
 import { pinoEngineLogger } from "./pino-engine-logger.ts";
 
+const SWEEP_INTERVAL_MS = 60_000;
+
 export interface RunningServer {
   readonly app: PortflowApp;
   /** `http://host:port` it listens on. */
@@ -86,12 +88,23 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     logger: log,
   });
 
+  // Runs left `running` by a process that died (here or on a peer) are marked `interrupted`.
+  const sweep = () =>
+    storage.runs.sweepInterrupted().then(
+      (ids) => ids.length > 0 && log.warn({ runs: ids.length }, "marked runs of a stopped process interrupted"),
+      (error: unknown) => log.warn({ err: error }, "could not sweep interrupted runs"),
+    );
+  await sweep();
+  const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       log.info("shutting down");
+      clearInterval(sweeper);
       await app.close();
-      redis?.disconnect();
+      await redis?.quit().catch(() => redis?.disconnect());
       providers.close();
       await storage.close();
     })();

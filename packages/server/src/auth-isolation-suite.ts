@@ -1,0 +1,178 @@
+/**
+ * The isolation matrix: a key scoped to bot A, aimed at every route with bot B's resources (and
+ * at bot A's routes with B's resource ids), gets the same 404 a missing bot gets and learns nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { multipartBody } from "./testing/multipart-body.ts";
+import { createTestApp, type TestApp, type TestAppOptions } from "./testing/test-app.ts";
+import { RAG_WORKFLOW_V2 } from "./testing/workflows.ts";
+
+interface Probe {
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** OpenAPI path template, to prove every route is covered. */
+  readonly route: string;
+  readonly url: string;
+  readonly payload?: unknown;
+  readonly multipart?: boolean;
+}
+
+/** Registers the matrix against an app built with `options()` (called in beforeAll). */
+export function describeBotIsolation(name: string, options: () => Promise<TestAppOptions> | TestAppOptions): void {
+  let t: TestApp;
+  let keyA: { authorization: string };
+  const b = { botId: "", versionId: "", runId: "", documentId: "", name: "Bot B secret name" };
+  let botA = "";
+
+  beforeAll(async () => {
+    t = await createTestApp(await options());
+    botA = (await t.storage.bots.create({ name: "Bot A" })).id;
+    const botB = await t.storage.bots.create({ name: b.name });
+    b.botId = botB.id;
+    await t.storage.workflowVersions.saveDraft(botB.id, RAG_WORKFLOW_V2);
+    b.versionId = (await t.storage.workflowVersions.publish(botB.id)).id;
+    const chat = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/chat",
+      headers: t.admin,
+      payload: { bot_id: botB.id, message: "hello" },
+    });
+    b.runId = chat.json().run_id;
+    const body = multipartBody({
+      filename: "b.md",
+      contentType: "text/markdown",
+      content: "# B\n\nBot B's private notes.",
+    });
+    const upload = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/documents/upload?bot_id=${botB.id}`,
+      headers: { ...t.admin, ...body.headers },
+      payload: body.payload,
+    });
+    b.documentId = upload.json().id;
+    keyA = await t.keyFor(botA);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  function probes(): Probe[] {
+    const B = b.botId;
+    const versions = "/api/v1/bots/{bot_id}/workflow-versions";
+    const executions = "/api/v1/bots/{bot_id}/workflow-executions";
+    return [
+      { method: "GET", route: "/api/v1/bots/{bot_id}", url: `/api/v1/bots/${B}` },
+      { method: "PATCH", route: "/api/v1/bots/{bot_id}", url: `/api/v1/bots/${B}`, payload: { name: "pwned" } },
+      { method: "DELETE", route: "/api/v1/bots/{bot_id}", url: `/api/v1/bots/${B}` },
+      { method: "GET", route: versions, url: `/api/v1/bots/${B}/workflow-versions` },
+      { method: "GET", route: `${versions}/draft`, url: `/api/v1/bots/${B}/workflow-versions/draft` },
+      {
+        method: "PUT",
+        route: `${versions}/draft`,
+        url: `/api/v1/bots/${B}/workflow-versions/draft`,
+        payload: { graph: { schema_version: 2, nodes: [] }, force: true },
+      },
+      { method: "POST", route: `${versions}/draft/publish`, url: `/api/v1/bots/${B}/workflow-versions/draft/publish` },
+      {
+        method: "POST",
+        route: `${versions}/draft/run`,
+        url: `/api/v1/bots/${B}/workflow-versions/draft/run`,
+        payload: { inputs: { query: "x" } },
+      },
+      { method: "GET", route: `${versions}/{version}`, url: `/api/v1/bots/${B}/workflow-versions/${b.versionId}` },
+      { method: "GET", route: `${versions}/{version}`, url: `/api/v1/bots/${B}/workflow-versions/1` },
+      { method: "GET", route: `${versions}/{version}`, url: `/api/v1/bots/${botA}/workflow-versions/${b.versionId}` },
+      {
+        method: "POST",
+        route: `${versions}/{version}/restore`,
+        url: `/api/v1/bots/${B}/workflow-versions/${b.versionId}/restore`,
+      },
+      {
+        method: "POST",
+        route: `${versions}/{version}/restore`,
+        url: `/api/v1/bots/${botA}/workflow-versions/${b.versionId}/restore`,
+      },
+      { method: "GET", route: executions, url: `/api/v1/bots/${B}/workflow-executions` },
+      { method: "GET", route: `${executions}/statistics`, url: `/api/v1/bots/${B}/workflow-executions/statistics` },
+      { method: "GET", route: `${executions}/{run_id}`, url: `/api/v1/bots/${B}/workflow-executions/${b.runId}` },
+      { method: "GET", route: `${executions}/{run_id}`, url: `/api/v1/bots/${botA}/workflow-executions/${b.runId}` },
+      { method: "POST", route: "/api/v1/chat", url: "/api/v1/chat", payload: { bot_id: B, message: "leak?" } },
+      {
+        method: "POST",
+        route: "/api/v1/documents/upload",
+        url: `/api/v1/documents/upload?bot_id=${B}`,
+        multipart: true,
+      },
+      { method: "GET", route: "/api/v1/bots/{bot_id}/documents", url: `/api/v1/bots/${B}/documents` },
+      {
+        method: "DELETE",
+        route: "/api/v1/bots/{bot_id}/documents/{document_id}",
+        url: `/api/v1/bots/${B}/documents/${b.documentId}`,
+      },
+      {
+        method: "DELETE",
+        route: "/api/v1/bots/{bot_id}/documents/{document_id}",
+        url: `/api/v1/bots/${botA}/documents/${b.documentId}`,
+      },
+    ];
+  }
+
+  describe(`bot isolation (${name})`, () => {
+    it("covers every bot-scoped route of the API", async () => {
+      const doc = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json() as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      const all = Object.entries(doc.paths).flatMap(([path, methods]) =>
+        Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+      );
+      const unscoped = ["GET /health", "GET /api/v1/bots", "POST /api/v1/bots"];
+      const covered = new Set(probes().map((p) => `${p.method} ${p.route}`));
+      expect(all.filter((r) => !unscoped.includes(r) && !covered.has(r))).toEqual([]);
+    });
+
+    it("answers 404 everywhere, with nothing of bot B in the answer", async () => {
+      for (const probe of probes()) {
+        const body = probe.multipart
+          ? multipartBody({ filename: "x.md", contentType: "text/markdown", content: "# x\n\nsneaky" })
+          : undefined;
+        const res = await t.app.inject({
+          method: probe.method,
+          url: probe.url,
+          headers: { ...keyA, ...body?.headers },
+          ...(body !== undefined
+            ? { payload: body.payload }
+            : probe.payload !== undefined
+              ? { payload: probe.payload as Record<string, unknown> }
+              : {}),
+        });
+        expect({ probe: `${probe.method} ${probe.url}`, status: res.statusCode }).toEqual({
+          probe: `${probe.method} ${probe.url}`,
+          status: 404,
+        });
+        const text = res.body;
+        expect(res.json().error.code).toBe("not_found");
+        for (const secret of [b.name, b.runId, b.documentId, b.versionId]) expect(text).not.toContain(secret);
+      }
+    });
+
+    it("left bot B untouched", async () => {
+      const bot = await t.storage.bots.get(b.botId);
+      expect(bot?.name).toBe(b.name);
+      expect(bot?.publishedVersionId).toBe(b.versionId);
+      expect((await t.storage.workflowVersions.getDraft(b.botId))?.revision).toBe(1);
+      expect(await t.storage.documents.get(b.botId, b.documentId)).toBeDefined();
+      expect((await t.storage.runs.list(b.botId)).items).toHaveLength(1);
+    });
+
+    it("gives the same answer for a bot that does not exist", async () => {
+      const missing = await t.app.inject({ method: "GET", url: "/api/v1/bots/no-such-bot", headers: keyA });
+      const other = await t.app.inject({ method: "GET", url: `/api/v1/bots/${b.botId}`, headers: keyA });
+      expect(missing.statusCode).toBe(other.statusCode);
+      expect(missing.json()).toEqual(other.json());
+    });
+
+    it("lets the key reach its own bot", async () => {
+      const res = await t.app.inject({ method: "GET", url: `/api/v1/bots/${botA}`, headers: keyA });
+      expect(res.statusCode).toBe(200);
+    });
+  });
+}
