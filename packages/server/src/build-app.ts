@@ -67,7 +67,6 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
     bodyLimit: 2 * 1024 * 1024,
     // The first request of a closing server answers 503 instead of hanging.
     return503OnClosing: true,
-    ajv: { customOptions: { coerceTypes: false } },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -23,23 +23,14 @@ export class RunTracker {
   }
 
   /**
-   * Tracks a run until `done` settles. Returns the signal to run with: it aborts when `signal`
-   * (the client) aborts or when shutdown cancels the run.
+   * Tracks a run until `done` settles; shutdown past its grace period aborts `controller`
+   * (which the run must be listening to).
    */
-  track(start: (signal: AbortSignal) => Promise<unknown>, signal?: AbortSignal): Promise<unknown> {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal?.reason);
-    if (signal?.aborted) controller.abort(signal.reason);
-    else signal?.addEventListener("abort", onAbort, { once: true });
-    const done = start(controller.signal);
+  track(done: Promise<unknown>, controller: AbortController): void {
     const run: TrackedRun = { controller, done };
     this.#runs.add(run);
-    const forget = () => {
-      this.#runs.delete(run);
-      signal?.removeEventListener("abort", onAbort);
-    };
+    const forget = () => this.#runs.delete(run);
     done.then(forget, forget);
-    return done;
   }
 
   /**

@@ -80,11 +80,10 @@ export class WorkflowRunner {
   start(target: RunTarget, inputs: Readonly<Record<string, unknown>>, options: RunOptions): RunHandle {
     if (this.tracker.draining) throw new AppError(503, "service_unavailable", "the server is shutting down");
     const compiled = this.compile(target);
-    let handle: RunHandle | undefined;
-    void this.tracker.track((signal) => {
-      handle = this.executor.start(compiled, inputs, { ...options, signal });
-      return handle.result;
-    }, options.signal);
-    return handle as unknown as RunHandle;
+    const shutdown = new AbortController();
+    const signal = options.signal !== undefined ? AbortSignal.any([options.signal, shutdown.signal]) : shutdown.signal;
+    const handle = this.executor.start(compiled, inputs, { ...options, signal });
+    this.tracker.track(handle.result, shutdown);
+    return handle;
   }
 }
