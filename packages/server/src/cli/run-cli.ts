@@ -26,7 +26,7 @@ export async function runCli(
   try {
     await createProgram(session).parseAsync([...argv], { from: "user" });
   } catch (error) {
-    code = reportError(session, error, verbose);
+    code = reportError(session, explainConnectionError(error, env), verbose);
   }
   try {
     await session.close();
@@ -45,6 +45,19 @@ function reportError(session: CliSession, error: unknown, verbose: boolean): num
     session.err(error.stack);
   }
   return error instanceof CliError ? error.exitCode : 1;
+}
+
+const CONNECTION_ERRORS = new Set(["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "EHOSTUNREACH", "ECONNRESET"]);
+
+/** A network error while DATABASE_URL is set is about the database: say so. */
+function explainConnectionError(error: unknown, env: Readonly<Record<string, string | undefined>>): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || !CONNECTION_ERRORS.has(code) || !env.DATABASE_URL) return error;
+  const explained = new Error(`cannot reach the PostgreSQL server of DATABASE_URL (${(error as Error).message})`, {
+    cause: error,
+  });
+  explained.stack = (error as Error).stack ?? explained.stack;
+  return explained;
 }
 
 function oneLine(message: string): string {

@@ -40,3 +40,18 @@ function cellText(value: unknown): string {
   const text = typeof value === "string" ? value : String(value);
   return text.replace(/\s*[\r\n]+\s*/g, " ");
 }
+
+/**
+ * Formats `name value` pairs as two aligned columns without a header (a record's details).
+ *
+ * @example
+ * formatFields([["id", "b1"], ["status", "active"]]);
+ * // id      b1
+ * // status  active
+ */
+export function formatFields(fields: readonly (readonly [string, unknown])[]): string {
+  return formatTable([{ header: "" }, { header: "" }], fields)
+    .split("\n")
+    .slice(1)
+    .join("\n");
+}

@@ -7,7 +7,7 @@ import type { CliSession } from "../cli-session.ts";
 import { parseCount } from "../parse-count.ts";
 import { readJsonFile } from "../read-json-file.ts";
 import { requireBot } from "../require-bot.ts";
-import { formatTable } from "../text-table.ts";
+import { formatFields, formatTable } from "../text-table.ts";
 
 /** Which workflow a chat with this bot runs (the chat route's rule). */
 function runsWhat(bot: Bot): string {
@@ -206,11 +206,6 @@ export function registerBotsCommands(program: Command, session: CliSession): voi
         ["created", bot.createdAt],
         ["updated", bot.updatedAt],
       ];
-      session.out(
-        formatTable([{ header: "field" }, { header: "value" }], rows)
-          .split("\n")
-          .slice(1)
-          .join("\n"),
-      );
+      session.out(formatFields(rows));
     });
 }

@@ -5,7 +5,7 @@ import type { CliSession } from "../cli-session.ts";
 import { formatTokens } from "../format-tokens.ts";
 import { parseCount } from "../parse-count.ts";
 import { requireBot } from "../require-bot.ts";
-import { formatTable } from "../text-table.ts";
+import { formatFields, formatTable } from "../text-table.ts";
 
 function parseStatus(value: string): StoredRunStatus {
   if (!RUN_STATUSES.includes(value as StoredRunStatus)) {
@@ -129,12 +129,7 @@ export function registerRunsCommands(program: Command, session: CliSession): voi
             : `${run.error.message}${run.error.nodeId ? ` (node ${run.error.nodeId})` : ""}`,
         ],
       ];
-      session.out(
-        formatTable([{ header: "" }, { header: "" }], fields)
-          .split("\n")
-          .slice(1)
-          .join("\n"),
-      );
+      session.out(formatFields(fields));
       session.out("");
       session.out(
         formatTable(
