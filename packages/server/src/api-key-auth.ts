@@ -7,6 +7,7 @@ import type { ApiKeyRepository } from "@portflow/storage";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AppError } from "./app-error.ts";
 import type { Principal } from "./principal.ts";
+import type { AuthFailureGuard } from "./rate-limits.ts";
 
 /** Looks a plaintext key up (the storage keeps only hashes). */
 export interface ApiKeyVerifier {
@@ -64,13 +65,16 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 /** Registers the auth hook on `app` (use inside an encapsulated scope). */
-export function registerApiKeyAuth(app: FastifyInstance, verifier: ApiKeyVerifier): void {
+export function registerApiKeyAuth(app: FastifyInstance, verifier: ApiKeyVerifier, guard?: AuthFailureGuard): void {
   if (!app.hasRequestDecorator("principal")) app.decorateRequest("principal", null);
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", async (request, reply) => {
+    await guard?.refuseIfBlocked(request, reply);
     const key = bearerKey(request.headers.authorization);
-    if (key === undefined) throw AppError.unauthorized();
-    const principal = await verifier.verify(key);
-    if (principal === undefined) throw AppError.unauthorized("the API key is not valid");
+    const principal = key === undefined ? undefined : await verifier.verify(key);
+    if (principal === undefined) {
+      await guard?.recordFailure(request, reply);
+      throw key === undefined ? AppError.unauthorized() : AppError.unauthorized("the API key is not valid");
+    }
     request.principal = principal;
   });
 }

@@ -20,7 +20,7 @@ import type { Redis } from "ioredis";
 import { type ApiKeyVerifier, registerApiKeyAuth, storedApiKeys } from "./api-key-auth.ts";
 import type { AppConfig, AppContext, DocumentIngestion } from "./app-context.ts";
 import { installErrorHandling } from "./error-handler.ts";
-import { registerRateLimits } from "./rate-limits.ts";
+import { authFailureGuard, registerRateLimits } from "./rate-limits.ts";
 import { botRoutes } from "./routes/bot-routes.ts";
 import { chatRoutes } from "./routes/chat-routes.ts";
 import { documentRoutes } from "./routes/document-routes.ts";
@@ -117,8 +117,12 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
   await app.register(healthRoutes(ctx));
   await app.register(
     async (api) => {
-      registerApiKeyAuth(api, deps.apiKeys ?? storedApiKeys(deps.storage.apiKeys));
       await registerRateLimits(api, deps.config.rateLimit, deps.redis);
+      registerApiKeyAuth(
+        api,
+        deps.apiKeys ?? storedApiKeys(deps.storage.apiKeys),
+        authFailureGuard(api, deps.config.rateLimit),
+      );
       await api.register(multipart, {
         limits: { fileSize: deps.config.maxUploadBytes, files: 1, fields: 10, parts: 12 },
       });

@@ -37,6 +37,23 @@ describe("rate limits (in memory)", () => {
     expect((await get("/api/v1/bots", await t.keyFor(bot.id))).statusCode).toBe(200);
   });
 
+  it("counts failed authentications per client and answers 429 once over the budget", async () => {
+    const bad = { authorization: "Bearer pf_guessing_0000000000000000" };
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push(
+        (await t.app.inject({ method: "GET", url: "/api/v1/bots", headers: bad, remoteAddress: "10.9.9.9" }))
+          .statusCode,
+      );
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    const blocked = await t.app.inject({ method: "GET", url: "/api/v1/bots", headers: bad, remoteAddress: "10.9.9.9" });
+    expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
+    // another client is not affected
+    const other = await t.app.inject({ method: "GET", url: "/api/v1/bots", headers: bad, remoteAddress: "10.9.9.8" });
+    expect(other.statusCode).toBe(401);
+  });
+
   it("gives chat its own, smaller budget", async () => {
     const bot = await t.storage.bots.create({ name: "chatty" });
     const key = await t.keyFor(bot.id);

@@ -4,7 +4,7 @@
  * @module
  */
 import rateLimit from "@fastify/rate-limit";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
 import { AppError } from "./app-error.ts";
 import type { RateLimitConfig } from "./config.ts";
@@ -48,4 +48,37 @@ export async function registerRateLimits(
         retry_after_seconds: Math.ceil(context.ttl / 1000),
       }),
   });
+}
+
+/** Counts failed authentications per client IP, so guessing keys is slowed down like any other traffic. */
+export interface AuthFailureGuard {
+  /** Throws 429 when this IP is over its budget of failures (checked before any key lookup). */
+  refuseIfBlocked(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** Counts one failure; throws 429 when it was one too many. */
+  recordFailure(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+}
+
+/** Needs `registerRateLimits` on `app` first. Failures share the rate-limit store (Redis when given). */
+export function authFailureGuard(app: FastifyInstance, config: RateLimitConfig): AuthFailureGuard {
+  const check = app.createRateLimit({
+    keyGenerator: (request) => `ip:${request.ip}:auth-failures`,
+    max: config.max,
+    timeWindow: config.windowMs,
+  });
+  const refuse = (reply: FastifyReply, ttlInSeconds: number): never => {
+    reply.header("retry-after", ttlInSeconds);
+    throw new AppError(429, "rate_limited", "too many failed authentications; retry later", {
+      retry_after_seconds: ttlInSeconds,
+    });
+  };
+  return {
+    async refuseIfBlocked(request, reply) {
+      const state = await check(request, { increment: false });
+      if (!state.isAllowed && state.isExceeded) refuse(reply, state.ttlInSeconds);
+    },
+    async recordFailure(request, reply) {
+      const state = await check(request);
+      if (!state.isAllowed && state.isExceeded) refuse(reply, state.ttlInSeconds);
+    },
+  };
 }
