@@ -6,10 +6,11 @@ import { createTestApp, type TestApp } from "../testing/test-app.ts";
 import { RAG_WORKFLOW_V1, RAG_WORKFLOW_V2 } from "../testing/workflows.ts";
 
 const model = new ScriptedChatModel({
-  answer: (request) =>
-    request.messages.at(-1)?.content.includes("slow")
-      ? "word ".repeat(200)
-      : `echo: ${request.messages.at(-1)?.content}`,
+  answer: (request) => {
+    const last = request.messages.at(-1)?.content ?? "";
+    if (last.includes("explode")) throw new Error("the model is down");
+    return last.includes("slow") ? "word ".repeat(200) : `echo: ${last}`;
+  },
   chunkDelayMs: 1,
 });
 let t: TestApp;
@@ -119,6 +120,33 @@ describe("POST /api/v1/chat", () => {
     expect(finished.status).toBe("succeeded");
     expect(text).toBe(finished.response);
     expect(finished.sources.length).toBeGreaterThan(0);
+  });
+
+  it("reports a failed run: 500 run_failed in JSON, an error event in SSE, both with the run id", async () => {
+    const botId = await v2Bot();
+    const json = await chat({ bot_id: botId, message: "explode" });
+    expect(json.statusCode).toBe(500);
+    expect(json.json().error).toMatchObject({
+      code: "run_failed",
+      message: expect.stringContaining("the model is down"),
+      details: { run_id: expect.any(String), node_id: "answer" },
+    });
+    expect((await t.storage.runs.get(botId, json.json().error.details.run_id))?.status).toBe("failed");
+
+    const sse = await fetch(`${baseUrl}/api/v1/chat`, {
+      method: "POST",
+      headers: { ...t.admin, "content-type": "application/json" },
+      body: JSON.stringify({ bot_id: botId, message: "explode", stream: true }),
+    });
+    const events = parseSseEvents(await sse.text());
+    expect(events.map((e) => e.event).slice(-2)).toEqual(["error", "run.finished"]);
+    expect(events.at(-2)?.data).toMatchObject({ code: "run_failed" });
+    expect(events.at(-1)?.data).toMatchObject({ status: "failed", response: "" });
+    // a failed turn is not remembered
+    const sessionId = (events[0]?.data as { session_id: string }).session_id;
+    const before = model.requests.length;
+    await chat({ bot_id: botId, message: "after failure", session_id: sessionId });
+    expect(model.requests[before]?.messages).toHaveLength(1);
   });
 
   it("cancels the run when the client disconnects, and records it cancelled", async () => {
