@@ -18,7 +18,10 @@ const chatRequestSchema = z.object({
   bot_id: z.string().min(1),
   message: z.string().min(1).max(32_000),
   session_id: z.string().min(1).max(200).optional().describe("continue a conversation; a new one when absent"),
-  stream: z.boolean().optional().describe("answer with Server-Sent Events (also: Accept: text/event-stream)"),
+  stream: z
+    .boolean()
+    .optional()
+    .describe("answer with Server-Sent Events; when absent, `Accept: text/event-stream` asks for them"),
   user_id: z.string().min(1).max(200).optional().describe("the end user, as `sys.user_id`"),
 });
 
@@ -156,7 +159,7 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             },
           },
         );
-        const streaming = body.stream === true || (request.headers.accept ?? "").includes("text/event-stream");
+        const streaming = body.stream ?? (request.headers.accept ?? "").includes("text/event-stream"); // an explicit `stream` wins
         const sse = streaming
           ? SseStream.open(reply, { "x-portflow-run-id": handle.runId, "x-portflow-session-id": sessionId })
           : undefined;
