@@ -57,7 +57,7 @@ describe("graceful shutdown", () => {
     expect(events.map((e) => e.event)).toContain("error");
     const finished = events.at(-1);
     expect(finished).toMatchObject({ event: "run.finished", data: { status: "cancelled" } });
-    const runId = (finished?.data as { run_id: string }).run_id;
+    const runId = (finished?.data as { run_id?: string } | undefined)?.run_id ?? "";
     expect((await t.storage.runs.get(botId, runId))?.status).toBe("cancelled");
     await t.storage.close();
   });

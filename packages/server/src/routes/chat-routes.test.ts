@@ -143,7 +143,7 @@ describe("POST /api/v1/chat", () => {
     expect(events.at(-2)?.data).toMatchObject({ code: "run_failed" });
     expect(events.at(-1)?.data).toMatchObject({ status: "failed", response: "" });
     // a failed turn is not remembered
-    const sessionId = (events[0]?.data as { session_id: string }).session_id;
+    const sessionId = (events[0]?.data as { session_id?: string } | undefined)?.session_id ?? "";
     const before = model.requests.length;
     await chat({ bot_id: botId, message: "after failure", session_id: sessionId });
     expect(model.requests[before]?.messages).toHaveLength(1);
