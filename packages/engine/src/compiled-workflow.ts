@@ -63,6 +63,16 @@ export function compileWorkflow(json: unknown, registry: NodeRegistryV2): Compil
   const hit = byRegistry?.get(registry);
   if (hit) return hit;
   const validation = validateWorkflow(json, registry);
+  if (validation.schemaVersion === 1) {
+    throw new WorkflowValidationError([
+      {
+        path: "schema_version",
+        code: "invalid_json",
+        message: "this is a V1 workflow: run it through NodeAdapter, or convert it with upgradeV1Workflow",
+      },
+      ...validation.problems,
+    ]);
+  }
   if (!validation.ok || !validation.workflow) throw new WorkflowValidationError(validation.problems);
   const workflow = validation.workflow;
   const index = new Map(workflow.nodes.map((n, i) => [n.id, i]));

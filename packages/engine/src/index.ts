@@ -21,6 +21,12 @@ export {
   portTypeSchema,
   valueMatchesPortType,
 } from "./port-definition.ts";
+export {
+  formatContext,
+  isRetrievedDocumentArray,
+  type RetrievedDocument,
+  sourceLabel,
+} from "./retrieved-document.ts";
 export type { RunEvent, RunEventMap, RunEventName } from "./run-events.ts";
 export { RunHandle } from "./run-handle.ts";
 export type { NodeRunRecord, RunResult, RunStatus, RunTotals } from "./run-result.ts";
@@ -57,7 +63,12 @@ export type {
 export { NodeAdapter } from "./v1/node-adapter.ts";
 export { upgradeV1Workflow } from "./v1/upgrade-v1-workflow.ts";
 export { convertV1Prompt, UnknownV1NodeTypesError, V1_NODE_TYPES } from "./v1/v1-node-types.ts";
-export { type ResolvedNode, validateWorkflow, type WorkflowValidation } from "./validate-workflow.ts";
+export {
+  type ResolvedNode,
+  type ValidateWorkflowOptions,
+  validateWorkflow,
+  type WorkflowValidation,
+} from "./validate-workflow.ts";
 export type { SystemVariableName, ValueSelector, VariableMapping } from "./value-selector.ts";
 export { formatSelector, SYSTEM_VARIABLES, valueSelectorSchema, variableMappingSchema } from "./value-selector.ts";
 export {

@@ -96,16 +96,3 @@ export function valueMatchesPortType(value: unknown, type: PortType): boolean {
       return typeof value === "object" && value !== null && !Array.isArray(value);
   }
 }
-
-/**
- * How a `documents` value reads when it feeds a `string` port: numbered, citable blocks
- * (`[1] text`), in order. Items without `content` render as JSON.
- */
-export function documentsAsText(documents: readonly unknown[]): string {
-  return documents
-    .map((doc, i) => {
-      const content = (doc as { content?: unknown } | null)?.content;
-      return `[${i + 1}] ${typeof content === "string" ? content : JSON.stringify(doc)}`;
-    })
-    .join("\n\n");
-}

@@ -40,4 +40,6 @@ export interface RunResult {
   readonly totals: RunTotals;
   readonly startedAt: number;
   readonly finishedAt: number;
+  /** Writes the RunRecorder refused (the run itself went on); absent when all were stored. */
+  readonly recordingErrors?: readonly string[];
 }

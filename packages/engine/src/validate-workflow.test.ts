@@ -138,6 +138,18 @@ describe("validateWorkflow", () => {
     expect(problemsOf(v1)).toEqual(["unknown_node_type @ nodes[1].type", "unknown_node_type @ nodes[2].type"]);
   });
 
+  it("accepts a clean V1 workflow as schema version 1", () => {
+    const v1 = {
+      nodes: [
+        { id: "s", type: "start" },
+        { id: "e", type: "end" },
+      ],
+      edges: [{ source: "s", target: "e" }],
+    };
+    expect(validateWorkflow(v1, registry)).toMatchObject({ ok: true, schemaVersion: 1, problems: [] });
+    expect(validateWorkflow(v1, registry, { allowV1: false }).problems.map((p) => p.path)).toEqual(["schema_version"]);
+  });
+
   it("never throws on garbage", () => {
     for (const garbage of [null, 42, "x", [], { schema_version: 2 }, { schema_version: 2, nodes: [null] }]) {
       expect(validateWorkflow(garbage, registry).ok).toBe(false);

@@ -16,11 +16,18 @@ export interface ResolvedNode {
 
 export interface WorkflowValidation {
   readonly ok: boolean;
+  /** 2 for port-based JSON; 1 for a legacy workflow (run it through NodeAdapter or upgrade it). */
+  readonly schemaVersion: 1 | 2;
   readonly problems: readonly WorkflowProblem[];
   /** The parsed, frozen workflow (present when the JSON is structurally a V2 workflow). */
   readonly workflow?: WorkflowV2;
   /** Per node id, when its type is known and its config valid. */
   readonly resolved: ReadonlyMap<string, ResolvedNode>;
+}
+
+export interface ValidateWorkflowOptions {
+  /** Whether V1 JSON counts as valid (default true); workflow versions are V2 only. */
+  readonly allowV1?: boolean;
 }
 
 const FAIL_BRANCH = "fail";
@@ -56,13 +63,31 @@ function sameNamesAndTypes(a: readonly PortDefinition[], b: readonly PortDefinit
  * const { ok, problems } = validateWorkflow(json, registry);
  * for (const p of problems) console.log(`${p.path}: ${p.message}`);
  */
-export function validateWorkflow(json: unknown, registry: NodeRegistryV2): WorkflowValidation {
+export function validateWorkflow(
+  json: unknown,
+  registry: NodeRegistryV2,
+  options: ValidateWorkflowOptions = {},
+): WorkflowValidation {
   if (!isWorkflowV2Json(json)) {
-    return { ok: false, resolved: new Map(), ...validateWorkflowV1(json) };
+    const { problems } = validateWorkflowV1(json);
+    if (options.allowV1 === false) {
+      problems.unshift({
+        path: "schema_version",
+        code: "invalid_json",
+        message:
+          'expected a V2 workflow ("schema_version": 2); convert a V1 workflow with upgradeV1Workflow or `portflow migrate-v1`',
+      });
+    }
+    return { ok: problems.length === 0, schemaVersion: 1, problems, resolved: new Map() };
   }
   const parsed = workflowV2Schema.safeParse(json);
   if (!parsed.success) {
-    return { ok: false, problems: problemsFromZod(parsed.error, [], "invalid_json"), resolved: new Map() };
+    return {
+      ok: false,
+      schemaVersion: 2,
+      problems: problemsFromZod(parsed.error, [], "invalid_json"),
+      resolved: new Map(),
+    };
   }
   const workflow = deepFreeze(parsed.data as WorkflowV2);
   const problems: WorkflowProblem[] = [];
@@ -274,7 +299,7 @@ export function validateWorkflow(json: unknown, registry: NodeRegistryV2): Workf
     }
   });
 
-  return { ok: problems.length === 0, problems, workflow, resolved };
+  return { ok: problems.length === 0, schemaVersion: 2, problems, workflow, resolved };
 }
 
 /** For an acyclic graph: every node's set of (transitive) predecessors. */

@@ -83,7 +83,7 @@ describe("WorkflowExecutorV2", () => {
     const wf = structuredClone(rag);
     wf.nodes[2]!.variable_mappings![1] = { target_port: "context", selector: ["retrieve", "documents"] };
     const result = await executor.run(wf, { query: "x" });
-    expect(result.outputs.answer).toBe("answer: [1] fact 1 about x\n\n[2] fact 2 about x | Q: x");
+    expect(result.outputs.answer).toBe("answer: [1] (doc-1) fact 1 about x\n\n[2] (doc-1) fact 2 about x | Q: x");
   });
 
   it("emits events in order, also through the async iterator", async () => {
@@ -335,6 +335,17 @@ describe("WorkflowExecutorV2", () => {
     ]);
     expect(recorder.nodes.map((n) => n.nodeId)).toEqual(["start", "retrieve", "answer", "end"]);
     expect(recorder.finished).toMatchObject([{ runId: result.runId, status: "succeeded", totalSteps: 4 }]);
+  });
+
+  it("reports recorder failures on the result without failing the run", async () => {
+    const recorder = new MemoryRunRecorder();
+    recorder.nodeFinished = async (node) => {
+      if (node.nodeId === "answer") throw new Error("disk full");
+    };
+    const services = new ServiceContainer().register(Services.RunRecorder, recorder);
+    const result = await new WorkflowExecutorV2(createTestRegistry(), { services }).run(rag, { query: "x" });
+    expect(result.status).toBe("succeeded");
+    expect(result.recordingErrors).toEqual(["disk full"]);
   });
 
   it("names the token and the node when a service is missing", async () => {

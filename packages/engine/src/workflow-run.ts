@@ -4,7 +4,8 @@ import type { NodeRunResult } from "./base-node.ts";
 import type { CompiledNode, CompiledWorkflow } from "./compiled-workflow.ts";
 import { type Deadline, deadlines } from "./deadline-scheduler.ts";
 import { AttemptContext, type AttemptHost } from "./node-context.ts";
-import { documentsAsText, valueMatchesPortType } from "./port-definition.ts";
+import { valueMatchesPortType } from "./port-definition.ts";
+import { formatContext, isRetrievedDocumentArray } from "./retrieved-document.ts";
 import type { RunEventListeners, RunEventMap, RunEventName } from "./run-events.ts";
 import type { NodeRunRecord, RunResult } from "./run-result.ts";
 import type { ServiceContainer } from "./service-container.ts";
@@ -81,6 +82,7 @@ export class WorkflowRun implements AttemptHost {
   #tokensOut = 0;
   #stopped: { status: "failed" | "cancelled"; error: { message: string; nodeId?: string; code?: string } } | undefined;
   #recording: Promise<void> = Promise.resolve();
+  readonly #recordingErrors: string[] = [];
   #startedAt = 0;
   #startedPerf = 0;
   #deadline: Deadline | undefined;
@@ -159,9 +161,12 @@ export class WorkflowRun implements AttemptHost {
     }
   }
 
+  /** Recorder writes run in order, off the scheduling path; a failed write never fails the run. */
   #chainRecording(write: () => Promise<void>): void {
     this.#recording = this.#recording.then(write).catch((error: unknown) => {
-      this.#d.logger.error("run recorder failed", { runId: this.#d.runId, error: errorInfo(error).message });
+      const message = errorInfo(error).message;
+      this.#recordingErrors.push(message);
+      this.#d.logger.error("run recorder failed", { runId: this.#d.runId, error: message });
     });
   }
 
@@ -196,7 +201,8 @@ export class WorkflowRun implements AttemptHost {
     for (const port of node.ports.inputs) {
       const value = inputs[port.name];
       if (value === undefined && port.default !== undefined) inputs[port.name] = port.default;
-      else if (port.type === "string" && Array.isArray(value)) inputs[port.name] = documentsAsText(value);
+      // The port compatibility rule lets `documents` feed a `string` port as citable context.
+      else if (port.type === "string" && isRetrievedDocumentArray(value)) inputs[port.name] = formatContext(value);
     }
     return inputs;
   }
@@ -492,8 +498,9 @@ export class WorkflowRun implements AttemptHost {
       );
     }
     void this.#recording.then(() => {
-      this.#emit("run.finished", () => ({ type: "run.finished", runId: d.runId, result }));
-      this.#resolve(result);
+      const final = this.#recordingErrors.length > 0 ? { ...result, recordingErrors: this.#recordingErrors } : result;
+      this.#emit("run.finished", () => ({ type: "run.finished", runId: d.runId, result: final }));
+      this.#resolve(final);
     });
   }
 }

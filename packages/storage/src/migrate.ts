@@ -1,11 +1,13 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from "kysely";
 import { initialMigration } from "./migrations/0001-initial.ts";
+import { fractionalElapsedMigration } from "./migrations/0002-fractional-elapsed.ts";
 import { PgvectorMissingError, StorageError } from "./storage-error.ts";
 
 /** Every migration, by name, in order. Names sort lexically in the order they must run. */
 export function storageMigrations(embeddingDimensions: number): Record<string, Migration> {
   return {
     "0001_initial": initialMigration(embeddingDimensions),
+    "0002_fractional_elapsed": fractionalElapsedMigration,
   };
 }
 

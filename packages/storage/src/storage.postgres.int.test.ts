@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
+import { storageMigrations } from "./migrate.ts";
 import { openDatabase } from "./open-database.ts";
 import { describeStorageSuite, SUITE_DIMENSIONS } from "./storage-suite.ts";
 import { startPostgresServer } from "./testing/start-postgres-server.ts";
@@ -21,8 +22,10 @@ describe.skipIf(server === undefined)("migrations on a real server", () => {
     const [a, b, c] = await Promise.all(
       [1, 2, 3].map(() => openDatabase({ databaseUrl: url, embeddingDimensions: SUITE_DIMENSIONS, maxConnections: 2 })),
     );
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM portflow_migrations`.execute(a!.db);
-    expect(rows[0]?.n).toBe(1);
+    // Each migration recorded once: none ran twice.
+    const { rows } = await sql<{ name: string; n: number }>`
+      SELECT name, count(*)::int AS n FROM portflow_migrations GROUP BY name ORDER BY name`.execute(a!.db);
+    expect(rows).toEqual(Object.keys(storageMigrations(SUITE_DIMENSIONS)).map((name) => ({ name, n: 1 })));
     await Promise.all([a!.close(), b!.close(), c!.close()]);
   });
 

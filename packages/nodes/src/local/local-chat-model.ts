@@ -20,7 +20,12 @@ interface Candidate {
 }
 
 const SOURCE_BLOCK = /^\[(\d+)\]\s*(?:\([^)\n]*\)\s*)?/;
-const SENTENCE_END = /(?<=[.!?。！？])\s+|\n+/u;
+const SENTENCE_END = /(?<=[.!?。！？])\s+/u;
+const ENDS_SENTENCE = /[.!?。！？:]$/u;
+/** Lines shorter than this that do not end a sentence are headings or list items, not wrapped prose. */
+const WRAPPED_LINE_MIN = 60;
+/** A quoted sentence must carry at least this share of the best sentence's score. */
+const RELEVANCE_SHARE = 0.5;
 const OFFLINE_NOTE = "(Offline local model: this answer quotes the retrieved sources; no language model was used.)";
 const STOP_WORDS = new Set(
   "a an and are as at be by do does for from how i in is it of on or the to was what when where which who why with you your".split(
@@ -53,6 +58,35 @@ function splitPrompt(prompt: string): { sources: Source[]; question: string } {
   return { sources, question: question.join("\n").trim() };
 }
 
+/**
+ * Sentences of a source: wrapped prose lines are joined back, while headings and short list
+ * lines stay their own pieces, so a quote is never cut at a line break or glued to a heading.
+ */
+function sentencesOf(text: string): string[] {
+  const pieces: string[] = [];
+  let paragraph = "";
+  const flush = () => {
+    if (paragraph !== "") pieces.push(...paragraph.split(SENTENCE_END));
+    paragraph = "";
+  };
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (line === "") {
+      flush();
+      continue;
+    }
+    paragraph = paragraph === "" ? line : `${paragraph} ${line}`;
+    if (ENDS_SENTENCE.test(line) || line.length < WRAPPED_LINE_MIN) flush();
+  }
+  flush();
+  return pieces.map((p) => p.replace(/\s+/g, " ").trim()).filter((p) => p.length >= 2);
+}
+
+/** A heading or label rather than a statement: short and without closing punctuation. */
+function isFragment(sentence: string): boolean {
+  return !ENDS_SENTENCE.test(sentence) && sentence.split(" ").length < 4;
+}
+
 /** Query terms: content words, plus character bigrams for Korean/CJK words (particles vary). */
 function terms(text: string): Set<string> {
   const out = new Set<string>();
@@ -64,10 +98,17 @@ function terms(text: string): Set<string> {
   return out;
 }
 
-function overlap(query: Set<string>, sentence: string): number {
-  let score = 0;
-  for (const term of terms(sentence)) if (query.has(term)) score += term.startsWith("~") ? 0.5 : 1;
-  return score;
+/**
+ * Sum over the question's terms a sentence contains, each weighted by how rare it is among the
+ * candidate sentences (inverse document frequency): "bike" in every sentence says little.
+ */
+function scoreSentences(query: Set<string>, sentences: readonly string[]): number[] {
+  const termSets = sentences.map((s) => [...terms(s)].filter((t) => query.has(t)));
+  const df = new Map<string, number>();
+  for (const set of termSets) for (const t of set) df.set(t, (df.get(t) ?? 0) + 1);
+  return termSets.map((set) =>
+    set.reduce((sum, t) => sum + (t.startsWith("~") ? 0.5 : 1) * Math.log(1 + sentences.length / (df.get(t) ?? 1)), 0),
+  );
 }
 
 function splitIntoDeltas(text: string, parts: number): string[] {
@@ -135,17 +176,19 @@ export class LocalChatModel implements ChatModel {
       return `I am the offline local model and I have no retrieved context to answer from${shown ? ` ("${shown}")` : ""}. ${OFFLINE_NOTE}`;
     }
     const query = terms(question);
-    const candidates: Candidate[] = [];
-    let order = 0;
-    for (const source of sources) {
-      for (const raw of source.text.split(SENTENCE_END)) {
-        const sentence = raw.replace(/\s+/g, " ").trim();
-        if (sentence.length < 2) continue;
-        candidates.push({ sentence, source: source.number, score: overlap(query, sentence), order: order++ });
-      }
-    }
+    const pieces = sources.flatMap((source) =>
+      sentencesOf(source.text)
+        .filter((sentence) => !isFragment(sentence))
+        .map((sentence) => ({ sentence, source: source.number })),
+    );
+    const scores = scoreSentences(
+      query,
+      pieces.map((p) => p.sentence),
+    );
+    const candidates: Candidate[] = pieces.map((p, order) => ({ ...p, score: scores[order] ?? 0, order }));
+    const best = Math.max(0, ...candidates.map((c) => c.score));
     const ranked = candidates
-      .filter((c) => c.score > 0)
+      .filter((c) => c.score > 0 && c.score >= best * RELEVANCE_SHARE)
       .sort((a, b) => b.score - a.score || a.order - b.order)
       .slice(0, this.#maxSentences)
       .sort((a, b) => a.order - b.order);

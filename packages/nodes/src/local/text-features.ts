@@ -54,6 +54,7 @@ export function lightStem(token: string): string {
     }
     return token;
   }
+  if (token.length > 4 && token.endsWith("ies")) return `${token.slice(0, -3)}y`; // batteries → battery
   return token.length > 3 && token.endsWith("s") && !token.endsWith("ss") ? token.slice(0, -1) : token;
 }
 

@@ -69,7 +69,7 @@ export function initialMigration(dimensions: number): Migration {
           total_steps integer NOT NULL DEFAULT 0,
           input_tokens integer NOT NULL DEFAULT 0,
           output_tokens integer NOT NULL DEFAULT 0,
-          elapsed_ms double precision,
+          elapsed_ms integer,
           session_id text,
           truncated boolean NOT NULL DEFAULT false,
           lease_owner text,
@@ -104,7 +104,7 @@ export function initialMigration(dimensions: number): Migration {
           attempts integer NOT NULL DEFAULT 1,
           input_tokens integer NOT NULL DEFAULT 0,
           output_tokens integer NOT NULL DEFAULT 0,
-          elapsed_ms double precision NOT NULL DEFAULT 0,
+          elapsed_ms integer NOT NULL DEFAULT 0,
           truncated boolean NOT NULL DEFAULT false,
           started_at timestamptz NOT NULL,
           finished_at timestamptz NOT NULL
