@@ -38,6 +38,20 @@ describe("NodeAdapter and upgradeV1Workflow", () => {
     expect(direct.totals.tokens).toEqual(adapted.totals.tokens);
   });
 
+  it("feeds chat history given as the `history` input to the V1 llm, adapted or upgraded", async () => {
+    const registry = createTestRegistry();
+    const executor = new WorkflowExecutorV2(registry);
+    const history = [
+      { role: "user", content: "hi" },
+      { role: "assistant", content: "hello" },
+    ];
+    const adapted = await new NodeAdapter(executor).run(v1, { query: "q", history });
+    const upgraded = await executor.run(upgradeV1Workflow(v1), { query: "q", history });
+    const llmInputs = (r: typeof adapted, id: string) => r.nodes.find((n) => n.nodeId === id)!;
+    expect(llmInputs(upgraded, "n3").inputs.messages).toEqual(history);
+    expect(adapted.status).toBe("succeeded");
+  });
+
   it("streams the V1 llm's chunks through the adapter", async () => {
     const executor = new WorkflowExecutorV2(createTestRegistry());
     const handle = new NodeAdapter(executor).start(v1, { query: "q" });
@@ -57,6 +71,7 @@ describe("NodeAdapter and upgradeV1Workflow", () => {
       variable_mappings: [
         { target_port: "query", selector: ["n1", "query"] },
         { target_port: "context", selector: ["n2", "context"] },
+        { target_port: "messages", selector: ["n1", "history"] },
       ],
     });
     expect(v2.nodes[3]?.variable_mappings).toEqual([

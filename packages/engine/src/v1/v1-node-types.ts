@@ -30,9 +30,18 @@ function pick(data: Readonly<Record<string, unknown>>, keys: readonly string[]):
 export const V1_NODE_TYPES: Readonly<Record<string, V1NodeType>> = Object.freeze({
   start: {
     v2Type: "start",
-    config: () => ({ inputs: [{ name: "query", type: "string", required: true }] }),
+    // `history`: earlier chat turns (the server passes the session's), fed to every V1 llm.
+    config: () => ({
+      inputs: [
+        { name: "query", type: "string", required: true },
+        { name: "history", type: "messages", required: false, default: [] },
+      ],
+    }),
     reads: [],
-    writes: [{ port: "query", key: "query" }],
+    writes: [
+      { port: "query", key: "query" },
+      { port: "history", key: "history" },
+    ],
   },
   "knowledge-retrieval": {
     v2Type: "knowledge",
@@ -57,6 +66,7 @@ export const V1_NODE_TYPES: Readonly<Record<string, V1NodeType>> = Object.freeze
     reads: [
       { key: "query", port: "query" },
       { key: "context", port: "context" },
+      { key: "history", port: "messages" },
     ],
     writes: [{ port: "text", key: "response" }],
   },
