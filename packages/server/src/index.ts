@@ -6,6 +6,7 @@
 export { type ApiKeyVerifier, bearerKey, storedApiKeys, withStaticAdminKey } from "./api-key-auth.ts";
 export type { AppConfig, AppContext, DocumentIngestion, DocumentUpload } from "./app-context.ts";
 export { AppError, type ErrorCode } from "./app-error.ts";
+export { type BotWorkflowTarget, botWorkflowTarget } from "./bot-workflow-target.ts";
 export { type AppDeps, buildApp, type PortflowApp } from "./build-app.ts";
 export {
   ConfigError,
@@ -17,6 +18,7 @@ export {
 } from "./config.ts";
 export { type FieldIssue, toErrorResponse } from "./error-handler.ts";
 export { type ErrorResponse, errorResponseSchema } from "./error-schema.ts";
+export { type OpenRuntimeOptions, openRuntime, type PortflowRuntime, providerConfigOf } from "./portflow-runtime.ts";
 export type { Principal } from "./principal.ts";
 export { routeGroup } from "./rate-limits.ts";
 export { RunTracker } from "./run-tracker.ts";

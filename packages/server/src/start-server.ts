@@ -4,9 +4,6 @@
  * @module
  */
 
-import { ServiceContainer, Services, validateWorkflow } from "@portflow/engine";
-import { createNodeRegistry, createProviders } from "@portflow/nodes";
-import { createStorage, openDatabase } from "@portflow/storage";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { type ApiKeyVerifier, storedApiKeys, withStaticAdminKey } from "./api-key-auth.ts";
@@ -14,6 +11,7 @@ import { buildApp, type PortflowApp } from "./build-app.ts";
 import type { ServerConfig } from "./config.ts";
 import { createDocumentIngestion } from "./document-ingestion.ts";
 import { pinoEngineLogger } from "./pino-engine-logger.ts";
+import { openRuntime } from "./portflow-runtime.ts";
 
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -39,26 +37,8 @@ export interface StartServerOptions {
  */
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const log = pino({ level: config.logLevel, name: "portflow" });
-  const providers = createProviders({
-    provider: config.llm.provider,
-    ...(config.llm.awsRegion !== undefined && { region: config.llm.awsRegion }),
-    ...(config.llm.bedrockEndpoint !== undefined && { endpoint: config.llm.bedrockEndpoint }),
-    model: config.llm.bedrockModel,
-    embeddingModel: config.llm.bedrockEmbeddingModel,
-  });
-  const database = await openDatabase({
-    ...(config.databaseUrl !== undefined && { databaseUrl: config.databaseUrl }),
-    dataDir: config.dataDir,
-    embeddingDimensions: providers.embedder.dimensions,
-  });
-  const registry = createNodeRegistry();
-  const storage = createStorage(database, { validate: (json: unknown) => validateWorkflow(json, registry) });
-  const services = new ServiceContainer()
-    .register(Services.ChatModel, providers.chatModel)
-    .register(Services.Embedder, providers.embedder)
-    .register(Services.VectorStore, storage.vectors)
-    .register(Services.RunRecorder, storage.recorder)
-    .register(Services.Logger, pinoEngineLogger(log.child({ component: "engine" })));
+  const runtime = await openRuntime(config, { logger: pinoEngineLogger(log.child({ component: "engine" })) });
+  const { providers, registry, storage, services } = runtime;
 
   let redis: Redis | undefined;
   if (config.redisUrl !== undefined) {
@@ -105,8 +85,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       clearInterval(sweeper);
       await app.close();
       await redis?.quit().catch(() => redis?.disconnect());
-      providers.close();
-      await storage.close();
+      await runtime.close();
     })();
     return closing;
   };

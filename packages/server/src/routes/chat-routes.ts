@@ -6,6 +6,7 @@ import { z } from "zod";
 import { principalOf } from "../api-key-auth.ts";
 import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
+import { botWorkflowTarget } from "../bot-workflow-target.ts";
 import { errorResponses } from "../error-schema.ts";
 import { HISTORY_INPUT } from "../session-history-wiring.ts";
 import { SseStream } from "../sse-stream.ts";
@@ -41,24 +42,8 @@ const chatResponseSchema = z
 
 /** The workflow a chat runs: the published V2 version when the bot uses V2, else its V1 workflow. */
 async function chatTarget(ctx: AppContext, bot: Bot): Promise<RunTarget> {
-  if (bot.useWorkflowV2 && bot.publishedVersionId !== null) {
-    const id = bot.publishedVersionId;
-    for (const kind of ["v2", "v1"] as const) {
-      if (ctx.runner.isCompiled(kind, id)) return { kind, graph: undefined, workflowVersionId: id, cacheKey: id };
-    }
-    const version = await ctx.storage.workflowVersions.get(bot.id, id);
-    if (version !== undefined) {
-      return {
-        kind: version.schemaVersion === 2 ? "v2" : "v1",
-        graph: version.graph,
-        workflowVersionId: version.id,
-        cacheKey: version.id,
-      };
-    }
-  }
-  if (bot.legacyWorkflow !== null && bot.legacyWorkflow !== undefined) {
-    return { kind: "v1", graph: bot.legacyWorkflow, cacheKey: `legacy:${bot.id}:${bot.updatedAt.getTime()}` };
-  }
+  const found = await botWorkflowTarget(ctx.storage, ctx.runner, bot);
+  if (found !== undefined) return found.target;
   throw new AppError(
     409,
     "no_workflow",

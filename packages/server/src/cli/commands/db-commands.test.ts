@@ -5,6 +5,8 @@ describe("portflow db migrate", () => {
   it("applies the migrations to a fresh database", { timeout: 60_000 }, async () => {
     const result = await runPortflowProcess(["db", "migrate"], { dataDir: "memory://" });
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe("applied: 0001_initial\napplied: 0002_fractional_elapsed\ndatabase memory:// is up to date\n");
+    expect(result.stdout).toBe(
+      "applied: 0001_initial\napplied: 0002_fractional_elapsed\ndatabase memory:// is up to date\n",
+    );
   });
 });

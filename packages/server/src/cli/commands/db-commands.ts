@@ -1,7 +1,7 @@
 import { createProviders } from "@portflow/nodes";
 import { migrateToLatest, openDatabase } from "@portflow/storage";
 import type { Command } from "commander";
-import { providerConfigOf } from "../cli-context.ts";
+import { providerConfigOf } from "../../portflow-runtime.ts";
 import type { CliSession } from "../cli-session.ts";
 import { isDiskDataDir, lockDataDir } from "../data-dir-lock.ts";
 

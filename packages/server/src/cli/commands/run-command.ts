@@ -1,7 +1,7 @@
 import type { RunHandle, RunResult } from "@portflow/engine";
 import type { Command } from "commander";
 import { AppError } from "../../app-error.ts";
-import { botRunTarget } from "../bot-run-target.ts";
+import { botWorkflowTarget } from "../../bot-workflow-target.ts";
 import { CliError } from "../cli-error.ts";
 import type { CliSession } from "../cli-session.ts";
 import { formatTokens } from "../format-tokens.ts";
@@ -74,7 +74,15 @@ export function registerRunCommand(program: Command, session: CliSession): void 
     .action(async (question: string, options: { bot: string; json?: boolean }) => {
       const { storage, runner } = await session.context();
       const bot = await requireBot(storage, options.bot);
-      const { target, label } = await botRunTarget(storage, bot);
+      const found = await botWorkflowTarget(storage, runner, bot);
+      if (found === undefined) {
+        throw new CliError(
+          bot.useWorkflowV2
+            ? `bot ${bot.id} has no workflow to run: push and publish one first (portflow workflow push, workflow publish)`
+            : `bot ${bot.id} has no workflow to run: it has no V1 workflow and does not use V2`,
+        );
+      }
+      const { target, label } = found;
       await withInterrupt(async (signal) => {
         let handle: RunHandle;
         try {
