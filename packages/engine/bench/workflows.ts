@@ -1,27 +1,8 @@
 import type { WorkflowV2Json } from "../src/index.ts";
+import { ragWorkflow } from "../src/testing/index.ts";
 
-export const ragLinear4: WorkflowV2Json = {
-  schema_version: 2,
-  nodes: [
-    { id: "start", type: "start" },
-    { id: "retrieve", type: "knowledge", variable_mappings: [{ target_port: "query", selector: ["start", "query"] }] },
-    {
-      id: "answer",
-      type: "llm",
-      config: { user_prompt: "Q: {{query}}" },
-      variable_mappings: [
-        { target_port: "query", selector: ["start", "query"] },
-        { target_port: "context", selector: ["retrieve", "context"] },
-      ],
-    },
-    { id: "end", type: "end", variable_mappings: [{ target_port: "answer", selector: ["answer", "text"] }] },
-  ],
-  edges: [
-    { source: "start", target: "retrieve" },
-    { source: "retrieve", target: "answer" },
-    { source: "answer", target: "end" },
-  ],
-};
+/** start → knowledge stub (5 docs) → llm stub → end. */
+export const ragLinear4 = ragWorkflow({ topK: 5, userPrompt: "Q: {{query}}" });
 
 export function linear(n: number): WorkflowV2Json {
   const ids = ["start", ...Array.from({ length: n - 2 }, (_, i) => `t${i}`), "end"];

@@ -1,45 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { RunEvent } from "./run-events.ts";
 import { ServiceContainer, Services } from "./service-container.ts";
-import { createTestRegistry, MemoryRunRecorder } from "./testing/index.ts";
+import { createTestRegistry, MemoryRunRecorder, ragWorkflow } from "./testing/index.ts";
 import { WorkflowExecutorV2 } from "./workflow-executor.ts";
 import { WorkflowValidationError } from "./workflow-problem.ts";
 import type { WorkflowV2Json } from "./workflow-schema.ts";
 
-const rag: WorkflowV2Json = {
-  schema_version: 2,
-  nodes: [
-    { id: "start", type: "start" },
-    {
-      id: "retrieve",
-      type: "knowledge",
-      config: { top_k: 2 },
-      variable_mappings: [{ target_port: "query", selector: ["start", "query"] }],
-    },
-    {
-      id: "answer",
-      type: "llm",
-      config: { user_prompt: "{{context}} | Q: {{query}}" },
-      variable_mappings: [
-        { target_port: "query", selector: ["start", "query"] },
-        { target_port: "context", selector: ["retrieve", "context"] },
-      ],
-    },
-    {
-      id: "end",
-      type: "end",
-      variable_mappings: [
-        { target_port: "answer", selector: ["answer", "text"] },
-        { target_port: "sources", selector: ["retrieve", "documents"] },
-      ],
-    },
-  ],
-  edges: [
-    { source: "start", target: "retrieve" },
-    { source: "retrieve", target: "answer" },
-    { source: "answer", target: "end" },
-  ],
-};
+const rag = ragWorkflow({ topK: 2, userPrompt: "{{context}} | Q: {{query}}" });
 
 /** start → a, b, c in parallel (each sleeping) → end. */
 function fanOut(ms: number, extra: Partial<WorkflowV2Json["nodes"][number]> = {}): WorkflowV2Json {

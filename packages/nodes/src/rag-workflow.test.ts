@@ -3,6 +3,7 @@
  * against the fake Bedrock server) and with the offline local providers.
  */
 import { type RunEvent, ServiceContainer, Services, WorkflowExecutorV2 } from "@portflow/engine";
+import { ragWorkflow } from "@portflow/engine/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createNodeRegistry } from "./create-node-registry.ts";
 import { createProviders, type Providers } from "./create-providers.ts";
@@ -21,45 +22,14 @@ const HANDBOOK = [
   "환불은 영업일 기준 5일 이내에 처리됩니다.",
 ].join("\n\n");
 
-const workflow = {
-  schema_version: 2,
-  nodes: [
-    { id: "start", type: "start", config: { inputs: [{ name: "query", type: "string", required: true }] } },
-    {
-      id: "retrieve",
-      type: "knowledge",
-      config: { top_k: 2, score_threshold: 0.05 },
-      variable_mappings: [{ target_port: "query", selector: ["start", "query"] }],
-    },
-    {
-      id: "answer",
-      type: "llm",
-      config: {
-        system_prompt: "Answer only from the context and cite sources as [n].",
-        user_prompt: "Context:\n{{context}}\n\nQuestion: {{query}}",
-        temperature: 0.2,
-        max_tokens: 400,
-      },
-      variable_mappings: [
-        { target_port: "query", selector: ["start", "query"] },
-        { target_port: "context", selector: ["retrieve", "documents"] },
-      ],
-    },
-    {
-      id: "end",
-      type: "end",
-      variable_mappings: [
-        { target_port: "answer", selector: ["answer", "text"] },
-        { target_port: "sources", selector: ["retrieve", "documents"] },
-      ],
-    },
-  ],
-  edges: [
-    { source: "start", target: "retrieve" },
-    { source: "retrieve", target: "answer" },
-    { source: "answer", target: "end" },
-  ],
-};
+const workflow = ragWorkflow({
+  topK: 2,
+  knowledge: { score_threshold: 0.05 },
+  systemPrompt: "Answer only from the context and cite sources as [n].",
+  userPrompt: "Context:\n{{context}}\n\nQuestion: {{query}}",
+  contextFrom: "documents",
+  llm: { temperature: 0.2, max_tokens: 400 },
+});
 
 async function setUp(providers: Providers) {
   const store = new InMemoryVectorStore();

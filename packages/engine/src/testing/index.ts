@@ -3,4 +3,5 @@
  * @module
  */
 export { MemoryRunRecorder } from "./memory-run-recorder.ts";
+export { type RagWorkflowOptions, ragWorkflow, ragWorkflowV1 } from "./rag-workflow.ts";
 export { createTestRegistry, SleepNode, StubKnowledgeNode, StubLlmNode } from "./stub-nodes.ts";
