@@ -1,7 +1,7 @@
 /**
  * `pnpm demo`: the Northwind support bot on Portflow. Offline on local providers by default;
  * with LLM_PROVIDER=bedrock and AWS_REGION (and AWS credentials) it uses Amazon Bedrock.
- * Data lives in PORTFLOW_DATA_DIR (default ./.portflow/demo) or DATABASE_URL.
+ * Data lives in PORTFLOW_DATA_DIR (default ./.portflow-demo) or DATABASE_URL.
  */
 import { providerConfigFromEnv, sourceLabel } from "@portflow/nodes";
 import { setUpDemoBot, sourcesOf } from "./rag-bot.ts";
@@ -9,7 +9,7 @@ import { setUpDemoBot, sourcesOf } from "./rag-bot.ts";
 const QUESTIONS = ["How many days do I have to return a bike?", "Is my e-bike battery covered if it loses capacity?"];
 
 const out = (line = "") => process.stdout.write(`${line}\n`);
-const dataDir = process.env.PORTFLOW_DATA_DIR ?? "./.portflow/demo";
+const dataDir = process.env.PORTFLOW_DATA_DIR ?? "./.portflow-demo";
 
 const bot = await setUpDemoBot({
   providers: providerConfigFromEnv(process.env),
