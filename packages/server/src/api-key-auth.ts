@@ -2,7 +2,6 @@
  * Bearer API-key authentication: `Authorization: Bearer pf_…`, checked against hashed keys.
  * @module
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { ApiKeyRepository } from "@portflow/storage";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AppError } from "./app-error.ts";
@@ -35,25 +34,6 @@ export function storedApiKeys(repository: ApiKeyRepository): ApiKeyVerifier {
     async verify(plaintext) {
       const key = await repository.verify(plaintext);
       return key === undefined ? undefined : { keyId: key.id, botId: key.botId };
-    },
-  };
-}
-
-function sha256(text: string): Buffer {
-  return createHash("sha256").update(text).digest();
-}
-
-/**
- * Accepts one fixed admin key (compared by hash in constant time) before asking `next`;
- * used when the storage cannot import a chosen key.
- */
-export function withStaticAdminKey(adminKey: string | undefined, next: ApiKeyVerifier): ApiKeyVerifier {
-  if (adminKey === undefined) return next;
-  const expected = sha256(adminKey);
-  return {
-    async verify(plaintext) {
-      if (timingSafeEqual(sha256(plaintext), expected)) return { keyId: "env:PORTFLOW_ADMIN_KEY", botId: null };
-      return next.verify(plaintext);
     },
   };
 }

@@ -13,6 +13,7 @@ export type ErrorCode =
   | "revision_conflict"
   | "workflow_invalid"
   | "no_workflow"
+  | "bot_inactive"
   | "run_failed"
   | "run_cancelled"
   | "payload_too_large"

@@ -3,7 +3,7 @@
  * API-key auth with per-bot isolation, rate limits and chat sessions (Redis or in-memory), config.
  * @module
  */
-export { type ApiKeyVerifier, bearerKey, storedApiKeys, withStaticAdminKey } from "./api-key-auth.ts";
+export { type ApiKeyVerifier, bearerKey, storedApiKeys } from "./api-key-auth.ts";
 export type { AppConfig, AppContext, DocumentIngestion, DocumentUpload } from "./app-context.ts";
 export { AppError, type ErrorCode } from "./app-error.ts";
 export { type BotWorkflowTarget, botWorkflowTarget } from "./bot-workflow-target.ts";

@@ -6,7 +6,7 @@
 
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { type ApiKeyVerifier, storedApiKeys, withStaticAdminKey } from "./api-key-auth.ts";
+import { type ApiKeyVerifier, storedApiKeys } from "./api-key-auth.ts";
 import { buildApp, type PortflowApp } from "./build-app.ts";
 import type { ServerConfig } from "./config.ts";
 import { createDocumentIngestion } from "./document-ingestion.ts";
@@ -51,8 +51,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   }
 
   const ingestion = createDocumentIngestion(storage, providers.embedder, config.maxUploadBytes);
-  // PORTFLOW_ADMIN_KEY is checked by hash in constant time; keys made by the CLI live hashed in Postgres.
-  const apiKeys: ApiKeyVerifier = withStaticAdminKey(config.adminKey, storedApiKeys(storage.apiKeys));
+  // Every key lives hashed in Postgres: PORTFLOW_ADMIN_KEY is adopted on start, CLI keys are made there.
+  if (config.adminKey !== undefined) await storage.apiKeys.adopt(config.adminKey, { name: "PORTFLOW_ADMIN_KEY" });
+  const apiKeys: ApiKeyVerifier = storedApiKeys(storage.apiKeys);
 
   const app = await buildApp({
     config,

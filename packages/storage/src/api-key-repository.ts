@@ -31,6 +31,12 @@ export interface CreateApiKeyInput {
 /** API keys, stored as SHA-256 hashes. */
 export interface ApiKeyRepository {
   create(input: CreateApiKeyInput, options?: CallOptions): Promise<CreatedApiKey>;
+  /**
+   * Stores a key chosen elsewhere (e.g. `PORTFLOW_ADMIN_KEY`), hashed like any other; a no-op
+   * returning the existing key when that secret is stored already. Refuses a secret without the
+   * `pf_` prefix or shorter than 19 characters.
+   */
+  adopt(plaintext: string, input: CreateApiKeyInput, options?: CallOptions): Promise<ApiKey>;
   /** The key a plaintext secret belongs to, if it exists and is not revoked; records its use. */
   verify(plaintext: string, options?: CallOptions): Promise<ApiKey | undefined>;
   /** Keys of one bot, or admin keys when `botId` is null; every key when omitted. */
@@ -79,6 +85,31 @@ export class KyselyApiKeyRepository implements ApiKeyRepository {
       .executeTakeFirstOrThrow()
       .catch(botNotFoundOnForeignKey(input.botId));
     return { key: toApiKey(row), plaintext };
+  }
+
+  async adopt(plaintext: string, input: CreateApiKeyInput, options?: CallOptions): Promise<ApiKey> {
+    options?.signal?.throwIfAborted();
+    if (!plaintext.startsWith(API_KEY_PREFIX) || plaintext.length < API_KEY_PREFIX.length + 16) {
+      throw new RangeError(`an API key must start with ${API_KEY_PREFIX} and have at least 16 more characters`);
+    }
+    const keyHash = hashApiKey(plaintext);
+    await this.db
+      .insertInto("api_keys")
+      .values({
+        key_hash: keyHash,
+        prefix: plaintext.slice(0, DISPLAY_PREFIX_LENGTH),
+        name: input.name,
+        bot_id: input.botId ?? null,
+      })
+      .onConflict((oc) => oc.column("key_hash").doNothing())
+      .execute()
+      .catch(botNotFoundOnForeignKey(input.botId));
+    const row = await this.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("key_hash", "=", keyHash)
+      .executeTakeFirstOrThrow();
+    return toApiKey(row);
   }
 
   async verify(plaintext: string, options?: CallOptions): Promise<ApiKey | undefined> {

@@ -13,6 +13,7 @@ import {
 } from "@portflow/engine";
 import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashApiKey } from "./api-key-repository.ts";
 import { createStorage, type Storage } from "./create-storage.ts";
 import { migrateToLatest } from "./migrate.ts";
 import type { StorageDatabase } from "./open-database.ts";
@@ -672,6 +673,22 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       expect(await storage.apiKeys.revoke(scoped.key.id)).toBe(false);
       expect(await storage.apiKeys.verify(scoped.plaintext)).toBeUndefined();
       expect((await storage.apiKeys.verify(admin.plaintext))?.id).toBe(admin.key.id);
+    });
+
+    it("API keys: a chosen key is adopted once, hashed, and verifies like any other", async () => {
+      const chosen = `pf_chosen_${randomUUID().replaceAll("-", "")}`;
+      const first = await storage.apiKeys.adopt(chosen, { name: "PORTFLOW_ADMIN_KEY" });
+      const again = await storage.apiKeys.adopt(chosen, { name: "PORTFLOW_ADMIN_KEY" });
+      expect(again.id).toBe(first.id);
+      expect(first).toMatchObject({ botId: null, prefix: chosen.slice(0, 10) });
+      expect((await storage.apiKeys.verify(chosen))?.id).toBe(first.id);
+      const rows = await storage.database.db
+        .selectFrom("api_keys")
+        .select("key_hash")
+        .where("id", "=", first.id)
+        .execute();
+      expect(rows).toEqual([{ key_hash: hashApiKey(chosen) }]);
+      await expect(storage.apiKeys.adopt("pf_short", { name: "x" })).rejects.toThrow(RangeError);
     });
   });
 }

@@ -83,6 +83,18 @@ describe("POST /api/v1/chat", () => {
     expect(Array.isArray(res.json().sources)).toBe(true);
   });
 
+  it("answers 409 for an inactive bot, however it is set up", async () => {
+    const bot = await t.storage.bots.create({
+      name: "paused",
+      status: "inactive",
+      useWorkflowV2: false,
+      legacyWorkflow: RAG_WORKFLOW_V1,
+    });
+    const res = await chat({ bot_id: bot.id, message: "hi" });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error).toMatchObject({ code: "bot_inactive" });
+  });
+
   it("answers 409 for a bot without a workflow, and 404 for an unknown bot", async () => {
     const bot = await t.storage.bots.create({ name: "empty" });
     const res = await chat({ bot_id: bot.id, message: "hi" });

@@ -111,6 +111,9 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         const body = request.body;
         const bot = await findBot(ctx, principalOf(request), body.bot_id);
+        if (bot.status === "inactive") {
+          throw new AppError(409, "bot_inactive", "this bot is inactive: set its status to active to chat with it");
+        }
         const target = await chatTarget(ctx, bot);
         const sessionId = body.session_id ?? randomUUID();
         // A session store outage costs the conversation its memory, not the answer.

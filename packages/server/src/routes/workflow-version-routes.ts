@@ -177,7 +177,9 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           summary: "Save the draft; returns it with its validation problems",
           description:
             "Pass the revision you last read (`revision`, or `If-Match`); a stale one answers 409. " +
-            "`revision: 0` means you expect no draft yet. An invalid graph is saved with its problems.",
+            "`revision: 0`, or no revision, means you expect no draft yet: saving over an existing draft " +
+            "without its revision is a 409 too, never a silent overwrite (`force: true` overwrites on purpose). " +
+            "An invalid graph is saved with its problems.",
           params: paramsSchema,
           body: z.object({
             graph: z.record(z.string(), z.unknown()).describe("workflow JSON (V2, or V1)"),
@@ -194,8 +196,7 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const revision = expectedRevision(request.body.revision, request.headers["if-match"]);
         const draft = await versions.saveDraft(bot.id, graph, {
           ...(revision !== undefined && { expectedRevision: revision }),
-          ...(revision === undefined && { force: force ?? true }),
-          ...(force !== undefined && revision !== undefined && { force }),
+          ...(force !== undefined && { force }),
           ...(notes !== undefined && { notes }),
         });
         return reply.header("etag", draft.etag).send(toVersionResponse(draft));

@@ -8,7 +8,7 @@ import { createNodeRegistry } from "@portflow/nodes";
 import { LocalEmbedder } from "@portflow/nodes/local";
 import { createStorage, openDatabase, type Storage } from "@portflow/storage";
 import { Redis } from "ioredis";
-import { storedApiKeys, withStaticAdminKey } from "../api-key-auth.ts";
+import { storedApiKeys } from "../api-key-auth.ts";
 import type { AppConfig, DocumentIngestion } from "../app-context.ts";
 import { buildApp, type PortflowApp } from "../build-app.ts";
 import { createDocumentIngestion } from "../document-ingestion.ts";
@@ -77,8 +77,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await storage.bots.list({ limit: 1 });
     },
     ...(redis !== undefined && { redis }),
-    apiKeys: withStaticAdminKey(options.adminKey, storedApiKeys(storage.apiKeys)),
+    apiKeys: storedApiKeys(storage.apiKeys),
   });
+  if (options.adminKey !== undefined) await storage.apiKeys.adopt(options.adminKey, { name: "PORTFLOW_ADMIN_KEY" });
   const admin = await storage.apiKeys.create({ name: "test admin" });
   return {
     app,
