@@ -2,7 +2,8 @@ import type { CallOptions } from "@portflow/engine";
 import type { Kysely, Selectable } from "kysely";
 import type { Database, DocumentsTable } from "./database-schema.ts";
 import { clampLimit, clampOffset, type Page } from "./paging.ts";
-import { botNotFoundOnForeignKey } from "./pg-error.ts";
+import { botNotFoundOnForeignKey, sqlState, UNIQUE_VIOLATION } from "./pg-error.ts";
+import { ConflictError } from "./storage-error.ts";
 
 export type DocumentStatus = "pending" | "processing" | "ready" | "failed";
 
@@ -43,6 +44,7 @@ export interface ListDocumentsOptions extends CallOptions {
 
 /** Uploaded documents of a bot. Their chunks live in the vector store. */
 export interface DocumentRepository {
+  /** @throws ConflictError when the bot already has a document with this sha256. */
   create(botId: string, input: CreateDocumentInput, options?: CallOptions): Promise<StoredDocument>;
   get(botId: string, documentId: string, options?: CallOptions): Promise<StoredDocument | undefined>;
   /** A document of this bot with the same content, if one was uploaded before. */
@@ -93,7 +95,12 @@ export class KyselyDocumentRepository implements DocumentRepository {
       })
       .returningAll()
       .executeTakeFirstOrThrow()
-      .catch(botNotFoundOnForeignKey(botId));
+      .catch((error: unknown) => {
+        if (sqlState(error) === UNIQUE_VIOLATION) {
+          throw new ConflictError(`bot ${botId} already has a document with sha256 ${input.sha256}`);
+        }
+        return botNotFoundOnForeignKey(botId)(error);
+      });
     return toDocument(row);
   }
 

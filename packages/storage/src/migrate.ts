@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from "kysely";
 import { initialMigration } from "./migrations/0001-initial.ts";
 import { fractionalElapsedMigration } from "./migrations/0002-fractional-elapsed.ts";
+import { uniqueDocumentContentMigration } from "./migrations/0003-unique-document-content.ts";
 import { PgvectorMissingError, StorageError } from "./storage-error.ts";
 
 /** Every migration, by name, in order. Names sort lexically in the order they must run. */
@@ -8,6 +9,7 @@ export function storageMigrations(embeddingDimensions: number): Record<string, M
   return {
     "0001_initial": initialMigration(embeddingDimensions),
     "0002_fractional_elapsed": fractionalElapsedMigration,
+    "0003_unique_document_content": uniqueDocumentContentMigration,
   };
 }
 

@@ -605,6 +605,15 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       const ready = await storage.documents.update(bot.id, doc.id, { status: "ready", chunkCount: 2 });
       expect(ready).toMatchObject({ status: "ready", chunkCount: 2 });
       expect((await storage.documents.findBySha256(bot.id, "ab".repeat(32)))?.id).toBe(doc.id);
+      // one document per bot and content: a racing second upload is refused, not stored twice
+      await expect(
+        storage.documents.create(bot.id, {
+          filename: "copy.pdf",
+          mimeType: "application/pdf",
+          sha256: "ab".repeat(32),
+          bytes: 1,
+        }),
+      ).rejects.toBeInstanceOf(ConflictError);
       expect((await storage.documents.list(bot.id)).items.map((d) => d.id)).toEqual([doc.id]);
       expect(await storage.documents.delete(bot.id, doc.id)).toBe(true);
       expect(await storage.vectors.countChunks(bot.id)).toBe(0);

@@ -36,6 +36,10 @@ export interface DocumentRecordPatch {
  * repository, and in memory by `InMemoryDocumentRecords` from `@portflow/nodes/testing`.
  */
 export interface DocumentRecords<D extends DocumentRecord = DocumentRecord> {
+  /**
+   * Rejects with an error named `ConflictError` when the bot already has a document with this
+   * sha256 (a concurrent upload of the same file got there first).
+   */
   create(botId: string, input: NewDocumentRecord, options?: CallOptions): Promise<D>;
   /** A document of this bot with the same content, if there is one. */
   findBySha256(botId: string, sha256: string, options?: CallOptions): Promise<D | undefined>;

@@ -193,6 +193,20 @@ describe("ingestDocument", () => {
     expect(store.count("b")).toBe(retry.chunkCount);
   });
 
+  it("two uploads of the same file at once store it once; the later one reports a duplicate", async () => {
+    const { store, documents } = setup();
+    const bytes = new TextEncoder().encode("# Racing\n\nThe same handbook, uploaded twice at the same moment.");
+    const upload = () =>
+      ingestDocument({ botId: "bot-1", file: { filename: "race.md", bytes }, embedder, store, documents });
+    const results = await Promise.all([upload(), upload()]);
+    expect(results.map((r) => r.duplicate).sort()).toEqual([false, true]);
+    expect(results[0]?.document.id).toBe(results[1]?.document.id);
+    const stored = results.find((r) => !r.duplicate)!;
+    expect(await store.search("bot-1", (await embedder.embed(["handbook"])).vectors[0]!, { topK: 10 })).toHaveLength(
+      stored.chunkCount,
+    );
+  });
+
   it("replaces a record that never became ready instead of treating it as a duplicate", async () => {
     const { store, documents } = setup();
     const file = { filename: "n.txt", bytes: fixture("notes-mixed.txt") };

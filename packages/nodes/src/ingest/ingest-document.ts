@@ -168,8 +168,10 @@ export async function ingestDocument<D extends DocumentRecord = DocumentRecord>(
     await store.deleteDocument(botId, existing.id);
     await documents?.delete(botId, existing.id);
   }
-  const record: D | DocumentRecord = documents
-    ? await documents.create(
+  let record: D | DocumentRecord;
+  if (documents) {
+    try {
+      record = await documents.create(
         botId,
         {
           filename: file.filename,
@@ -179,16 +181,34 @@ export async function ingestDocument<D extends DocumentRecord = DocumentRecord>(
           status: "processing",
         },
         signal ? { signal } : {},
-      )
-    : {
-        id: `doc_${sha256Hex(new TextEncoder().encode(`${botId}\n${sha256}`)).slice(0, 24)}`,
-        filename: file.filename,
-        mimeType: parsed.mimeType,
-        sha256,
-        bytes: file.bytes.byteLength,
-        status: "processing",
-        chunkCount: 0,
+      );
+    } catch (error) {
+      // The same file, uploaded at the same time, got there first: this upload is the duplicate.
+      const winner =
+        error instanceof Error && error.name === "ConflictError"
+          ? await documents.findBySha256(botId, sha256)
+          : undefined;
+      if (!winner) throw error;
+      report("done", winner.chunkCount, winner.chunkCount);
+      return {
+        document: winner,
+        duplicate: true,
+        chunkCount: winner.chunkCount,
+        embeddingTokens: 0,
+        message: `${file.filename}: the same content is being (or was just) ingested for this bot as document ${winner.id}; nothing changed`,
       };
+    }
+  } else {
+    record = {
+      id: `doc_${sha256Hex(new TextEncoder().encode(`${botId}\n${sha256}`)).slice(0, 24)}`,
+      filename: file.filename,
+      mimeType: parsed.mimeType,
+      sha256,
+      bytes: file.bytes.byteLength,
+      status: "processing",
+      chunkCount: 0,
+    };
+  }
   const records: ChunkRecord[] = chunks.map((chunk, chunkIndex) => ({
     documentId: record.id,
     chunkIndex,

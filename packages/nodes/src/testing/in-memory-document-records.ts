@@ -32,6 +32,11 @@ export class InMemoryDocumentRecords implements DocumentRecords<InMemoryDocument
 
   async create(botId: string, input: NewDocumentRecord, options?: CallOptions): Promise<InMemoryDocumentRecord> {
     this.#maybeFail("create", options);
+    if ([...this.#rows.values()].some((r) => r.botId === botId && r.sha256 === input.sha256)) {
+      throw Object.assign(new Error(`bot ${botId} already has a document with sha256 ${input.sha256}`), {
+        name: "ConflictError",
+      });
+    }
     const row: InMemoryDocumentRecord = {
       id: randomUUID(),
       botId,
