@@ -5,7 +5,14 @@
 import type { FastifyReply } from "fastify";
 
 /**
- * An open SSE response. `signal` aborts when the client goes away before `close()`.
+ * Bytes an SSE client may leave unread before it counts as gone. A chat answer is kilobytes; a
+ * client that lets a megabyte pile up has stopped reading, and its run should not go on for it.
+ */
+export const MAX_UNREAD_SSE_BYTES = 1024 * 1024;
+
+/**
+ * An open SSE response. `signal` aborts when the client goes away before `close()`, or stops
+ * reading (more than MAX_UNREAD_SSE_BYTES buffered).
  *
  * @example
  * const sse = SseStream.open(reply);
@@ -55,7 +62,13 @@ export class SseStream {
   /** Writes one event; `data` is sent as JSON. Ignored once closed. */
   send(event: string, data: unknown): void {
     if (this.#closed) return;
-    this.#reply.raw.write(formatSseEvent(event, data));
+    const raw = this.#reply.raw;
+    raw.write(formatSseEvent(event, data));
+    if (raw.writableLength > MAX_UNREAD_SSE_BYTES) {
+      this.#closed = true;
+      this.#controller.abort(new Error("client stopped reading the event stream"));
+      raw.destroy();
+    }
   }
 
   /** A comment line, to keep proxies from timing the stream out. */

@@ -1,0 +1,41 @@
+import { connect } from "node:net";
+import Fastify from "fastify";
+import { afterAll, expect, it } from "vitest";
+import { MAX_UNREAD_SSE_BYTES, parseSseEvents, SseStream } from "./sse-stream.ts";
+
+const app = Fastify();
+let outcome: { sentBytes: number; reason: unknown } | undefined;
+app.get("/events", async (_request, reply) => {
+  const sse = SseStream.open(reply);
+  const chunk = { delta: "x".repeat(64 * 1024) };
+  let sentBytes = 0;
+  // Write until the stream gives up on the client (or far past any socket buffer).
+  while (!sse.closed && sentBytes < 64 * 1024 * 1024) {
+    sse.send("text", chunk);
+    sentBytes += chunk.delta.length;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  outcome = { sentBytes, reason: sse.signal.reason };
+});
+afterAll(() => app.close());
+
+it("frames events as SSE and parses them back", () => {
+  const text = `event: text\ndata: {"delta":"Hel"}\n\nevent: run.finished\ndata: {"answer":"Hello"}\n\n`;
+  expect(parseSseEvents(text)).toEqual([
+    { event: "text", data: { delta: "Hel" } },
+    { event: "run.finished", data: { answer: "Hello" } },
+  ]);
+});
+
+it("gives up on a client that stops reading, aborting its signal", async () => {
+  const address = await app.listen({ host: "127.0.0.1", port: 0 });
+  const { port } = new URL(address);
+  const socket = connect(Number(port), "127.0.0.1");
+  socket.write("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  socket.pause(); // never read
+  await expect.poll(() => outcome, { timeout: 20_000, interval: 50 }).toBeDefined();
+  socket.destroy();
+  expect(String(outcome?.reason)).toContain("client stopped reading the event stream");
+  expect(outcome?.sentBytes).toBeGreaterThan(MAX_UNREAD_SSE_BYTES);
+  expect(outcome?.sentBytes).toBeLessThan(64 * 1024 * 1024);
+});
