@@ -61,6 +61,13 @@ export type PortflowApp = FastifyInstance & { readonly runs: RunTracker };
  * const app = await buildApp({ config, storage, registry, services, ingestion, pingDatabase });
  * const res = await app.inject({ method: "GET", url: "/health" });
  */
+/** The upload route's multipart body, for the OpenAPI document. */
+const MULTIPART_UPLOAD_BODY = {
+  type: "object",
+  required: ["file"],
+  properties: { file: { type: "string", format: "binary", description: "PDF, DOCX, Markdown or text" } },
+};
+
 export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
   const app = Fastify({
     ...(deps.logger !== undefined ? { loggerInstance: deps.logger } : { logger: false }),
@@ -108,7 +115,12 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
       },
       security: [{ apiKey: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: (route) => {
+      const transformed = jsonSchemaTransform(route);
+      // Multipart bodies are parsed by @fastify/multipart, not validated by zod: describe them here.
+      if (!route.url.endsWith("/documents/upload")) return transformed;
+      return { ...transformed, schema: { ...transformed.schema, body: MULTIPART_UPLOAD_BODY } };
+    },
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });

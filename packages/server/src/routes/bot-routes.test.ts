@@ -107,6 +107,10 @@ describe("health and docs", () => {
       ]),
     );
     expect(doc.paths["/api/v1/chat"].post.requestBody.content["application/json"].schema).toBeDefined();
+    expect(doc.paths["/api/v1/documents/upload"].post.requestBody.content["multipart/form-data"].schema).toMatchObject({
+      required: ["file"],
+      properties: { file: { type: "string", format: "binary" } },
+    });
     const ui = await t.app.inject({ method: "GET", url: "/docs" });
     expect([200, 302]).toContain(ui.statusCode);
   });
