@@ -5,9 +5,9 @@ import type { RunEventListeners } from "./run-events.ts";
 import { RunHandle } from "./run-handle.ts";
 import type { RunResult } from "./run-result.ts";
 import { ServiceContainer, Services } from "./service-container.ts";
-import type { Clock, Logger } from "./services.ts";
+import type { Logger } from "./services.ts";
 import { type SystemVariables, VariablePool } from "./variable-pool.ts";
-import { WorkflowRun } from "./workflow-run.ts";
+import { SYSTEM_CLOCK, WorkflowRun } from "./workflow-run.ts";
 
 /** Run-level limits. Defaults: 64 concurrent nodes, 1,000 steps, 30 minutes. */
 export interface ExecutorLimits {
@@ -49,7 +49,6 @@ export interface RunOptions extends ExecutorLimits {
   };
 }
 
-const SYSTEM_CLOCK: Clock = { now: Date.now };
 const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
