@@ -6,13 +6,13 @@
  */
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
-import { ServiceContainer, Services, validateWorkflow } from "@portflow/engine";
-import { createNodeRegistry, createProviders } from "@portflow/nodes";
-import { createStorage, openDatabase, type Storage } from "@portflow/storage";
+import type { Storage } from "@portflow/storage";
 import { startPostgresServer } from "@portflow/storage/testing";
 import autocannon from "autocannon";
 import { buildApp } from "../src/build-app.ts";
+import { loadConfig } from "../src/config.ts";
 import { createDocumentIngestion } from "../src/document-ingestion.ts";
+import { openRuntime } from "../src/portflow-runtime.ts";
 import { RAG_WORKFLOW_V2 } from "../src/testing/workflows.ts";
 
 export interface BenchRow {
@@ -52,24 +52,16 @@ interface Setup {
 }
 
 async function setUp(databaseUrl: string | undefined): Promise<Setup> {
-  const providers = createProviders({ provider: "local" });
-  const database = await openDatabase({
-    ...(databaseUrl !== undefined ? { databaseUrl } : { dataDir: "memory://" }),
-    embeddingDimensions: providers.embedder.dimensions,
+  // The server's own composition, with limits out of the way of the load.
+  const config = loadConfig({
+    LLM_PROVIDER: "local",
+    PORTFLOW_DATA_DIR: "memory://",
+    ...(databaseUrl !== undefined && { DATABASE_URL: databaseUrl }),
+    PORTFLOW_RATE_LIMIT_MAX: "1000000000",
+    PORTFLOW_CHAT_RATE_LIMIT_MAX: "1000000000",
   });
-  const registry = createNodeRegistry();
-  const storage = createStorage(database, { validate: (json) => validateWorkflow(json, registry) });
-  const services = new ServiceContainer()
-    .register(Services.ChatModel, providers.chatModel)
-    .register(Services.Embedder, providers.embedder)
-    .register(Services.VectorStore, storage.vectors)
-    .register(Services.RunRecorder, storage.recorder);
-  const config = {
-    maxUploadBytes: 10 * 1024 * 1024,
-    rateLimit: { max: 1e9, chatMax: 1e9, windowMs: 60_000 },
-    session: { maxTurns: 5, ttlSeconds: 600 },
-    shutdownGraceMs: 5_000,
-  };
+  const runtime = await openRuntime(config);
+  const { storage, registry, services, providers } = runtime;
   const ingestion = createDocumentIngestion(storage, providers.embedder, config.maxUploadBytes);
   const app = await buildApp({
     config,
@@ -99,8 +91,7 @@ async function setUp(databaseUrl: string | undefined): Promise<Setup> {
     storage,
     async close() {
       await app.close();
-      providers.close();
-      await storage.close();
+      await runtime.close();
     },
   };
 }
