@@ -122,11 +122,6 @@ export function registerWorkflowCommands(program: Command, session: CliSession):
           `portflow: the draft has ${draft.problems.length} problem${draft.problems.length === 1 ? "" : "s"}: ` +
             "`workflow publish` refuses it until they are fixed",
         );
-      } else if (draft.schemaVersion !== 2) {
-        session.err(
-          `note: ${file} is a V1 workflow: it is kept as the draft, but only V2 drafts can be published ` +
-            "(a bot holding V1 JSON in legacy_workflow gets a V2 draft from `portflow migrate-v1`)",
-        );
       } else if (options.json !== true) {
         session.out(`next: portflow workflow publish --bot ${bot.id}`);
       }
