@@ -315,6 +315,22 @@ describe("WorkflowExecutorV2", () => {
     expect(result.recordingErrors).toEqual(["disk full"]);
   });
 
+  it("gives each run its own service scope: per-run registrations reach only that run", async () => {
+    const recorder = new MemoryRunRecorder();
+    const executor = new WorkflowExecutorV2(createTestRegistry());
+    const recorded = await executor.run(
+      rag,
+      { query: "a" },
+      {
+        configureServices: (scope) => scope.register(Services.RunRecorder, recorder),
+      },
+    );
+    const unrecorded = await executor.run(rag, { query: "b" });
+    expect(recorder.finished.map((r) => r.runId)).toEqual([recorded.runId]);
+    expect(unrecorded.status).toBe("succeeded");
+    expect(executor.services.has(Services.RunRecorder)).toBe(false);
+  });
+
   it("names the token and the node when a service is missing", async () => {
     const registry = createTestRegistry();
     const { BaseNodeV2 } = await import("./base-node.ts");

@@ -33,8 +33,13 @@ export interface ExecutorOptions extends ExecutorLimits {
 export interface RunOptions extends ExecutorLimits {
   readonly runId?: string;
   readonly signal?: AbortSignal;
-  /** This run's services, replacing the executor's (typically `executor.services.createScope()` plus a per-request recorder). */
+  /** Services to run with instead of the executor's; the run still gets its own child scope of them. */
   readonly services?: ServiceContainer;
+  /**
+   * Registers services for this run only, on its child scope (a per-request logger or recorder);
+   * other runs and the parent container never see them.
+   */
+  readonly configureServices?: (scope: ServiceContainer) => void;
   /** `sys.*` values; `run_id` is set by the executor, `query` defaults to `inputs.query`. */
   readonly system?: SystemVariables;
   /** `env.*` values, over the workflow's own `env`. */
@@ -78,7 +83,7 @@ export class WorkflowExecutorV2 {
     };
   }
 
-  /** Services shared by runs. For per-run services pass `executor.services.createScope().register(...)` as `options.services`. */
+  /** Services shared by runs; each run resolves through a child scope of these (see `configureServices`). */
   get services(): ServiceContainer {
     return this.#services;
   }
@@ -96,7 +101,9 @@ export class WorkflowExecutorV2 {
   start(workflow: unknown, inputs: Readonly<Record<string, unknown>> = {}, options: RunOptions = {}): RunHandle {
     const compiled = isCompiled(workflow) ? workflow : compileWorkflow(workflow, this.registry);
     const runId = options.runId ?? crypto.randomUUID();
-    const services = options.services ?? this.#services;
+    // Each run resolves through its own tsyringe child scope.
+    const services = (options.services ?? this.#services).createScope();
+    options.configureServices?.(services);
     const query = options.system?.query ?? (typeof inputs.query === "string" ? inputs.query : undefined);
     const pool = new VariablePool(
       { ...options.system, ...(query !== undefined ? { query } : {}), run_id: runId },
