@@ -18,7 +18,7 @@ debian_major=$(cut -d. -f1 /etc/debian_version)
 apt_updated=0
 apt_update() {
   if [ "$apt_updated" = 0 ]; then
-    apt-get update -qq
+    apt-get -o Acquire::Retries=3 update -qq
     apt_updated=1
   fi
 }
@@ -33,7 +33,7 @@ ensure_packages() {
   done
   if [ "${#missing[@]}" -gt 0 ]; then
     apt_update
-    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    apt-get -o Acquire::Retries=3 install -y -qq --no-install-recommends "${missing[@]}"
   fi
 }
 
@@ -64,7 +64,7 @@ SOURCES
     trap 'rm -rf "$work"' EXIT
     (
       cd "$work"
-      apt-get source -qq pgvector
+      apt-get -o Acquire::Retries=3 source -qq pgvector
       cd "$(find . -maxdepth 1 -mindepth 1 -type d -name 'pgvector-*' | head -n1)"
       # with_llvm=no: skip JIT bitcode, which would need a matching clang.
       make -s -j"$(nproc)" PG_CONFIG="$pg_config" with_llvm=no

@@ -15,8 +15,8 @@ if ! command -v apt-get >/dev/null 2>&1; then
   exit 0
 fi
 
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends redis-server
+apt-get -o Acquire::Retries=3 update -qq
+apt-get -o Acquire::Retries=3 install -y -qq --no-install-recommends redis-server
 # The Debian package may start a system service; the tests never use it.
 if command -v systemctl >/dev/null 2>&1; then
   systemctl disable --now redis-server >/dev/null 2>&1 || true
