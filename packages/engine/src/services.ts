@@ -99,7 +99,6 @@ export interface VectorStore {
 /** What a recorder learns when a run starts. */
 export interface RunStartRecord {
   readonly runId: string;
-  readonly workflowId?: string;
   readonly botId?: string;
   readonly workflowVersionId?: string;
   readonly trigger?: string;

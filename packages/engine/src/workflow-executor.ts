@@ -46,7 +46,6 @@ export interface RunOptions extends ExecutorLimits {
   readonly env?: Readonly<Record<string, string>>;
   /** Passed to the RunRecorder with the run's start. */
   readonly record?: {
-    readonly workflowId?: string;
     readonly botId?: string;
     readonly workflowVersionId?: string;
     readonly trigger?: string;
