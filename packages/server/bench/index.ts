@@ -69,9 +69,6 @@ async function setUp(databaseUrl: string | undefined): Promise<Setup> {
     registry,
     services,
     ingestion,
-    pingDatabase: async () => {
-      await storage.bots.list({ limit: 1 });
-    },
   });
   const bot = await storage.bots.create({ name: "bench" });
   await storage.workflowVersions.saveDraft(bot.id, RAG_WORKFLOW_V2);

@@ -40,8 +40,8 @@ export interface AppDeps {
   readonly services: ServiceContainer;
   /** Document parsing, chunking and embedding for uploads. */
   readonly ingestion: DocumentIngestion;
-  /** Resolves when the database answers (for `/health`). */
-  readonly pingDatabase: () => Promise<void>;
+  /** Resolves when the database answers (for `/health`); default: read one bot. */
+  readonly pingDatabase?: () => Promise<void>;
   /** Rate limits and sessions go through it when given; otherwise they stay in this process. */
   readonly redis?: Redis;
   /** Defaults to the storage's API keys. */
@@ -58,7 +58,7 @@ export type PortflowApp = FastifyInstance & { readonly runs: RunTracker };
  * `config.shutdownGraceMs` to finish, then are cancelled (and recorded `cancelled`).
  *
  * @example
- * const app = await buildApp({ config, storage, registry, services, ingestion, pingDatabase });
+ * const app = await buildApp({ config, storage, registry, services, ingestion });
  * const res = await app.inject({ method: "GET", url: "/health" });
  */
 /** The upload route's multipart body, for the OpenAPI document. */
@@ -93,7 +93,11 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
     sessions,
     redis: deps.redis,
     ingestion: deps.ingestion,
-    pingDatabase: deps.pingDatabase,
+    pingDatabase:
+      deps.pingDatabase ??
+      (async () => {
+        await deps.storage.bots.list({ limit: 1 });
+      }),
   };
   app.decorate("runs", tracker);
   app.decorateRequest("principal", null);

@@ -62,9 +62,6 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     services,
     ingestion,
     apiKeys,
-    pingDatabase: async () => {
-      await storage.bots.list({ limit: 1 });
-    },
     ...(redis !== undefined && { redis }),
     logger: log,
   });

@@ -38,14 +38,16 @@ export function fakeBedrockProviderConfig(
   fake: Pick<FakeBedrock, "endpoint">,
   overrides: Partial<ProviderConfig> = {},
 ): ProviderConfig {
+  const { region, endpoint, credentials, authSchemePreference, maxAttempts, retryStrategy } =
+    fakeBedrockClientOptions(fake);
   return {
     provider: "bedrock",
-    region: "us-east-1",
-    endpoint: fake.endpoint,
-    credentials: fakeBedrockCredentials(),
-    authSchemePreference: ["sigv4"],
-    maxAttempts: 3,
-    retryStrategy: new ConfiguredRetryStrategy(3, 10),
+    region,
+    endpoint,
+    credentials,
+    authSchemePreference,
+    maxAttempts,
+    retryStrategy,
     ...overrides,
   };
 }

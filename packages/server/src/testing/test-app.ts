@@ -73,9 +73,6 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ingestion:
       options.ingestion?.(storage, embedder) ??
       createDocumentIngestion(storage, embedder, options.config?.maxUploadBytes ?? DEFAULT_TEST_CONFIG.maxUploadBytes),
-    pingDatabase: async () => {
-      await storage.bots.list({ limit: 1 });
-    },
     ...(redis !== undefined && { redis }),
     apiKeys: storedApiKeys(storage.apiKeys),
   });
