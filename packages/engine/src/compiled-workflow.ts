@@ -37,6 +37,8 @@ export interface CompiledNode {
   readonly bindings: readonly InputBinding[];
   /** Declared inputs without a binding: their defaults, and whether they are required. */
   readonly unbound: readonly PortDefinition[];
+  /** `["env", …]` selectors among the bindings: a missing env value fails the node, never blanks. */
+  readonly envSelectors: readonly ValueSelector[];
   readonly incoming: readonly CompiledEdge[];
   readonly outgoing: readonly CompiledEdge[];
   readonly timeoutMs: number;
@@ -53,6 +55,13 @@ export interface CompiledWorkflow {
 }
 
 const cache = new WeakMap<object, WeakMap<NodeRegistryV2, CompiledWorkflow>>();
+/** Every workflow `compileWorkflow` produced: only these skip validation in the executor. */
+const compiledWorkflows = new WeakSet<CompiledWorkflow>();
+
+/** Whether `value` came out of `compileWorkflow` (something merely shaped like one does not count). */
+export function isCompiledWorkflow(value: unknown): value is CompiledWorkflow {
+  return typeof value === "object" && value !== null && compiledWorkflows.has(value as CompiledWorkflow);
+}
 
 /**
  * Validates and compiles workflow JSON; throws WorkflowValidationError with every problem.
@@ -121,6 +130,7 @@ export function compileWorkflow(json: unknown, registry: NodeRegistryV2): Compil
       ports,
       bindings,
       unbound: ports.inputs.filter((p) => !bound.has(p.name)),
+      envSelectors: bindings.flatMap((b) => (b.kind === "selector" && b.selector[0] === "env" ? [b.selector] : [])),
       incoming: incoming[i] ?? [],
       outgoing: outgoing[i] ?? [],
       timeoutMs: spec.timeout_ms ?? DEFAULT_NODE_TIMEOUT_MS,
@@ -135,6 +145,7 @@ export function compileWorkflow(json: unknown, registry: NodeRegistryV2): Compil
     start: workflow.nodes.findIndex((n) => n.type === "start"),
     end: workflow.nodes.findIndex((n) => n.type === "end"),
   });
+  compiledWorkflows.add(compiled);
   if (typeof json === "object" && json !== null) {
     const map = byRegistry ?? new WeakMap<NodeRegistryV2, CompiledWorkflow>();
     map.set(registry, compiled);

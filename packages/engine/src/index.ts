@@ -11,7 +11,8 @@ export { type EndConfig, EndNode } from "./builtin/end-node.ts";
 export { type IfElseConfig, IfElseNode } from "./builtin/if-else-node.ts";
 export { InvalidRunInputError, type StartConfig, StartNode } from "./builtin/start-node.ts";
 export { type TemplateConfig, TemplateNode } from "./builtin/template-node.ts";
-export { type CompiledWorkflow, compileWorkflow } from "./compiled-workflow.ts";
+export { type CompiledWorkflow, compileWorkflow, isCompiledWorkflow } from "./compiled-workflow.ts";
+export { type DepthViolation, findDepthViolation } from "./json-depth.ts";
 export { NodeRegistryV2, type NodeTypeDescription } from "./node-registry.ts";
 export type { NodePortSchema, PortDefinition, PortType } from "./port-definition.ts";
 export {
@@ -64,6 +65,9 @@ export { NodeAdapter } from "./v1/node-adapter.ts";
 export { upgradeV1Workflow } from "./v1/upgrade-v1-workflow.ts";
 export { convertV1Prompt, UnknownV1NodeTypesError, V1_NODE_TYPES } from "./v1/v1-node-types.ts";
 export {
+  MAX_WORKFLOW_DEPTH,
+  MAX_WORKFLOW_EDGES,
+  MAX_WORKFLOW_NODES,
   type ResolvedNode,
   type ValidateWorkflowOptions,
   validateWorkflow,

@@ -1,5 +1,6 @@
-import { alg, Graph } from "@dagrejs/graphlib";
 import type { AnyNode } from "./base-node.ts";
+import { type AncestorSets, DirectedGraph } from "./directed-graph.ts";
+import { findDepthViolation } from "./json-depth.ts";
 import type { NodeRegistryV2 } from "./node-registry.ts";
 import { isPortCompatible, type NodePortSchema, type PortDefinition } from "./port-definition.ts";
 import { validateWorkflowV1 } from "./v1/validate-workflow-v1.ts";
@@ -31,6 +32,44 @@ export interface ValidateWorkflowOptions {
 }
 
 const FAIL_BRANCH = "fail";
+
+/** Nesting deeper than this anywhere in workflow JSON is refused before it is parsed. */
+export const MAX_WORKFLOW_DEPTH = 64;
+/** Graph size limits: validation and compilation stay linear-ish and memory-bounded under them. */
+export const MAX_WORKFLOW_NODES = 5_000;
+export const MAX_WORKFLOW_EDGES = 20_000;
+
+/** Depth and size refusals, found before anything recursive or quadratic runs. */
+function limitProblems(json: unknown): WorkflowProblem[] {
+  const deep = findDepthViolation(json, MAX_WORKFLOW_DEPTH);
+  if (deep !== undefined) {
+    return [
+      {
+        path: formatJsonPath(deep.path),
+        code: "too_deep",
+        message: `JSON nests deeper than ${deep.limit} levels here; workflows are limited to ${deep.limit}`,
+      },
+    ];
+  }
+  const problems: WorkflowProblem[] = [];
+  if (typeof json !== "object" || json === null) return problems;
+  const { nodes, edges } = json as { nodes?: unknown; edges?: unknown };
+  if (Array.isArray(nodes) && nodes.length > MAX_WORKFLOW_NODES) {
+    problems.push({
+      path: "nodes",
+      code: "too_large",
+      message: `a workflow may have at most ${MAX_WORKFLOW_NODES} nodes, found ${nodes.length}`,
+    });
+  }
+  if (Array.isArray(edges) && edges.length > MAX_WORKFLOW_EDGES) {
+    problems.push({
+      path: "edges",
+      code: "too_large",
+      message: `a workflow may have at most ${MAX_WORKFLOW_EDGES} edges, found ${edges.length}`,
+    });
+  }
+  return problems;
+}
 
 /**
  * Ports of a node as validation sees them: under `fail-branch`, the type's ports plus the `fail`
@@ -68,6 +107,10 @@ export function validateWorkflow(
   registry: NodeRegistryV2,
   options: ValidateWorkflowOptions = {},
 ): WorkflowValidation {
+  const limits = limitProblems(json);
+  if (limits.length > 0) {
+    return { ok: false, schemaVersion: isWorkflowV2Json(json) ? 2 : 1, problems: limits, resolved: new Map() };
+  }
   if (!isWorkflowV2Json(json)) {
     const { problems } = validateWorkflowV1(json);
     if (options.allowV1 === false) {
@@ -127,8 +170,7 @@ export function validateWorkflow(
   if (ends !== 1) add(["nodes"], "end_count", `a workflow needs exactly one end node, found ${ends}`);
 
   // Edges: endpoints, ports, types.
-  const graph = new Graph();
-  for (const id of indexById.keys()) graph.setNode(id);
+  const graph = new DirectedGraph(workflow.nodes.length);
   const wiredInputs = new Map<string, Set<string>>();
   workflow.edges.forEach((edge, e) => {
     let dangling = false;
@@ -139,7 +181,7 @@ export function validateWorkflow(
       }
     }
     if (dangling) return;
-    graph.setEdge(edge.source, edge.target);
+    graph.addEdge(indexById.get(edge.source) as number, indexById.get(edge.target) as number);
     const source = resolved.get(edge.source);
     const target = resolved.get(edge.target);
     if (edge.target_port !== undefined && edge.source_port === undefined) {
@@ -203,13 +245,14 @@ export function validateWorkflow(
   });
 
   // Cycles: loops are explicit node types, never back edges.
-  const cycles = alg.findCycles(graph);
+  const cycles = graph.findCycles();
   for (const cycle of cycles) {
-    const members = new Set(cycle);
+    const members = new Set(cycle.map((i) => workflow.nodes[i]?.id));
     const e = workflow.edges.findIndex((edge) => members.has(edge.source) && members.has(edge.target));
-    add(["edges", Math.max(e, 0)], "cycle", `nodes ${[...cycle].reverse().join(" → ")} form a cycle`);
+    add(["edges", Math.max(e, 0)], "cycle", `nodes ${[...members].join(" → ")} form a cycle`);
   }
-  const ancestors = cycles.length === 0 ? ancestorSets(graph) : undefined;
+  const ancestors: AncestorSets | undefined = cycles.length === 0 ? graph.ancestors() : undefined;
+  const declaredEnv = workflow.env;
 
   // Per-node bindings: mappings, required inputs, stored ports, policies.
   workflow.nodes.forEach((spec, i) => {
@@ -228,7 +271,17 @@ export function validateWorkflow(
       }
       if (!("selector" in mapping)) return;
       const [head, name] = mapping.selector;
-      if (head === "env") return; // supplied by the workflow's env or the run's options
+      if (head === "env") {
+        // A workflow that declares its env declares all of it: a name outside it is a typo.
+        if (declaredEnv !== undefined && !Object.hasOwn(declaredEnv, name)) {
+          add(
+            [...at, "selector"],
+            "unknown_env",
+            `env "${name}" is not declared in the workflow's env (declared: ${Object.keys(declaredEnv).join(", ") || "none"})`,
+          );
+        }
+        return;
+      }
       if (head === "sys") {
         if (!(SYSTEM_VARIABLES as readonly string[]).includes(name)) {
           add(
@@ -243,7 +296,7 @@ export function validateWorkflow(
         add([...at, "selector"], "unknown_selector", `selector points to unknown node "${head}"`);
         return;
       }
-      if (ancestors && !ancestors.get(spec.id)?.has(head)) {
+      if (ancestors && !ancestors.has(i, indexById.get(head) as number)) {
         add(
           [...at, "selector"],
           "selector_not_upstream",
@@ -300,18 +353,4 @@ export function validateWorkflow(
   });
 
   return { ok: problems.length === 0, schemaVersion: 2, problems, workflow, resolved };
-}
-
-/** For an acyclic graph: every node's set of (transitive) predecessors. */
-function ancestorSets(graph: Graph): Map<string, Set<string>> {
-  const result = new Map<string, Set<string>>();
-  for (const id of alg.topsort(graph)) {
-    const own = new Set<string>();
-    for (const pred of graph.predecessors(id) ?? []) {
-      own.add(pred);
-      for (const a of result.get(pred) ?? []) own.add(a);
-    }
-    result.set(id, own);
-  }
-  return result;
 }

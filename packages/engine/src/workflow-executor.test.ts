@@ -304,15 +304,20 @@ describe("WorkflowExecutorV2", () => {
     expect(recorder.finished).toMatchObject([{ runId: result.runId, status: "succeeded", totalSteps: 4 }]);
   });
 
-  it("reports recorder failures on the result without failing the run", async () => {
+  it("reports a write that failed after the last node on the result, and announces nothing after it", async () => {
     const recorder = new MemoryRunRecorder();
     recorder.nodeFinished = async (node) => {
       if (node.nodeId === "answer") throw new Error("disk full");
     };
     const services = new ServiceContainer().register(Services.RunRecorder, recorder);
-    const result = await new WorkflowExecutorV2(createTestRegistry(), { services }).run(rag, { query: "x" });
+    const handle = new WorkflowExecutorV2(createTestRegistry(), { services }).start(rag, { query: "x" });
+    const announced: string[] = [];
+    handle.on("node.finished", (e) => announced.push(e.nodeId));
+    const result = await handle.result;
+    // The stub nodes all finished before the write failed: the run did succeed, its record did not.
     expect(result.status).toBe("succeeded");
     expect(result.recordingErrors).toEqual(["disk full"]);
+    expect(announced).toEqual(["start", "retrieve"]);
   });
 
   it("gives each run its own service scope: per-run registrations reach only that run", async () => {

@@ -1,5 +1,5 @@
 import { EventEmitter } from "eventemitter3";
-import { type CompiledWorkflow, compileWorkflow } from "./compiled-workflow.ts";
+import { type CompiledWorkflow, compileWorkflow, isCompiledWorkflow } from "./compiled-workflow.ts";
 import type { NodeRegistryV2 } from "./node-registry.ts";
 import type { RunEventListeners } from "./run-events.ts";
 import { RunHandle } from "./run-handle.ts";
@@ -9,19 +9,21 @@ import type { Logger } from "./services.ts";
 import { type SystemVariables, VariablePool } from "./variable-pool.ts";
 import { SYSTEM_CLOCK, WorkflowRun } from "./workflow-run.ts";
 
-/** Run-level limits. Defaults: 64 concurrent nodes, 1,000 steps, 30 minutes. */
+/** Run-level limits. Defaults: 64 concurrent nodes, one step per node of the graph, 30 minutes. */
 export interface ExecutorLimits {
   /** Nodes running at once; independent branches overlap up to this many. */
   readonly concurrency?: number;
-  /** Node executions per run (retries of one node count once). */
+  /**
+   * Node executions per run (retries of one node count once). Default: the graph's node count —
+   * without loops every node runs at most once, so a valid graph of any size fits.
+   */
   readonly maxSteps?: number;
   /** Wall time for the whole run; `0` disables it. */
   readonly timeoutMs?: number;
 }
 
-export const DEFAULT_LIMITS: Required<ExecutorLimits> = Object.freeze({
+export const DEFAULT_LIMITS: Required<Omit<ExecutorLimits, "maxSteps">> = Object.freeze({
   concurrency: 64,
-  maxSteps: 1_000,
   timeoutMs: 30 * 60_000,
 });
 
@@ -68,7 +70,7 @@ export class WorkflowExecutorV2 {
   /** Events of every run this executor starts. */
   readonly events = new EventEmitter<RunEventListeners>();
   readonly #services: ServiceContainer;
-  readonly #limits: Required<ExecutorLimits>;
+  readonly #limits: Required<Omit<ExecutorLimits, "maxSteps">> & Pick<ExecutorLimits, "maxSteps">;
 
   constructor(
     readonly registry: NodeRegistryV2,
@@ -77,7 +79,7 @@ export class WorkflowExecutorV2 {
     this.#services = options.services ?? new ServiceContainer();
     this.#limits = {
       concurrency: options.concurrency ?? DEFAULT_LIMITS.concurrency,
-      maxSteps: options.maxSteps ?? DEFAULT_LIMITS.maxSteps,
+      ...(options.maxSteps !== undefined && { maxSteps: options.maxSteps }),
       timeoutMs: options.timeoutMs ?? DEFAULT_LIMITS.timeoutMs,
     };
   }
@@ -98,7 +100,7 @@ export class WorkflowExecutorV2 {
 
   /** Starts a run and returns its handle at once (events, result). */
   start(workflow: unknown, inputs: Readonly<Record<string, unknown>> = {}, options: RunOptions = {}): RunHandle {
-    const compiled = isCompiled(workflow) ? workflow : compileWorkflow(workflow, this.registry);
+    const compiled = isCompiledWorkflow(workflow) ? workflow : compileWorkflow(workflow, this.registry);
     const runId = options.runId ?? crypto.randomUUID();
     // Each run resolves through its own tsyringe child scope.
     const services = (options.services ?? this.#services).createScope();
@@ -117,7 +119,7 @@ export class WorkflowExecutorV2 {
       services,
       limits: {
         concurrency: Math.max(1, options.concurrency ?? this.#limits.concurrency),
-        maxSteps: options.maxSteps ?? this.#limits.maxSteps,
+        maxSteps: options.maxSteps ?? this.#limits.maxSteps ?? Math.max(1, compiled.nodes.length),
         timeoutMs: options.timeoutMs ?? this.#limits.timeoutMs,
       },
       ...(options.signal ? { signal: options.signal } : {}),
@@ -137,8 +139,4 @@ export class WorkflowExecutorV2 {
 function optionalRecorder(services: ServiceContainer) {
   const recorder = services.tryResolve(Services.RunRecorder);
   return recorder ? { recorder } : {};
-}
-
-function isCompiled(value: unknown): value is CompiledWorkflow {
-  return typeof value === "object" && value !== null && "nodes" in value && "start" in value && "workflow" in value;
 }

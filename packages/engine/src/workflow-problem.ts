@@ -22,7 +22,10 @@ export type WorkflowProblemCode =
   | "required_input_unbound"
   | "invalid_config"
   | "ports_disagree"
-  | "invalid_policy";
+  | "invalid_policy"
+  | "too_deep"
+  | "too_large"
+  | "unknown_env";
 
 /** Thrown when an invalid workflow is handed to the executor; carries every problem. */
 export class WorkflowValidationError extends Error {

@@ -85,6 +85,9 @@ export class WorkflowRun implements AttemptHost {
   #tokensOut = 0;
   #stopped: { status: "failed" | "cancelled"; error: { message: string; nodeId?: string; code?: string } } | undefined;
   #recording: Promise<void> = Promise.resolve();
+  /** Writes and delayed events queued on `#recording` and not yet done. */
+  #inFlight = 0;
+  #recordingFailed = false;
   readonly #recordingErrors: string[] = [];
   #startedAt = 0;
   #startedPerf = 0;
@@ -127,7 +130,8 @@ export class WorkflowRun implements AttemptHost {
         inputs: d.inputs,
         startedAt: new Date(this.#startedAt),
       };
-      this.#chainRecording(() => d.recorder!.runStarted(record));
+      const recorder = d.recorder;
+      this.#chainRecording(() => recorder.runStarted(record));
     }
     this.#emit("run.started", () => ({ type: "run.started", runId: d.runId, startedAt: this.#startedAt }));
     if (d.signal?.aborted) {
@@ -143,6 +147,13 @@ export class WorkflowRun implements AttemptHost {
         }),
       );
     }
+    // A recorded run runs no node before its run row exists: nothing happens that was not recorded.
+    if (d.recorder) void this.#recording.then(() => this.#begin());
+    else this.#begin();
+  }
+
+  #begin(): void {
+    if (this.#stopped !== undefined) return;
     for (const node of this.#nodes) if (node.incoming.length === 0) this.#ready.push(node.index);
     this.#pump();
   }
@@ -163,7 +174,30 @@ export class WorkflowRun implements AttemptHost {
     this.#emit("node.chunk", () => ({ type: "node.chunk", runId: this.#d.runId, nodeId, chunk }));
   }
 
+  /**
+   * Delivers an event. With a recorder, an event never overtakes a write queued before it: a
+   * `node.finished` reaches listeners only once that node's record is stored, `run.started` once
+   * the run row exists, and events in between keep their order. Without one (or with nothing in
+   * flight) delivery is immediate. After a failed write only `run.finished` is still delivered.
+   */
   #emit<K extends RunEventName>(name: K, make: () => RunEventMap[K]): void {
+    if (this.#inFlight === 0) {
+      if (!this.#recordingFailed || name === "run.finished") this.#dispatch(name, make);
+      return;
+    }
+    this.#inFlight++;
+    this.#recording = this.#recording.then(() => {
+      this.#inFlight--;
+      if (this.#recordingFailed && name !== "run.finished") return;
+      try {
+        this.#dispatch(name, make);
+      } catch (error) {
+        this.#d.logger.error("run event listener threw", { runId: this.#d.runId, error: errorInfo(error).message });
+      }
+    });
+  }
+
+  #dispatch<K extends RunEventName>(name: K, make: () => RunEventMap[K]): void {
     let event: RunEventMap[K] | undefined;
     for (const emitter of this.#d.emitters) {
       if (emitter.listenerCount(name) === 0) continue;
@@ -172,13 +206,28 @@ export class WorkflowRun implements AttemptHost {
     }
   }
 
-  /** Recorder writes run in order, off the scheduling path; a failed write never fails the run. */
-  #chainRecording(write: () => Promise<void>): void {
-    this.#recording = this.#recording.then(write).catch((error: unknown) => {
-      const message = errorInfo(error).message;
-      this.#recordingErrors.push(message);
-      this.#d.logger.error("run recorder failed", { runId: this.#d.runId, error: message });
-    });
+  /**
+   * Recorder writes run in order, off the scheduling path. A failed write fails the run
+   * (`RECORDING_FAILED`): a run whose record cannot be written must not go on, or be announced.
+   */
+  #chainRecording(write: () => Promise<void> | undefined): void {
+    this.#inFlight++;
+    this.#recording = this.#recording.then(write).then(
+      () => {
+        this.#inFlight--;
+      },
+      (error: unknown) => {
+        this.#inFlight--;
+        const message = errorInfo(error).message;
+        this.#recordingErrors.push(message);
+        this.#d.logger.error("run recorder failed", { runId: this.#d.runId, error: message });
+        if (this.#recordingFailed) return;
+        this.#recordingFailed = true;
+        if (!this.#finished) {
+          this.#stop("failed", { message: `the run could not be recorded: ${message}`, code: "RECORDING_FAILED" });
+        }
+      },
+    );
   }
 
   #pump(): void {
@@ -221,6 +270,10 @@ export class WorkflowRun implements AttemptHost {
   /** Inputs the node declared required or typed but that arrived missing or of the wrong type. */
   #checkInputs(node: CompiledNode, inputs: Record<string, unknown>): string | undefined {
     if (node.index === this.#d.compiled.start) return undefined;
+    for (const selector of node.envSelectors) {
+      // The same rule as `{{env.NAME}}` in a template: a missing value is an error, never a blank.
+      if (!this.#d.pool.has(selector)) return `variable "${selector.join(".")}" is not defined`;
+    }
     for (const port of node.ports.inputs) {
       const value = inputs[port.name];
       if (value === undefined || value === null) {
@@ -412,13 +465,16 @@ export class WorkflowRun implements AttemptHost {
     const recorder = this.#d.recorder;
     if (!recorder) return;
     const runId = this.#d.runId;
+    // After a failed write the run is failing; its remaining node rows would fail the same way.
     this.#chainRecording(() =>
-      recorder.nodeFinished({
-        ...record,
-        runId,
-        startedAt: new Date(record.startedAt),
-        finishedAt: new Date(record.finishedAt),
-      }),
+      this.#recordingFailed
+        ? undefined
+        : recorder.nodeFinished({
+            ...record,
+            runId,
+            startedAt: new Date(record.startedAt),
+            finishedAt: new Date(record.finishedAt),
+          }),
     );
   }
 

@@ -129,10 +129,14 @@ export function isWorkflowV2Json(json: unknown): boolean {
   return typeof json === "object" && json !== null && (json as { schema_version?: unknown }).schema_version === 2;
 }
 
+/** Freezes a value and everything it holds; iterative, so no depth can overflow the stack. */
 export function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const next = stack.pop();
+    if (typeof next !== "object" || next === null || Object.isFrozen(next)) continue;
+    Object.freeze(next);
+    for (const child of Object.values(next)) stack.push(child);
   }
   return value;
 }

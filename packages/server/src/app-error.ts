@@ -16,6 +16,7 @@ export type ErrorCode =
   | "bot_inactive"
   | "run_failed"
   | "run_cancelled"
+  | "run_not_recorded"
   | "payload_too_large"
   | "unsupported_media_type"
   | "invalid_document"

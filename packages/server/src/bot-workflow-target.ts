@@ -1,5 +1,5 @@
 import type { Bot, Storage } from "@portflow/storage";
-import type { RunTarget, WorkflowRunner } from "./workflow-runner.ts";
+import type { RunTarget } from "./workflow-runner.ts";
 
 /** What a bot's chat runs, and how to name it to a person. */
 export interface BotWorkflowTarget {
@@ -11,21 +11,15 @@ export interface BotWorkflowTarget {
 /**
  * The one rule for what a bot runs (chat route and `portflow run`): its published version when it
  * uses V2 and has one, otherwise its V1 workflow through the adapter; undefined when it has neither.
- * A version the runner has compiled already is not loaded again.
+ * The target always carries the graph it runs; its cache key (version id and checksum) only
+ * saves compiling it again.
  */
 export async function botWorkflowTarget(
   storage: Pick<Storage, "workflowVersions">,
-  runner: Pick<WorkflowRunner, "isCompiled">,
   bot: Bot,
 ): Promise<BotWorkflowTarget | undefined> {
   if (bot.useWorkflowV2 && bot.publishedVersionId !== null) {
     const id = bot.publishedVersionId;
-    if (runner.isCompiled("v2", id)) {
-      return {
-        target: { kind: "v2", graph: undefined, workflowVersionId: id, cacheKey: id },
-        label: "V2 published version",
-      };
-    }
     const version = await storage.workflowVersions.get(bot.id, id);
     if (version !== undefined) {
       return {
@@ -33,7 +27,7 @@ export async function botWorkflowTarget(
           kind: version.schemaVersion === 2 ? "v2" : "v1",
           graph: version.graph,
           workflowVersionId: id,
-          cacheKey: id,
+          cacheKey: `${id}@${version.checksum}`,
         },
         label: `V${version.schemaVersion} version ${version.versionNumber}`,
       };

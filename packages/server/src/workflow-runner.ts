@@ -21,7 +21,7 @@ export interface RunTarget {
   readonly kind: "v2" | "v1";
   readonly graph: unknown;
   readonly workflowVersionId?: string;
-  /** Stable for an unchanged graph (e.g. a version id); absent: compiled afresh each time. */
+  /** Stable for an unchanged graph (a version id with its checksum); absent: compiled afresh each time. */
   readonly cacheKey?: string;
 }
 
@@ -49,16 +49,16 @@ export class WorkflowRunner {
     this.#adapter = new NodeAdapter(executor);
   }
 
-  /** Whether a graph with this cache key is compiled already (so it need not be loaded). */
-  isCompiled(kind: RunTarget["kind"], cacheKey: string): boolean {
-    return this.#compiled.has(`${kind}:${cacheKey}`);
-  }
-
   /** Validates and compiles (cached by `cacheKey`); throws a 422 AppError when invalid. */
   compile(target: RunTarget): CompiledWorkflow {
     const key = target.cacheKey === undefined ? undefined : `${target.kind}:${target.cacheKey}`;
     const cached = key === undefined ? undefined : this.#compiled.get(key);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined && key !== undefined) {
+      // Least recently used goes first: a hit moves to the back.
+      this.#compiled.delete(key);
+      this.#compiled.set(key, cached);
+      return cached;
+    }
     let compiled: CompiledWorkflow;
     try {
       const v2 = target.kind === "v2" ? target.graph : this.#adapter.adapt(target.graph);

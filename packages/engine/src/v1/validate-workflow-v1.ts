@@ -1,4 +1,4 @@
-import { alg, Graph } from "@dagrejs/graphlib";
+import { DirectedGraph } from "../directed-graph.ts";
 import { formatJsonPath, problemsFromZod, type WorkflowProblem } from "../workflow-problem.ts";
 import { type WorkflowV1, workflowV1Schema } from "../workflow-schema.ts";
 import { V1_NODE_TYPES } from "./v1-node-types.ts";
@@ -11,10 +11,10 @@ export function validateWorkflowV1(json: unknown): { problems: WorkflowProblem[]
   const problems: WorkflowProblem[] = [];
   const add = (path: PropertyKey[], code: WorkflowProblem["code"], message: string) =>
     problems.push({ path: formatJsonPath(path), code, message });
-  const graph = new Graph();
+  const indexById = new Map<string, number>();
   v1.nodes.forEach((node, i) => {
-    if (graph.hasNode(node.id)) add(["nodes", i, "id"], "duplicate_id", `node id "${node.id}" is used twice`);
-    graph.setNode(node.id);
+    if (indexById.has(node.id)) add(["nodes", i, "id"], "duplicate_id", `node id "${node.id}" is used twice`);
+    else indexById.set(node.id, i);
     if (!Object.hasOwn(V1_NODE_TYPES, node.type)) {
       add(
         ["nodes", i, "type"],
@@ -27,14 +27,17 @@ export function validateWorkflowV1(json: unknown): { problems: WorkflowProblem[]
     const count = v1.nodes.filter((n) => n.type === type).length;
     if (count !== 1) add(["nodes"], `${type}_count`, `a workflow needs exactly one ${type} node, found ${count}`);
   }
+  const graph = new DirectedGraph(v1.nodes.length);
   v1.edges.forEach((edge, e) => {
     for (const end of ["source", "target"] as const) {
-      if (!graph.hasNode(edge[end]))
+      if (!indexById.has(edge[end]))
         add(["edges", e, end], "dangling_edge", `edge ${end} "${edge[end]}" is not a node`);
     }
-    if (graph.hasNode(edge.source) && graph.hasNode(edge.target)) graph.setEdge(edge.source, edge.target);
+    const source = indexById.get(edge.source);
+    const target = indexById.get(edge.target);
+    if (source !== undefined && target !== undefined) graph.addEdge(source, target);
   });
-  for (const cycle of alg.findCycles(graph))
-    add(["edges"], "cycle", `nodes ${cycle.reverse().join(" → ")} form a cycle`);
+  for (const cycle of graph.findCycles())
+    add(["edges"], "cycle", `nodes ${cycle.map((i) => v1.nodes[i]?.id).join(" → ")} form a cycle`);
   return { problems, v1 };
 }

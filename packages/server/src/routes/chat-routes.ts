@@ -8,6 +8,7 @@ import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { botWorkflowTarget } from "../bot-workflow-target.ts";
 import { errorResponses } from "../error-schema.ts";
+import { runNotRecordedError } from "../run-not-recorded.ts";
 import { HISTORY_INPUT } from "../session-history-wiring.ts";
 import { SseStream } from "../sse-stream.ts";
 import type { RunTarget } from "../workflow-runner.ts";
@@ -42,7 +43,7 @@ const chatResponseSchema = z
 
 /** The workflow a chat runs: the published V2 version when the bot uses V2, else its V1 workflow. */
 async function chatTarget(ctx: AppContext, bot: Bot): Promise<RunTarget> {
-  const found = await botWorkflowTarget(ctx.storage, ctx.runner, bot);
+  const found = await botWorkflowTarget(ctx.storage, bot);
   if (found !== undefined) return found.target;
   throw new AppError(
     409,
@@ -63,6 +64,8 @@ function answerOf(result: RunResult): { response: string; sources: Record<string
 }
 
 function runError(result: RunResult): AppError {
+  const unrecorded = runNotRecordedError(result);
+  if (unrecorded !== undefined) return unrecorded;
   if (result.status === "cancelled") {
     return new AppError(503, "run_cancelled", "the run was cancelled", { run_id: result.runId });
   }
@@ -156,8 +159,10 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const keepAlive = sse === undefined ? undefined : setInterval(() => sse.ping(), SSE_PING_MS);
 
         const result = await handle.result.finally(() => clearInterval(keepAlive));
-        const succeeded = result.status === "succeeded" || result.status === "partial-succeeded";
-        const answer = answerOf(result);
+        const succeeded =
+          (result.status === "succeeded" || result.status === "partial-succeeded") &&
+          runNotRecordedError(result) === undefined;
+        const answer = succeeded ? answerOf(result) : { response: "", sources: [] };
         if (succeeded) {
           await ctx.sessions
             .appendTurn(bot.id, sessionId, body.message, answer.response)

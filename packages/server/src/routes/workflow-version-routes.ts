@@ -7,6 +7,7 @@ import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { errorResponses } from "../error-schema.ts";
 import { optionalBody } from "../optional-body.ts";
+import { runNotRecordedError } from "../run-not-recorded.ts";
 import { findBot } from "./bot-routes.ts";
 
 const problemSchema = z.object({ path: z.string(), message: z.string(), code: z.string() });
@@ -271,7 +272,10 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             },
           },
         );
-        return toDebugRunResponse(await handle.result);
+        const result = await handle.result;
+        const unrecorded = runNotRecordedError(result);
+        if (unrecorded !== undefined) throw unrecorded;
+        return toDebugRunResponse(result);
       },
     );
 

@@ -2,6 +2,7 @@ import type { RunHandle, RunResult } from "@portflow/engine";
 import type { Command } from "commander";
 import { AppError } from "../../app-error.ts";
 import { botWorkflowTarget } from "../../bot-workflow-target.ts";
+import { runNotRecordedError } from "../../run-not-recorded.ts";
 import { CliError } from "../cli-error.ts";
 import type { CliSession } from "../cli-session.ts";
 import { formatTokens } from "../format-tokens.ts";
@@ -74,7 +75,7 @@ export function registerRunCommand(program: Command, session: CliSession): void 
     .action(async (question: string, options: { bot: string; json?: boolean }) => {
       const { storage, runner } = await session.context();
       const bot = await requireBot(storage, options.bot);
-      const found = await botWorkflowTarget(storage, runner, bot);
+      const found = await botWorkflowTarget(storage, bot);
       if (found === undefined) {
         throw new CliError(
           bot.useWorkflowV2
@@ -151,6 +152,8 @@ export function registerRunCommand(program: Command, session: CliSession): void 
           );
           session.out(timeline(result));
         }
+        const unrecorded = runNotRecordedError(result);
+        if (unrecorded !== undefined) throw new CliError(unrecorded.message);
         if (result.status === "failed" || result.status === "cancelled") {
           const where = result.error?.nodeId !== undefined ? ` at node ${result.error.nodeId}` : "";
           throw new CliError(
