@@ -37,6 +37,8 @@ export interface CompiledNode {
   readonly bindings: readonly InputBinding[];
   /** Declared inputs without a binding: their defaults, and whether they are required. */
   readonly unbound: readonly PortDefinition[];
+  /** End nodes take `null` for a mapped value whose source was skipped (other nodes: absent). */
+  readonly nullForMissing: boolean;
   /** `["env", …]` selectors among the bindings: a missing env value fails the node, never blanks. */
   readonly envSelectors: readonly ValueSelector[];
   readonly incoming: readonly CompiledEdge[];
@@ -51,7 +53,8 @@ export interface CompiledWorkflow {
   readonly workflow: WorkflowV2;
   readonly nodes: readonly CompiledNode[];
   readonly start: number;
-  readonly end: number;
+  /** Indices of the end nodes: the run's outputs are those of the ends that ran. */
+  readonly ends: readonly number[];
 }
 
 const cache = new WeakMap<object, WeakMap<NodeRegistryV2, CompiledWorkflow>>();
@@ -130,6 +133,7 @@ export function compileWorkflow(json: unknown, registry: NodeRegistryV2): Compil
       ports,
       bindings,
       unbound: ports.inputs.filter((p) => !bound.has(p.name)),
+      nullForMissing: spec.type === "end",
       envSelectors: bindings.flatMap((b) => (b.kind === "selector" && b.selector[0] === "env" ? [b.selector] : [])),
       incoming: incoming[i] ?? [],
       outgoing: outgoing[i] ?? [],
@@ -143,7 +147,7 @@ export function compileWorkflow(json: unknown, registry: NodeRegistryV2): Compil
     workflow,
     nodes,
     start: workflow.nodes.findIndex((n) => n.type === "start"),
-    end: workflow.nodes.findIndex((n) => n.type === "end"),
+    ends: workflow.nodes.flatMap((n, i) => (n.type === "end" ? [i] : [])),
   });
   compiledWorkflows.add(compiled);
   if (typeof json === "object" && json !== null) {

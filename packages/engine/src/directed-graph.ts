@@ -73,6 +73,23 @@ export class DirectedGraph {
     return cycles;
   }
 
+  /** 1 for every node reachable from `from` (itself included), 0 elsewhere; iterative. */
+  reachableFrom(from: number): Uint8Array {
+    const seen = new Uint8Array(this.size);
+    if (from < 0 || from >= this.size) return seen;
+    const stack = [from];
+    seen[from] = 1;
+    while (stack.length > 0) {
+      for (const w of this.successors[stack.pop() as number] as number[]) {
+        if (seen[w] === 0) {
+          seen[w] = 1;
+          stack.push(w);
+        }
+      }
+    }
+    return seen;
+  }
+
   /** A topological order (Kahn's algorithm); undefined when the graph has a cycle. */
   topologicalOrder(): number[] | undefined {
     const pending = Int32Array.from(this.predecessors, (p) => p.length);

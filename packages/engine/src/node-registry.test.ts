@@ -4,7 +4,17 @@ import { createTestRegistry } from "./testing/index.ts";
 describe("NodeRegistryV2", () => {
   it("describes every type with its ports and its config as JSON Schema", () => {
     const described = createTestRegistry().describe();
-    expect(described.map((d) => d.type)).toEqual(["start", "end", "template", "if-else", "knowledge", "llm", "sleep"]);
+    expect(described.map((d) => d.type)).toEqual([
+      "start",
+      "end",
+      "template",
+      "if-else",
+      "variable-aggregator",
+      "list-operator",
+      "knowledge",
+      "llm",
+      "sleep",
+    ]);
     const knowledge = described.find((d) => d.type === "knowledge");
     expect(knowledge?.ports.inputs).toEqual([{ name: "query", type: "string", required: true }]);
     expect(knowledge?.config_schema).toMatchObject({

@@ -70,7 +70,6 @@ describe("validateWorkflow", () => {
         "duplicate_id @ nodes[4].id",
         "unknown_node_type @ nodes[5].type",
         "invalid_config @ nodes[1].config.top_k",
-        "end_count @ nodes",
         "selector_not_upstream @ nodes[2].variable_mappings[0].selector",
         "unknown_selector @ nodes[2].variable_mappings[2].selector",
         "dangling_edge @ edges[3].target",

@@ -167,7 +167,7 @@ export function validateWorkflow(
   const starts = workflow.nodes.filter((n) => n.type === "start").length;
   const ends = workflow.nodes.filter((n) => n.type === "end").length;
   if (starts !== 1) add(["nodes"], "start_count", `a workflow needs exactly one start node, found ${starts}`);
-  if (ends !== 1) add(["nodes"], "end_count", `a workflow needs exactly one end node, found ${ends}`);
+  if (ends === 0) add(["nodes"], "end_count", "a workflow needs at least one end node, found none");
 
   // Edges: endpoints, ports, types.
   const graph = new DirectedGraph(workflow.nodes.length);
@@ -252,6 +252,12 @@ export function validateWorkflow(
     add(["edges", Math.max(e, 0)], "cycle", `nodes ${[...members].join(" → ")} form a cycle`);
   }
   const ancestors: AncestorSets | undefined = cycles.length === 0 ? graph.ancestors() : undefined;
+  if (starts === 1 && ends > 0) {
+    const reachable = graph.reachableFrom(workflow.nodes.findIndex((n) => n.type === "start"));
+    if (!workflow.nodes.some((n, i) => n.type === "end" && reachable[i] === 1)) {
+      add(["nodes"], "end_count", "no end node is reachable from the start node");
+    }
+  }
   const declaredEnv = workflow.env;
 
   // Per-node bindings: mappings, required inputs, stored ports, policies.

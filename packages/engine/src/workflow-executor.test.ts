@@ -234,7 +234,8 @@ describe("WorkflowExecutorV2", () => {
     };
     const result = await executor.run(wf, { query: "x" });
     expect(result.status).toBe("partial-succeeded");
-    expect(result.outputs).toEqual({ apology: "sorry: planned failure on attempt 1" });
+    // The skipped normal path's mapped output is null, not missing.
+    expect(result.outputs).toEqual({ normal: null, apology: "sorry: planned failure on attempt 1" });
     expect(result.nodes.find((n) => n.nodeId === "normal")?.status).toBe("skipped");
   });
 
@@ -273,10 +274,10 @@ describe("WorkflowExecutorV2", () => {
     };
     const hello = await executor.run(wf, { query: "hello bot" });
     expect(hello.status).toBe("succeeded");
-    expect(hello.outputs).toEqual({ greet: "hi there" });
+    expect(hello.outputs).toEqual({ greet: "hi there", other: null });
     expect(hello.nodes.find((n) => n.nodeId === "other")?.status).toBe("skipped");
     const other = await executor.run(wf, { query: "what?" });
-    expect(other.outputs).toEqual({ other: "you asked: what?" });
+    expect(other.outputs).toEqual({ greet: null, other: "you asked: what?" });
   });
 
   it("stops at the step limit and at the run time limit", async () => {

@@ -77,7 +77,17 @@ describe("workflow properties", () => {
       fc.record({
         kind: fc.constant("retype"),
         at: fc.nat(),
-        type: fc.constantFrom("start", "end", "llm", "knowledge", "nope", "template", "if-else"),
+        type: fc.constantFrom(
+          "start",
+          "end",
+          "llm",
+          "knowledge",
+          "nope",
+          "template",
+          "if-else",
+          "variable-aggregator",
+          "list-operator",
+        ),
       }),
       fc.record({
         kind: fc.constant("edge"),

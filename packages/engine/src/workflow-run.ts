@@ -257,6 +257,7 @@ export class WorkflowRun implements AttemptHost {
       else if (b.kind === "selector") value = pool.tryGet(b.selector);
       else value = b.value;
       if (value !== undefined) inputs[b.port] = value;
+      else if (node.nullForMissing) inputs[b.port] = null;
     }
     for (const port of node.ports.inputs) {
       const value = inputs[port.name];
@@ -436,7 +437,7 @@ export class WorkflowRun implements AttemptHost {
     if (status === "succeeded" || handledBy) {
       if (handledBy) this.#handledFailures++;
       if (handledBy === "fail-branch") this.#failBranched[node.index] = 1;
-      if (node.index === this.#d.compiled.end) this.#outputs = outputs;
+      if (node.type === "end") this.#outputs = this.#outputs === EMPTY ? outputs : { ...this.#outputs, ...outputs };
       this.#state[node.index] = DONE;
       this.#branch[node.index] = branch;
       this.#d.pool.setNodeOutputs(node.id, outputs);

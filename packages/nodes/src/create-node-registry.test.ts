@@ -4,7 +4,16 @@ import { createNodeRegistry } from "./create-node-registry.ts";
 describe("createNodeRegistry", () => {
   it("registers the built-in node types and describes them", () => {
     const registry = createNodeRegistry();
-    expect(registry.types().sort()).toEqual(["end", "if-else", "knowledge", "llm", "start", "template"]);
+    expect(registry.types().sort()).toEqual([
+      "end",
+      "if-else",
+      "knowledge",
+      "list-operator",
+      "llm",
+      "start",
+      "template",
+      "variable-aggregator",
+    ]);
     const knowledge = registry.describe().find((d) => d.type === "knowledge");
     expect(knowledge?.ports.outputs.map((p) => p.name)).toEqual(["documents", "context"]);
     expect(knowledge?.config_schema).toMatchObject({ type: "object" });

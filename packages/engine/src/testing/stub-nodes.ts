@@ -3,8 +3,10 @@ import { abortableDelay } from "../abort-error.ts";
 import { BaseNodeV2, type NodeContext, type NodeRunResult } from "../base-node.ts";
 import { EndNode } from "../builtin/end-node.ts";
 import { IfElseNode } from "../builtin/if-else-node.ts";
+import { ListOperatorNode } from "../builtin/list-operator-node.ts";
 import { StartNode } from "../builtin/start-node.ts";
 import { TemplateNode } from "../builtin/template-node.ts";
+import { VariableAggregatorNode } from "../builtin/variable-aggregator-node.ts";
 import { NodeRegistryV2 } from "../node-registry.ts";
 import type { NodePortSchema } from "../port-definition.ts";
 
@@ -121,6 +123,8 @@ export function createTestRegistry(): NodeRegistryV2 {
     .register(new EndNode())
     .register(new TemplateNode())
     .register(new IfElseNode())
+    .register(new VariableAggregatorNode())
+    .register(new ListOperatorNode())
     .register(new StubKnowledgeNode())
     .register(new StubLlmNode())
     .register(new SleepNode());
