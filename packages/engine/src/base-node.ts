@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { BodyRunner } from "./body-runner.ts";
 import type { NodePortSchema } from "./port-definition.ts";
 import type { ServiceResolver } from "./service-container.ts";
 import type { Logger, TokenUsage } from "./services.ts";
@@ -21,6 +22,8 @@ export interface NodeContext<Config = unknown> {
   render(template: string, inputs: Readonly<Record<string, unknown>>): string;
   /** 1 on the first attempt, counting up on retries. */
   readonly attempt: number;
+  /** Container nodes only (`container` set on the type): runs the body once per call. */
+  readonly body?: BodyRunner | undefined;
 }
 
 /** What a node returns from one successful run. */
@@ -54,6 +57,11 @@ export abstract class BaseNodeV2<
   abstract readonly type: string;
   abstract readonly configSchema: z.ZodType<Config>;
   readonly description: string = "";
+  /**
+   * Set by container types (iteration, loop): nodes whose `parent_id` names a node of this type
+   * form its body, and `body` on the context runs it.
+   */
+  readonly container?: { readonly startType: string };
 
   abstract ports(config: Config): NodePortSchema;
 

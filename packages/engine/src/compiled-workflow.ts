@@ -1,7 +1,7 @@
 import type { AnyNode } from "./base-node.ts";
 import type { NodeRegistryV2 } from "./node-registry.ts";
 import type { NodePortSchema, PortDefinition } from "./port-definition.ts";
-import { validateWorkflow } from "./validate-workflow.ts";
+import { validateWorkflow, type WorkflowValidation } from "./validate-workflow.ts";
 import type { ValueSelector } from "./value-selector.ts";
 import { WorkflowValidationError } from "./workflow-problem.ts";
 import {
@@ -46,15 +46,22 @@ export interface CompiledNode {
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
   readonly errorStrategy: ErrorStrategy;
+  /** Container types (iteration, loop): the nodes whose `parent_id` is this node. */
+  readonly body?: CompiledGraph;
 }
 
-/** A validated workflow in the shape the executor walks. Built once per workflow object. */
-export interface CompiledWorkflow {
-  readonly workflow: WorkflowV2;
+/** One level of a workflow: its top level, or the body of a container. Indices are local. */
+export interface CompiledGraph {
   readonly nodes: readonly CompiledNode[];
+  /** The node that receives the run's inputs (`start`); -1 in a body. */
   readonly start: number;
   /** Indices of the end nodes: the run's outputs are those of the ends that ran. */
   readonly ends: readonly number[];
+}
+
+/** A validated workflow in the shape the executor walks. Built once per workflow object. */
+export interface CompiledWorkflow extends CompiledGraph {
+  readonly workflow: WorkflowV2;
 }
 
 const cache = new WeakMap<object, WeakMap<NodeRegistryV2, CompiledWorkflow>>();
@@ -87,13 +94,29 @@ export function compileWorkflow(json: unknown, registry: NodeRegistryV2): Compil
   }
   if (!validation.ok || !validation.workflow) throw new WorkflowValidationError(validation.problems);
   const workflow = validation.workflow;
-  const index = new Map(workflow.nodes.map((n, i) => [n.id, i]));
+  const top = compileGraph(workflow, validation, undefined);
+  const compiled: CompiledWorkflow = Object.freeze({ workflow, ...top });
+  compiledWorkflows.add(compiled);
+  if (typeof json === "object" && json !== null) {
+    const map = byRegistry ?? new WeakMap<NodeRegistryV2, CompiledWorkflow>();
+    map.set(registry, compiled);
+    if (!byRegistry) cache.set(json, map);
+  }
+  return compiled;
+}
+
+/** Compiles the nodes whose `parent_id` is `parent` (the top level when undefined), bodies included. */
+function compileGraph(workflow: WorkflowV2, validation: WorkflowValidation, parent: string | undefined): CompiledGraph {
+  const specs = workflow.nodes.filter((n) => n.parent_id === parent);
+  const index = new Map(specs.map((n, i) => [n.id, i]));
   const at = (id: string) => index.get(id) as number;
 
-  const incoming: CompiledEdge[][] = workflow.nodes.map(() => []);
-  const outgoing: CompiledEdge[][] = workflow.nodes.map(() => []);
-  const wires: Map<string, { from: number; fromPort: string }>[] = workflow.nodes.map(() => new Map());
+  const incoming: CompiledEdge[][] = specs.map(() => []);
+  const outgoing: CompiledEdge[][] = specs.map(() => []);
+  const wires: Map<string, { from: number; fromPort: string }>[] = specs.map(() => new Map());
   for (const edge of workflow.edges) {
+    // Validation guarantees edges never cross a container boundary.
+    if (!index.has(edge.source) || !index.has(edge.target)) continue;
     const source = at(edge.source);
     const target = at(edge.target);
     const sourcePorts = validation.resolved.get(edge.source)?.ports;
@@ -106,7 +129,7 @@ export function compileWorkflow(json: unknown, registry: NodeRegistryV2): Compil
     }
   }
 
-  const nodes = workflow.nodes.map((spec, i): CompiledNode => {
+  const nodes = specs.map((spec, i): CompiledNode => {
     const { node, config, ports } = validation.resolved.get(spec.id)!;
     const bindings: InputBinding[] = [];
     const bound = new Set<string>();
@@ -140,20 +163,13 @@ export function compileWorkflow(json: unknown, registry: NodeRegistryV2): Compil
       timeoutMs: spec.timeout_ms ?? DEFAULT_NODE_TIMEOUT_MS,
       retry: spec.retry ?? DEFAULT_RETRY,
       errorStrategy: spec.error_strategy,
+      ...(node.container !== undefined && { body: compileGraph(workflow, validation, spec.id) }),
     });
   });
 
-  const compiled: CompiledWorkflow = Object.freeze({
-    workflow,
+  return Object.freeze({
     nodes,
-    start: workflow.nodes.findIndex((n) => n.type === "start"),
-    ends: workflow.nodes.flatMap((n, i) => (n.type === "end" ? [i] : [])),
+    start: parent === undefined ? specs.findIndex((n) => n.type === "start") : -1,
+    ends: specs.flatMap((n, i) => (n.type === "end" ? [i] : [])),
   });
-  compiledWorkflows.add(compiled);
-  if (typeof json === "object" && json !== null) {
-    const map = byRegistry ?? new WeakMap<NodeRegistryV2, CompiledWorkflow>();
-    map.set(registry, compiled);
-    if (!byRegistry) cache.set(json, map);
-  }
-  return compiled;
 }

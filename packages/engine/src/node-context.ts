@@ -1,4 +1,5 @@
 import type { NodeContext } from "./base-node.ts";
+import type { BodyRunner } from "./body-runner.ts";
 import type { ServiceContainer, ServiceResolver } from "./service-container.ts";
 import type { Logger } from "./services.ts";
 import type { SystemVariables, VariablePool } from "./variable-pool.ts";
@@ -17,6 +18,8 @@ export class AttemptContext<Config> implements NodeContext<Config> {
   #controller: AbortController | undefined;
   #services: ServiceResolver | undefined;
   #abortReason: unknown;
+  /** Set for container nodes: runs their body. */
+  body: BodyRunner | undefined;
 
   constructor(
     readonly runId: string,

@@ -47,6 +47,8 @@ export interface NodePortSchema {
   readonly branches?: readonly string[];
   /** Any mapped or wired port name is accepted as an input of type `any` (end, template, if-else). */
   readonly dynamicInputs?: boolean;
+  /** Container types: what the body reads under the container's id (`item`, `index`, loop variables). */
+  readonly bodyVariables?: readonly PortDefinition[];
 }
 
 /** Sub-types that a wider port type accepts without conversion. */

@@ -9,12 +9,17 @@ export interface RunEventMap {
     readonly nodeId: string;
     readonly nodeType: string;
     readonly attempt: number;
+    /** Inside a container's body: the container and round. */
+    readonly parentNodeId?: string;
+    readonly iterationIndex?: number;
   };
   "node.chunk": {
     readonly type: "node.chunk";
     readonly runId: string;
     readonly nodeId: string;
     readonly chunk: string;
+    readonly parentNodeId?: string;
+    readonly iterationIndex?: number;
   };
   "node.retrying": {
     readonly type: "node.retrying";
@@ -24,6 +29,8 @@ export interface RunEventMap {
     readonly attempt: number;
     readonly delayMs: number;
     readonly error: string;
+    readonly parentNodeId?: string;
+    readonly iterationIndex?: number;
   };
   "node.finished": {
     readonly type: "node.finished";

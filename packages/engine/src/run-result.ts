@@ -20,6 +20,10 @@ export interface NodeRunRecord {
   readonly finishedAt: number;
   /** The error strategy that turned a failure into something the run could finish with. */
   readonly handledBy?: "fail-branch" | "default-value";
+  /** Set for a node inside a container's body: the container (iteration, loop)… */
+  readonly parentNodeId?: string;
+  /** …and the round, from 0. */
+  readonly iterationIndex?: number;
 }
 
 export interface RunTotals {

@@ -124,6 +124,9 @@ export interface NodeExecutionRecord {
   readonly elapsedMs: number;
   readonly startedAt: Date;
   readonly finishedAt: Date;
+  /** A node inside a container's body: the container and the round (from 0). */
+  readonly parentNodeId?: string;
+  readonly iterationIndex?: number;
 }
 
 export interface RunFinishRecord {

@@ -59,13 +59,33 @@ function stringify(value: unknown): string {
  * pool.render("Q: {{sys.query}}", {}); // "Q: hi"
  */
 export class VariablePool {
-  readonly #system: SystemVariables;
-  readonly #env: Record<string, string>;
+  #system: SystemVariables;
+  #env: Record<string, string>;
   readonly #nodes = new Map<string, Readonly<Record<string, unknown>>>();
+  /** The enclosing scope of a sub-graph round: node outputs not set here are read from it. */
+  #parent: VariablePool | undefined;
 
   constructor(system: SystemVariables = {}, env: Record<string, string> = {}) {
     this.#system = { ...system };
     this.#env = { ...env };
+  }
+
+  /**
+   * A scope for one round of a container's body: it reads everything this pool holds, and what
+   * is written to it stays in it.
+   */
+  child(): VariablePool {
+    const scope = new VariablePool();
+    scope.#system = this.#system;
+    scope.#env = this.#env;
+    scope.#parent = this;
+    return scope;
+  }
+
+  #outputsOf(nodeId: string): Readonly<Record<string, unknown>> | undefined {
+    const own = this.#nodes.get(nodeId);
+    if (own !== undefined || this.#parent === undefined) return own;
+    return this.#parent.#outputsOf(nodeId);
   }
 
   get system(): Readonly<SystemVariables> {
@@ -77,7 +97,7 @@ export class VariablePool {
   }
 
   hasNode(nodeId: string): boolean {
-    return this.#nodes.has(nodeId);
+    return this.#outputsOf(nodeId) !== undefined;
   }
 
   /** Whether the selector resolves to a value (which may be `null`). */
@@ -102,7 +122,7 @@ export class VariablePool {
     const [head, name] = selector;
     if (head === "sys") return walk(this.#system, selector, 1);
     if (head === "env") return walk(this.#env, selector, 1);
-    const outputs = this.#nodes.get(head as string);
+    const outputs = this.#outputsOf(head as string);
     if (outputs === undefined || name === undefined) return MISSING;
     return walk(outputs, selector, 1);
   }
@@ -128,7 +148,7 @@ export class VariablePool {
     return structuredClone({
       system: this.#system,
       env: this.#env,
-      nodes: Object.fromEntries(this.#nodes),
+      nodes: { ...this.#parent?.snapshot().nodes, ...Object.fromEntries(this.#nodes) },
     });
   }
 

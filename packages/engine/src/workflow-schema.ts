@@ -37,6 +37,8 @@ export const workflowNodeV2Schema = z
     id: z.string().min(1, "node id must not be empty"),
     type: z.string().min(1, "node type must not be empty"),
     title: z.string().optional(),
+    /** The container (iteration, loop) whose body this node belongs to. */
+    parent_id: z.string().min(1).optional(),
     config: z.record(z.string(), z.unknown()).default({}),
     variable_mappings: z.array(variableMappingSchema).default([]),
     ports: z
@@ -79,6 +81,7 @@ export interface WorkflowNodeV2 {
   readonly id: string;
   readonly type: string;
   readonly title?: string;
+  readonly parent_id?: string;
   readonly config: Readonly<Record<string, unknown>>;
   readonly variable_mappings: readonly VariableMapping[];
   readonly ports?: { readonly inputs: readonly PortDefinition[]; readonly outputs: readonly PortDefinition[] };

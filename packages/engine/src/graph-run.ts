@@ -1,0 +1,463 @@
+import { abortableDelay, RunAbortedError } from "./abort-error.ts";
+import type { NodeRunResult } from "./base-node.ts";
+import type { BodyRound, BodyRunner } from "./body-runner.ts";
+import type { CompiledGraph, CompiledNode } from "./compiled-workflow.ts";
+import { deadlines } from "./deadline-scheduler.ts";
+import { AttemptContext, type AttemptHost } from "./node-context.ts";
+import { valueMatchesPortType } from "./port-definition.ts";
+import { formatContext, isRetrievedDocumentArray } from "./retrieved-document.ts";
+import type { RunEventMap } from "./run-events.ts";
+import { errorInfo, type RunJournal } from "./run-journal.ts";
+import type { NodeRunRecord } from "./run-result.ts";
+import type { ServiceContainer } from "./service-container.ts";
+import type { Clock, Logger, NodeExecutionStatus, TokenUsage } from "./services.ts";
+import type { ValueSelector } from "./value-selector.ts";
+import type { VariablePool } from "./variable-pool.ts";
+
+export interface GraphLimits {
+  readonly concurrency: number;
+  readonly maxSteps: number;
+}
+
+/** Where a graph runs: a sub-graph round names its container and round. */
+export interface GraphScope {
+  readonly parentNodeId: string;
+  readonly iterationIndex: number;
+}
+
+export interface GraphRunDeps {
+  readonly runId: string;
+  readonly graph: CompiledGraph;
+  /** Handed to the graph's `start` node (the run's inputs). */
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly pool: VariablePool;
+  readonly services: ServiceContainer;
+  readonly journal: RunJournal;
+  readonly limits: GraphLimits;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Wall-clock ms for a `performance.now()` reading. */
+  readonly wallClock: (perf: number) => number;
+  readonly scope?: GraphScope;
+}
+
+/** How a graph run ended; `stopped` is absent when every reachable node finished. */
+export interface GraphOutcome {
+  readonly stopped?: GraphStop;
+  /** The outputs of the end nodes that ran, merged in the order they finished. */
+  readonly outputs: Readonly<Record<string, unknown>>;
+}
+
+export interface GraphStop {
+  readonly status: "failed" | "cancelled";
+  readonly error: { readonly message: string; readonly nodeId?: string; readonly code?: string };
+}
+
+const PENDING = 0;
+const RUNNING = 1;
+const DONE = 2;
+const SKIPPED = 3;
+
+type Outcome =
+  | { readonly ok: true; readonly result: NodeRunResult<Record<string, unknown>>; readonly attempts: number }
+  | { readonly ok: false; readonly error: unknown; readonly attempts: number };
+
+const NO_TOKENS: TokenUsage = Object.freeze({ input: 0, output: 0 });
+const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
+
+function isThenable(value: unknown): value is PromiseLike<NodeRunResult<Record<string, unknown>>> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+/**
+ * Runs one graph — a workflow's top level, or one round of a container's body — scheduling nodes
+ * as their incoming edges resolve, with per-node timeout, retry and error strategy. Records and
+ * events go to the run's journal; the run's step budget is shared by every graph in it.
+ */
+export class GraphRun implements AttemptHost {
+  readonly #d: GraphRunDeps;
+  readonly #nodes: readonly CompiledNode[];
+  readonly #state: Uint8Array;
+  readonly #pendingEdges: Int32Array;
+  readonly #takenEdges: Int32Array;
+  readonly #branch: (string | undefined)[];
+  readonly #failBranched: Uint8Array;
+  readonly #ready: number[] = [];
+  /** Made on first use: most runs never need a graph-wide signal. */
+  #controller: AbortController | undefined;
+  /** Attempts awaiting a promise, stopped directly on abort. */
+  readonly #waiting = new Set<(reason: unknown) => void>();
+  #running = 0;
+  #stopped: GraphStop | undefined;
+  #abortReason: RunAbortedError | undefined;
+  #outputs: Readonly<Record<string, unknown>> = EMPTY;
+  #finished = false;
+  #resolve!: (outcome: GraphOutcome) => void;
+  readonly outcome: Promise<GraphOutcome>;
+
+  constructor(deps: GraphRunDeps) {
+    this.#d = deps;
+    this.#nodes = deps.graph.nodes;
+    const n = this.#nodes.length;
+    this.#state = new Uint8Array(n);
+    this.#pendingEdges = new Int32Array(n);
+    this.#takenEdges = new Int32Array(n);
+    this.#branch = new Array(n);
+    this.#failBranched = new Uint8Array(n);
+    for (const node of this.#nodes) this.#pendingEdges[node.index] = node.incoming.length;
+    this.outcome = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+
+  get runSignal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
+    }
+    return this.#controller.signal;
+  }
+
+  get stopped(): GraphStop | undefined {
+    return this.#stopped;
+  }
+
+  start(): void {
+    if (this.#stopped !== undefined) return;
+    for (const node of this.#nodes) if (node.incoming.length === 0) this.#ready.push(node.index);
+    this.#pump();
+  }
+
+  emitChunk(nodeId: string, chunk: string): void {
+    const scope = this.#d.scope;
+    this.#d.journal.emit("node.chunk", () => ({ type: "node.chunk", runId: this.#d.runId, nodeId, chunk, ...scope }));
+  }
+
+  /** Stops scheduling, aborts running attempts (recorded `cancelled`); the first stop wins. */
+  stop(status: GraphStop["status"], error: GraphStop["error"]): void {
+    if (this.#stopped !== undefined || this.#finished) return;
+    this.#stopped = { status, error };
+    const code = status === "cancelled" ? "CANCELLED" : error.code === "RUN_TIMEOUT" ? "RUN_TIMEOUT" : "RUN_FAILED";
+    this.#abortReason = new RunAbortedError(error.message, code);
+    this.#controller?.abort(this.#abortReason);
+    for (const stop of [...this.#waiting]) stop(this.#abortReason);
+    if (this.#running === 0) this.#finish();
+  }
+
+  #pump(): void {
+    const { concurrency, maxSteps } = this.#d.limits;
+    const journal = this.#d.journal;
+    while (this.#stopped === undefined && this.#ready.length > 0 && this.#running < concurrency) {
+      if (journal.steps >= maxSteps) {
+        this.stop("failed", { message: `run exceeded its step limit of ${maxSteps} nodes`, code: "STEP_LIMIT" });
+        break;
+      }
+      const index = this.#ready.shift() as number;
+      journal.steps++;
+      this.#running++;
+      this.#state[index] = RUNNING;
+      void this.#execute(this.#nodes[index] as CompiledNode);
+    }
+    if (this.#running === 0 && (this.#ready.length === 0 || this.#stopped !== undefined)) this.#finish();
+  }
+
+  /** Gathers a node's inputs: wires, then mappings, then port defaults. */
+  #inputsOf(node: CompiledNode): Record<string, unknown> {
+    if (node.index === this.#d.graph.start) return { ...this.#d.inputs };
+    const inputs: Record<string, unknown> = {};
+    const pool = this.#d.pool;
+    for (const b of node.bindings) {
+      let value: unknown;
+      if (b.kind === "wire") value = pool.tryGet([this.#nodes[b.from]!.id, b.fromPort]);
+      else if (b.kind === "selector") value = pool.tryGet(b.selector);
+      else value = b.value;
+      if (value !== undefined) inputs[b.port] = value;
+      else if (node.nullForMissing) inputs[b.port] = null;
+    }
+    for (const port of node.ports.inputs) {
+      const value = inputs[port.name];
+      if (value === undefined && port.default !== undefined) inputs[port.name] = port.default;
+      // The port compatibility rule lets `documents` feed a `string` port as citable context.
+      else if (port.type === "string" && isRetrievedDocumentArray(value)) inputs[port.name] = formatContext(value);
+    }
+    return inputs;
+  }
+
+  /** Inputs the node declared required or typed but that arrived missing or of the wrong type. */
+  #checkInputs(node: CompiledNode, inputs: Record<string, unknown>): string | undefined {
+    if (node.index === this.#d.graph.start) return undefined;
+    for (const selector of node.envSelectors) {
+      // The same rule as `{{env.NAME}}` in a template: a missing value is an error, never a blank.
+      if (!this.#d.pool.has(selector)) return `variable "${selector.join(".")}" is not defined`;
+    }
+    for (const port of node.ports.inputs) {
+      const value = inputs[port.name];
+      if (value === undefined || value === null) {
+        if (port.required)
+          return `required input "${port.name}" has no value (its source produced none or was skipped)`;
+      } else if (!valueMatchesPortType(value, port.type)) {
+        return `input "${port.name}" must be ${port.type}, got ${Array.isArray(value) ? "array" : typeof value}`;
+      }
+    }
+    return undefined;
+  }
+
+  async #execute(node: CompiledNode): Promise<void> {
+    const startedPerf = performance.now();
+    const startedAt = this.#d.wallClock(startedPerf);
+    const inputs = this.#inputsOf(node);
+    const invalid = this.#checkInputs(node, inputs);
+    const outcome: Outcome = invalid
+      ? { ok: false, error: Object.assign(new Error(invalid), { code: "INVALID_INPUT" }), attempts: 0 }
+      : await this.#attempts(node, inputs);
+    this.#running--;
+    const finishedPerf = performance.now();
+    this.#settle(node, inputs, outcome, startedAt, finishedPerf - startedPerf, this.#d.wallClock(finishedPerf));
+    this.#pump();
+  }
+
+  #emitEvent<K extends "node.started" | "node.retrying">(name: K, make: () => RunEventMap[K]): void {
+    this.#d.journal.emit(name, make);
+  }
+
+  async #attempts(node: CompiledNode, inputs: Record<string, unknown>): Promise<Outcome> {
+    const { max_attempts, initial_delay_ms, backoff, max_delay_ms } = node.retry;
+    const { runId, scope } = this.#d;
+    for (let attempt = 1; ; attempt++) {
+      this.#emitEvent("node.started", () => ({
+        type: "node.started",
+        runId,
+        nodeId: node.id,
+        nodeType: node.type,
+        attempt,
+        ...scope,
+      }));
+      try {
+        return { ok: true, result: await this.#attempt(node, inputs, attempt), attempts: attempt };
+      } catch (error) {
+        if (this.#stopped !== undefined || attempt >= max_attempts) return { ok: false, error, attempts: attempt };
+        const delayMs = Math.min(initial_delay_ms * backoff ** (attempt - 1), max_delay_ms);
+        this.#emitEvent("node.retrying", () => ({
+          type: "node.retrying",
+          runId,
+          nodeId: node.id,
+          attempt: attempt + 1,
+          delayMs,
+          error: errorInfo(error).message,
+          ...scope,
+        }));
+        try {
+          await abortableDelay(delayMs, this.runSignal);
+        } catch (reason) {
+          return { ok: false, error: reason, attempts: attempt };
+        }
+      }
+    }
+  }
+
+  /** One call of `node.run`, raced against the node timeout and abort. */
+  #attempt(
+    node: CompiledNode,
+    inputs: Record<string, unknown>,
+    attempt: number,
+  ): NodeRunResult<Record<string, unknown>> | Promise<NodeRunResult<Record<string, unknown>>> {
+    const d = this.#d;
+    const ctx = new AttemptContext(d.runId, node.id, node.config, attempt, d.logger, this, d.services, d.pool);
+    if (node.body !== undefined) ctx.body = this.#bodyRunner(node, node.body, ctx);
+    const returned = node.node.run(inputs, ctx);
+    if (!isThenable(returned)) return returned;
+    if (this.#abortReason !== undefined) return Promise.reject(this.#abortReason);
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const finish = () => {
+        settled = true;
+        deadlines.remove(deadline);
+        this.#waiting.delete(stop);
+      };
+      const stop = (reason: unknown) => {
+        if (settled) return;
+        finish();
+        ctx.abort(reason);
+        reject(reason);
+      };
+      const deadline =
+        node.timeoutMs > 0
+          ? deadlines.add(node.timeoutMs, () =>
+              stop(new RunAbortedError(`node "${node.id}" timed out after ${node.timeoutMs} ms`, "NODE_TIMEOUT")),
+            )
+          : undefined;
+      this.#waiting.add(stop);
+      returned.then(
+        (value) => {
+          if (settled) return;
+          finish();
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          finish();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** Runs a container's body once per call, in a scope of its own, stopped with the container. */
+  #bodyRunner(container: CompiledNode, body: CompiledGraph, ctx: AttemptContext<unknown>): BodyRunner {
+    const d = this.#d;
+    return {
+      run: async (round): Promise<BodyRound> => {
+        const signal = ctx.signal;
+        const pool = d.pool.child();
+        pool.setNodeOutputs(container.id, round.vars);
+        const run = new GraphRun({
+          ...d,
+          graph: body,
+          inputs: EMPTY,
+          pool,
+          scope: { parentNodeId: container.id, iterationIndex: round.index },
+        });
+        const onAbort = () => {
+          const reason = errorInfo(signal.reason);
+          run.stop("cancelled", { message: reason.message, code: reason.code ?? "CANCELLED" });
+        };
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
+        run.start();
+        const outcome = await run.outcome;
+        signal.removeEventListener("abort", onAbort);
+        return {
+          status: outcome.stopped?.status ?? "succeeded",
+          ...(outcome.stopped && { error: outcome.stopped.error }),
+          read: (selector: ValueSelector) => pool.tryGet(selector),
+        };
+      },
+    };
+  }
+
+  #settle(
+    node: CompiledNode,
+    inputs: Record<string, unknown>,
+    outcome: Outcome,
+    startedAt: number,
+    elapsedMs: number,
+    finishedAt: number,
+  ): void {
+    let status: NodeExecutionStatus;
+    let outputs: Readonly<Record<string, unknown>> = EMPTY;
+    let branch: string | undefined;
+    let error: { message: string; code?: string } | undefined;
+    let handledBy: NodeRunRecord["handledBy"];
+    let processData: Readonly<Record<string, unknown>> = EMPTY;
+    let tokens = NO_TOKENS;
+    if (outcome.ok) {
+      status = "succeeded";
+      outputs = outcome.result.outputs ?? EMPTY;
+      branch = outcome.result.branch;
+      processData = outcome.result.processData ?? EMPTY;
+      tokens = outcome.result.tokens ?? NO_TOKENS;
+    } else if (this.#stopped !== undefined) {
+      status = "cancelled";
+      error = errorInfo(outcome.error);
+    } else {
+      status = "failed";
+      error = errorInfo(outcome.error);
+      if (node.errorStrategy === "fail-branch") {
+        handledBy = "fail-branch";
+        branch = "fail";
+        outputs = { error };
+      } else if (node.errorStrategy === "default-value") {
+        handledBy = "default-value";
+        outputs = node.spec.default_outputs ?? EMPTY;
+      }
+    }
+    const journal = this.#d.journal;
+    const scope = this.#d.scope;
+    const record: NodeRunRecord = {
+      nodeId: node.id,
+      nodeType: node.type,
+      stepIndex: journal.records.length + 1,
+      status,
+      inputs,
+      outputs,
+      processData,
+      ...(error ? { error } : {}),
+      attempts: outcome.attempts,
+      tokens,
+      elapsedMs,
+      startedAt,
+      finishedAt,
+      ...(handledBy ? { handledBy } : {}),
+      ...scope,
+    };
+    journal.commit(record);
+    const runId = this.#d.runId;
+    if (status === "succeeded" || handledBy) {
+      if (handledBy) journal.handledFailures++;
+      if (handledBy === "fail-branch") this.#failBranched[node.index] = 1;
+      if (node.type === "end") this.#outputs = this.#outputs === EMPTY ? outputs : { ...this.#outputs, ...outputs };
+      this.#state[node.index] = DONE;
+      this.#branch[node.index] = branch;
+      this.#d.pool.setNodeOutputs(node.id, outputs);
+      const name = status === "succeeded" ? "node.finished" : "node.failed";
+      journal.emit(name, () => ({ type: name, runId, nodeId: node.id, record }));
+      this.#release(node);
+      return;
+    }
+    this.#state[node.index] = DONE;
+    journal.emit("node.failed", () => ({ type: "node.failed", runId, nodeId: node.id, record }));
+    if (status === "failed") {
+      this.stop("failed", {
+        message: `node "${node.id}" failed: ${error?.message}`,
+        nodeId: node.id,
+        ...(error?.code ? { code: error.code } : {}),
+      });
+    }
+  }
+
+  /** Resolves a finished or skipped node's outgoing edges; readies or skips their targets. */
+  #release(node: CompiledNode): void {
+    const skipped = this.#state[node.index] === SKIPPED;
+    const branch = this.#branch[node.index];
+    for (const edge of node.outgoing) {
+      const target = edge.target;
+      // Plain edges follow a node that ran (or used default outputs); branch edges only the taken branch.
+      const taken =
+        !skipped && (edge.branch === undefined ? this.#failBranched[node.index] === 0 : edge.branch === branch);
+      if (taken) this.#takenEdges[target]!++;
+      if (--this.#pendingEdges[target]! > 0 || this.#state[target] !== PENDING) continue;
+      if (this.#takenEdges[target]! > 0) this.#ready.push(target);
+      else this.#skip(this.#nodes[target] as CompiledNode);
+    }
+  }
+
+  #skip(node: CompiledNode): void {
+    this.#state[node.index] = SKIPPED;
+    const now = this.#d.clock.now();
+    const journal = this.#d.journal;
+    const record: NodeRunRecord = {
+      nodeId: node.id,
+      nodeType: node.type,
+      stepIndex: journal.records.length + 1,
+      status: "skipped",
+      inputs: EMPTY,
+      outputs: EMPTY,
+      processData: EMPTY,
+      attempts: 0,
+      tokens: NO_TOKENS,
+      elapsedMs: 0,
+      startedAt: now,
+      finishedAt: now,
+      ...this.#d.scope,
+    };
+    journal.commit(record);
+    journal.emit("node.skipped", () => ({ type: "node.skipped", runId: this.#d.runId, nodeId: node.id, record }));
+    this.#release(node);
+  }
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#resolve({ ...(this.#stopped && { stopped: this.#stopped }), outputs: this.#outputs });
+  }
+}
