@@ -266,7 +266,16 @@ export class GraphRun implements AttemptHost {
     if (node.body !== undefined) ctx.body = this.#bodyRunner(node, node.body, ctx);
     const returned = node.node.run(inputs, ctx);
     if (!isThenable(returned)) return returned;
-    if (this.#abortReason !== undefined) return Promise.reject(this.#abortReason);
+    const aborted = this.#abortReason;
+    if (aborted !== undefined) {
+      // Stopped while the node was starting (a listener of its own events cancelled the run).
+      ctx.abort(aborted);
+      if (node.body === undefined) return Promise.reject(aborted);
+      return Promise.resolve(returned).then(
+        () => Promise.reject(aborted),
+        () => Promise.reject(aborted),
+      );
+    }
     return new Promise((resolve, reject) => {
       let settled = false;
       const finish = () => {
@@ -278,7 +287,13 @@ export class GraphRun implements AttemptHost {
         if (settled) return;
         finish();
         ctx.abort(reason);
-        reject(reason);
+        // A container's body stops with its signal: wait for its rounds to be recorded first.
+        if (node.body !== undefined)
+          returned.then(
+            () => reject(reason),
+            () => reject(reason),
+          );
+        else reject(reason);
       };
       const deadline =
         node.timeoutMs > 0
@@ -317,15 +332,17 @@ export class GraphRun implements AttemptHost {
           pool,
           scope: { parentNodeId: container.id, iterationIndex: round.index },
         });
-        const onAbort = () => {
-          const reason = errorInfo(signal.reason);
+        const signals = round.signal === undefined ? [signal] : [signal, round.signal];
+        const onAbort = (event?: Event) => {
+          const source = (event?.target as AbortSignal | undefined) ?? signals.find((s) => s.aborted);
+          const reason = errorInfo(source?.reason);
           run.stop("cancelled", { message: reason.message, code: reason.code ?? "CANCELLED" });
         };
-        if (signal.aborted) onAbort();
-        else signal.addEventListener("abort", onAbort, { once: true });
+        if (signals.some((s) => s.aborted)) onAbort();
+        else for (const s of signals) s.addEventListener("abort", onAbort, { once: true });
         run.start();
         const outcome = await run.outcome;
-        signal.removeEventListener("abort", onAbort);
+        for (const s of signals) s.removeEventListener("abort", onAbort);
         return {
           status: outcome.stopped?.status ?? "succeeded",
           ...(outcome.stopped && { error: outcome.stopped.error }),

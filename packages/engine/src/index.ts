@@ -7,9 +7,14 @@
 export { abortableDelay, RunAbortedError } from "./abort-error.ts";
 export type { AnyNode, NodeContext, NodeRunResult } from "./base-node.ts";
 export { BaseNodeV2 } from "./base-node.ts";
+export type { BodyRound, BodyRunner } from "./body-runner.ts";
+export { BodyStartNode } from "./builtin/body-start-node.ts";
+export { registerBuiltinNodes } from "./builtin/builtin-nodes.ts";
 export { type EndConfig, EndNode } from "./builtin/end-node.ts";
 export { type IfElseConfig, IfElseNode } from "./builtin/if-else-node.ts";
+export { type IterationConfig, IterationNode } from "./builtin/iteration-node.ts";
 export { type ListOperatorConfig, ListOperatorNode } from "./builtin/list-operator-node.ts";
+export { type LoopConfig, LoopNode } from "./builtin/loop-node.ts";
 export { InvalidRunInputError, type StartConfig, StartNode } from "./builtin/start-node.ts";
 export { type TemplateConfig, TemplateNode } from "./builtin/template-node.ts";
 export { type VariableAggregatorConfig, VariableAggregatorNode } from "./builtin/variable-aggregator-node.ts";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ValueSelector } from "./value-selector.ts";
 
 /** The kinds of value a port carries. `any` is compatible with everything. */
 export const PORT_TYPES = [
@@ -49,6 +50,12 @@ export interface NodePortSchema {
   readonly dynamicInputs?: boolean;
   /** Container types: what the body reads under the container's id (`item`, `index`, loop variables). */
   readonly bodyVariables?: readonly PortDefinition[];
+  /** Container types: selectors in the config that must point at an output of a body node. */
+  readonly bodySelectors?: readonly {
+    readonly path: string;
+    readonly selector: ValueSelector;
+    readonly type: PortType;
+  }[];
 }
 
 /** Sub-types that a wider port type accepts without conversion. */

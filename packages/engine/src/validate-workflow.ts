@@ -164,8 +164,11 @@ export function validateWorkflow(
     resolved.set(spec.id, { node, config: config.data, ports });
   });
 
-  const starts = workflow.nodes.filter((n) => n.type === "start").length;
-  const ends = workflow.nodes.filter((n) => n.type === "end").length;
+  // Containers: every parent_id names a container type; bodies hold no start or end.
+  const containers = containerChains(workflow, indexById, resolved, add);
+  const topLevel = workflow.nodes.filter((n) => n.parent_id === undefined);
+  const starts = topLevel.filter((n) => n.type === "start").length;
+  const ends = topLevel.filter((n) => n.type === "end").length;
   if (starts !== 1) add(["nodes"], "start_count", `a workflow needs exactly one start node, found ${starts}`);
   if (ends === 0) add(["nodes"], "end_count", "a workflow needs at least one end node, found none");
 
@@ -181,6 +184,18 @@ export function validateWorkflow(
       }
     }
     if (dangling) return;
+    const sourceParent = workflow.nodes[indexById.get(edge.source) as number]?.parent_id;
+    const targetParent = workflow.nodes[indexById.get(edge.target) as number]?.parent_id;
+    if (sourceParent !== targetParent) {
+      const where = (parent: string | undefined) =>
+        parent === undefined ? "the top level" : `the body of "${parent}"`;
+      add(
+        ["edges", e],
+        "crosses_container",
+        `edge ${edge.source} → ${edge.target} crosses a container boundary (${where(sourceParent)} → ${where(targetParent)}): connect to the container node instead`,
+      );
+      return;
+    }
     graph.addEdge(indexById.get(edge.source) as number, indexById.get(edge.target) as number);
     const source = resolved.get(edge.source);
     const target = resolved.get(edge.target);
@@ -302,15 +317,41 @@ export function validateWorkflow(
         add([...at, "selector"], "unknown_selector", `selector points to unknown node "${head}"`);
         return;
       }
-      if (ancestors && !ancestors.has(i, indexById.get(head) as number)) {
+      const headIndex = indexById.get(head) as number;
+      const chain = containers.get(spec.id) ?? [];
+      const source = resolved.get(head);
+      // Inside a body, a node reads its containers' round variables (`item`, `index`, loop variables)…
+      if (chain.includes(head)) {
+        if (!source) return;
+        const variable = source.ports.bodyVariables?.find((p) => p.name === name);
+        if (!variable) {
+          const known = (source.ports.bodyVariables ?? []).map((p) => p.name).join(", ") || "nothing";
+          add([...at, "selector"], "unknown_port", `container "${head}" gives its body ${known}, not "${name}"`);
+        } else if (input && mapping.selector.length === 2 && !isPortCompatible(variable.type, input.type)) {
+          add(
+            [...at, "selector"],
+            "type_mismatch",
+            `${head}.${name} (${variable.type}) cannot feed ${spec.id}.${mapping.target_port} (${input.type})`,
+          );
+        }
+        return;
+      }
+      // …and what is upstream of it in its own graph, or upstream of one of its containers.
+      const upstream =
+        !ancestors ||
+        [i, ...chain.map((c) => indexById.get(c) as number)].some((from) => ancestors.has(from, headIndex));
+      if (!upstream) {
+        const headParent = workflow.nodes[headIndex]?.parent_id;
+        const inForeignBody = headParent !== undefined && !chain.includes(headParent);
         add(
           [...at, "selector"],
           "selector_not_upstream",
-          `selector points to "${head}", which is not upstream of "${spec.id}"`,
+          inForeignBody
+            ? `selector points into the body of "${headParent}": read that container's outputs instead`
+            : `selector points to "${head}", which is not upstream of "${spec.id}"`,
         );
         return;
       }
-      const source = resolved.get(head);
       if (!source) return;
       const output = source.ports.outputs.find((p) => p.name === name);
       if (!output) {
@@ -325,6 +366,29 @@ export function validateWorkflow(
         );
       }
     });
+    for (const { path, selector, type } of own.ports.bodySelectors ?? []) {
+      const [head, name] = selector;
+      const target = indexById.get(head);
+      const at = `nodes[${i}].config.${path}`;
+      if (target === undefined || workflow.nodes[target]?.parent_id !== spec.id) {
+        problems.push({
+          path: at,
+          code: "selector_not_upstream",
+          message: `"${head}" is not a node in the body of "${spec.id}"`,
+        });
+        continue;
+      }
+      const output = resolved.get(head)?.ports.outputs.find((p) => p.name === name);
+      if (resolved.has(head) && !output) {
+        problems.push({ path: at, code: "unknown_port", message: `node "${head}" has no output port "${name}"` });
+      } else if (output && selector.length === 2 && !isPortCompatible(output.type, type)) {
+        problems.push({
+          path: at,
+          code: "type_mismatch",
+          message: `${head}.${name} (${output.type}) is not the declared ${type}`,
+        });
+      }
+    }
     const wired = wiredInputs.get(spec.id);
     for (const input of own.ports.inputs) {
       if (!input.required || input.default !== undefined) continue;
@@ -359,4 +423,77 @@ export function validateWorkflow(
   });
 
   return { ok: problems.length === 0, schemaVersion: 2, problems, workflow, resolved };
+}
+
+/**
+ * Each body node's containers, innermost first. Reports a parent_id that names no node or a
+ * node that is no container, parent chains that loop, start/end nodes inside a body, and a body
+ * start node (`iteration-start`…) outside its container type or given twice.
+ */
+function containerChains(
+  workflow: WorkflowV2,
+  indexById: ReadonlyMap<string, number>,
+  resolved: ReadonlyMap<string, ResolvedNode>,
+  add: (path: readonly PropertyKey[], code: WorkflowProblem["code"], message: string) => void,
+): Map<string, string[]> {
+  const chains = new Map<string, string[]>();
+  const bodyStarts = new Map<string, number>();
+  const startTypes = new Set(["iteration-start", "loop-start"]);
+  for (const { node } of resolved.values()) if (node.container) startTypes.add(node.container.startType);
+  workflow.nodes.forEach((spec, i) => {
+    const own = resolved.get(spec.id);
+    if (spec.parent_id === undefined) {
+      if (own?.node.container === undefined && startTypes.has(spec.type)) {
+        add(["nodes", i, "type"], "invalid_container", `"${spec.type}" belongs inside a container's body`);
+      }
+      return;
+    }
+    const parentIndex = indexById.get(spec.parent_id);
+    const parent = resolved.get(spec.parent_id);
+    if (parentIndex === undefined) {
+      add(
+        ["nodes", i, "parent_id"],
+        "invalid_container",
+        `parent_id "${spec.parent_id}" is not a node of this workflow`,
+      );
+      return;
+    }
+    if (parent !== undefined && parent.node.container === undefined) {
+      add(
+        ["nodes", i, "parent_id"],
+        "invalid_container",
+        `parent_id "${spec.parent_id}" is a "${workflow.nodes[parentIndex]?.type}" node, not a container (iteration or loop)`,
+      );
+      return;
+    }
+    if (spec.type === "start" || spec.type === "end") {
+      add(["nodes", i, "type"], "invalid_container", `a "${spec.type}" node cannot be inside a container's body`);
+    }
+    const startType = parent?.node.container?.startType;
+    if (startTypes.has(spec.type) && startType !== undefined) {
+      if (spec.type !== startType) {
+        add(["nodes", i, "type"], "invalid_container", `the body of "${spec.parent_id}" starts with "${startType}"`);
+      } else if (bodyStarts.has(spec.parent_id)) {
+        add(
+          ["nodes", i, "type"],
+          "invalid_container",
+          `the body of "${spec.parent_id}" has more than one "${startType}"`,
+        );
+      }
+      bodyStarts.set(spec.parent_id, i);
+    }
+    const chain: string[] = [];
+    const seen = new Set<string>([spec.id]);
+    for (let at: string | undefined = spec.parent_id; at !== undefined; ) {
+      if (seen.has(at)) {
+        add(["nodes", i, "parent_id"], "invalid_container", `parent_id chain of "${spec.id}" loops back on itself`);
+        return;
+      }
+      seen.add(at);
+      chain.push(at);
+      at = workflow.nodes[indexById.get(at) as number]?.parent_id;
+    }
+    chains.set(spec.id, chain);
+  });
+  return chains;
 }

@@ -119,7 +119,7 @@ export class WorkflowExecutorV2 {
       services,
       limits: {
         concurrency: Math.max(1, options.concurrency ?? this.#limits.concurrency),
-        maxSteps: options.maxSteps ?? this.#limits.maxSteps ?? Math.max(1, compiled.nodes.length),
+        maxSteps: options.maxSteps ?? this.#limits.maxSteps ?? defaultMaxSteps(compiled),
         timeoutMs: options.timeoutMs ?? this.#limits.timeoutMs,
       },
       ...(options.signal ? { signal: options.signal } : {}),
@@ -139,4 +139,12 @@ export class WorkflowExecutorV2 {
 function optionalRecorder(services: ServiceContainer) {
   const recorder = services.tryResolve(Services.RunRecorder);
   return recorder ? { recorder } : {};
+}
+
+/** Without containers every node runs at most once; with iterations and loops, 100,000 steps. */
+export const DEFAULT_MAX_STEPS_WITH_CONTAINERS = 100_000;
+
+function defaultMaxSteps(compiled: CompiledWorkflow): number {
+  if (compiled.nodes.some((n) => n.body !== undefined)) return DEFAULT_MAX_STEPS_WITH_CONTAINERS;
+  return Math.max(1, compiled.nodes.length);
 }

@@ -25,7 +25,9 @@ export type WorkflowProblemCode =
   | "invalid_policy"
   | "too_deep"
   | "too_large"
-  | "unknown_env";
+  | "unknown_env"
+  | "crosses_container"
+  | "invalid_container";
 
 /** Thrown when an invalid workflow is handed to the executor; carries every problem. */
 export class WorkflowValidationError extends Error {

@@ -7,9 +7,13 @@ describe("createNodeRegistry", () => {
     expect(registry.types().sort()).toEqual([
       "end",
       "if-else",
+      "iteration",
+      "iteration-start",
       "knowledge",
       "list-operator",
       "llm",
+      "loop",
+      "loop-start",
       "start",
       "template",
       "variable-aggregator",

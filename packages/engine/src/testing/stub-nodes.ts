@@ -1,12 +1,7 @@
 import { z } from "zod";
 import { abortableDelay } from "../abort-error.ts";
 import { BaseNodeV2, type NodeContext, type NodeRunResult } from "../base-node.ts";
-import { EndNode } from "../builtin/end-node.ts";
-import { IfElseNode } from "../builtin/if-else-node.ts";
-import { ListOperatorNode } from "../builtin/list-operator-node.ts";
-import { StartNode } from "../builtin/start-node.ts";
-import { TemplateNode } from "../builtin/template-node.ts";
-import { VariableAggregatorNode } from "../builtin/variable-aggregator-node.ts";
+import { registerBuiltinNodes } from "../builtin/builtin-nodes.ts";
 import { NodeRegistryV2 } from "../node-registry.ts";
 import type { NodePortSchema } from "../port-definition.ts";
 
@@ -118,13 +113,7 @@ export class SleepNode extends BaseNodeV2<SleepConfig, Record<string, unknown>, 
 
 /** A registry with the built-ins plus the stub knowledge/llm and the sleep node. */
 export function createTestRegistry(): NodeRegistryV2 {
-  return new NodeRegistryV2()
-    .register(new StartNode())
-    .register(new EndNode())
-    .register(new TemplateNode())
-    .register(new IfElseNode())
-    .register(new VariableAggregatorNode())
-    .register(new ListOperatorNode())
+  return registerBuiltinNodes(new NodeRegistryV2())
     .register(new StubKnowledgeNode())
     .register(new StubLlmNode())
     .register(new SleepNode());
