@@ -11,7 +11,7 @@ import { type PostgresServer, startPostgresServer } from "@portflow/storage/test
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RedisServer, startRedisServer } from "./testing/redis-server.ts";
-import { type ServerProcess, startServerProcess } from "./testing/server-process.ts";
+import { startServerProcess } from "./testing/server-process.ts";
 import { createTestApp } from "./testing/test-app.ts";
 import { RAG_WORKFLOW_V2 } from "./testing/workflows.ts";
 
@@ -20,6 +20,8 @@ const redisServer: RedisServer | undefined = await startRedisServer();
 
 /** No request may take longer than this during an outage. */
 const OUTAGE_BOUND_MS = 5_000;
+
+type Phase = "before" | "outage" | "after";
 
 interface Answer {
   readonly status: number | "timeout";
@@ -131,14 +133,14 @@ describe.skipIf(postgres === undefined || redisServer === undefined)("dependency
       PORTFLOW_RUN_LEASE_MS: "2000",
     });
     try {
-      let phase: "before" | "outage" | "after" = "before";
-      const answers: { phase: typeof phase; answer: Answer }[] = [];
+      let phase = "before" as Phase;
+      const answers: { phase: Phase; answer: Answer }[] = [];
       let traffic = true;
       const worker = async () => {
         while (traffic) answers.push({ phase, answer: await chat(server.url) });
       };
       const workers = [worker(), worker()];
-      const seen = (p: typeof phase, ok: (a: Answer) => boolean) =>
+      const seen = (p: Phase, ok: (a: Answer) => boolean) =>
         answers.some((a) => a.phase === p && ok(a.answer)) || undefined;
 
       await eventually("chats answered before the outage", async () => seen("before", (a) => a.status === 200));
