@@ -2,6 +2,7 @@ import type { NodeRegistryV2 } from "@portflow/engine";
 import type { Storage, StoredDocument } from "@portflow/storage";
 import type { Redis } from "ioredis";
 import type { ServerConfig } from "./config.ts";
+import type { OutageLog } from "./outage-log.ts";
 import type { SessionStore } from "./session-store.ts";
 import type { WorkflowRunner } from "./workflow-runner.ts";
 
@@ -13,6 +14,8 @@ export interface AppContext {
   readonly runner: WorkflowRunner;
   readonly sessions: SessionStore;
   readonly redis: Redis | undefined;
+  /** Set when `redis` is: logs its outages once. */
+  readonly redisOutage: OutageLog | undefined;
   readonly ingestion: DocumentIngestion;
   /** Resolves when the database answers; rejects otherwise. */
   readonly pingDatabase: () => Promise<void>;

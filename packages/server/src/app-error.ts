@@ -22,6 +22,7 @@ export type ErrorCode =
   | "invalid_document"
   | "rate_limited"
   | "service_unavailable"
+  | "database_unavailable"
   | "internal_error";
 
 /** An error with an HTTP status and a stable code, safe to show to clients. */

@@ -19,7 +19,9 @@ import {
 import type { Redis } from "ioredis";
 import { type ApiKeyVerifier, registerApiKeyAuth, storedApiKeys } from "./api-key-auth.ts";
 import type { AppConfig, AppContext, DocumentIngestion } from "./app-context.ts";
-import { installErrorHandling } from "./error-handler.ts";
+import { AppError } from "./app-error.ts";
+import { installErrorHandling, toErrorResponse } from "./error-handler.ts";
+import { OutageLog } from "./outage-log.ts";
 import { authFailureGuard, registerRateLimits } from "./rate-limits.ts";
 import { botRoutes } from "./routes/bot-routes.ts";
 import { chatRoutes } from "./routes/chat-routes.ts";
@@ -48,13 +50,25 @@ export interface AppDeps {
   readonly apiKeys?: ApiKeyVerifier;
   /** A pino logger for requests and server events. Default: silent. */
   readonly logger?: FastifyBaseLogger;
+  /** Logs a database outage once (default: one on the app's logger). */
+  readonly databaseOutage?: OutageLog;
+  /** Logs a Redis outage once (default: one on the app's logger, told of reconnects by `redis`). */
+  readonly redisOutage?: OutageLog;
 }
 
 /** The app, plus what shutdown needs. */
-export type PortflowApp = FastifyInstance & { readonly runs: RunTracker };
+export type PortflowApp = FastifyInstance & {
+  readonly runs: RunTracker;
+  /**
+   * Graceful shutdown: answers new requests 503, gives in-flight runs `shutdownGraceMs` to
+   * finish, cancels the rest (they get `CANCEL_WIND_DOWN_MS` to record it), then closes the app.
+   * Resolves within grace + wind-down + Fastify's close. (`close()` alone cancels runs at once.)
+   */
+  shutdown(): Promise<void>;
+};
 
 /**
- * Builds the HTTP app (not listening). Closing it drains in-flight runs: they get
+ * Builds the HTTP app (not listening). `app.shutdown()` drains in-flight runs: they get
  * `config.shutdownGraceMs` to finish, then are cancelled (and recorded `cancelled`).
  *
  * @example
@@ -77,7 +91,16 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandling(app);
+  const log = app.log;
+  const databaseOutage =
+    deps.databaseOutage ?? new OutageLog(log, "database", "requests that need it answer 503 database_unavailable");
+  const redisOutage =
+    deps.redisOutage ??
+    (deps.redis === undefined
+      ? undefined
+      : new OutageLog(log, "redis", "rate limits are skipped and chats answer without their stored history"));
+  if (deps.redisOutage === undefined) deps.redis?.on("ready", () => redisOutage?.up());
+  installErrorHandling(app, { databaseOutage });
 
   const tracker = new RunTracker();
   const executor = new WorkflowExecutorV2(deps.registry, { services: deps.services });
@@ -93,18 +116,33 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
     sessions,
     redis: deps.redis,
     ingestion: deps.ingestion,
+    redisOutage,
     pingDatabase:
       deps.pingDatabase ??
       (async () => {
         await deps.storage.bots.list({ limit: 1 });
       }),
   };
-  app.decorate("runs", tracker);
-  app.decorateRequest("principal", null);
-  app.addHook("preClose", async () => {
-    const cancelled = await tracker.drain(deps.config.shutdownGraceMs);
+  const drain = async (graceMs: number) => {
+    const cancelled = await tracker.drain(graceMs);
     if (cancelled > 0) app.log.warn({ cancelled }, "cancelled in-flight runs on shutdown");
+  };
+  app.decorate("runs", tracker);
+  app.decorate("shutdown", async () => {
+    // Drained here, not in a close hook: Fastify bounds those by its plugin timeout.
+    await drain(deps.config.shutdownGraceMs);
+    await app.close();
   });
+  app.decorateRequest("principal", null);
+  // While draining the listener stays open for the runs' streams; new requests are refused.
+  app.addHook("onRequest", async (_request, reply) => {
+    if (!tracker.draining) return;
+    const { status, body } = toErrorResponse(new AppError(503, "service_unavailable", "the server is shutting down"));
+    // not through the route's response schema (GET /health has its own 503 shape)
+    return reply.status(status).header("connection", "close").serializer(JSON.stringify).send(body);
+  });
+  // close() without shutdown(): cancel what still runs at once (bounded by the wind-down).
+  app.addHook("preClose", () => drain(0));
 
   await app.register(swagger, {
     openapi: {

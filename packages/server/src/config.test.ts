@@ -12,6 +12,7 @@ describe("loadConfig", () => {
     });
     expect(config.databaseUrl).toBeUndefined();
     expect(config.redisUrl).toBeUndefined();
+    expect(config).toMatchObject({ runLeaseMs: 60_000, databaseConnectTimeoutMs: 5_000, redisTimeoutMs: 500 });
   });
 
   it("reads every variable", () => {
@@ -50,6 +51,21 @@ describe("loadConfig", () => {
     for (const name of ["PORT", "LOG_LEVEL", "PORTFLOW_ADMIN_KEY", "REDIS_URL"]) expect(message).toContain(name);
     expect(message).toContain('"eighty"');
     expect(message).not.toContain("secret");
+  });
+
+  it("derives a stable instance id from host, database and port, and takes PORTFLOW_INSTANCE_ID over it", () => {
+    const env = { DATABASE_URL: "postgres://u:secret@db.internal:5432/portflow", PORT: "8001" };
+    const first = loadConfig(env).instanceId;
+    expect(first).toMatch(/^[A-Za-z0-9._-]+-[0-9a-f]{12}$/);
+    expect(loadConfig(env).instanceId).toBe(first);
+    expect(loadConfig({ ...env, DATABASE_URL: "postgres://u:other@db.internal:5432/portflow" }).instanceId).toBe(first);
+    expect(loadConfig({ ...env, PORT: "8002" }).instanceId).not.toBe(first);
+    expect(loadConfig({ ...env, DATABASE_URL: "postgres://u:secret@db.internal:5432/other" }).instanceId).not.toBe(
+      first,
+    );
+    expect(loadConfig({ ...env, PORT: "0" }).instanceId).toBeUndefined();
+    expect(loadConfig({ ...env, PORTFLOW_INSTANCE_ID: "web-1" }).instanceId).toBe("web-1");
+    expect(() => loadConfig({ PORTFLOW_INSTANCE_ID: "a/b" })).toThrow(/PORTFLOW_INSTANCE_ID/);
   });
 
   it("requires a region for Bedrock", () => {

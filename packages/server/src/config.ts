@@ -2,7 +2,9 @@
  * Server configuration, read once from the environment at the edge and validated with zod.
  * @module
  */
+import { hostname } from "node:os";
 import { z } from "zod";
+import { defaultInstanceId } from "./instance-id.ts";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -51,6 +53,16 @@ const envSchema = z.object({
   PORTFLOW_SESSION_TURNS: z.preprocess(emptyAsUndefined, positiveInt(10)),
   PORTFLOW_SESSION_TTL_SECONDS: z.preprocess(emptyAsUndefined, positiveInt(24 * 60 * 60)),
   PORTFLOW_SHUTDOWN_GRACE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(10_000)),
+  PORTFLOW_INSTANCE_ID: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._:@-]{1,128}$/, "must be 1-128 letters, digits or . _ : @ - (no /)")
+      .optional(),
+  ),
+  PORTFLOW_RUN_LEASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1_000).default(60_000)),
+  PORTFLOW_DB_CONNECT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, positiveInt(5_000)),
+  PORTFLOW_REDIS_TIMEOUT_MS: z.preprocess(emptyAsUndefined, positiveInt(500)),
 });
 
 /** Requests per window for one API key in one route group. */
@@ -94,6 +106,17 @@ export interface ServerConfig {
   readonly session: SessionConfig;
   /** How long in-flight runs may take to finish on shutdown before they are cancelled. */
   readonly shutdownGraceMs: number;
+  /**
+   * Who this server is across restarts (`PORTFLOW_INSTANCE_ID`, default from hostname, database
+   * and port); absent when there is no stable identity (port 0, in-memory database).
+   */
+  readonly instanceId?: string;
+  /** A run's lease: a run not renewed this long is swept `interrupted` by any server (and the sweep period). */
+  readonly runLeaseMs: number;
+  /** Getting a PostgreSQL connection longer than this fails the request as database unavailable. */
+  readonly databaseConnectTimeoutMs: number;
+  /** Connecting to Redis and each Redis command: longer counts as Redis unreachable. */
+  readonly redisTimeoutMs: number;
 }
 
 /** A configuration value is missing or wrong; the message names every bad variable. */
@@ -152,5 +175,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     }),
     session: Object.freeze({ maxTurns: e.PORTFLOW_SESSION_TURNS, ttlSeconds: e.PORTFLOW_SESSION_TTL_SECONDS }),
     shutdownGraceMs: e.PORTFLOW_SHUTDOWN_GRACE_MS,
+    ...optionalInstanceId(
+      e.PORTFLOW_INSTANCE_ID ??
+        defaultInstanceId({
+          hostname: hostname(),
+          ...(e.DATABASE_URL !== undefined && { databaseUrl: e.DATABASE_URL }),
+          dataDir: e.PORTFLOW_DATA_DIR,
+          port: e.PORT,
+        }),
+    ),
+    runLeaseMs: e.PORTFLOW_RUN_LEASE_MS,
+    databaseConnectTimeoutMs: e.PORTFLOW_DB_CONNECT_TIMEOUT_MS,
+    redisTimeoutMs: e.PORTFLOW_REDIS_TIMEOUT_MS,
   });
+}
+
+function optionalInstanceId(instanceId: string | undefined): { instanceId?: string } {
+  return instanceId === undefined ? {} : { instanceId };
 }

@@ -4,11 +4,20 @@
  */
 
 import { IngestError } from "@portflow/nodes/ingest";
-import { ConflictError, InvalidWorkflowError, NotFoundError } from "@portflow/storage";
+import { ConflictError, InvalidWorkflowError, isDatabaseUnavailable, NotFoundError } from "@portflow/storage";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
 import { AppError, type ErrorCode } from "./app-error.ts";
 import type { ErrorResponse } from "./error-schema.ts";
+import type { OutageLog } from "./outage-log.ts";
+
+/** Seconds a client is asked to wait before retrying while the database is unavailable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** The 503 every request that needs the unreachable database answers. */
+export function databaseUnavailable(details?: unknown): AppError {
+  return new AppError(503, "database_unavailable", `the database is unavailable; retry in a few seconds`, details);
+}
 
 /** One invalid field: where (`body.message`, `query.limit`) and why. */
 export interface FieldIssue {
@@ -69,6 +78,7 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorRe
           : [422, "invalid_document"];
     return { status, body: { error: { code: appCode, message: error.message, details: { reason: code } } } };
   }
+  if (isDatabaseUnavailable(error)) return toErrorResponse(databaseUnavailable());
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as { validationContext?: string }).validationContext;
     const issues: FieldIssue[] = error.validation.map((v) => ({
@@ -105,11 +115,20 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorRe
   return { status: 500, body: { error: { code: "internal_error", message: "internal server error" } } };
 }
 
+export interface ErrorHandlingOptions {
+  /** Told of each request that failed on an unreachable database (instead of an error log per request). */
+  readonly databaseOutage?: OutageLog;
+}
+
 /** Installs the error and not-found handlers on an app. */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toErrorResponse(error);
-    if (status >= 500) request.log.error({ err: error }, "request failed");
+    if (body.error.code === "database_unavailable") {
+      if (options.databaseOutage) options.databaseOutage.down(error);
+      else request.log.warn({ err: error }, "database unavailable");
+      reply.header("retry-after", DATABASE_RETRY_AFTER_SECONDS);
+    } else if (status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.debug({ code: body.error.code }, body.error.message);
     return reply.status(status).type("application/json").send(body);
   });

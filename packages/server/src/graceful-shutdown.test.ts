@@ -1,23 +1,46 @@
 import type { AddressInfo } from "node:net";
+import type { ChatModel, ChatOptions, ChatRequest, ChatResponse } from "@portflow/engine";
 import { describe, expect, it } from "vitest";
+import { CANCEL_WIND_DOWN_MS } from "./run-tracker.ts";
 import { parseSseEvents } from "./sse-stream.ts";
-import { ScriptedChatModel } from "./testing/scripted-chat-model.ts";
 import { createTestApp, type TestApp } from "./testing/test-app.ts";
 import { RAG_WORKFLOW_V2 } from "./testing/workflows.ts";
 
-async function setUp(words: number, graceMs: number): Promise<{ t: TestApp; url: string; botId: string }> {
-  const t = await createTestApp({
-    chatModel: new ScriptedChatModel({ answer: () => "word ".repeat(words), chunkDelayMs: 10 }),
-    config: { shutdownGraceMs: graceMs },
-  });
+/** Streams one word, then holds the answer until the test releases it (or the run is aborted). */
+class GatedChatModel implements ChatModel {
+  readonly model = "gated";
+  #release: () => void = () => {};
+  readonly #released = new Promise<void>((resolve) => (this.#release = resolve));
+
+  release(): void {
+    this.#release();
+  }
+
+  async chat(_request: ChatRequest, options: ChatOptions = {}): Promise<ChatResponse> {
+    options.onText?.("first ");
+    const signal = options.signal;
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      void this.#released.then(resolve);
+    });
+    options.onText?.("last");
+    return { text: "first last", usage: { input: 1, output: 2 }, stopReason: "end_turn", model: this.model };
+  }
+}
+
+async function setUp(graceMs: number): Promise<{ t: TestApp; url: string; botId: string; model: GatedChatModel }> {
+  const model = new GatedChatModel();
+  const t = await createTestApp({ chatModel: model, config: { shutdownGraceMs: graceMs } });
   const bot = await t.storage.bots.create({ name: "shutdown" });
   await t.storage.workflowVersions.saveDraft(bot.id, RAG_WORKFLOW_V2);
   await t.storage.workflowVersions.publish(bot.id);
   await t.app.listen({ host: "127.0.0.1", port: 0 });
-  return { t, url: `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`, botId: bot.id };
+  return { t, url: `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`, botId: bot.id, model };
 }
 
-/** Starts a streamed chat and resolves once the first text delta arrived; `rest` is the remaining stream. */
+/** Starts a streamed chat and resolves once the first text delta arrived; `rest` is the whole stream. */
 async function startChat(url: string, t: TestApp, botId: string) {
   const res = await fetch(`${url}/api/v1/chat`, {
     method: "POST",
@@ -37,40 +60,65 @@ async function startChat(url: string, t: TestApp, botId: string) {
   return { rest };
 }
 
+function runIdOf(events: ReturnType<typeof parseSseEvents>): string {
+  return (events.at(-1)?.data as { run_id?: string } | undefined)?.run_id ?? "";
+}
+
 describe("graceful shutdown", () => {
   it("lets an in-flight run finish within the grace period", async () => {
-    const { t, url, botId } = await setUp(10, 5_000);
+    const { t, url, botId, model } = await setUp(30_000);
     const { rest } = await startChat(url, t, botId);
-    await t.app.close();
+    const shutdown = t.app.shutdown();
+    expect(t.app.runs.draining).toBe(true);
+    model.release();
+    await shutdown;
     const events = parseSseEvents(await rest);
     expect(events.at(-1)).toMatchObject({ event: "run.finished", data: { status: "succeeded" } });
+    expect((await t.storage.runs.get(botId, runIdOf(events)))?.status).toBe("succeeded");
     await t.storage.close();
   });
 
-  it("cancels runs still going after the grace period and records them cancelled", async () => {
-    const { t, url, botId } = await setUp(1_000, 200);
+  it("cancels runs still going after the grace period, records them cancelled, within grace + wind-down", async () => {
+    const graceMs = 200;
+    const { t, url, botId } = await setUp(graceMs);
     const { rest } = await startChat(url, t, botId);
-    const started = Date.now();
-    await t.app.close();
-    expect(Date.now() - started).toBeLessThan(5_000);
+    const started = performance.now();
+    await t.app.shutdown();
+    expect(performance.now() - started).toBeLessThan(graceMs + CANCEL_WIND_DOWN_MS);
     const events = parseSseEvents(await rest);
     expect(events.map((e) => e.event)).toContain("error");
-    const finished = events.at(-1);
-    expect(finished).toMatchObject({ event: "run.finished", data: { status: "cancelled" } });
-    const runId = (finished?.data as { run_id?: string } | undefined)?.run_id ?? "";
-    expect((await t.storage.runs.get(botId, runId))?.status).toBe("cancelled");
+    expect(events.at(-1)).toMatchObject({ event: "run.finished", data: { status: "cancelled" } });
+    expect((await t.storage.runs.get(botId, runIdOf(events)))?.status).toBe("cancelled");
     await t.storage.close();
   });
 
-  it("refuses new requests once closing", async () => {
-    const { t, url, botId } = await setUp(1_000, 300);
+  it("answers new requests 503 while draining, /health included", async () => {
+    const { t, url, botId, model } = await setUp(30_000);
     const { rest } = await startChat(url, t, botId);
-    const closing = t.app.close();
-    // still draining: the listener is open, but the answer is 503
-    const late = await fetch(`${url}/health`);
-    expect(late.status).toBe(503);
-    await closing;
+    const shutdown = t.app.shutdown();
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ error: { code: "service_unavailable" } });
+    const chat = await fetch(`${url}/api/v1/chat`, {
+      method: "POST",
+      headers: { ...t.admin, "content-type": "application/json" },
+      body: JSON.stringify({ bot_id: botId, message: "too late" }),
+    });
+    expect(chat.status).toBe(503);
+    model.release();
+    await shutdown;
     await rest;
+    await t.storage.close();
+  });
+
+  it("close() without shutdown() cancels in-flight runs at once instead of waiting the grace period", async () => {
+    const { t, url, botId } = await setUp(60_000);
+    const { rest } = await startChat(url, t, botId);
+    const started = performance.now();
+    await t.app.close();
+    expect(performance.now() - started).toBeLessThan(CANCEL_WIND_DOWN_MS + 1_000);
+    const events = parseSseEvents(await rest);
+    expect((await t.storage.runs.get(botId, runIdOf(events)))?.status).toBe("cancelled");
     await t.storage.close();
   });
 });

@@ -33,6 +33,15 @@ export interface OpenRuntimeOptions {
   /** Pool size on a real server (default 10). */
   readonly maxConnections?: number;
   readonly logger?: Logger;
+  /**
+   * Owner of the runs this process records, stable across restarts (the server passes
+   * `config.instanceId`; the CLI none, so a server restart never sweeps a CLI run).
+   */
+  readonly instanceId?: string;
+  /** Connection errors the database pool absorbed (a PostgreSQL restart). */
+  readonly onDatabaseConnectionError?: (error: Error) => void;
+  /** The pool opened a connection (after an outage: the database is back). */
+  readonly onDatabaseConnected?: () => void;
 }
 
 /** The provider selection a server configuration names. */
@@ -57,9 +66,18 @@ export async function openRuntime(config: ServerConfig, options: OpenRuntimeOpti
       dataDir: config.dataDir,
       embeddingDimensions: providers.embedder.dimensions,
       ...(options.maxConnections !== undefined && { maxConnections: options.maxConnections }),
+      connectTimeoutMs: config.databaseConnectTimeoutMs,
+      ...(options.onDatabaseConnectionError !== undefined && { onConnectionError: options.onDatabaseConnectionError }),
+      ...(options.onDatabaseConnected !== undefined && { onConnected: options.onDatabaseConnected }),
     });
     // Workflow versions are V2; a V1 workflow lives in the bot's legacy_workflow until migrated.
-    storage = createStorage(database, { validate: (json) => validateWorkflow(json, registry, { allowV1: false }) });
+    storage = createStorage(database, {
+      validate: (json) => validateWorkflow(json, registry, { allowV1: false }),
+      recorder: {
+        leaseMs: config.runLeaseMs,
+        ...(options.instanceId !== undefined && { instanceId: options.instanceId }),
+      },
+    });
   } catch (error) {
     providers.close();
     throw error;

@@ -31,4 +31,15 @@ describe("RunTracker", () => {
     expect(tracker.size).toBe(0);
     expect(tracker.draining).toBe(true);
   });
+
+  it("resolves within grace + wind-down even when a cancelled run ignores its signal", async () => {
+    const tracker = new RunTracker();
+    const stubborn = new Promise<void>(() => {}); // never settles, whatever the signal says
+    tracker.track(stubborn, new AbortController());
+    const started = performance.now();
+    expect(await tracker.drain(100, 200)).toBe(1);
+    const took = performance.now() - started;
+    expect(took).toBeGreaterThanOrEqual(290);
+    expect(took).toBeLessThan(1_000);
+  });
 });

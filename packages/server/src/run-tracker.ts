@@ -4,6 +4,9 @@
  * @module
  */
 
+/** How long cancelled runs get to wind down (record `cancelled`, end their streams) on shutdown. */
+export const CANCEL_WIND_DOWN_MS = 2_000;
+
 interface TrackedRun {
   readonly controller: AbortController;
   readonly done: Promise<unknown>;
@@ -34,16 +37,17 @@ export class RunTracker {
   }
 
   /**
-   * Waits up to `graceMs` for tracked runs to finish, cancels the rest and waits (up to
-   * `graceMs` again) for them to wind down. Returns how many were cancelled.
+   * Refuses new runs from now on, waits up to `graceMs` for tracked runs to finish, cancels the
+   * rest and waits up to `windDownMs` for them to wind down: it resolves within
+   * `graceMs + windDownMs`. Returns how many were cancelled.
    */
-  async drain(graceMs: number): Promise<number> {
+  async drain(graceMs: number, windDownMs = CANCEL_WIND_DOWN_MS): Promise<number> {
     this.#draining = true;
     const settled = (runs: TrackedRun[]) => Promise.allSettled(runs.map((r) => r.done));
-    await withTimeout(settled([...this.#runs]), graceMs);
+    if (this.#runs.size > 0) await withTimeout(settled([...this.#runs]), graceMs);
     const remaining = [...this.#runs];
     for (const run of remaining) run.controller.abort(new Error("server shutting down"));
-    await withTimeout(settled(remaining), Math.max(graceMs, 1_000));
+    if (remaining.length > 0) await withTimeout(settled(remaining), windDownMs);
     return remaining.length;
   }
 }

@@ -26,6 +26,12 @@ export {
 export { type CreateStorageOptions, createStorage, type Storage } from "./create-storage.ts";
 export type { Database } from "./database-schema.ts";
 export {
+  DATABASE_UNAVAILABLE,
+  DatabaseUnavailableError,
+  isDatabaseUnavailable,
+  rethrowUnavailable,
+} from "./database-unavailable.ts";
+export {
   type CreateDocumentInput,
   type DocumentRepository,
   type DocumentStatus,
@@ -37,6 +43,7 @@ export {
 export { migrateToLatest, storageMigrations } from "./migrate.ts";
 export { MAX_PLAIN_EMBEDDING_DIMENSIONS } from "./migrations/0001-initial.ts";
 export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_DATA_DIR,
   DEFAULT_EMBEDDING_DIMENSIONS,
   type OpenDatabaseOptions,

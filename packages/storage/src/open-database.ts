@@ -16,6 +16,8 @@ import type { RawSession } from "./raw-session.ts";
 /** Titan v2's default output size. */
 export const DEFAULT_EMBEDDING_DIMENSIONS = 1024;
 export const DEFAULT_DATA_DIR = "./.portflow";
+/** Default {@link OpenDatabaseOptions.connectTimeoutMs}. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 export interface OpenDatabaseOptions {
   /** A PostgreSQL URL (`DATABASE_URL`). Absent: embedded PGlite under `dataDir`. */
@@ -28,6 +30,15 @@ export interface OpenDatabaseOptions {
   readonly migrate?: boolean;
   /** Pool size on a real server (default 10). */
   readonly maxConnections?: number;
+  /**
+   * On a real server: how long getting a connection may take (connecting, or waiting for a free
+   * one in the pool) before the call fails as database unavailable (default 5,000 ms).
+   */
+  readonly connectTimeoutMs?: number;
+  /** Called with connection errors the pool absorbed (server restart, lost socket); default: ignored. */
+  readonly onConnectionError?: (error: Error) => void;
+  /** Called each time the pool opens a connection (after an outage: the database is back). */
+  readonly onConnected?: () => void;
 }
 
 /** An open database: a Kysely instance plus what the repositories need beside it. */
@@ -53,7 +64,12 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<S
     throw new RangeError(`embeddingDimensions must be an integer in 1..16000, got ${embeddingDimensions}`);
   }
   const { database, setVectorParser } = options.databaseUrl
-    ? openPostgres(options.databaseUrl, embeddingDimensions, options.maxConnections ?? 10)
+    ? openPostgres(options.databaseUrl, embeddingDimensions, {
+        max: options.maxConnections ?? 10,
+        connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        onError: options.onConnectionError ?? (() => {}),
+        onConnected: options.onConnected ?? (() => {}),
+      })
     : await openPGlite(options.dataDir ?? DEFAULT_DATA_DIR, embeddingDimensions);
   try {
     if (options.migrate !== false) await migrateToLatest(database.db as Kysely<unknown>, { embeddingDimensions });
@@ -125,12 +141,31 @@ async function openPGlite(dataDir: string, embeddingDimensions: number): Promise
   };
 }
 
-function openPostgres(url: string, embeddingDimensions: number, max: number): OpenedDatabase {
+interface PoolSettings {
+  readonly max: number;
+  readonly connectionTimeoutMillis: number;
+  readonly onError: (error: Error) => void;
+  readonly onConnected: () => void;
+}
+
+function openPostgres(url: string, embeddingDimensions: number, settings: PoolSettings): OpenedDatabase {
   // Read by every client of the pool at parse time, so a parser set after connecting applies.
   const types = new pg.TypeOverrides();
-  const pool = new pg.Pool({ connectionString: url, max, types });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: settings.max,
+    connectionTimeoutMillis: settings.connectionTimeoutMillis,
+    types,
+  });
   // An idle client that errors (server restart) must not crash the process.
-  pool.on("error", () => {});
+  pool.on("error", settings.onError);
+  // Nor may a checked-out one: the pool listens only while a client is idle, and a server
+  // shutdown (57P01) between two queries of a checked-out client is emitted on the client. Its
+  // queries fail on their own and the pool drops the broken client when it is released.
+  pool.on("connect", (client) => {
+    client.on("error", settings.onError);
+    settings.onConnected();
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
   const database: StorageDatabase = {

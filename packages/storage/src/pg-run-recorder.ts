@@ -5,7 +5,12 @@ import type { Database } from "./database-schema.ts";
 import { DEFAULT_MAX_STORED_JSON_BYTES, toJsonb, toStoredJson } from "./stored-json.ts";
 
 export interface PgRunRecorderOptions {
-  /** Identifies this process on the runs it owns (default: a random id). */
+  /**
+   * Identifies this server across restarts (`PORTFLOW_INSTANCE_ID`); default: a random id, so
+   * only the lease tells when its runs were abandoned. Must not contain `/`.
+   */
+  readonly instanceId?: string;
+  /** Identifies this process on the runs it owns (default: `<instanceId>/<boot id>`, a new boot id per recorder). */
   readonly ownerId?: string;
   /**
    * How long a run stays owned without a heartbeat (default 60 s). After that a sweep
@@ -32,9 +37,13 @@ const leaseExpiry = (ms: number) => sql<Date>`now() + ${ms} * interval '1 millis
  * @example
  * const recorder = new PgRunRecorder(database.db);
  * services.register(Services.RunRecorder, recorder);
- * await storage.runs.sweepInterrupted(); // at startup
+ * // at startup: runs of this instance's earlier boots at once, anyone's expired leases too
+ * await storage.runs.sweepInterrupted({ earlierBootsOf: recorder });
  */
 export class PgRunRecorder implements RunRecorder {
+  /** Stable across restarts when configured; runs of its earlier boots can be swept at start. */
+  readonly instanceId: string;
+  /** `lease_owner` of the runs this recorder writes. */
   readonly ownerId: string;
   readonly #db: Kysely<Database>;
   readonly #leaseMs: number;
@@ -46,7 +55,10 @@ export class PgRunRecorder implements RunRecorder {
 
   constructor(db: Kysely<Database>, options: PgRunRecorderOptions = {}) {
     this.#db = db;
-    this.ownerId = options.ownerId ?? `pid${process.pid}-${randomUUID().slice(0, 8)}`;
+    if (options.instanceId?.includes("/"))
+      throw new RangeError(`instanceId must not contain "/": ${options.instanceId}`);
+    this.instanceId = options.instanceId ?? `pid${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.ownerId = options.ownerId ?? `${this.instanceId}/${randomUUID().slice(0, 13)}`;
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#heartbeatMs = options.heartbeatMs ?? Math.max(50, Math.floor(this.#leaseMs / 3));
     this.#maxJsonBytes = options.maxJsonBytes ?? DEFAULT_MAX_STORED_JSON_BYTES;

@@ -3,6 +3,7 @@ import type { CallOptions, ChunkRecord, RetrievedChunk, VectorSearchOptions, Vec
 import { sql } from "kysely";
 import pgvector from "pgvector";
 import { BinaryCopyWriter } from "./binary-copy-writer.ts";
+import { rethrowUnavailable } from "./database-unavailable.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { botNotFoundOnForeignKey } from "./pg-error.ts";
 import { toJsonb } from "./stored-json.ts";
@@ -103,7 +104,10 @@ export class PgVectorStore implements VectorStore {
       FROM document_embeddings
       WHERE bot_id = ${botId} ${filter}
       ORDER BY embedding <=> ${vector}::vector
-      LIMIT ${topK}`.execute(this.#database.db);
+      LIMIT ${topK}`
+      .execute(this.#database.db)
+      // a run's knowledge node fails with a code the HTTP layer can tell apart from a bad query
+      .catch(rethrowUnavailable);
     options.signal?.throwIfAborted();
     const threshold = options.scoreThreshold;
     return rows

@@ -127,6 +127,12 @@ export interface RunStatistics {
 export interface SweepOptions extends CallOptions {
   /** Rows updated per statement (default 500). */
   readonly batchSize?: number;
+  /**
+   * Also sweep, whatever their lease, the runs of earlier boots of this instance: owned by
+   * `<instanceId>/…` but not by `ownerId` (this boot). Call it once at start: a process that
+   * restarted under the same instance id cannot still be running them.
+   */
+  readonly earlierBootsOf?: { readonly instanceId: string; readonly ownerId: string };
 }
 
 export interface RetentionOptions extends CallOptions {
@@ -144,8 +150,9 @@ export interface RunRepository {
   get(botId: string, runId: string, options?: CallOptions): Promise<RunWithNodes | undefined>;
   statistics(botId: string, options?: StatisticsOptions): Promise<RunStatistics>;
   /**
-   * Marks `running` runs whose lease expired (their process stopped heart-beating) as
-   * `interrupted`. Safe to call from several processes at once. Returns the ids swept.
+   * Marks `running` runs whose lease expired (their process stopped heart-beating), and with
+   * `earlierBootsOf` those of this instance's earlier boots, as `interrupted`. Safe to call from
+   * several processes at once. Returns the ids swept.
    */
   sweepInterrupted(options?: SweepOptions): Promise<string[]>;
   /** Deletes finished runs started more than `days` days ago, in bounded batches. Returns the count. */
@@ -369,6 +376,11 @@ export class KyselyRunRepository implements RunRepository {
 
   async sweepInterrupted(options: SweepOptions = {}): Promise<string[]> {
     const batchSize = clampLimit(options.batchSize, 500, 10_000);
+    const earlier = options.earlierBootsOf;
+    const abandoned =
+      earlier === undefined
+        ? sql`lease_expires_at < now()`
+        : sql`(lease_expires_at < now() OR (starts_with(lease_owner, ${`${earlier.instanceId}/`}) AND lease_owner <> ${earlier.ownerId}))`;
     const swept: string[] = [];
     for (;;) {
       options.signal?.throwIfAborted();
@@ -385,7 +397,7 @@ export class KyselyRunRepository implements RunRepository {
             lease_expires_at = NULL
         WHERE r.id IN (
           SELECT id FROM workflow_execution_runs
-          WHERE status = 'running' AND lease_expires_at < now()
+          WHERE status = 'running' AND ${abandoned}
           ORDER BY lease_expires_at
           LIMIT ${batchSize}
           FOR UPDATE SKIP LOCKED

@@ -494,6 +494,35 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       alive.close();
     });
 
+    it("sweeps the runs of an earlier boot of the same instance at once, leaving other instances' live leases", async () => {
+      const bot = await newBot();
+      const instanceId = `instance-${randomUUID().slice(0, 8)}`;
+      const start = (recorder: PgRunRecorder) => {
+        const runId = randomUUID();
+        return recorder.runStarted({ runId, botId: bot.id, inputs: {}, startedAt: new Date() }).then(() => runId);
+      };
+      const crashed = new PgRunRecorder(storage.database.db, { instanceId, leaseMs: 60_000 });
+      const crashedRun = await start(crashed);
+      crashed.close(); // killed: its lease still has a minute to go
+      const peer = new PgRunRecorder(storage.database.db, { instanceId: `${instanceId}-peer`, leaseMs: 60_000 });
+      const peerRun = await start(peer);
+      const restarted = new PgRunRecorder(storage.database.db, { instanceId, leaseMs: 60_000 });
+      const ownRun = await start(restarted);
+
+      const swept = await storage.runs.sweepInterrupted({ earlierBootsOf: restarted });
+      expect(swept).toContain(crashedRun);
+      expect(swept).not.toContain(peerRun);
+      expect(swept).not.toContain(ownRun);
+      expect(await storage.runs.get(bot.id, crashedRun)).toMatchObject({
+        status: "interrupted",
+        error: { code: "interrupted" },
+      });
+      expect((await storage.runs.get(bot.id, peerRun))?.status).toBe("running");
+      expect((await storage.runs.get(bot.id, ownRun))?.status).toBe("running");
+      peer.close();
+      restarted.close();
+    });
+
     it("upserts chunks, searches by cosine similarity per bot with filters and thresholds, deletes documents", async () => {
       const bot = await newBot();
       const other = await newBot();

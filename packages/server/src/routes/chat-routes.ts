@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { RunHandle, RunResult } from "@portflow/engine";
-import type { Bot } from "@portflow/storage";
+import { type Bot, DATABASE_UNAVAILABLE } from "@portflow/storage";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf } from "../api-key-auth.ts";
 import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { botWorkflowTarget } from "../bot-workflow-target.ts";
+import { databaseUnavailable } from "../error-handler.ts";
 import { errorResponses } from "../error-schema.ts";
+import { isRedisUnavailable } from "../redis-connection.ts";
 import { runNotRecordedError } from "../run-not-recorded.ts";
 import { HISTORY_INPUT } from "../session-history-wiring.ts";
 import { SseStream } from "../sse-stream.ts";
@@ -69,6 +71,8 @@ function runError(result: RunResult): AppError {
   if (result.status === "cancelled") {
     return new AppError(503, "run_cancelled", "the run was cancelled", { run_id: result.runId });
   }
+  // a node (knowledge retrieval) could not reach the database: an outage, not a broken workflow
+  if (result.error?.code === DATABASE_UNAVAILABLE) return databaseUnavailable({ run_id: result.runId });
   return new AppError(500, "run_failed", result.error?.message ?? "the run failed", {
     run_id: result.runId,
     ...(result.error?.nodeId !== undefined && { node_id: result.error.nodeId }),
@@ -119,9 +123,13 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         }
         const target = await chatTarget(ctx, bot);
         const sessionId = body.session_id ?? randomUUID();
-        // A session store outage costs the conversation its memory, not the answer.
+        // A session store outage costs the conversation its memory, not the answer (logged once an outage).
+        const sessionFailed = (what: string) => (error: unknown) => {
+          if (ctx.redisOutage !== undefined && isRedisUnavailable(error)) ctx.redisOutage.down(error);
+          else request.log.warn({ err: error }, what);
+        };
         const history = await ctx.sessions.history(bot.id, sessionId).catch((error: unknown) => {
-          request.log.warn({ err: error }, "could not read the chat session; answering without history");
+          sessionFailed("could not read the chat session; answering without history")(error);
           return [];
         });
 
@@ -166,7 +174,7 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         if (succeeded) {
           await ctx.sessions
             .appendTurn(bot.id, sessionId, body.message, answer.response)
-            .catch((error: unknown) => request.log.warn({ err: error }, "could not save the chat session"));
+            .catch(sessionFailed("could not save the chat session"));
         }
         if (sse !== undefined) {
           if (!succeeded) {

@@ -8,6 +8,10 @@ import { createServer } from "node:net";
 export interface RedisServer {
   /** `redis://127.0.0.1:<port>` */
   readonly url: string;
+  /** Kills the server (SIGKILL: connections drop, nothing is flushed) and waits until it is gone. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port after `kill`, empty. */
+  startAgain(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,13 +81,21 @@ export async function startRedisServer(): Promise<RedisServer | undefined> {
     console.warn(`notice: ${message}; skipping the tests that need Redis`);
     return undefined;
   }
-  for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
-    const child = spawn(
+  const spawnOn = (port: number) =>
+    spawn(
       binary,
       ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "notice"],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
+  const ended = (child: ChildProcess, signal: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill(signal);
+    });
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    let child = spawnOn(port);
     try {
       await waitForReady(child, 10_000);
     } catch (error) {
@@ -95,12 +107,14 @@ export async function startRedisServer(): Promise<RedisServer | undefined> {
     child.stderr?.resume();
     return {
       url: `redis://127.0.0.1:${port}`,
-      stop: () =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once("exit", () => resolve());
-          child.kill("SIGTERM");
-        }),
+      kill: () => ended(child, "SIGKILL"),
+      async startAgain() {
+        child = spawnOn(port);
+        await waitForReady(child, 10_000);
+        child.stdout?.resume();
+        child.stderr?.resume();
+      },
+      stop: () => ended(child, "SIGTERM"),
     };
   }
 }

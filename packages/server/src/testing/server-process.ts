@@ -4,6 +4,11 @@ import { fileURLToPath } from "node:url";
 export interface ServerProcess {
   readonly url: string;
   readonly child: ChildProcess;
+  readonly pid: number;
+  /** Settles with the exit code (null when killed by a signal) once the process is gone. */
+  readonly exited: Promise<number | null>;
+  /** Everything the process wrote so far, stdout (its pino log) and stderr. */
+  output(): string;
   /** SIGTERM, then the exit code once the process is gone. */
   stop(): Promise<number | null>;
 }
@@ -24,20 +29,27 @@ export function startServerProcess(env: Readonly<Record<string, string>>, timeou
     stderr += d.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let stdout = "";
   return new Promise((resolve, reject) => {
-    let stdout = "";
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`server process did not start within ${timeoutMs} ms:\n${stderr}`));
     }, timeoutMs);
     child.stdout?.on("data", (d: Buffer) => {
       stdout += d.toString();
-      const line = stdout.split("\n").find((l) => l.startsWith("{"));
-      if (line === undefined) return;
+      // the line main writes, not one of the server's pino log lines (JSON too)
+      const url = stdout
+        .split("\n")
+        .map((l) => /^\{"url":"([^"]+)"/.exec(l)?.[1])
+        .find((u) => u !== undefined);
+      if (url === undefined) return;
       clearTimeout(timer);
       resolve({
-        url: (JSON.parse(line) as { url: string }).url,
+        url,
         child,
+        pid: child.pid ?? -1,
+        exited,
+        output: () => `${stdout}${stderr}`,
         stop: () => {
           if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
           return exited;

@@ -15,6 +15,13 @@ export interface PostgresServer {
   readonly major: number;
   /** Creates another empty database on this server and returns its URL. */
   createDatabase(name: string): Promise<string>;
+  /**
+   * Stops the server as an operator restarting it would (`pg_ctl stop -m fast`: sessions are
+   * terminated with 57P01), keeping its data; `startAgain` brings it back on the same port.
+   */
+  stopServer(): Promise<void>;
+  /** Starts a server stopped by `stopServer` again, on the same port and data directory. */
+  startAgain(): Promise<void>;
   /** Stops the server and removes its data directory. */
   stop(): Promise<void>;
 }
@@ -117,11 +124,7 @@ export async function startPostgresServer(
     throw new Error(`initdb failed: ${(error as Error).message}`);
   }
 
-  let port = 0;
-  let started = false;
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3 && !started; attempt++) {
-    port = await freePort();
+  const startArgsFor = (port: number) => {
     const serverOptions = [
       `-p ${port}`,
       `-k ${dir}`,
@@ -133,7 +136,7 @@ export async function startPostgresServer(
       "-c shared_buffers=128MB",
       ...Object.entries(options.settings ?? {}).map(([name, value]) => `-c ${name}=${value}`),
     ].join(" ");
-    const [startCmd, startArgs] = asServerUser(pgCtl, [
+    return asServerUser(pgCtl, [
       "-D",
       dataDir,
       "-o",
@@ -145,6 +148,13 @@ export async function startPostgresServer(
       "60",
       "start",
     ]);
+  };
+  let port = 0;
+  let started = false;
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3 && !started; attempt++) {
+    port = await freePort();
+    const [startCmd, startArgs] = startArgsFor(port);
     try {
       await run(startCmd, startArgs);
       started = true;
@@ -159,6 +169,8 @@ export async function startPostgresServer(
 
   const [stopCmd, stopArgs] = asServerUser(pgCtl, ["-D", dataDir, "-m", "immediate", "-w", "stop"]);
   let stopped = false;
+  /** Stopped by stopServer, data kept. */
+  let down = false;
   const stopSync = () => {
     if (stopped) return;
     stopped = true;
@@ -194,12 +206,22 @@ export async function startPostgresServer(
       ]);
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
+    async stopServer() {
+      const [fastCmd, fastArgs] = asServerUser(pgCtl, ["-D", dataDir, "-m", "fast", "-w", "stop"]);
+      await run(fastCmd, fastArgs);
+      down = true;
+    },
+    async startAgain() {
+      const [startCmd, startArgs] = startArgsFor(port);
+      await run(startCmd, startArgs);
+      down = false;
+    },
     async stop() {
       if (stopped) return;
       process.removeListener("exit", stopSync);
       stopped = true;
       try {
-        await run(stopCmd, stopArgs);
+        if (!down) await run(stopCmd, stopArgs);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
