@@ -38,7 +38,7 @@ export {
 } from "./retrieved-document.ts";
 export type { RunEvent, RunEventMap, RunEventName } from "./run-events.ts";
 export { RunHandle } from "./run-handle.ts";
-export type { NodeRunRecord, RunResult, RunStatus, RunTotals } from "./run-result.ts";
+export type { NodeRunRecord, RecordingError, RunResult, RunStatus, RunTotals } from "./run-result.ts";
 export {
   MissingServiceError,
   ServiceContainer,

@@ -1,6 +1,6 @@
 import type { EventEmitter } from "eventemitter3";
 import type { RunEventListeners, RunEventMap, RunEventName } from "./run-events.ts";
-import type { NodeRunRecord } from "./run-result.ts";
+import type { NodeRunRecord, RecordingError } from "./run-result.ts";
 import type { Logger, RunRecorder } from "./services.ts";
 
 export function errorInfo(error: unknown): { message: string; code?: string } {
@@ -22,7 +22,7 @@ export function errorInfo(error: unknown): { message: string; code?: string } {
  */
 export class RunJournal {
   readonly records: NodeRunRecord[] = [];
-  readonly recordingErrors: string[] = [];
+  readonly recordingErrors: RecordingError[] = [];
   tokensIn = 0;
   tokensOut = 0;
   /** Node executions started, across the run and its sub-graphs (retries count once). */
@@ -86,8 +86,9 @@ export class RunJournal {
       },
       (error: unknown) => {
         this.#inFlight--;
-        const message = errorInfo(error).message;
-        this.recordingErrors.push(message);
+        const info = errorInfo(error);
+        const message = info.message;
+        this.recordingErrors.push(info);
         this.logger.error("run recorder failed", { runId: this.runId, error: message });
         if (this.#failed) return;
         this.#failed = true;

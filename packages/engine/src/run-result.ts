@@ -45,5 +45,11 @@ export interface RunResult {
   readonly startedAt: number;
   readonly finishedAt: number;
   /** Writes the RunRecorder refused (the run itself went on); absent when all were stored. */
-  readonly recordingErrors?: readonly string[];
+  readonly recordingErrors?: readonly RecordingError[];
+}
+
+/** A recorder write that failed: its message, and the error's `code` when it had one. */
+export interface RecordingError {
+  readonly message: string;
+  readonly code?: string;
 }

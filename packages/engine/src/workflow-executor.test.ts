@@ -317,7 +317,7 @@ describe("WorkflowExecutorV2", () => {
     const result = await handle.result;
     // The stub nodes all finished before the write failed: the run did succeed, its record did not.
     expect(result.status).toBe("succeeded");
-    expect(result.recordingErrors).toEqual(["disk full"]);
+    expect(result.recordingErrors).toEqual([{ message: "disk full" }]);
     expect(announced).toEqual(["start", "retrieve"]);
   });
 

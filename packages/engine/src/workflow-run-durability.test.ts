@@ -126,7 +126,7 @@ describe("run events and the recorder", () => {
     expect(result.error?.message).toContain("connection refused");
     expect(result.nodes).toEqual([]);
     expect(announced).toEqual([]);
-    expect(result.recordingErrors).toEqual(["connection refused"]);
+    expect(result.recordingErrors).toEqual([{ message: "connection refused" }]);
   });
 
   it("stops a run whose node record cannot be written and announces nothing after it", async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { NodeExecutionRecord, RunFinishRecord, RunRecorder, RunStartRecord } from "@portflow/engine";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "./database-schema.ts";
+import { rethrowUnavailable } from "./database-unavailable.ts";
 import { DEFAULT_MAX_STORED_JSON_BYTES, toJsonb, toStoredJson } from "./stored-json.ts";
 
 export interface PgRunRecorderOptions {
@@ -87,70 +88,78 @@ export class PgRunRecorder implements RunRecorder {
         .execute();
     } catch (error) {
       this.#forget(run.runId);
-      throw error;
+      rethrowUnavailable(error);
     }
   }
 
   async nodeFinished(node: NodeExecutionRecord): Promise<void> {
-    const inputs = toStoredJson(node.inputs, this.#maxJsonBytes);
-    const outputs = toStoredJson(node.outputs, this.#maxJsonBytes);
-    const processData = toStoredJson(node.processData, this.#maxJsonBytes);
-    const truncated = inputs.truncated || outputs.truncated || processData.truncated;
-    const botId = this.#active.has(node.runId)
-      ? (this.#active.get(node.runId) ?? null)
-      : sql<string | null>`(SELECT bot_id FROM workflow_execution_runs WHERE id = ${node.runId})`;
-    await this.#db
-      .insertInto("workflow_node_executions")
-      .values({
-        run_id: node.runId,
-        bot_id: botId,
-        node_id: node.nodeId,
-        node_type: node.nodeType,
-        step_index: node.stepIndex,
-        status: node.status,
-        inputs: inputs.text,
-        outputs: outputs.text,
-        process_data: processData.text,
-        error: node.error ? toJsonb(node.error) : null,
-        attempts: node.attempts,
-        input_tokens: node.tokens.input,
-        output_tokens: node.tokens.output,
-        elapsed_ms: Math.round(node.elapsedMs * 1000) / 1000,
-        truncated,
-        started_at: node.startedAt,
-        finished_at: node.finishedAt,
-      })
-      .execute();
-    if (truncated) {
+    try {
+      const inputs = toStoredJson(node.inputs, this.#maxJsonBytes);
+      const outputs = toStoredJson(node.outputs, this.#maxJsonBytes);
+      const processData = toStoredJson(node.processData, this.#maxJsonBytes);
+      const truncated = inputs.truncated || outputs.truncated || processData.truncated;
+      const botId = this.#active.has(node.runId)
+        ? (this.#active.get(node.runId) ?? null)
+        : sql<string | null>`(SELECT bot_id FROM workflow_execution_runs WHERE id = ${node.runId})`;
       await this.#db
-        .updateTable("workflow_execution_runs")
-        .set({ truncated: true })
-        .where("id", "=", node.runId)
+        .insertInto("workflow_node_executions")
+        .values({
+          run_id: node.runId,
+          bot_id: botId,
+          node_id: node.nodeId,
+          node_type: node.nodeType,
+          step_index: node.stepIndex,
+          status: node.status,
+          inputs: inputs.text,
+          outputs: outputs.text,
+          process_data: processData.text,
+          error: node.error ? toJsonb(node.error) : null,
+          attempts: node.attempts,
+          input_tokens: node.tokens.input,
+          output_tokens: node.tokens.output,
+          elapsed_ms: Math.round(node.elapsedMs * 1000) / 1000,
+          truncated,
+          started_at: node.startedAt,
+          finished_at: node.finishedAt,
+        })
         .execute();
+      if (truncated) {
+        await this.#db
+          .updateTable("workflow_execution_runs")
+          .set({ truncated: true })
+          .where("id", "=", node.runId)
+          .execute();
+      }
+    } catch (error) {
+      rethrowUnavailable(error);
     }
   }
 
   async runFinished(run: RunFinishRecord): Promise<void> {
-    this.#forget(run.runId);
-    const outputs = toStoredJson(run.outputs, this.#maxJsonBytes);
-    // By id whatever the status: a run swept by mistake (a long pause) still gets its real outcome.
-    await this.#db
-      .updateTable("workflow_execution_runs")
-      .set((eb) => ({
-        status: run.status,
-        outputs: outputs.text,
-        error: run.error ? toJsonb(run.error) : null,
-        total_steps: run.totalSteps,
-        input_tokens: run.tokens.input,
-        output_tokens: run.tokens.output,
-        elapsed_ms: Math.round(run.elapsedMs * 1000) / 1000,
-        truncated: outputs.truncated ? true : eb.ref("truncated"),
-        finished_at: run.finishedAt,
-        lease_owner: null,
-        lease_expires_at: null,
-      }))
-      .where("id", "=", run.runId)
-      .execute();
+    try {
+      this.#forget(run.runId);
+      const outputs = toStoredJson(run.outputs, this.#maxJsonBytes);
+      // By id whatever the status: a run swept by mistake (a long pause) still gets its real outcome.
+      await this.#db
+        .updateTable("workflow_execution_runs")
+        .set((eb) => ({
+          status: run.status,
+          outputs: outputs.text,
+          error: run.error ? toJsonb(run.error) : null,
+          total_steps: run.totalSteps,
+          input_tokens: run.tokens.input,
+          output_tokens: run.tokens.output,
+          elapsed_ms: Math.round(run.elapsedMs * 1000) / 1000,
+          truncated: outputs.truncated ? true : eb.ref("truncated"),
+          finished_at: run.finishedAt,
+          lease_owner: null,
+          lease_expires_at: null,
+        }))
+        .where("id", "=", run.runId)
+        .execute();
+    } catch (error) {
+      rethrowUnavailable(error);
+    }
   }
 
   /** Renews the lease of every run in progress now (the timer does this on its own). */
