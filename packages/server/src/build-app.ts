@@ -19,15 +19,18 @@ import {
 import type { Redis } from "ioredis";
 import { type ApiKeyVerifier, registerApiKeyAuth, storedApiKeys } from "./api-key-auth.ts";
 import type { AppConfig, AppContext, DocumentIngestion } from "./app-context.ts";
+import type { TrustProxySetting } from "./config.ts";
 import { installErrorHandling } from "./error-handler.ts";
 import { authFailureGuard, registerRateLimits } from "./rate-limits.ts";
 import { botRoutes } from "./routes/bot-routes.ts";
 import { chatRoutes } from "./routes/chat-routes.ts";
 import { documentRoutes } from "./routes/document-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
+import { keyRoutes } from "./routes/key-routes.ts";
 import { workflowExecutionRoutes } from "./routes/workflow-execution-routes.ts";
 import { workflowVersionRoutes } from "./routes/workflow-version-routes.ts";
 import { RunTracker } from "./run-tracker.ts";
+import { docsCspOptions, registerSecurityHeaders } from "./security-headers.ts";
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from "./session-store.ts";
 import { WorkflowRunner } from "./workflow-runner.ts";
 
@@ -68,12 +71,26 @@ const MULTIPART_UPLOAD_BODY = {
   properties: { file: { type: "string", format: "binary", description: "PDF, DOCX, Markdown or text" } },
 };
 
+/**
+ * Fastify's `trustProxy` for a setting. Fastify 5.12 ignores a bare hop count (fails closed), so
+ * a count becomes the function proxy-addr's hop semantics describe: trust the nearest `n` hops.
+ */
+function trustProxyOption(
+  setting: TrustProxySetting = false,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting === "boolean") return setting;
+  if (typeof setting === "number") return (_address, hop) => hop < setting;
+  return [...setting];
+}
+
 export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
   const app = Fastify({
     ...(deps.logger !== undefined ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: 2 * 1024 * 1024,
     // The first request of a closing server answers 503 instead of hanging.
     return503OnClosing: true,
+    // request.ip (rate limits, failed-auth budget, logs) comes from X-Forwarded-For only from trusted proxies
+    trustProxy: trustProxyOption(deps.config.trustProxy),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -106,6 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
     if (cancelled > 0) app.log.warn({ cancelled }, "cancelled in-flight runs on shutdown");
   });
 
+  await registerSecurityHeaders(app);
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",
@@ -127,7 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
     },
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(swaggerUi, { routePrefix: "/docs", ...docsCspOptions });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes(ctx));
@@ -147,6 +165,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
       await api.register(workflowExecutionRoutes(ctx));
       await api.register(chatRoutes(ctx));
       await api.register(documentRoutes(ctx));
+      await api.register(keyRoutes(ctx));
     },
     { prefix: "/api/v1" },
   );

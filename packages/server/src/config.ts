@@ -9,6 +9,37 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
 
+/** An address or CIDR Fastify's `trustProxy` (proxy-addr) accepts, or one of its named ranges. */
+const trustedProxyEntry = z.union([
+  z.ipv4(),
+  z.ipv6(),
+  z.cidrv4(),
+  z.cidrv6(),
+  z.enum(["loopback", "linklocal", "uniquelocal"]),
+]);
+
+/** Which proxies may set X-Forwarded-For: none (default), all (`true`), a hop count, or these addresses. */
+export type TrustProxySetting = boolean | number | readonly string[];
+
+const trustProxySchema = z
+  .string()
+  .optional()
+  .transform((raw, ctx): TrustProxySetting => {
+    const value = (raw ?? "").trim();
+    if (value === "" || value.toLowerCase() === "false") return false;
+    if (value.toLowerCase() === "true") return true;
+    // a hop count; 0 hops trusts no proxy
+    if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
+    const entries = value.split(",").map((entry) => entry.trim());
+    const bad = entries.find((entry) => !trustedProxyEntry.safeParse(entry).success);
+    if (bad === undefined) return Object.freeze(entries);
+    ctx.addIssue({
+      code: "custom",
+      message: `must be true, false, a hop count or a comma list of addresses/CIDRs; ${JSON.stringify(bad)} is none of these`,
+    });
+    return z.NEVER;
+  });
+
 const envSchema = z.object({
   DATABASE_URL: z.preprocess(
     emptyAsUndefined,
@@ -51,6 +82,7 @@ const envSchema = z.object({
   PORTFLOW_SESSION_TURNS: z.preprocess(emptyAsUndefined, positiveInt(10)),
   PORTFLOW_SESSION_TTL_SECONDS: z.preprocess(emptyAsUndefined, positiveInt(24 * 60 * 60)),
   PORTFLOW_SHUTDOWN_GRACE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(10_000)),
+  PORTFLOW_TRUST_PROXY: trustProxySchema,
 });
 
 /** Requests per window for one API key in one route group. */
@@ -94,6 +126,8 @@ export interface ServerConfig {
   readonly session: SessionConfig;
   /** How long in-flight runs may take to finish on shutdown before they are cancelled. */
   readonly shutdownGraceMs: number;
+  /** Fastify's `trustProxy`: whose X-Forwarded-For sets the client IP (rate limits, logs). Default false. */
+  readonly trustProxy: TrustProxySetting;
 }
 
 /** A configuration value is missing or wrong; the message names every bad variable. */
@@ -152,5 +186,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     }),
     session: Object.freeze({ maxTurns: e.PORTFLOW_SESSION_TURNS, ttlSeconds: e.PORTFLOW_SESSION_TTL_SECONDS }),
     shutdownGraceMs: e.PORTFLOW_SHUTDOWN_GRACE_MS,
+    trustProxy: e.PORTFLOW_TRUST_PROXY,
   });
 }
