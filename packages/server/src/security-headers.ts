@@ -17,14 +17,21 @@ function isApiPath(url: string): boolean {
 }
 
 /**
- * The server is often reached over plain HTTP (port 8001 on a private network), where
- * `upgrade-insecure-requests` would send the browser to an HTTPS port nobody listens on.
+ * Swagger UI's CSP, adjusted: without `upgrade-insecure-requests` (the server is often reached
+ * over plain HTTP on port 8001, where it would send the browser to an HTTPS port nobody listens
+ * on), and with inline styles, which swagger-ui-bundle.js applies while rendering (Chromium
+ * reports "Applying inline style violates ... style-src" without it). Scripts stay `'self'` only.
  */
-function withoutUpgradeInsecureRequests(csp: string): string {
+function docsCsp(csp: string): string {
   return csp
     .split(";")
     .map((directive) => directive.trim())
     .filter((directive) => directive !== "" && directive !== "upgrade-insecure-requests")
+    .map((directive) =>
+      directive.startsWith("style-src ") && !directive.includes("'unsafe-inline'")
+        ? `${directive} 'unsafe-inline'`
+        : directive,
+    )
     .join("; ");
 }
 
@@ -46,9 +53,9 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
 
 /**
  * Options for @fastify/swagger-ui: the CSP it computes for Swagger UI's scripts and styles
- * (`staticCSP`, hashes of any inline code included), without `upgrade-insecure-requests`.
+ * (`staticCSP`, hashes of any inline code included), adjusted by `docsCsp`.
  */
 export const docsCspOptions = {
   staticCSP: true,
-  transformStaticCSP: (header: string): string => withoutUpgradeInsecureRequests(header),
+  transformStaticCSP: docsCsp,
 } as const;
