@@ -17,7 +17,7 @@ describeStorageSuite(
     open: () => openDatabase({ databaseUrl: server.url, embeddingDimensions: SUITE_DIMENSIONS }),
     openEmpty: async () =>
       openDatabase({
-        databaseUrl: await server.createDatabase("keys-migration"),
+        databaseUrl: await server.createDatabase("keys_migration"),
         embeddingDimensions: SUITE_DIMENSIONS,
         migrate: false,
       }),
