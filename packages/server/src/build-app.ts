@@ -19,7 +19,6 @@ import {
 import type { Redis } from "ioredis";
 import { type ApiKeyVerifier, registerApiKeyAuth, storedApiKeys } from "./api-key-auth.ts";
 import type { AppConfig, AppContext, DocumentIngestion } from "./app-context.ts";
-import type { TrustProxySetting } from "./config.ts";
 import { installErrorHandling } from "./error-handler.ts";
 import { authFailureGuard, registerRateLimits } from "./rate-limits.ts";
 import { botRoutes } from "./routes/bot-routes.ts";
@@ -32,6 +31,7 @@ import { workflowVersionRoutes } from "./routes/workflow-version-routes.ts";
 import { RunTracker } from "./run-tracker.ts";
 import { docsCspOptions, registerSecurityHeaders } from "./security-headers.ts";
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from "./session-store.ts";
+import { fastifyTrustProxy } from "./trust-proxy-option.ts";
 import { WorkflowRunner } from "./workflow-runner.ts";
 
 export interface AppDeps {
@@ -71,18 +71,6 @@ const MULTIPART_UPLOAD_BODY = {
   properties: { file: { type: "string", format: "binary", description: "PDF, DOCX, Markdown or text" } },
 };
 
-/**
- * Fastify's `trustProxy` for a setting. Fastify 5.12 ignores a bare hop count (fails closed), so
- * a count becomes the function proxy-addr's hop semantics describe: trust the nearest `n` hops.
- */
-function trustProxyOption(
-  setting: TrustProxySetting = false,
-): boolean | string[] | ((address: string, hop: number) => boolean) {
-  if (typeof setting === "boolean") return setting;
-  if (typeof setting === "number") return (_address, hop) => hop < setting;
-  return [...setting];
-}
-
 export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
   const app = Fastify({
     ...(deps.logger !== undefined ? { loggerInstance: deps.logger } : { logger: false }),
@@ -90,7 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
     // The first request of a closing server answers 503 instead of hanging.
     return503OnClosing: true,
     // request.ip (rate limits, failed-auth budget, logs) comes from X-Forwarded-For only from trusted proxies
-    trustProxy: trustProxyOption(deps.config.trustProxy),
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
