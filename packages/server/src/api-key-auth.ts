@@ -5,7 +5,7 @@
 import type { ApiKeyRepository } from "@portflow/storage";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AppError } from "./app-error.ts";
-import type { Principal } from "./principal.ts";
+import { assertScopeAllows, type Principal } from "./principal.ts";
 import type { AuthFailureGuard } from "./rate-limits.ts";
 
 /** Looks a plaintext key up (the storage keeps only hashes). */
@@ -33,7 +33,7 @@ export function storedApiKeys(repository: ApiKeyRepository): ApiKeyVerifier {
   return {
     async verify(plaintext) {
       const key = await repository.verify(plaintext);
-      return key === undefined ? undefined : { keyId: key.id, botId: key.botId };
+      return key === undefined ? undefined : { keyId: key.id, botId: key.botId, scope: key.scope };
     },
   };
 }
@@ -44,17 +44,21 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** Registers the auth hook on `app` (use inside an encapsulated scope). */
+/**
+ * Registers the auth hook on `app` (use inside an encapsulated scope). Every request's key is
+ * looked up (nothing is cached, so a revoked key fails on its next request), then its scope is
+ * checked against the route. A valid key is never refused for failures counted against its IP.
+ */
 export function registerApiKeyAuth(app: FastifyInstance, verifier: ApiKeyVerifier, guard?: AuthFailureGuard): void {
   if (!app.hasRequestDecorator("principal")) app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request, reply) => {
-    await guard?.refuseIfBlocked(request, reply);
     const key = bearerKey(request.headers.authorization);
     const principal = key === undefined ? undefined : await verifier.verify(key);
     if (principal === undefined) {
       await guard?.recordFailure(request, reply);
       throw key === undefined ? AppError.unauthorized() : AppError.unauthorized("the API key is not valid");
     }
+    assertScopeAllows(principal, request.method, request.routeOptions.url);
     request.principal = principal;
   });
 }

@@ -22,7 +22,8 @@ export interface AppContext {
 }
 
 /** The part of the server configuration `buildApp` uses. */
-export type AppConfig = Pick<ServerConfig, "maxUploadBytes" | "rateLimit" | "session" | "shutdownGraceMs">;
+export type AppConfig = Pick<ServerConfig, "maxUploadBytes" | "rateLimit" | "session" | "shutdownGraceMs"> &
+  Partial<Pick<ServerConfig, "trustProxy">>;
 
 /** One uploaded file to parse, chunk, embed and store for a bot. */
 export interface DocumentUpload {

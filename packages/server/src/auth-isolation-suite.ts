@@ -1,6 +1,8 @@
 /**
  * The isolation matrix: a key scoped to bot A, aimed at every route with bot B's resources (and
- * at bot A's routes with B's resource ids), gets the same 404 a missing bot gets and learns nothing.
+ * at bot A's routes with B's resource ids), gets the same 404 a missing bot gets and learns nothing;
+ * admin-only routes answer it 403. A chat-scoped key for bot A may only chat with bot A: every
+ * other route answers 403, chatting with bot B the same 404.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { multipartBody } from "./testing/multipart-body.ts";
@@ -20,7 +22,8 @@ interface Probe {
 export function describeBotIsolation(name: string, options: () => Promise<TestAppOptions> | TestAppOptions): void {
   let t: TestApp;
   let keyA: { authorization: string };
-  const b = { botId: "", versionId: "", runId: "", documentId: "", name: "Bot B secret name" };
+  let chatKeyA: { authorization: string };
+  const b = { botId: "", versionId: "", runId: "", documentId: "", keyId: "", key: "", name: "Bot B secret name" };
   let botA = "";
 
   beforeAll(async () => {
@@ -49,7 +52,13 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
       payload: body.payload,
     });
     b.documentId = upload.json().id;
+    const keyB = await t.storage.apiKeys.create({ name: "Bot B's key", botId: botB.id });
+    b.keyId = keyB.key.id;
+    b.key = keyB.plaintext;
     keyA = await t.keyFor(botA);
+    chatKeyA = await t.keyFor(botA, "chat");
+    await t.storage.workflowVersions.saveDraft(botA, RAG_WORKFLOW_V2);
+    await t.storage.workflowVersions.publish(botA);
   });
   afterAll(async () => {
     await t?.close();
@@ -116,34 +125,78 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
     ];
   }
 
+  /** Routes only admin keys may call, aimed at bot B and its key. */
+  function adminOnlyProbes(): Probe[] {
+    return [
+      { method: "POST", route: "/api/v1/bots", url: "/api/v1/bots", payload: { name: "mine now" } },
+      { method: "GET", route: "/api/v1/keys", url: "/api/v1/keys" },
+      { method: "GET", route: "/api/v1/keys", url: `/api/v1/keys?bot_id=${b.botId}` },
+      {
+        method: "POST",
+        route: "/api/v1/keys",
+        url: "/api/v1/keys",
+        payload: { name: "backdoor", scope: "bot", bot_id: b.botId },
+      },
+      { method: "DELETE", route: "/api/v1/keys/{key_id}", url: `/api/v1/keys/${b.keyId}` },
+    ];
+  }
+
+  /** `METHOD /path` of every route in the OpenAPI document. */
+  async function allRoutes(): Promise<{ method: Probe["method"]; path: string }[]> {
+    const doc = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json() as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    return Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => ({ method: m.toUpperCase() as Probe["method"], path })),
+    );
+  }
+
+  function inject(probe: Probe, headers: { authorization: string }) {
+    const body = probe.multipart
+      ? multipartBody({ filename: "x.md", contentType: "text/markdown", content: "# x\n\nsneaky" })
+      : undefined;
+    return t.app.inject({
+      method: probe.method,
+      url: probe.url,
+      headers: { ...headers, ...body?.headers },
+      ...(body !== undefined
+        ? { payload: body.payload }
+        : probe.payload !== undefined
+          ? { payload: probe.payload as Record<string, unknown> }
+          : {}),
+    });
+  }
+
   describe(`bot isolation (${name})`, () => {
-    it("covers every bot-scoped route of the API", async () => {
-      const doc = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json() as {
-        paths: Record<string, Record<string, unknown>>;
-      };
-      const all = Object.entries(doc.paths).flatMap(([path, methods]) =>
-        Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
-      );
-      const unscoped = ["GET /health", "GET /api/v1/bots", "POST /api/v1/bots"];
-      const covered = new Set(probes().map((p) => `${p.method} ${p.route}`));
+    it("covers every bot-scoped and admin-only route of the API", async () => {
+      const unscoped = ["GET /health", "GET /api/v1/bots"];
+      const covered = new Set([...probes(), ...adminOnlyProbes()].map((p) => `${p.method} ${p.route}`));
+      const all = (await allRoutes()).map((r) => `${r.method} ${r.path}`);
       expect(all.filter((r) => !unscoped.includes(r) && !covered.has(r))).toEqual([]);
+    });
+
+    it("answers 403 on admin-only routes, with nothing of bot B in the answer", async () => {
+      for (const probe of adminOnlyProbes()) {
+        const res = await inject(probe, keyA);
+        expect({ probe: `${probe.method} ${probe.url}`, status: res.statusCode }).toEqual({
+          probe: `${probe.method} ${probe.url}`,
+          status: 403,
+        });
+        expect(res.json().error).toMatchObject({ code: "forbidden", message: expect.stringContaining("admin key") });
+        for (const secret of [b.name, b.keyId, b.key]) expect(res.body).not.toContain(secret);
+      }
+      const stillValid = await t.app.inject({
+        method: "GET",
+        url: `/api/v1/bots/${b.botId}`,
+        headers: { authorization: `Bearer ${b.key}` },
+      });
+      expect(stillValid.statusCode).toBe(200);
+      expect((await t.storage.apiKeys.list()).map((k) => k.name)).not.toContain("backdoor");
     });
 
     it("answers 404 everywhere, with nothing of bot B in the answer", async () => {
       for (const probe of probes()) {
-        const body = probe.multipart
-          ? multipartBody({ filename: "x.md", contentType: "text/markdown", content: "# x\n\nsneaky" })
-          : undefined;
-        const res = await t.app.inject({
-          method: probe.method,
-          url: probe.url,
-          headers: { ...keyA, ...body?.headers },
-          ...(body !== undefined
-            ? { payload: body.payload }
-            : probe.payload !== undefined
-              ? { payload: probe.payload as Record<string, unknown> }
-              : {}),
-        });
+        const res = await inject(probe, keyA);
         expect({ probe: `${probe.method} ${probe.url}`, status: res.statusCode }).toEqual({
           probe: `${probe.method} ${probe.url}`,
           status: 404,
@@ -173,6 +226,65 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
     it("lets the key reach its own bot", async () => {
       const res = await t.app.inject({ method: "GET", url: `/api/v1/bots/${botA}`, headers: keyA });
       expect(res.statusCode).toBe(200);
+    });
+  });
+
+  describe(`chat-scoped keys (${name})`, () => {
+    it("answers 403 on every route but chat, for its own bot's resources and for bot B's", async () => {
+      const own = (path: string) =>
+        path
+          .replace("{bot_id}", botA)
+          .replace("{version}", "1")
+          .replace("{run_id}", "some-run")
+          .replace("{document_id}", "some-document")
+          .replace("{key_id}", b.keyId);
+      const routes = (await allRoutes()).filter((r) => r.path.startsWith("/api/") && r.path !== "/api/v1/chat");
+      expect(routes.length).toBeGreaterThan(20);
+      const attempts: Probe[] = [
+        ...routes.map((r) => ({ method: r.method, route: r.path, url: own(r.path), payload: {} })),
+        ...probes().filter((p) => p.route !== "/api/v1/chat"),
+        ...adminOnlyProbes(),
+      ];
+      for (const probe of attempts) {
+        const res = await inject(probe, chatKeyA);
+        expect({ probe: `${probe.method} ${probe.url}`, status: res.statusCode }).toEqual({
+          probe: `${probe.method} ${probe.url}`,
+          status: 403,
+        });
+        expect(res.json().error).toEqual({
+          code: "forbidden",
+          message: "this key's scope (chat) allows only POST /api/v1/chat",
+        });
+      }
+      // nothing was changed through it: bot A and its runs are there, bot B's key still works
+      expect(await t.storage.bots.get(botA)).toBeDefined();
+      expect(await t.storage.apiKeys.verify(b.key)).toBeDefined();
+    });
+
+    it("chats with its own bot", async () => {
+      const res = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/chat",
+        headers: chatKeyA,
+        payload: { bot_id: botA, message: "hello from a widget" },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ response: expect.any(String), run_id: expect.any(String) });
+    });
+
+    it("gets the missing-bot 404 when it chats with another bot", async () => {
+      const chat = (botId: string) =>
+        t.app.inject({
+          method: "POST",
+          url: "/api/v1/chat",
+          headers: chatKeyA,
+          payload: { bot_id: botId, message: "leak?" },
+        });
+      const other = await chat(b.botId);
+      const missing = await chat("no-such-bot");
+      expect(other.statusCode).toBe(404);
+      expect(other.json()).toEqual(missing.json());
+      expect((await t.storage.runs.list(b.botId)).items).toHaveLength(1);
     });
   });
 }

@@ -27,10 +27,13 @@ import { botRoutes } from "./routes/bot-routes.ts";
 import { chatRoutes } from "./routes/chat-routes.ts";
 import { documentRoutes } from "./routes/document-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
+import { keyRoutes } from "./routes/key-routes.ts";
 import { workflowExecutionRoutes } from "./routes/workflow-execution-routes.ts";
 import { workflowVersionRoutes } from "./routes/workflow-version-routes.ts";
 import { RunTracker } from "./run-tracker.ts";
+import { docsCspOptions, registerSecurityHeaders } from "./security-headers.ts";
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from "./session-store.ts";
+import { fastifyTrustProxy } from "./trust-proxy-option.ts";
 import { WorkflowRunner } from "./workflow-runner.ts";
 
 export interface AppDeps {
@@ -88,6 +91,8 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
     bodyLimit: 2 * 1024 * 1024,
     // The first request of a closing server answers 503 instead of hanging.
     return503OnClosing: true,
+    // request.ip (rate limits, failed-auth budget, logs) comes from X-Forwarded-For only from trusted proxies
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -144,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
   // close() without shutdown(): cancel what still runs at once (bounded by the wind-down).
   app.addHook("preClose", () => drain(0));
 
+  await registerSecurityHeaders(app);
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",
@@ -165,7 +171,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
     },
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(swaggerUi, { routePrefix: "/docs", ...docsCspOptions });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes(ctx));
@@ -185,6 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
       await api.register(workflowExecutionRoutes(ctx));
       await api.register(chatRoutes(ctx));
       await api.register(documentRoutes(ctx));
+      await api.register(keyRoutes(ctx));
     },
     { prefix: "/api/v1" },
   );

@@ -68,6 +68,26 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ PORTFLOW_INSTANCE_ID: "a/b" })).toThrow(/PORTFLOW_INSTANCE_ID/);
   });
 
+  it("reads PORTFLOW_TRUST_PROXY as Fastify's trustProxy: off by default, true, a hop count or addresses", () => {
+    const trust = (value?: string) => loadConfig(value === undefined ? {} : { PORTFLOW_TRUST_PROXY: value }).trustProxy;
+    expect(trust()).toBe(false);
+    expect(trust("false")).toBe(false);
+    expect(trust("TRUE")).toBe(true);
+    expect(trust("2")).toBe(2);
+    expect(trust("0")).toBe(false);
+    expect(trust("127.0.0.1, 10.0.0.0/8,::1,fd00::/8,loopback")).toEqual([
+      "127.0.0.1",
+      "10.0.0.0/8",
+      "::1",
+      "fd00::/8",
+      "loopback",
+    ]);
+    expect(() => trust("10.0.0.0/8,proxy.example")).toThrow(
+      /PORTFLOW_TRUST_PROXY: must be true, false, a hop count or a comma list of addresses\/CIDRs; "proxy.example" is none of these/,
+    );
+    expect(() => trust("10.0.0.0/33")).toThrow(/PORTFLOW_TRUST_PROXY: .*"10.0.0.0\/33"/);
+  });
+
   it("requires a region for Bedrock", () => {
     expect(() => loadConfig({ LLM_PROVIDER: "bedrock" })).toThrow(/AWS_REGION/);
   });

@@ -11,6 +11,37 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
 
+/** An address or CIDR Fastify's `trustProxy` (proxy-addr) accepts, or one of its named ranges. */
+const trustedProxyEntry = z.union([
+  z.ipv4(),
+  z.ipv6(),
+  z.cidrv4(),
+  z.cidrv6(),
+  z.enum(["loopback", "linklocal", "uniquelocal"]),
+]);
+
+/** Which proxies may set X-Forwarded-For: none (default), all (`true`), a hop count, or these addresses. */
+export type TrustProxySetting = boolean | number | readonly string[];
+
+const trustProxySchema = z
+  .string()
+  .optional()
+  .transform((raw, ctx): TrustProxySetting => {
+    const value = (raw ?? "").trim();
+    if (value === "" || value.toLowerCase() === "false") return false;
+    if (value.toLowerCase() === "true") return true;
+    // a hop count; 0 hops trusts no proxy
+    if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
+    const entries = value.split(",").map((entry) => entry.trim());
+    const bad = entries.find((entry) => !trustedProxyEntry.safeParse(entry).success);
+    if (bad === undefined) return Object.freeze(entries);
+    ctx.addIssue({
+      code: "custom",
+      message: `must be true, false, a hop count or a comma list of addresses/CIDRs; ${JSON.stringify(bad)} is none of these`,
+    });
+    return z.NEVER;
+  });
+
 const envSchema = z.object({
   DATABASE_URL: z.preprocess(
     emptyAsUndefined,
@@ -63,6 +94,7 @@ const envSchema = z.object({
   PORTFLOW_RUN_LEASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1_000).default(60_000)),
   PORTFLOW_DB_CONNECT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, positiveInt(5_000)),
   PORTFLOW_REDIS_TIMEOUT_MS: z.preprocess(emptyAsUndefined, positiveInt(500)),
+  PORTFLOW_TRUST_PROXY: trustProxySchema,
 });
 
 /** Requests per window for one API key in one route group. */
@@ -117,6 +149,8 @@ export interface ServerConfig {
   readonly databaseConnectTimeoutMs: number;
   /** Connecting to Redis and each Redis command: longer counts as Redis unreachable. */
   readonly redisTimeoutMs: number;
+  /** Fastify's `trustProxy`: whose X-Forwarded-For sets the client IP (rate limits, logs). Default false. */
+  readonly trustProxy: TrustProxySetting;
 }
 
 /** A configuration value is missing or wrong; the message names every bad variable. */
@@ -187,6 +221,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     runLeaseMs: e.PORTFLOW_RUN_LEASE_MS,
     databaseConnectTimeoutMs: e.PORTFLOW_DB_CONNECT_TIMEOUT_MS,
     redisTimeoutMs: e.PORTFLOW_REDIS_TIMEOUT_MS,
+    trustProxy: e.PORTFLOW_TRUST_PROXY,
   });
 }
 

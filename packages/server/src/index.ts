@@ -15,6 +15,7 @@ export {
   type RateLimitConfig,
   type ServerConfig,
   type SessionConfig,
+  type TrustProxySetting,
 } from "./config.ts";
 export { type FieldIssue, toErrorResponse } from "./error-handler.ts";
 export { type ErrorResponse, errorResponseSchema } from "./error-schema.ts";

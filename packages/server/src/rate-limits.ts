@@ -50,11 +50,14 @@ export async function registerRateLimits(
   });
 }
 
-/** Counts failed authentications per client IP, so guessing keys is slowed down like any other traffic. */
+/**
+ * Counts failed authentications (missing or invalid key) per client IP, so guessing keys is slowed
+ * down. Only failing requests are refused once over the budget: a valid key from the same IP (a
+ * shared proxy, office NAT) still gets through. The IP is `request.ip`, which honours
+ * `PORTFLOW_TRUST_PROXY`.
+ */
 export interface AuthFailureGuard {
-  /** Throws 429 when this IP is over its budget of failures (checked before any key lookup). */
-  refuseIfBlocked(request: FastifyRequest, reply: FastifyReply): Promise<void>;
-  /** Counts one failure; throws 429 when it was one too many. */
+  /** Counts one failure; throws 429 when this IP is over its budget of failures. */
   recordFailure(request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
 
@@ -65,20 +68,14 @@ export function authFailureGuard(app: FastifyInstance, config: RateLimitConfig):
     max: config.max,
     timeWindow: config.windowMs,
   });
-  const refuse = (reply: FastifyReply, ttlInSeconds: number): never => {
-    reply.header("retry-after", ttlInSeconds);
-    throw new AppError(429, "rate_limited", "too many failed authentications; retry later", {
-      retry_after_seconds: ttlInSeconds,
-    });
-  };
   return {
-    async refuseIfBlocked(request, reply) {
-      const state = await check(request, { increment: false });
-      if (!state.isAllowed && state.isExceeded) refuse(reply, state.ttlInSeconds);
-    },
     async recordFailure(request, reply) {
       const state = await check(request);
-      if (!state.isAllowed && state.isExceeded) refuse(reply, state.ttlInSeconds);
+      if (state.isAllowed || !state.isExceeded) return;
+      reply.header("retry-after", state.ttlInSeconds);
+      throw new AppError(429, "rate_limited", "too many failed authentications; retry later", {
+        retry_after_seconds: state.ttlInSeconds,
+      });
     },
   };
 }

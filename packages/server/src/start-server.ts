@@ -89,7 +89,16 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
 
   const ingestion = createDocumentIngestion(storage, providers.embedder, config.maxUploadBytes);
   // Every key lives hashed in Postgres: PORTFLOW_ADMIN_KEY is adopted on start, CLI keys are made there.
-  if (config.adminKey !== undefined) await storage.apiKeys.adopt(config.adminKey, { name: "PORTFLOW_ADMIN_KEY" });
+  if (config.adminKey !== undefined) {
+    // The env key is the one adopted key: a new PORTFLOW_ADMIN_KEY retires the one before it.
+    const adopted = await storage.apiKeys.adopt(config.adminKey, { name: "PORTFLOW_ADMIN_KEY" });
+    if (adopted.replaced.length > 0) {
+      log.info({ revoked: adopted.replaced.map((k) => k.id) }, "PORTFLOW_ADMIN_KEY changed: revoked the previous one");
+    }
+    if (adopted.key.revokedAt !== null) {
+      log.warn({ key: adopted.key.id }, "PORTFLOW_ADMIN_KEY was revoked and stays revoked: set a new one");
+    }
+  }
   const apiKeys: ApiKeyVerifier = storedApiKeys(storage.apiKeys);
 
   const app = await buildApp({

@@ -4,6 +4,18 @@ import type { Kysely, Selectable } from "kysely";
 import type { ApiKeysTable, Database } from "./database-schema.ts";
 import { botNotFoundOnForeignKey } from "./pg-error.ts";
 
+/**
+ * What a key may do: `admin` everything; `bot` everything of one bot; `chat` only chat with one
+ * bot (safe to embed in a chat widget).
+ */
+export type ApiKeyScope = "admin" | "bot" | "chat";
+
+/** Every scope, widest first. */
+export const API_KEY_SCOPES: readonly ApiKeyScope[] = Object.freeze(["admin", "bot", "chat"]);
+
+/** `created` by the CLI or the API; `env` adopted from `PORTFLOW_ADMIN_KEY` (replaced when it changes). */
+export type ApiKeySource = "created" | "env";
+
 export interface ApiKey {
   readonly id: string;
   /** The first characters of the key (`pf_Ab3dE…`), safe to show. */
@@ -11,6 +23,8 @@ export interface ApiKey {
   readonly name: string;
   /** The bot this key may act on; null for an admin key (every bot). */
   readonly botId: string | null;
+  readonly scope: ApiKeyScope;
+  readonly source: ApiKeySource;
   readonly createdAt: Date;
   readonly lastUsedAt: Date | null;
   readonly revokedAt: Date | null;
@@ -26,17 +40,31 @@ export interface CreateApiKeyInput {
   readonly name: string;
   /** Omit (or null) for an admin key. */
   readonly botId?: string | null;
+  /** Default: `bot` with a `botId`, else `admin`. `bot` and `chat` need a `botId`, `admin` refuses one. */
+  readonly scope?: ApiKeyScope;
+}
+
+export interface AdoptApiKeyInput {
+  readonly name: string;
+}
+
+export interface AdoptedApiKey {
+  /** The adopted key (still revoked if it was revoked before: adopting never revives a key). */
+  readonly key: ApiKey;
+  /** Keys adopted earlier from another secret, revoked by this adoption. */
+  readonly replaced: readonly ApiKey[];
 }
 
 /** API keys, stored as SHA-256 hashes. */
 export interface ApiKeyRepository {
   create(input: CreateApiKeyInput, options?: CallOptions): Promise<CreatedApiKey>;
   /**
-   * Stores a key chosen elsewhere (e.g. `PORTFLOW_ADMIN_KEY`), hashed like any other; a no-op
-   * returning the existing key when that secret is stored already. Refuses a secret without the
-   * `pf_` prefix or shorter than 19 characters.
+   * Stores the admin key chosen in the environment (`PORTFLOW_ADMIN_KEY`), hashed like any other,
+   * as the one `env` key: earlier `env` keys with another secret are revoked, so rotating the
+   * variable retires the old key; keys `create`d are untouched. Adopting a stored secret again
+   * changes nothing. Refuses a secret without the `pf_` prefix or shorter than 19 characters.
    */
-  adopt(plaintext: string, input: CreateApiKeyInput, options?: CallOptions): Promise<ApiKey>;
+  adopt(plaintext: string, input: AdoptApiKeyInput, options?: CallOptions): Promise<AdoptedApiKey>;
   /** The key a plaintext secret belongs to, if it exists and is not revoked; records its use. */
   verify(plaintext: string, options?: CallOptions): Promise<ApiKey | undefined>;
   /** Keys of one bot, or admin keys when `botId` is null; every key when omitted. */
@@ -61,6 +89,8 @@ function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
     prefix: row.prefix,
     name: row.name,
     botId: row.bot_id,
+    scope: row.scope,
+    source: row.source,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
@@ -72,6 +102,11 @@ export class KyselyApiKeyRepository implements ApiKeyRepository {
 
   async create(input: CreateApiKeyInput, options?: CallOptions): Promise<CreatedApiKey> {
     options?.signal?.throwIfAborted();
+    const botId = input.botId ?? null;
+    const scope = input.scope ?? (botId === null ? "admin" : "bot");
+    if ((scope === "admin") !== (botId === null)) {
+      throw new RangeError(scope === "admin" ? "an admin key cannot have a bot" : `a ${scope} key needs a bot`);
+    }
     const plaintext = `${API_KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
     const row = await this.db
       .insertInto("api_keys")
@@ -79,7 +114,8 @@ export class KyselyApiKeyRepository implements ApiKeyRepository {
         key_hash: hashApiKey(plaintext),
         prefix: plaintext.slice(0, DISPLAY_PREFIX_LENGTH),
         name: input.name,
-        bot_id: input.botId ?? null,
+        bot_id: botId,
+        scope,
       })
       .returningAll()
       .executeTakeFirstOrThrow()
@@ -87,29 +123,40 @@ export class KyselyApiKeyRepository implements ApiKeyRepository {
     return { key: toApiKey(row), plaintext };
   }
 
-  async adopt(plaintext: string, input: CreateApiKeyInput, options?: CallOptions): Promise<ApiKey> {
+  async adopt(plaintext: string, input: AdoptApiKeyInput, options?: CallOptions): Promise<AdoptedApiKey> {
     options?.signal?.throwIfAborted();
     if (!plaintext.startsWith(API_KEY_PREFIX) || plaintext.length < API_KEY_PREFIX.length + 16) {
       throw new RangeError(`an API key must start with ${API_KEY_PREFIX} and have at least 16 more characters`);
     }
     const keyHash = hashApiKey(plaintext);
-    await this.db
-      .insertInto("api_keys")
-      .values({
-        key_hash: keyHash,
-        prefix: plaintext.slice(0, DISPLAY_PREFIX_LENGTH),
-        name: input.name,
-        bot_id: input.botId ?? null,
-      })
-      .onConflict((oc) => oc.column("key_hash").doNothing())
-      .execute()
-      .catch(botNotFoundOnForeignKey(input.botId));
-    const row = await this.db
-      .selectFrom("api_keys")
-      .selectAll()
-      .where("key_hash", "=", keyHash)
-      .executeTakeFirstOrThrow();
-    return toApiKey(row);
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("api_keys")
+        .values({
+          key_hash: keyHash,
+          prefix: plaintext.slice(0, DISPLAY_PREFIX_LENGTH),
+          name: input.name,
+          bot_id: null,
+          scope: "admin",
+          source: "env",
+        })
+        .onConflict((oc) => oc.column("key_hash").doNothing())
+        .execute();
+      const row = await trx
+        .selectFrom("api_keys")
+        .selectAll()
+        .where("key_hash", "=", keyHash)
+        .executeTakeFirstOrThrow();
+      const replaced = await trx
+        .updateTable("api_keys")
+        .set({ revoked_at: new Date() })
+        .where("source", "=", "env")
+        .where("revoked_at", "is", null)
+        .where("id", "<>", row.id)
+        .returningAll()
+        .execute();
+      return { key: toApiKey(row), replaced: replaced.map(toApiKey) };
+    });
   }
 
   async verify(plaintext: string, options?: CallOptions): Promise<ApiKey | undefined> {

@@ -110,6 +110,8 @@ export interface ApiKeysTable {
   prefix: string;
   name: string;
   bot_id: string | null;
+  scope: "admin" | "bot" | "chat";
+  source: ColumnType<"created" | "env", "created" | "env" | undefined, "created" | "env">;
   created_at: Timestamp;
   last_used_at: NullableTimestamp;
   revoked_at: NullableTimestamp;

@@ -5,9 +5,14 @@
  * @module
  */
 export {
+  type AdoptApiKeyInput,
+  type AdoptedApiKey,
   API_KEY_PREFIX,
+  API_KEY_SCOPES,
   type ApiKey,
   type ApiKeyRepository,
+  type ApiKeyScope,
+  type ApiKeySource,
   type CreateApiKeyInput,
   type CreatedApiKey,
   hashApiKey,

@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } f
 import { initialMigration } from "./migrations/0001-initial.ts";
 import { fractionalElapsedMigration } from "./migrations/0002-fractional-elapsed.ts";
 import { uniqueDocumentContentMigration } from "./migrations/0003-unique-document-content.ts";
+import { apiKeyScopesMigration } from "./migrations/0004-api-key-scopes.ts";
 import { PgvectorMissingError, StorageError } from "./storage-error.ts";
 
 /** Every migration, by name, in order. Names sort lexically in the order they must run. */
@@ -10,6 +11,7 @@ export function storageMigrations(embeddingDimensions: number): Record<string, M
     "0001_initial": initialMigration(embeddingDimensions),
     "0002_fractional_elapsed": fractionalElapsedMigration,
     "0003_unique_document_content": uniqueDocumentContentMigration,
+    "0004_api_key_scopes": apiKeyScopesMigration,
   };
 }
 

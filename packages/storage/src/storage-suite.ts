@@ -11,11 +11,11 @@ import {
   TemplateNode,
   validateWorkflow,
 } from "@portflow/engine";
-import { type Kysely, sql } from "kysely";
+import { type Kysely, Migrator, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "./api-key-repository.ts";
 import { createStorage, type Storage } from "./create-storage.ts";
-import { migrateToLatest } from "./migrate.ts";
+import { migrateToLatest, storageMigrations } from "./migrate.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { PgRunRecorder } from "./pg-run-recorder.ts";
 import { ConflictError, InvalidWorkflowError, NotFoundError } from "./storage-error.ts";
@@ -26,6 +26,8 @@ export const SUITE_DIMENSIONS = 8;
 export interface SuiteBackend {
   /** Opens a migrated database with `SUITE_DIMENSIONS`-dimension embeddings. */
   open(): Promise<StorageDatabase>;
+  /** Opens a new, empty database (no migration run), for migration tests. */
+  openEmpty(): Promise<StorageDatabase>;
 }
 
 /** Accepts graphs whose nodes all have a known type; reports each other node. */
@@ -691,7 +693,13 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       const admin = await storage.apiKeys.create({ name: "admin" });
       const scoped = await storage.apiKeys.create({ name: "bot key", botId: bot.id });
       expect(admin.plaintext).toMatch(/^pf_[A-Za-z0-9_-]{43}$/);
-      expect(admin.key).toMatchObject({ name: "admin", botId: null, prefix: admin.plaintext.slice(0, 10) });
+      expect(admin.key).toMatchObject({
+        name: "admin",
+        botId: null,
+        scope: "admin",
+        source: "created",
+        prefix: admin.plaintext.slice(0, 10),
+      });
       const stored = await storage.database.db
         .selectFrom("api_keys")
         .select("key_hash")
@@ -717,16 +725,95 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       const chosen = `pf_chosen_${randomUUID().replaceAll("-", "")}`;
       const first = await storage.apiKeys.adopt(chosen, { name: "PORTFLOW_ADMIN_KEY" });
       const again = await storage.apiKeys.adopt(chosen, { name: "PORTFLOW_ADMIN_KEY" });
-      expect(again.id).toBe(first.id);
-      expect(first).toMatchObject({ botId: null, prefix: chosen.slice(0, 10) });
-      expect((await storage.apiKeys.verify(chosen))?.id).toBe(first.id);
+      expect(again.key.id).toBe(first.key.id);
+      expect(again.replaced).toEqual([]);
+      expect(first.key).toMatchObject({ botId: null, scope: "admin", source: "env", prefix: chosen.slice(0, 10) });
+      expect((await storage.apiKeys.verify(chosen))?.id).toBe(first.key.id);
       const rows = await storage.database.db
         .selectFrom("api_keys")
         .select("key_hash")
-        .where("id", "=", first.id)
+        .where("id", "=", first.key.id)
         .execute();
       expect(rows).toEqual([{ key_hash: hashApiKey(chosen) }]);
       await expect(storage.apiKeys.adopt("pf_short", { name: "x" })).rejects.toThrow(RangeError);
+    });
+
+    it("API keys: adopting a new environment key revokes the previous one, never a created key", async () => {
+      const bot = await newBot();
+      const old = `pf_old_env_${randomUUID().replaceAll("-", "")}`;
+      const rotated = `pf_new_env_${randomUUID().replaceAll("-", "")}`;
+      const first = await storage.apiKeys.adopt(old, { name: "PORTFLOW_ADMIN_KEY" });
+      const cliAdmin = await storage.apiKeys.create({ name: "cli admin" });
+      const cliBot = await storage.apiKeys.create({ name: "cli bot", botId: bot.id });
+      expect(cliAdmin.key.source).toBe("created");
+
+      const second = await storage.apiKeys.adopt(rotated, { name: "PORTFLOW_ADMIN_KEY" });
+      expect(second.replaced.map((k) => k.id)).toContain(first.key.id);
+      expect(second.replaced.every((k) => k.source === "env" && k.revokedAt instanceof Date)).toBe(true);
+      expect(await storage.apiKeys.verify(old)).toBeUndefined();
+      expect((await storage.apiKeys.verify(rotated))?.id).toBe(second.key.id);
+      expect((await storage.apiKeys.verify(cliAdmin.plaintext))?.id).toBe(cliAdmin.key.id);
+      expect((await storage.apiKeys.verify(cliBot.plaintext))?.id).toBe(cliBot.key.id);
+
+      // Going back to the old secret does not revive it: a retired key stays retired.
+      const back = await storage.apiKeys.adopt(old, { name: "PORTFLOW_ADMIN_KEY" });
+      expect(back.key.id).toBe(first.key.id);
+      expect(back.key.revokedAt).toBeInstanceOf(Date);
+      expect(await storage.apiKeys.verify(old)).toBeUndefined();
+    });
+
+    it("API keys: a scope per key; bot and chat keys need a bot, admin keys refuse one", async () => {
+      const bot = await newBot();
+      const chat = await storage.apiKeys.create({ name: "widget", botId: bot.id, scope: "chat" });
+      const full = await storage.apiKeys.create({ name: "bot", botId: bot.id });
+      const admin = await storage.apiKeys.create({ name: "admin" });
+      expect([chat.key.scope, full.key.scope, admin.key.scope]).toEqual(["chat", "bot", "admin"]);
+      expect(await storage.apiKeys.verify(chat.plaintext)).toMatchObject({ scope: "chat", botId: bot.id });
+      expect((await storage.apiKeys.list(bot.id)).map((k) => [k.id, k.scope])).toEqual([
+        [chat.key.id, "chat"],
+        [full.key.id, "bot"],
+      ]);
+      await expect(storage.apiKeys.create({ name: "x", scope: "chat" })).rejects.toThrow("a chat key needs a bot");
+      await expect(storage.apiKeys.create({ name: "x", scope: "admin", botId: bot.id })).rejects.toThrow(
+        "an admin key cannot have a bot",
+      );
+      // the database refuses it too, whoever writes the row
+      await expect(
+        storage.database.db
+          .insertInto("api_keys")
+          .values({ key_hash: randomUUID(), prefix: "pf_x", name: "bad", bot_id: null, scope: "chat" })
+          .execute(),
+      ).rejects.toThrow(/api_keys_scope_check/);
+    });
+
+    it("migration 0004 gives existing keys the scope they had and marks the adopted admin key", async () => {
+      const database = await backend!.openEmpty();
+      try {
+        const db = database.db as Kysely<unknown>;
+        const migrator = new Migrator({
+          db,
+          provider: { getMigrations: async () => storageMigrations(SUITE_DIMENSIONS) },
+          migrationTableName: "portflow_migrations",
+          migrationLockTableName: "portflow_migrations_lock",
+        });
+        expect((await migrator.migrateTo("0003_unique_document_content")).error).toBeUndefined();
+        await sql`INSERT INTO bots (id, name) VALUES ('b1', 'old bot')`.execute(db);
+        await sql`
+          INSERT INTO api_keys (id, key_hash, prefix, name, bot_id) VALUES
+            ('k-env', 'h1', 'pf_a', 'PORTFLOW_ADMIN_KEY', NULL),
+            ('k-admin', 'h2', 'pf_b', 'cli admin key', NULL),
+            ('k-bot', 'h3', 'pf_c', 'cli key for bot b1', 'b1')`.execute(db);
+        await migrateToLatest(db, { embeddingDimensions: SUITE_DIMENSIONS });
+        const { rows } = await sql<{ id: string; scope: string; source: string }>`
+          SELECT id, scope, source FROM api_keys ORDER BY id`.execute(db);
+        expect(rows).toEqual([
+          { id: "k-admin", scope: "admin", source: "created" },
+          { id: "k-bot", scope: "bot", source: "created" },
+          { id: "k-env", scope: "admin", source: "env" },
+        ]);
+      } finally {
+        await database.close();
+      }
     });
   });
 }

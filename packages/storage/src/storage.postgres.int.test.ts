@@ -13,7 +13,15 @@ afterAll(async () => {
 
 describeStorageSuite(
   `PostgreSQL ${server?.major ?? "(unavailable)"} + pgvector`,
-  server && { open: () => openDatabase({ databaseUrl: server.url, embeddingDimensions: SUITE_DIMENSIONS }) },
+  server && {
+    open: () => openDatabase({ databaseUrl: server.url, embeddingDimensions: SUITE_DIMENSIONS }),
+    openEmpty: async () =>
+      openDatabase({
+        databaseUrl: await server.createDatabase("keys_migration"),
+        embeddingDimensions: SUITE_DIMENSIONS,
+        migrate: false,
+      }),
+  },
 );
 
 describe.skipIf(server === undefined)("migrations on a real server", () => {

@@ -83,6 +83,41 @@ describe("portflow CLI, end to end on the embedded database", () => {
     expect(result.stderr).toContain("not shown again");
   });
 
+  it("creates a chat-scoped key, lists keys with their scopes, and revokes one", { timeout: 90_000 }, async () => {
+    const created = await portflow("keys", "create", "--bot", botId, "--scope", "chat", "--name", "widget", "--json");
+    expect(created.code).toBe(0);
+    const chatKey = JSON.parse(created.stdout) as { id: string; scope: string; botId: string; plaintext: string };
+    expect(chatKey).toMatchObject({ scope: "chat", botId });
+
+    const list = await portflow("keys", "list");
+    expect(list.code).toBe(0);
+    const rows = lines(list.stdout);
+    expect(rows[0]).toMatch(/^id\s+prefix\s+name\s+scope\s+bot\s+created\s+last used\s+revoked$/);
+    const row = (id: string) => rows.find((r) => r.startsWith(id)) ?? "";
+    expect(row(chatKey.id)).toMatch(
+      new RegExp(`^${chatKey.id}\\s+${chatKey.plaintext.slice(0, 10)}…\\s+widget\\s+chat\\s+${botId}\\s+\\d{4}-`),
+    );
+    expect(row(chatKey.id)).toMatch(/\s-\s+-$/); // never used, not revoked
+    expect(rows.find((r) => /\stests\s/.test(r))).toMatch(/\sbot\s/);
+    expect(list.stdout).not.toContain(chatKey.plaintext);
+
+    const revoked = await portflow("keys", "revoke", chatKey.id);
+    expect(revoked).toMatchObject({ code: 0, stdout: `revoked key ${chatKey.id}\n` });
+    const after = lines((await portflow("keys", "list", "--bot", botId)).stdout);
+    expect(after.find((r) => r.startsWith(chatKey.id))).toMatch(/\s\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
+    expect(after).toHaveLength(3); // header, the "tests" bot key, the revoked chat key
+
+    expectOneLineError(await portflow("keys", "revoke", chatKey.id), /^portflow: no active key with id /);
+    expectOneLineError(
+      await portflow("keys", "create", "--scope", "chat"),
+      /^portflow: a chat key needs --bot <bot-id>$/,
+    );
+    expectOneLineError(
+      await portflow("keys", "create", "--bot", botId, "--scope", "owner"),
+      /^portflow: option '--scope <scope>' argument 'owner' is invalid\. expected one of admin, bot, chat$/,
+    );
+  });
+
   it("ingests files with a progress bar and a summary table; a failed file makes the exit code 1", {
     timeout: 60_000,
   }, async () => {

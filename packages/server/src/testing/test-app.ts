@@ -35,8 +35,8 @@ export interface TestApp {
   readonly redis: Redis | undefined;
   /** Authorization header of an admin key. */
   readonly admin: { authorization: string };
-  /** Authorization header of a new key scoped to `botId`. */
-  keyFor(botId: string): Promise<{ authorization: string }>;
+  /** Authorization header of a new key for `botId`, with the `bot` scope unless `scope` says `chat`. */
+  keyFor(botId: string, scope?: "bot" | "chat"): Promise<{ authorization: string }>;
   close(): Promise<void>;
 }
 
@@ -85,8 +85,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     embedder,
     redis,
     admin: { authorization: `Bearer ${admin.plaintext}` },
-    async keyFor(botId) {
-      const key = await storage.apiKeys.create({ name: `test key for ${botId}`, botId });
+    async keyFor(botId, scope = "bot") {
+      const key = await storage.apiKeys.create({ name: `test ${scope} key for ${botId}`, botId, scope });
       return { authorization: `Bearer ${key.plaintext}` };
     },
     async close() {
