@@ -77,6 +77,8 @@ export interface WorkflowNodeExecutionsTable {
   truncated: Generated<boolean>;
   started_at: Timestamp;
   finished_at: Timestamp;
+  parent_node_id: ColumnType<string | null, string | null | undefined, string | null>;
+  iteration_index: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface DocumentsTable {

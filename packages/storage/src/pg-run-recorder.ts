@@ -121,6 +121,8 @@ export class PgRunRecorder implements RunRecorder {
           truncated,
           started_at: node.startedAt,
           finished_at: node.finishedAt,
+          parent_node_id: node.parentNodeId ?? null,
+          iteration_index: node.iterationIndex ?? null,
         })
         .execute();
       if (truncated) {

@@ -56,6 +56,9 @@ export interface NodeExecution {
   readonly truncated: boolean;
   readonly startedAt: Date;
   readonly finishedAt: Date;
+  /** Inside a container's body (iteration, loop): the container and the round, from 0. */
+  readonly parentNodeId: string | null;
+  readonly iterationIndex: number | null;
 }
 
 export interface RunWithNodes extends WorkflowRun {
@@ -203,6 +206,8 @@ function toNode(row: Selectable<WorkflowNodeExecutionsTable>): NodeExecution {
     truncated: row.truncated,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    parentNodeId: row.parent_node_id,
+    iterationIndex: row.iteration_index,
   };
 }
 

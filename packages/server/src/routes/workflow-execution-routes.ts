@@ -51,6 +51,8 @@ const nodeExecutionSchema = z
     truncated: z.boolean(),
     started_at: z.string(),
     finished_at: z.string(),
+    parent_node_id: z.string().nullable().describe("inside an iteration or loop body: the container node"),
+    iteration_index: z.number().nullable().describe("inside a body: the round, from 0"),
   })
   .meta({ id: "NodeExecution" });
 
@@ -131,6 +133,8 @@ function toNodeExecutionResponse(node: NodeExecution): z.output<typeof nodeExecu
     truncated: node.truncated,
     started_at: node.startedAt.toISOString(),
     finished_at: node.finishedAt.toISOString(),
+    parent_node_id: node.parentNodeId,
+    iteration_index: node.iterationIndex,
   };
 }
 

@@ -8,6 +8,7 @@ import type { CliSession } from "../cli-session.ts";
 import { formatTokens } from "../format-tokens.ts";
 import { INTERRUPTED_EXIT_CODE, withInterrupt } from "../interrupt-signal.ts";
 import { requireBot } from "../require-bot.ts";
+import { roundLabel } from "../round-label.ts";
 import { formatTable } from "../text-table.ts";
 
 interface Source {
@@ -47,6 +48,7 @@ function timeline(result: RunResult): string {
   return formatTable(
     [
       { header: "node" },
+      { header: "round" },
       { header: "type" },
       { header: "status" },
       { header: "ms", align: "right" },
@@ -55,6 +57,7 @@ function timeline(result: RunResult): string {
     ],
     result.nodes.map((n) => [
       n.nodeId,
+      roundLabel(n.parentNodeId, n.iterationIndex),
       n.nodeType,
       n.attempts > 1 ? `${n.status} (${n.attempts} attempts)` : n.status,
       n.elapsedMs.toFixed(1),

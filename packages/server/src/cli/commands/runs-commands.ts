@@ -5,6 +5,7 @@ import type { CliSession } from "../cli-session.ts";
 import { formatTokens } from "../format-tokens.ts";
 import { parseCount } from "../parse-count.ts";
 import { requireBot } from "../require-bot.ts";
+import { roundLabel } from "../round-label.ts";
 import { formatFields, formatTable } from "../text-table.ts";
 
 function parseStatus(value: string): StoredRunStatus {
@@ -136,6 +137,7 @@ export function registerRunsCommands(program: Command, session: CliSession): voi
           [
             { header: "step", align: "right" },
             { header: "node" },
+            { header: "round" },
             { header: "type" },
             { header: "status" },
             { header: "attempts", align: "right" },
@@ -146,6 +148,7 @@ export function registerRunsCommands(program: Command, session: CliSession): voi
           run.nodes.map((n) => [
             n.stepIndex,
             n.nodeId,
+            roundLabel(n.parentNodeId, n.iterationIndex),
             n.nodeType,
             n.status,
             n.attempts,
