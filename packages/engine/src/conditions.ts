@@ -1,9 +1,8 @@
 /**
- * Conditions as if-else, list-operator (and later loop break conditions) write them: an operator
+ * Conditions as if-else, list-operator and loop break conditions write them: an operator
  * comparing a value read by a dotted path with a constant.
  * @module
  */
-import { z } from "zod";
 
 export const CONDITION_OPERATORS = [
   "equals",
