@@ -22,8 +22,16 @@ export interface NodeContext<Config = unknown> {
   render(template: string, inputs: Readonly<Record<string, unknown>>): string;
   /** 1 on the first attempt, counting up on retries. */
   readonly attempt: number;
+  /** The session's conversation variables: reads see this run's earlier writes. */
+  readonly conversation: ConversationAccess;
   /** Container nodes only (`container` set on the type): runs the body once per call. */
   readonly body?: BodyRunner | undefined;
+}
+
+/** Reads and writes the run's conversation variables. */
+export interface ConversationAccess {
+  get(name: string): unknown;
+  set(name: string, value: unknown): void;
 }
 
 /** What a node returns from one successful run. */

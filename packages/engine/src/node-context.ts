@@ -1,4 +1,4 @@
-import type { NodeContext } from "./base-node.ts";
+import type { ConversationAccess, NodeContext } from "./base-node.ts";
 import type { BodyRunner } from "./body-runner.ts";
 import type { ServiceContainer, ServiceResolver } from "./service-container.ts";
 import type { Logger } from "./services.ts";
@@ -39,6 +39,11 @@ export class AttemptContext<Config> implements NodeContext<Config> {
 
   get system(): Readonly<SystemVariables> {
     return this.pool.system;
+  }
+
+  get conversation(): ConversationAccess {
+    const pool = this.pool;
+    return { get: (name) => pool.conversation[name], set: (name, value) => pool.writeConversation(name, value) };
   }
 
   get signal(): AbortSignal {

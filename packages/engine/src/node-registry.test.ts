@@ -15,6 +15,7 @@ describe("NodeRegistryV2", () => {
       "iteration-start",
       "loop",
       "loop-start",
+      "assigner",
       "knowledge",
       "llm",
       "sleep",

@@ -50,6 +50,8 @@ export interface NodePortSchema {
   readonly dynamicInputs?: boolean;
   /** Container types: what the body reads under the container's id (`item`, `index`, loop variables). */
   readonly bodyVariables?: readonly PortDefinition[];
+  /** `assigner`: the conversation variables it writes, checked against their declared types. */
+  readonly conversationWrites?: readonly ConversationWrite[];
   /** Container types: selectors in the config that must point at an output of a body node. */
   readonly bodySelectors?: readonly {
     readonly path: string;
@@ -104,4 +106,41 @@ export function valueMatchesPortType(value: unknown, type: PortType): boolean {
     case "file":
       return typeof value === "object" && value !== null && !Array.isArray(value);
   }
+}
+
+/** What `assigner` can do to a conversation variable. */
+export const CONVERSATION_OPERATIONS = [
+  "overwrite",
+  "clear",
+  "set",
+  "append",
+  "extend",
+  "remove-first",
+  "remove-last",
+  "+=",
+  "-=",
+  "*=",
+  "/=",
+] as const;
+export type ConversationOperation = (typeof CONVERSATION_OPERATIONS)[number];
+
+/** The variable types an operation needs; absent: any type. */
+export const CONVERSATION_OPERATION_TYPES: Readonly<Partial<Record<ConversationOperation, readonly PortType[]>>> = {
+  append: ["array", "messages", "documents", "any"],
+  extend: ["array", "messages", "documents", "any"],
+  "remove-first": ["array", "messages", "documents", "any"],
+  "remove-last": ["array", "messages", "documents", "any"],
+  "+=": ["number", "any"],
+  "-=": ["number", "any"],
+  "*=": ["number", "any"],
+  "/=": ["number", "any"],
+};
+
+/** One conversation write a node declares: `path` locates it in the node's config. */
+export interface ConversationWrite {
+  readonly variable: string;
+  readonly operation: ConversationOperation;
+  readonly path: readonly (string | number)[];
+  /** The constant written, for `set`. */
+  readonly value?: unknown;
 }

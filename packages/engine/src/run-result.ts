@@ -44,6 +44,14 @@ export interface RunResult {
   readonly totals: RunTotals;
   readonly startedAt: number;
   readonly finishedAt: number;
+  /**
+   * Present when the workflow declares conversation variables: their values at the end, and the
+   * ones this run wrote (to store for the session when the run succeeded).
+   */
+  readonly conversation?: {
+    readonly values: Readonly<Record<string, unknown>>;
+    readonly changed: Readonly<Record<string, unknown>>;
+  };
   /** Writes the RunRecorder refused (the run itself went on); absent when all were stored. */
   readonly recordingErrors?: readonly RecordingError[];
 }

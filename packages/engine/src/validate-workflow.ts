@@ -2,7 +2,15 @@ import type { AnyNode } from "./base-node.ts";
 import { type AncestorSets, DirectedGraph } from "./directed-graph.ts";
 import { findDepthViolation } from "./json-depth.ts";
 import type { NodeRegistryV2 } from "./node-registry.ts";
-import { isPortCompatible, type NodePortSchema, type PortDefinition } from "./port-definition.ts";
+import {
+  CONVERSATION_OPERATION_TYPES,
+  type ConversationWrite,
+  isPortCompatible,
+  type NodePortSchema,
+  type PortDefinition,
+  type PortType,
+  valueMatchesPortType,
+} from "./port-definition.ts";
 import { validateWorkflowV1 } from "./v1/validate-workflow-v1.ts";
 import { SYSTEM_VARIABLES } from "./value-selector.ts";
 import { formatJsonPath, problemsFromZod, type WorkflowProblem } from "./workflow-problem.ts";
@@ -274,6 +282,12 @@ export function validateWorkflow(
     }
   }
   const declaredEnv = workflow.env;
+  const conversationTypes = new Map((workflow.conversation_variables ?? []).map((v) => [v.name, v.type]));
+  (workflow.conversation_variables ?? []).forEach((v, c) => {
+    if ((workflow.conversation_variables ?? []).findIndex((o) => o.name === v.name) !== c) {
+      add(["conversation_variables", c, "name"], "duplicate_id", `conversation variable "${v.name}" is declared twice`);
+    }
+  });
 
   // Per-node bindings: mappings, required inputs, stored ports, policies.
   workflow.nodes.forEach((spec, i) => {
@@ -299,6 +313,23 @@ export function validateWorkflow(
             [...at, "selector"],
             "unknown_env",
             `env "${name}" is not declared in the workflow's env (declared: ${Object.keys(declaredEnv).join(", ") || "none"})`,
+          );
+        }
+        return;
+      }
+      if (head === "conversation") {
+        const declared = conversationTypes.get(name);
+        if (declared === undefined) {
+          add(
+            [...at, "selector"],
+            "unknown_selector",
+            `conversation variable "${name}" is not declared in conversation_variables (declared: ${[...conversationTypes.keys()].join(", ") || "none"})`,
+          );
+        } else if (input && mapping.selector.length === 2 && !isPortCompatible(declared, input.type)) {
+          add(
+            [...at, "selector"],
+            "type_mismatch",
+            `conversation.${name} (${declared}) cannot feed ${spec.id}.${mapping.target_port} (${input.type})`,
           );
         }
         return;
@@ -366,6 +397,10 @@ export function validateWorkflow(
         );
       }
     });
+    for (const write of own.ports.conversationWrites ?? []) {
+      const problem = conversationWriteProblem(write, conversationTypes.get(write.variable), conversationTypes);
+      if (problem !== undefined) add(["nodes", i, "config", ...write.path], "invalid_config", problem);
+    }
     for (const { path, selector, type } of own.ports.bodySelectors ?? []) {
       const [head, name] = selector;
       const target = indexById.get(head);
@@ -496,4 +531,23 @@ function containerChains(
     chains.set(spec.id, chain);
   });
   return chains;
+}
+
+/** Why a conversation write cannot work on the declared variable (undefined: it can). */
+function conversationWriteProblem(
+  write: ConversationWrite,
+  type: PortType | undefined,
+  declared: ReadonlyMap<string, PortType>,
+): string | undefined {
+  if (type === undefined) {
+    return `conversation variable "${write.variable}" is not declared in conversation_variables (declared: ${[...declared.keys()].join(", ") || "none"})`;
+  }
+  const needs = CONVERSATION_OPERATION_TYPES[write.operation];
+  if (needs !== undefined && !needs.includes(type)) {
+    return `"${write.operation}" needs a ${needs.join(" or ")} variable; conversation.${write.variable} is ${type}`;
+  }
+  if (write.value !== undefined && write.operation === "set" && !valueMatchesPortType(write.value, type)) {
+    return `the value set does not match conversation.${write.variable} (${type})`;
+  }
+  return undefined;
 }

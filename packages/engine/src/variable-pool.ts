@@ -61,6 +61,9 @@ function stringify(value: unknown): string {
 export class VariablePool {
   #system: SystemVariables;
   #env: Record<string, string>;
+  /** Conversation variables of the run's session: shared by every scope, written by `assigner`. */
+  #conversation: Record<string, unknown> = {};
+  #conversationWritten = new Set<string>();
   readonly #nodes = new Map<string, Readonly<Record<string, unknown>>>();
   /** The enclosing scope of a sub-graph round: node outputs not set here are read from it. */
   #parent: VariablePool | undefined;
@@ -78,6 +81,8 @@ export class VariablePool {
     const scope = new VariablePool();
     scope.#system = this.#system;
     scope.#env = this.#env;
+    scope.#conversation = this.#conversation;
+    scope.#conversationWritten = this.#conversationWritten;
     scope.#parent = this;
     return scope;
   }
@@ -90,6 +95,27 @@ export class VariablePool {
 
   get system(): Readonly<SystemVariables> {
     return this.#system;
+  }
+
+  /** The conversation variables as they stand (after this run's writes so far). */
+  get conversation(): Readonly<Record<string, unknown>> {
+    return this.#conversation;
+  }
+
+  /** Sets the conversation variables a run starts with. */
+  setConversation(values: Readonly<Record<string, unknown>>): void {
+    this.#conversation = { ...values };
+  }
+
+  /** One conversation variable write (by `assigner`); later reads in the run see it. */
+  writeConversation(name: string, value: unknown): void {
+    this.#conversation[name] = value;
+    this.#conversationWritten.add(name);
+  }
+
+  /** The conversation variables this run wrote, with their values now. */
+  get conversationChanges(): Readonly<Record<string, unknown>> {
+    return Object.fromEntries([...this.#conversationWritten].map((name) => [name, this.#conversation[name]]));
   }
 
   setNodeOutputs(nodeId: string, outputs: Readonly<Record<string, unknown>>): void {
@@ -122,6 +148,7 @@ export class VariablePool {
     const [head, name] = selector;
     if (head === "sys") return walk(this.#system, selector, 1);
     if (head === "env") return walk(this.#env, selector, 1);
+    if (head === "conversation") return walk(this.#conversation, selector, 1);
     const outputs = this.#outputsOf(head as string);
     if (outputs === undefined || name === undefined) return MISSING;
     return walk(outputs, selector, 1);
@@ -137,8 +164,9 @@ export class VariablePool {
       const path = expression.split(".").map((part) => (/^\d+$/.test(part) ? Number(part) : part));
       const head = path[0];
       let value: unknown;
-      if ((head === "sys" || head === "env") && !Object.hasOwn(inputs, head)) value = this.#lookup(path);
-      else value = walk(inputs, path, 0);
+      if ((head === "sys" || head === "env" || head === "conversation") && !Object.hasOwn(inputs, head)) {
+        value = this.#lookup(path);
+      } else value = walk(inputs, path, 0);
       if (value === MISSING) throw new MissingVariableError(expression);
       return stringify(value);
     });

@@ -44,6 +44,11 @@ export interface RunOptions extends ExecutorLimits {
   readonly configureServices?: (scope: ServiceContainer) => void;
   /** `sys.*` values; `run_id` is set by the executor, `query` defaults to `inputs.query`. */
   readonly system?: SystemVariables;
+  /**
+   * The session's stored conversation variables; declared ones missing here start at their
+   * `default`. Writes of the run come back in `result.conversation`.
+   */
+  readonly conversation?: Readonly<Record<string, unknown>>;
   /** `env.*` values, over the workflow's own `env`. */
   readonly env?: Readonly<Record<string, string>>;
   /** Passed to the RunRecorder with the run's start. */
@@ -110,6 +115,15 @@ export class WorkflowExecutorV2 {
       { ...options.system, ...(query !== undefined ? { query } : {}), run_id: runId },
       { ...compiled.workflow.env, ...options.env },
     );
+    const declared = compiled.workflow.conversation_variables;
+    if (declared !== undefined) {
+      const stored = options.conversation ?? {};
+      pool.setConversation(
+        Object.fromEntries(
+          declared.map((v) => [v.name, Object.hasOwn(stored, v.name) ? stored[v.name] : (v.default ?? null)]),
+        ),
+      );
+    }
     const emitters: EventEmitter<RunEventListeners>[] = [this.events];
     const run = new WorkflowRun({
       runId,

@@ -144,6 +144,9 @@ export class WorkflowRun {
       },
       startedAt: this.#startedAt,
       finishedAt,
+      ...(d.compiled.workflow.conversation_variables !== undefined && {
+        conversation: { values: { ...d.pool.conversation }, changed: d.pool.conversationChanges },
+      }),
     };
     if (d.recorder) {
       const recorder = d.recorder;

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { type PortDefinition, portDefinitionSchema } from "./port-definition.ts";
+import {
+  type PortDefinition,
+  type PortType,
+  portDefinitionSchema,
+  portTypeSchema,
+  valueMatchesPortType,
+} from "./port-definition.ts";
 import { type VariableMapping, variableMappingSchema } from "./value-selector.ts";
 
 export const ERROR_STRATEGIES = ["fail", "fail-branch", "default-value"] as const;
@@ -55,6 +61,19 @@ export const workflowNodeV2Schema = z
   })
   .strict();
 
+const conversationVariableSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a conversation variable name is letters, digits and _"),
+    type: portTypeSchema,
+    default: z.unknown().optional(),
+    description: z.string().optional(),
+  })
+  .strict()
+  .refine((v) => v.default === undefined || v.default === null || valueMatchesPortType(v.default, v.type), {
+    message: "the default does not match the variable's type",
+    path: ["default"],
+  });
+
 export const workflowEdgeV2Schema = z
   .object({
     id: z.string().optional(),
@@ -74,6 +93,8 @@ export const workflowV2Schema = z
     edges: z.array(workflowEdgeV2Schema).default([]),
     /** Values for `["env", name]` selectors and `{{env.NAME}}`; run options may add more. */
     env: z.record(z.string(), z.string()).optional(),
+    /** Per-session state: read as `["conversation", name]` / `{{conversation.name}}`, written by `assigner`. */
+    conversation_variables: z.array(conversationVariableSchema).optional(),
   })
   .strict();
 
@@ -108,6 +129,15 @@ export interface WorkflowV2 {
   readonly nodes: readonly WorkflowNodeV2[];
   readonly edges: readonly WorkflowEdgeV2[];
   readonly env?: Readonly<Record<string, string>>;
+  readonly conversation_variables?: readonly ConversationVariable[];
+}
+
+/** A declared conversation variable: its type, and the value a new session starts with. */
+export interface ConversationVariable {
+  readonly name: string;
+  readonly type: PortType;
+  readonly default?: unknown;
+  readonly description?: string;
 }
 
 /** Input shape of a V2 workflow (what JSON authors write: defaults may be omitted). */

@@ -1,4 +1,5 @@
 import type { NodeRegistryV2 } from "../node-registry.ts";
+import { AssignerNode } from "./assigner-node.ts";
 import { BodyStartNode } from "./body-start-node.ts";
 import { EndNode } from "./end-node.ts";
 import { IfElseNode } from "./if-else-node.ts";
@@ -12,7 +13,7 @@ import { VariableAggregatorNode } from "./variable-aggregator-node.ts";
 /**
  * Registers the engine's own node types — control flow and data shaping with no I/O: `start`,
  * `end`, `template`, `if-else`, `variable-aggregator`, `list-operator`, `iteration` (+
- * `iteration-start`), `loop` (+ `loop-start`).
+ * `iteration-start`), `loop` (+ `loop-start`), `assigner`.
  *
  * @example
  * const registry = registerBuiltinNodes(new NodeRegistryV2()).register(new MyNode());
@@ -28,5 +29,6 @@ export function registerBuiltinNodes(registry: NodeRegistryV2): NodeRegistryV2 {
     .register(new IterationNode())
     .register(new BodyStartNode("iteration-start"))
     .register(new LoopNode())
-    .register(new BodyStartNode("loop-start"));
+    .register(new BodyStartNode("loop-start"))
+    .register(new AssignerNode());
 }

@@ -68,5 +68,6 @@ function delegateContext(ctx: NodeContext<unknown>): NodeContext<unknown> {
     system: ctx.system,
     render: (template, inputs) => ctx.render(template, inputs),
     attempt: ctx.attempt,
+    conversation: ctx.conversation,
   };
 }

@@ -42,6 +42,7 @@ export function createTestNodeContext<Config>(options: TestNodeContextOptions<Co
     system: pool.system,
     render: (template, inputs) => pool.render(template, inputs),
     attempt: options.attempt ?? 1,
+    conversation: { get: (name) => pool.conversation[name], set: (name, value) => pool.writeConversation(name, value) },
     chunks,
   };
 }
