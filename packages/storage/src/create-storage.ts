@@ -1,5 +1,9 @@
 import { type ApiKeyRepository, KyselyApiKeyRepository } from "./api-key-repository.ts";
 import { type BotRepository, KyselyBotRepository } from "./bot-repository.ts";
+import {
+  type ConversationVariableRepository,
+  KyselyConversationVariableRepository,
+} from "./conversation-variable-repository.ts";
 import { type DocumentRepository, KyselyDocumentRepository } from "./document-repository.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { PgRunRecorder, type PgRunRecorderOptions } from "./pg-run-recorder.ts";
@@ -29,6 +33,7 @@ export interface Storage {
   /** Register as `Services.VectorStore`. */
   readonly vectors: PgVectorStore;
   readonly apiKeys: ApiKeyRepository;
+  readonly conversationVariables: ConversationVariableRepository;
   /** Stops the recorder's heartbeat and closes the database. */
   close(): Promise<void>;
 }
@@ -50,6 +55,7 @@ export function createStorage(database: StorageDatabase, options: CreateStorageO
     documents: new KyselyDocumentRepository(database.db),
     vectors: new PgVectorStore(database),
     apiKeys: new KyselyApiKeyRepository(database.db),
+    conversationVariables: new KyselyConversationVariableRepository(database.db),
     async close() {
       recorder.close();
       await database.close();

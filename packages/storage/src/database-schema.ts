@@ -119,8 +119,17 @@ export interface ApiKeysTable {
   revoked_at: NullableTimestamp;
 }
 
+export interface ConversationVariablesTable {
+  bot_id: string;
+  session_id: string;
+  name: string;
+  value: JsonColumn;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 /** The tables the migrations create, as Kysely sees them. */
 export interface Database {
+  conversation_variables: ConversationVariablesTable;
   bots: BotsTable;
   bot_workflow_versions: BotWorkflowVersionsTable;
   workflow_execution_runs: WorkflowExecutionRunsTable;

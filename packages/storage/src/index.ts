@@ -28,6 +28,11 @@ export {
   type ListBotsOptions,
   type UpdateBotInput,
 } from "./bot-repository.ts";
+export {
+  type ConversationVariableRepository,
+  KyselyConversationVariableRepository,
+  type StoredConversationVariable,
+} from "./conversation-variable-repository.ts";
 export { type CreateStorageOptions, createStorage, type Storage } from "./create-storage.ts";
 export type { Database } from "./database-schema.ts";
 export {

@@ -4,6 +4,7 @@ import { fractionalElapsedMigration } from "./migrations/0002-fractional-elapsed
 import { uniqueDocumentContentMigration } from "./migrations/0003-unique-document-content.ts";
 import { apiKeyScopesMigration } from "./migrations/0004-api-key-scopes.ts";
 import { nodeExecutionRoundsMigration } from "./migrations/0005-node-execution-rounds.ts";
+import { conversationVariablesMigration } from "./migrations/0006-conversation-variables.ts";
 import { PgvectorMissingError, StorageError } from "./storage-error.ts";
 
 /** Every migration, by name, in order. Names sort lexically in the order they must run. */
@@ -14,6 +15,7 @@ export function storageMigrations(embeddingDimensions: number): Record<string, M
     "0003_unique_document_content": uniqueDocumentContentMigration,
     "0004_api_key_scopes": apiKeyScopesMigration,
     "0005_node_execution_rounds": nodeExecutionRoundsMigration,
+    "0006_conversation_variables": conversationVariablesMigration,
   };
 }
 
