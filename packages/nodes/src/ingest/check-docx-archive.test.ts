@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeDocx } from "../../test/document-fixtures.ts";
-import { makeDocxBomb } from "../testing/docx-bomb.ts";
+import { makeDocxBomb } from "../testing/compression-bombs.ts";
 import { parseDocument } from "./parse-document.ts";
 
 const MiB = 1024 * 1024;

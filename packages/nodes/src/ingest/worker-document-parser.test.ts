@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeDocx, makePdf } from "../../test/document-fixtures.ts";
-import { makeDocxBomb } from "../testing/docx-bomb.ts";
+import { makeDocxBomb, makePdfBomb } from "../testing/compression-bombs.ts";
 import { DEFAULT_DOCX_ARCHIVE_LIMITS } from "./check-docx-archive.ts";
 import type { DocumentParserOptions } from "./ingest-document.ts";
 import { IngestError } from "./ingest-error.ts";
@@ -59,6 +59,24 @@ describe("WorkerDocumentParser", () => {
     ).resolves.toMatchObject({
       type: "markdown",
     });
+  });
+
+  it("stops a parse whose decoded PDF streams, which the heap cap does not count, push RSS past its budget", async () => {
+    const bomb = makePdfBomb(300 * MiB);
+    expect(bomb.byteLength).toBeLessThan(1.5 * MiB);
+    const parser = new WorkerDocumentParser({ memoryMb: 128, memoryHeadroomMb: 0, timeoutMs: 30_000 });
+    const before = process.memoryUsage.rss();
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage.rss());
+    }, 10);
+    const started = performance.now();
+    const error = await parser.parse({ filename: "bomb.pdf", bytes: bomb }, LIMITS).catch((e: unknown) => e);
+    clearInterval(sampler);
+    expect(error).toMatchObject({ code: "PARSE_LIMIT_EXCEEDED", limit: { name: "memoryMb", value: 128 } });
+    // Unwatched, it runs into the 30 s time limit with ~1 GiB of RSS.
+    expect(performance.now() - started).toBeLessThan(15_000);
+    expect(peak - before).toBeLessThan((128 + 64) * MiB);
   });
 
   it("answers PARSE_LIMIT_EXCEEDED past the time limit", async () => {

@@ -6,12 +6,19 @@ import type { ParsedDocument } from "./parsed-document.ts";
 
 /** Options of {@link WorkerDocumentParser}, with their defaults. */
 export interface WorkerDocumentParserOptions {
-  /** Old-generation heap of each parse's worker thread, in MiB (`resourceLimits.maxOldGenerationSizeMb`). Default 1024. */
+  /** Old-generation heap of each parse's worker thread, in MiB (`resourceLimits.maxOldGenerationSizeMb`). Default 512. */
   readonly memoryMb?: number;
   /** How long one parse may take. Default 60,000 ms. */
   readonly timeoutMs?: number;
   /** Parses at once (each in its own worker); more wait their turn. Default 1. */
   readonly concurrency?: number;
+  /**
+   * What a parse may add to the process's RSS beyond `memoryMb`, in MiB: its young generation,
+   * code, decompressed DOCX parts and the typed arrays PDF.js decodes into, none of which the heap
+   * cap counts. Past `memoryMb + memoryHeadroomMb` above the RSS at its start, the worker is
+   * terminated. Default 256.
+   */
+  readonly memoryHeadroomMb?: number;
 }
 
 /** What the worker is given (`workerData`). */
@@ -30,7 +37,9 @@ export type DocumentParserReply =
       readonly error: { readonly code?: IngestErrorCode; readonly message: string; readonly limit?: IngestLimit };
     };
 
-const DEFAULTS = { memoryMb: 1024, timeoutMs: 60_000, concurrency: 1 } as const;
+const DEFAULTS = { memoryMb: 512, timeoutMs: 60_000, concurrency: 1, memoryHeadroomMb: 256 } as const;
+const MiB = 1024 * 1024;
+const RSS_CHECK_MS = 50;
 
 // The worker runs the TypeScript sources as the server and vitest do: through tsx, registered in
 // the worker itself (Node 20 applies neither `--import` in a worker's execArgv nor the parent's hooks).
@@ -42,9 +51,10 @@ const TSX = import.meta.resolve("tsx/esm/api");
 /**
  * Parses documents with {@link parseDocument} in worker threads, one fresh worker per parse, so
  * that a document that needs too much memory or time costs a 422, not the process: each worker's
- * heap is capped (`memoryMb`), each parse is timed out (`timeoutMs`), at most `concurrency` run at
- * once, and an aborted parse terminates its worker. Worst-case memory is therefore about
- * `concurrency × (memoryMb + the decompressed DOCX limits)` on top of the process.
+ * heap is capped (`memoryMb`), so is what the parse adds to the process's RSS
+ * (`memoryMb + memoryHeadroomMb`), each parse is timed out (`timeoutMs`), at most `concurrency`
+ * run at once, and an aborted parse terminates its worker. Parsing therefore adds at most about
+ * `concurrency × (memoryMb + memoryHeadroomMb)` to the process's RSS.
  *
  * @example
  * const parser = new WorkerDocumentParser({ memoryMb: 512 });
@@ -54,6 +64,7 @@ export class WorkerDocumentParser {
   readonly #memoryMb: number;
   readonly #timeoutMs: number;
   readonly #concurrency: number;
+  readonly #headroomMb: number;
   #running = 0;
   readonly #waiting: (() => void)[] = [];
 
@@ -61,6 +72,7 @@ export class WorkerDocumentParser {
     this.#memoryMb = options.memoryMb ?? DEFAULTS.memoryMb;
     this.#timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
     this.#concurrency = Math.max(1, options.concurrency ?? DEFAULTS.concurrency);
+    this.#headroomMb = options.memoryHeadroomMb ?? DEFAULTS.memoryHeadroomMb;
   }
 
   /** Parses one file in a worker; rejects with an IngestError (`PARSE_LIMIT_EXCEEDED` past the caps) or the signal's reason. */
@@ -96,6 +108,7 @@ export class WorkerDocumentParser {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        clearInterval(watchdog);
         signal?.removeEventListener("abort", onAbort);
         void worker.terminate().finally(outcome);
       };
@@ -111,22 +124,22 @@ export class WorkerDocumentParser {
           ),
         this.#timeoutMs,
       );
+      const outOfMemory = (cause?: unknown) =>
+        new IngestError("PARSE_LIMIT_EXCEEDED", `parsing needed more memory than the limit of ${this.#memoryMb} MiB`, {
+          ...(cause !== undefined && { cause }),
+          limit: { name: "memoryMb", value: this.#memoryMb, unit: "MiB" },
+        });
+      // The heap cap does not count typed arrays (a PDF's decoded streams): RSS is watched too.
+      const ceiling = process.memoryUsage.rss() + (this.#memoryMb + this.#headroomMb) * MiB;
+      const watchdog = setInterval(() => {
+        if (process.memoryUsage.rss() > ceiling) settle(() => reject(outOfMemory()));
+      }, RSS_CHECK_MS);
       signal?.addEventListener("abort", onAbort, { once: true });
       worker.once("message", (reply: DocumentParserReply) =>
         settle(() => (reply.ok ? resolve(reply.parsed) : reject(toError(reply.error)))),
       );
       worker.once("error", (error: Error & { code?: string }) =>
-        settle(() =>
-          reject(
-            error.code === "ERR_WORKER_OUT_OF_MEMORY"
-              ? new IngestError(
-                  "PARSE_LIMIT_EXCEEDED",
-                  `parsing needed more memory than the limit of ${this.#memoryMb} MiB`,
-                  { cause: error, limit: { name: "memoryMb", value: this.#memoryMb, unit: "MiB" } },
-                )
-              : error,
-          ),
-        ),
+        settle(() => reject(error.code === "ERR_WORKER_OUT_OF_MEMORY" ? outOfMemory(error) : error)),
       );
       worker.once("exit", (code) =>
         settle(() => reject(new Error(`the document parser's worker exited with code ${code} before answering`))),

@@ -1,4 +1,4 @@
-import { makeDocxBomb } from "@portflow/nodes/testing/docx-bomb";
+import { makeDocxBomb } from "@portflow/nodes/testing/compression-bombs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { multipartBody } from "../testing/multipart-body.ts";
 import { createTestApp, type TestApp } from "../testing/test-app.ts";

@@ -1,6 +1,7 @@
 /**
- * `@portflow/nodes/testing/docx-bomb` — a DOCX zip bomb for tests (fflate, a dev dependency, so
- * this is not part of the `./testing` barrel).
+ * `@portflow/nodes/testing/compression-bombs` — a DOCX zip bomb and a PDF whose content stream
+ * inflates hundreds of times, for tests (fflate, a dev dependency, so this is not part of the
+ * `./testing` barrel).
  * @module
  */
 import { constants, crc32, deflateRawSync } from "node:zlib";
@@ -81,4 +82,53 @@ export function makeDocxBomb(documentXmlBytes: number, options: { declaredBytes?
   push(tailDeflated, true);
   zip.end();
   return { bytes: new Uint8Array(Buffer.concat(chunks)), documentXmlBytes: size };
+}
+
+/**
+ * A one-page PDF whose FlateDecode content stream inflates to about `contentBytes` of text
+ * operators, a few hundred times smaller compressed (built like {@link makeDocxBomb}). PDF.js
+ * decodes such a stream into typed arrays, which a worker's heap cap does not count.
+ */
+export function makePdfBomb(contentBytes: number): Uint8Array {
+  const line = "BT /F1 12 Tf 72 700 Td (Refunds are paid within five working days of the return.) Tj ET\n";
+  const block = Buffer.from(line.repeat(Math.ceil(BLOCK_BYTES / line.length)));
+  const segment = deflateRawSync(block, { finishFlush: constants.Z_SYNC_FLUSH, level: 9 });
+  const repeats = Math.max(1, Math.floor(contentBytes / block.length));
+  // zlib header, the blocks, a final empty block; PDF.js does not check the Adler-32, left zero here
+  const stream = Buffer.concat([
+    Buffer.from([0x78, 0xda]),
+    ...Array.from({ length: repeats }, () => segment),
+    deflateRawSync(Buffer.alloc(0)),
+    Buffer.alloc(4),
+  ]);
+  const parts: Buffer[] = [Buffer.from("%PDF-1.4\n", "latin1")];
+  const offsets: number[] = [];
+  let length = parts[0]?.length ?? 0;
+  const add = (chunk: Buffer) => {
+    parts.push(chunk);
+    length += chunk.length;
+  };
+  const object = (id: number, ...body: Buffer[]) => {
+    offsets[id] = length;
+    add(Buffer.from(`${id} 0 obj\n`, "latin1"));
+    for (const chunk of body) add(chunk);
+    add(Buffer.from("\nendobj\n", "latin1"));
+  };
+  const text = (s: string) => Buffer.from(s, "latin1");
+  object(1, text("<< /Type /Catalog /Pages 2 0 R >>"));
+  object(2, text("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"));
+  object(
+    3,
+    text(
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    ),
+  );
+  object(4, text(`<< /Length ${stream.length} /Filter /FlateDecode >>\nstream\n`), stream, text("\nendstream"));
+  object(5, text("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"));
+  const xref = length;
+  const entries = [1, 2, 3, 4, 5].map((id) => `${String(offsets[id]).padStart(10, "0")} 00000 n \n`).join("");
+  add(
+    text(`xref\n0 6\n0000000000 65535 f \n${entries}trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`),
+  );
+  return new Uint8Array(Buffer.concat(parts));
 }
