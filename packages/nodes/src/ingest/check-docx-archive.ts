@@ -8,8 +8,8 @@ export interface DocxArchiveLimits {
   readonly maxUncompressedBytes?: number;
   /**
    * The XML parts together (`word/document.xml`, styles, numbering, notes, relationships),
-   * decompressed. mammoth holds about 110 bytes of heap per byte of XML, so this bounds the
-   * parse's memory. Default 8 MiB (about 0.9 GiB of heap).
+   * decompressed. mammoth needs 50–110 bytes of heap per byte of XML, so this bounds the parse's
+   * memory. Default 8 MiB (it parses within a 384 MiB heap).
    */
   readonly maxDocxXmlBytes?: number;
 }
