@@ -110,7 +110,10 @@ export class WorkerDocumentParser {
         clearTimeout(timer);
         clearInterval(watchdog);
         signal?.removeEventListener("abort", onAbort);
-        void worker.terminate().finally(outcome);
+        void worker
+          .terminate()
+          .catch(() => undefined)
+          .then(outcome);
       };
       const onAbort = () => settle(() => reject(signal?.reason));
       const timer = setTimeout(
