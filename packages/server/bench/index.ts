@@ -62,7 +62,7 @@ async function setUp(databaseUrl: string | undefined): Promise<Setup> {
   });
   const runtime = await openRuntime(config);
   const { storage, registry, services, providers } = runtime;
-  const ingestion = createDocumentIngestion(storage, providers.embedder, config.maxUploadBytes);
+  const ingestion = createDocumentIngestion(storage, providers.embedder, config);
   const app = await buildApp({
     config,
     storage,

@@ -13,6 +13,31 @@ describe("loadConfig", () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.redisUrl).toBeUndefined();
     expect(config).toMatchObject({ runLeaseMs: 60_000, databaseConnectTimeoutMs: 5_000, redisTimeoutMs: 500 });
+    expect(config.parsing).toEqual({
+      maxUncompressedBytes: 64 * 1024 * 1024,
+      maxDocxXmlBytes: 8 * 1024 * 1024,
+      memoryMb: 512,
+      timeoutMs: 60_000,
+      concurrency: 1,
+    });
+  });
+
+  it("reads the parsing limits and refuses a parse heap too small to start a worker", () => {
+    const config = loadConfig({
+      PORTFLOW_MAX_UNCOMPRESSED_BYTES: "1000",
+      PORTFLOW_MAX_DOCX_XML_BYTES: "500",
+      PORTFLOW_PARSE_MEMORY_MB: "256",
+      PORTFLOW_PARSE_TIMEOUT_MS: "5000",
+      PORTFLOW_PARSE_CONCURRENCY: "2",
+    });
+    expect(config.parsing).toEqual({
+      maxUncompressedBytes: 1000,
+      maxDocxXmlBytes: 500,
+      memoryMb: 256,
+      timeoutMs: 5000,
+      concurrency: 2,
+    });
+    expect(() => loadConfig({ PORTFLOW_PARSE_MEMORY_MB: "8" })).toThrow(/PORTFLOW_PARSE_MEMORY_MB/);
   });
 
   it("reads every variable", () => {

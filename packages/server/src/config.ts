@@ -78,6 +78,11 @@ const envSchema = z.object({
       .optional(),
   ),
   PORTFLOW_MAX_UPLOAD_BYTES: z.preprocess(emptyAsUndefined, positiveInt(20 * 1024 * 1024)),
+  PORTFLOW_MAX_UNCOMPRESSED_BYTES: z.preprocess(emptyAsUndefined, positiveInt(64 * 1024 * 1024)),
+  PORTFLOW_MAX_DOCX_XML_BYTES: z.preprocess(emptyAsUndefined, positiveInt(8 * 1024 * 1024)),
+  PORTFLOW_PARSE_MEMORY_MB: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(32).default(512)),
+  PORTFLOW_PARSE_TIMEOUT_MS: z.preprocess(emptyAsUndefined, positiveInt(60_000)),
+  PORTFLOW_PARSE_CONCURRENCY: z.preprocess(emptyAsUndefined, positiveInt(1)),
   PORTFLOW_RATE_LIMIT_MAX: z.preprocess(emptyAsUndefined, positiveInt(300)),
   PORTFLOW_CHAT_RATE_LIMIT_MAX: z.preprocess(emptyAsUndefined, positiveInt(60)),
   PORTFLOW_RATE_LIMIT_WINDOW_MS: z.preprocess(emptyAsUndefined, positiveInt(60_000)),
@@ -120,6 +125,21 @@ export interface LlmConfig {
   readonly bedrockEndpoint?: string;
 }
 
+/**
+ * How uploads are parsed: DOCX decompression limits, checked before parsing, and the worker
+ * threads parsing runs in (each with a heap cap and a time limit, `concurrency` at once).
+ */
+export interface ParsingConfig {
+  /** All parts of a DOCX together, decompressed. */
+  readonly maxUncompressedBytes: number;
+  /** The XML parts of a DOCX together, decompressed (mammoth needs ~50–110× this in heap). */
+  readonly maxDocxXmlBytes: number;
+  /** Old-generation heap of each parse's worker thread, MiB. */
+  readonly memoryMb: number;
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+}
+
 /** Everything the server reads from the environment. */
 export interface ServerConfig {
   /** Absent: embedded PGlite under `dataDir`. */
@@ -134,6 +154,7 @@ export interface ServerConfig {
   /** Inserted (hashed) as an admin key at start-up. */
   readonly adminKey?: string;
   readonly maxUploadBytes: number;
+  readonly parsing: ParsingConfig;
   readonly rateLimit: RateLimitConfig;
   readonly session: SessionConfig;
   /** How long in-flight runs may take to finish on shutdown before they are cancelled. */
@@ -202,6 +223,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     logLevel: e.LOG_LEVEL,
     ...(e.PORTFLOW_ADMIN_KEY !== undefined && { adminKey: e.PORTFLOW_ADMIN_KEY }),
     maxUploadBytes: e.PORTFLOW_MAX_UPLOAD_BYTES,
+    parsing: Object.freeze({
+      maxUncompressedBytes: e.PORTFLOW_MAX_UNCOMPRESSED_BYTES,
+      maxDocxXmlBytes: e.PORTFLOW_MAX_DOCX_XML_BYTES,
+      memoryMb: e.PORTFLOW_PARSE_MEMORY_MB,
+      timeoutMs: e.PORTFLOW_PARSE_TIMEOUT_MS,
+      concurrency: e.PORTFLOW_PARSE_CONCURRENCY,
+    }),
     rateLimit: Object.freeze({
       max: e.PORTFLOW_RATE_LIMIT_MAX,
       chatMax: e.PORTFLOW_CHAT_RATE_LIMIT_MAX,

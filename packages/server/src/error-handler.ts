@@ -71,12 +71,13 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorRe
   if (error instanceof IngestError) {
     const code = error.code;
     const [status, appCode]: [number, ErrorCode] =
-      code === "TOO_LARGE"
+      code === "TOO_LARGE" || code === "ARCHIVE_TOO_LARGE"
         ? [413, "payload_too_large"]
         : code === "UNSUPPORTED_TYPE"
           ? [415, "unsupported_media_type"]
           : [422, "invalid_document"];
-    return { status, body: { error: { code: appCode, message: error.message, details: { reason: code } } } };
+    const details = { reason: code, ...(error.limit !== undefined && { limit: error.limit }) };
+    return { status, body: { error: { code: appCode, message: error.message, details } } };
   }
   if (isDatabaseUnavailable(error)) return toErrorResponse(databaseUnavailable());
   if (hasZodFastifySchemaValidationErrors(error)) {

@@ -87,7 +87,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     log.info("REDIS_URL is not set: rate limits and chat sessions live in memory (one process only)");
   }
 
-  const ingestion = createDocumentIngestion(storage, providers.embedder, config.maxUploadBytes);
+  const ingestion = createDocumentIngestion(storage, providers.embedder, config);
   // Every key lives hashed in Postgres: PORTFLOW_ADMIN_KEY is adopted on start, CLI keys are made there.
   if (config.adminKey !== undefined) {
     // The env key is the one adopted key: a new PORTFLOW_ADMIN_KEY retires the one before it.

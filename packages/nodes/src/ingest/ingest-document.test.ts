@@ -130,7 +130,11 @@ describe("ingestDocument", () => {
       code: "EMPTY_FILE",
       message: "f.pdf: the file is empty",
     });
-    await expect(run(new Uint8Array(2048).fill(65), { maxBytes: 1024 })).rejects.toMatchObject({ code: "TOO_LARGE" });
+    await expect(run(new Uint8Array(2048).fill(65), { maxBytes: 1024 })).rejects.toMatchObject({
+      code: "TOO_LARGE",
+      message: "f.pdf: the file (2048 bytes) is larger than the upload limit of 1 KiB",
+      limit: { name: "maxBytes", value: 1024, unit: "bytes" },
+    });
     await expect(run(await makeEncryptedPdf())).rejects.toMatchObject({
       code: "ENCRYPTED",
       message: expect.stringMatching(/^f\.pdf: the PDF is password-protected/),

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import type { ChunkRecord, Embedder, VectorStore } from "@portflow/engine";
+import { DEFAULT_DOCX_ARCHIVE_LIMITS, type DocxArchiveLimits } from "./check-docx-archive.ts";
 import { type ChunkDocumentOptions, chunkDocument, type DocumentChunk } from "./chunk-document.ts";
 import type { DocumentRecord, DocumentRecords } from "./document-records.ts";
+import { formatByteSize } from "./format-byte-size.ts";
 import { IngestError } from "./ingest-error.ts";
 import { parseDocument } from "./parse-document.ts";
 import type { ParsedDocument } from "./parsed-document.ts";
@@ -14,8 +16,8 @@ export interface IngestFile {
   readonly mime?: string;
 }
 
-/** Limits on what one document may be. */
-export interface IngestLimits {
+/** Limits on what one document may be (the DOCX decompression limits included). */
+export interface IngestLimits extends DocxArchiveLimits {
   /** Default 20 MiB. */
   readonly maxBytes?: number;
   /** PDF pages. Default 500. */
@@ -29,6 +31,12 @@ export interface IngestProgress {
   readonly stage: "parsing" | "chunking" | "embedding" | "storing" | "done";
   readonly done: number;
   readonly total: number;
+}
+
+/** What a {@link IngestDocumentOptions.parser} is given besides the file. */
+export interface DocumentParserOptions extends Required<DocxArchiveLimits> {
+  readonly maxPages: number;
+  readonly signal?: AbortSignal;
 }
 
 /** Options of {@link ingestDocument}. */
@@ -46,8 +54,11 @@ export interface IngestDocumentOptions<D extends DocumentRecord = DocumentRecord
   readonly embedBatchSize?: number;
   readonly onProgress?: (progress: IngestProgress) => void;
   readonly signal?: AbortSignal;
-  /** Replaces {@link parseDocument} (other formats, OCR, tests). */
-  readonly parser?: (file: IngestFile, options: { maxPages: number; signal?: AbortSignal }) => Promise<ParsedDocument>;
+  /**
+   * Replaces {@link parseDocument} in this thread: a server passes `WorkerDocumentParser.parse`
+   * (a worker thread with a memory cap); other formats, OCR, tests.
+   */
+  readonly parser?: (file: IngestFile, options: DocumentParserOptions) => Promise<ParsedDocument>;
   /** Replaces {@link chunkDocument} with `options.chunking`. */
   readonly chunker?: (sections: ParsedDocument["sections"]) => DocumentChunk[];
 }
@@ -65,7 +76,7 @@ export interface IngestResult<D extends DocumentRecord = DocumentRecord> {
   readonly message: string;
 }
 
-const DEFAULT_LIMITS = { maxBytes: 20 * 1024 * 1024, maxPages: 500, maxChunks: 5_000 };
+const DEFAULT_LIMITS = { maxBytes: 20 * 1024 * 1024, maxPages: 500, maxChunks: 5_000, ...DEFAULT_DOCX_ARCHIVE_LIMITS };
 
 /** Hex SHA-256 of bytes. */
 export function sha256Hex(bytes: Uint8Array): string {
@@ -100,7 +111,8 @@ export async function ingestDocument<D extends DocumentRecord = DocumentRecord>(
   if (file.bytes.byteLength > limits.maxBytes) {
     throw new IngestError(
       "TOO_LARGE",
-      `${file.filename}: ${file.bytes.byteLength} bytes is over the limit of ${limits.maxBytes} bytes`,
+      `${file.filename}: the file (${file.bytes.byteLength} bytes) is larger than the upload limit of ${formatByteSize(limits.maxBytes)}`,
+      { limit: { name: "maxBytes", value: limits.maxBytes, unit: "bytes" } },
     );
   }
 
@@ -119,18 +131,27 @@ export async function ingestDocument<D extends DocumentRecord = DocumentRecord>(
 
   report("parsing", 0, 1);
   let parsed: ParsedDocument;
+  const parserOptions: DocumentParserOptions = {
+    maxPages: limits.maxPages,
+    maxUncompressedBytes: limits.maxUncompressedBytes,
+    maxDocxXmlBytes: limits.maxDocxXmlBytes,
+    ...(signal ? { signal } : {}),
+  };
   try {
     parsed = options.parser
-      ? await options.parser(file, { maxPages: limits.maxPages, ...(signal ? { signal } : {}) })
+      ? await options.parser(file, parserOptions)
       : await parseDocument(file.bytes, {
+          ...parserOptions,
           filename: file.filename,
           ...(file.mime !== undefined ? { mime: file.mime } : {}),
-          maxPages: limits.maxPages,
-          ...(signal ? { signal } : {}),
         });
   } catch (error) {
-    if (error instanceof IngestError)
-      throw new IngestError(error.code, `${file.filename}: ${error.message}`, { cause: error });
+    if (error instanceof IngestError) {
+      throw new IngestError(error.code, `${file.filename}: ${error.message}`, {
+        cause: error,
+        ...(error.limit !== undefined && { limit: error.limit }),
+      });
+    }
     throw error;
   }
   signal?.throwIfAborted();
@@ -142,6 +163,7 @@ export async function ingestDocument<D extends DocumentRecord = DocumentRecord>(
     throw new IngestError(
       "TOO_MANY_CHUNKS",
       `${file.filename}: ${chunks.length} chunks is over the limit of ${limits.maxChunks}`,
+      { limit: { name: "maxChunks", value: limits.maxChunks, unit: "chunks" } },
     );
   }
 

@@ -1,3 +1,4 @@
+import type { DocxArchiveLimits } from "./check-docx-archive.ts";
 import { DOCUMENT_MIME_TYPES, detectDocumentType } from "./detect-document-type.ts";
 import { IngestError } from "./ingest-error.ts";
 import { parseDocx } from "./parse-docx.ts";
@@ -6,7 +7,7 @@ import { parseMarkdown, parseText } from "./parse-text.ts";
 import type { DocumentSection, ParsedDocument } from "./parsed-document.ts";
 
 /** Options of {@link parseDocument}. */
-export interface ParseDocumentOptions {
+export interface ParseDocumentOptions extends DocxArchiveLimits {
   /** Used only to tell Markdown from plain text; the content decides everything else. */
   readonly filename?: string;
   readonly mime?: string;
@@ -18,7 +19,9 @@ export interface ParseDocumentOptions {
 /**
  * Parses a PDF (text per page, via unpdf), DOCX (sections under headings, via mammoth),
  * Markdown (sections under headings) or plain text, detecting the kind from the content.
- * Empty, encrypted, corrupt and text-less files fail with an {@link IngestError}.
+ * Empty, encrypted, corrupt, text-less and over-limit files (a DOCX decompressing past
+ * `maxUncompressedBytes` / `maxDocxXmlBytes`) fail with an {@link IngestError}. It runs in the
+ * calling thread: a server parses uploads with `WorkerDocumentParser` instead.
  *
  * @example
  * const parsed = await parseDocument(bytes, { filename: "faq.pdf" });
@@ -43,7 +46,16 @@ export async function parseDocument(bytes: Uint8Array, options: ParseDocumentOpt
       break;
     }
     case "docx":
-      sections = (await parseDocx(bytes)).sections;
+      sections = (
+        await parseDocx(
+          bytes,
+          {
+            ...(options.maxUncompressedBytes !== undefined && { maxUncompressedBytes: options.maxUncompressedBytes }),
+            ...(options.maxDocxXmlBytes !== undefined && { maxDocxXmlBytes: options.maxDocxXmlBytes }),
+          },
+          options.signal !== undefined ? { signal: options.signal } : {},
+        )
+      ).sections;
       break;
     case "markdown":
       sections = parseMarkdown(bytes).sections;

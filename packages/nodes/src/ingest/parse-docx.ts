@@ -1,4 +1,5 @@
 import mammoth from "mammoth";
+import { checkDocxArchive, type DocxArchiveLimits } from "./check-docx-archive.ts";
 import { IngestError } from "./ingest-error.ts";
 import type { DocumentSection } from "./parsed-document.ts";
 
@@ -20,15 +21,25 @@ function decodeHtml(html: string): string {
     .trim();
 }
 
+// Text is all ingestion wants: images are never decompressed (mammoth would inline them as base64).
+const SKIP_IMAGES = mammoth.images.imgElement(async () => ({ src: "" }));
+
 /**
  * DOCX text via mammoth, as sections under their heading path (Heading 1–6 styles).
- * A corrupt or non-Word archive fails with an IngestError.
+ * The archive is checked against `limits` before mammoth reads it ({@link checkDocxArchive}).
+ * A corrupt, non-Word or over-limit archive fails with an IngestError.
  */
-export async function parseDocx(bytes: Uint8Array): Promise<{ sections: DocumentSection[] }> {
+export async function parseDocx(
+  bytes: Uint8Array,
+  limits: DocxArchiveLimits = {},
+  options: { signal?: AbortSignal } = {},
+): Promise<{ sections: DocumentSection[] }> {
+  await checkDocxArchive(bytes, limits, options);
+  options.signal?.throwIfAborted();
   let html: string;
   try {
-    html = (await mammoth.convertToHtml({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) }))
-      .value;
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    html = (await mammoth.convertToHtml({ buffer }, { convertImage: SKIP_IMAGES })).value;
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new IngestError("CORRUPT", `the DOCX cannot be read (${detail})`, { cause: error });

@@ -25,7 +25,9 @@ export async function parsePdf(
   try {
     const pageCount = pdf.numPages;
     if (options.maxPages !== undefined && pageCount > options.maxPages) {
-      throw new IngestError("TOO_MANY_PAGES", `the PDF has ${pageCount} pages; the limit is ${options.maxPages}`);
+      throw new IngestError("TOO_MANY_PAGES", `the PDF has ${pageCount} pages; the limit is ${options.maxPages}`, {
+        limit: { name: "maxPages", value: options.maxPages, unit: "pages" },
+      });
     }
     options.signal?.throwIfAborted();
     let pages: string[];

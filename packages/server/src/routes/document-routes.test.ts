@@ -137,7 +137,14 @@ describe("documents", () => {
       content: "x".repeat(65 * 1024),
     });
     expect(big.statusCode).toBe(413);
-    expect(big.json().error.code).toBe("payload_too_large");
+    expect(big.json().error).toEqual({
+      code: "payload_too_large",
+      message: '"big.txt": the file is larger than the upload limit of 64 KiB (PORTFLOW_MAX_UPLOAD_BYTES)',
+      details: {
+        reason: "TOO_LARGE",
+        limit: { name: "maxBytes", value: 64 * 1024, unit: "bytes", setting: "PORTFLOW_MAX_UPLOAD_BYTES" },
+      },
+    });
 
     const notMultipart = await t.app.inject({
       method: "POST",
@@ -151,5 +158,58 @@ describe("documents", () => {
     expect(empty.statusCode).toBe(400);
     const listed = await t.app.inject({ method: "GET", url: `/api/v1/bots/${bot.id}/documents`, headers: t.admin });
     expect(listed.json().total).toBe(0);
+  });
+
+  it("keeps a Korean name sent as RFC 5987 filename*, alone or beside an ASCII fallback filename", async () => {
+    const bot = await t.storage.bots.create({ name: "names" });
+    const only = await upload(bot.id, {
+      filename: "",
+      contentType: "text/markdown",
+      content: "# 환불\n\n환불은 5일 걸립니다.",
+      disposition: `form-data; name="file"; filename*=UTF-8''%ED%95%9C%EA%B8%80.md`,
+    });
+    expect(only.statusCode).toBe(201);
+    expect(only.json()).toMatchObject({ filename: "한글.md", mime_type: "text/markdown" });
+
+    const withFallback = await upload(bot.id, {
+      filename: "",
+      contentType: "text/plain",
+      content: "# 배송\n\n리옹에서 출고됩니다.",
+      disposition: `form-data; name="file"; filename="upload.txt"; filename*=UTF-8''%EB%B0%B0%EC%86%A1.md`,
+    });
+    expect(withFallback.statusCode).toBe(201);
+    // the name decides the type too: .md, not the fallback's .txt
+    expect(withFallback.json()).toMatchObject({ filename: "배송.md", mime_type: "text/markdown" });
+
+    const list = await t.app.inject({ method: "GET", url: `/api/v1/bots/${bot.id}/documents`, headers: t.admin });
+    expect(
+      list
+        .json()
+        .items.map((d: { filename: string }) => d.filename)
+        .sort(),
+    ).toEqual(["배송.md", "한글.md"]);
+  });
+
+  it("refuses a file name with U+0000 or another control character with 400 naming file.filename", async () => {
+    const bot = await t.storage.bots.create({ name: "nul" });
+    for (const filename of ["notes\u0000.md", "bell\u0007.txt", "tab\there.txt"]) {
+      const res = await upload(bot.id, { filename, contentType: "text/plain", content: "Some notes." });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toMatchObject({
+        code: "validation_error",
+        message: expect.stringContaining("file.filename"),
+        details: { issues: [{ path: "file.filename", message: expect.stringContaining("control characters") }] },
+      });
+    }
+    const encoded = await upload(bot.id, {
+      filename: "",
+      contentType: "text/plain",
+      content: "Some notes.",
+      disposition: `form-data; name="file"; filename*=UTF-8''a%00b.txt`,
+    });
+    expect(encoded.statusCode).toBe(400);
+    expect(encoded.json().error.details.issues[0].path).toBe("file.filename");
+    const list = await t.app.inject({ method: "GET", url: `/api/v1/bots/${bot.id}/documents`, headers: t.admin });
+    expect(list.json().total).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import { formatByteSize } from "@portflow/nodes/ingest";
 import type { StoredDocument } from "@portflow/storage";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -5,6 +6,8 @@ import { principalOf } from "../api-key-auth.ts";
 import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { errorResponses } from "../error-schema.ts";
+import { watchFileDisposition } from "../file-disposition-watcher.ts";
+import { uploadFilename } from "../upload-filename.ts";
 import { uploadMimeType } from "../upload-type.ts";
 import { findBot } from "./bot-routes.ts";
 
@@ -58,7 +61,10 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ["documents"],
           summary: "Upload a document (multipart field `file`: PDF, DOCX, Markdown or text) and ingest it",
-          description: `Files over the upload limit (${ctx.config.maxUploadBytes} bytes) answer 413; other types 415.`,
+          description:
+            `Files over the upload limit (${ctx.config.maxUploadBytes} bytes) and DOCX files that decompress past ` +
+            "the archive limits answer 413; other types 415; documents that cannot be read, or need more memory or " +
+            "time to parse than allowed, 422. The file name is RFC 6266's `filename*` when given, else `filename`.",
           consumes: ["multipart/form-data"],
           querystring: z.object({ bot_id: z.string().min(1) }),
           response: {
@@ -73,26 +79,46 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         if (!request.isMultipart()) {
           throw new AppError(415, "unsupported_media_type", "send the file as multipart/form-data (field `file`)");
         }
-        const file = await request.file();
+        const watcher = watchFileDisposition(request.raw, request.headers["content-type"]);
+        const file = await request.file().finally(() => watcher.stop());
         if (file === undefined) throw new AppError(400, "bad_request", "no file in the upload (field `file`)");
-        const mimeType = uploadMimeType(file.filename, file.mimetype);
+        let filename: string;
+        try {
+          filename = uploadFilename(file.filename, watcher.disposition(file.fieldname));
+        } catch (error) {
+          file.file.resume(); // drain the stream
+          throw error;
+        }
+        const mimeType = uploadMimeType(filename, file.mimetype);
         if (mimeType === undefined) {
           file.file.resume(); // drain the stream
           throw new AppError(
             415,
             "unsupported_media_type",
-            `"${file.filename}" is not a supported type: upload PDF, DOCX, Markdown or plain text`,
+            `"${filename}" is not a supported type: upload PDF, DOCX, Markdown or plain text`,
           );
         }
-        const bytes = await file.toBuffer(); // 413 past the limit
-        if (bytes.byteLength === 0) throw new AppError(400, "bad_request", `"${file.filename}" is empty`);
+        const bytes = await file.toBuffer().catch((error: unknown) => {
+          if ((error as { code?: string }).code !== "FST_REQ_FILE_TOO_LARGE") throw error;
+          const limit = ctx.config.maxUploadBytes;
+          throw new AppError(
+            413,
+            "payload_too_large",
+            `"${filename}": the file is larger than the upload limit of ${formatByteSize(limit)} (PORTFLOW_MAX_UPLOAD_BYTES)`,
+            {
+              reason: "TOO_LARGE",
+              limit: { name: "maxBytes", value: limit, unit: "bytes", setting: "PORTFLOW_MAX_UPLOAD_BYTES" },
+            },
+          );
+        });
+        if (bytes.byteLength === 0) throw new AppError(400, "bad_request", `"${filename}" is empty`);
         const controller = new AbortController();
         reply.raw.once("close", () => {
           if (!reply.raw.writableFinished) controller.abort(new Error("client disconnected"));
         });
         const result = await ctx.ingestion.ingest({
           botId: bot.id,
-          filename: file.filename,
+          filename,
           mimeType,
           bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
           signal: controller.signal,

@@ -11,6 +11,7 @@ import { Redis } from "ioredis";
 import { storedApiKeys } from "../api-key-auth.ts";
 import type { AppConfig, DocumentIngestion } from "../app-context.ts";
 import { buildApp, type PortflowApp } from "../build-app.ts";
+import { loadConfig, type ParsingConfig } from "../config.ts";
 import { createDocumentIngestion } from "../document-ingestion.ts";
 import { ScriptedChatModel } from "./scripted-chat-model.ts";
 
@@ -23,6 +24,8 @@ export interface TestAppOptions {
   /** Also accept this fixed admin key, as `PORTFLOW_ADMIN_KEY` does. */
   readonly adminKey?: string;
   readonly config?: Partial<AppConfig>;
+  /** Upload parsing limits (default: the server's defaults). */
+  readonly parsing?: Partial<ParsingConfig>;
   /** Document ingestion (default: the real `ingestDocument` with the local embedder). */
   readonly ingestion?: (storage: Storage, embedder: LocalEmbedder) => DocumentIngestion;
 }
@@ -72,7 +75,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     services,
     ingestion:
       options.ingestion?.(storage, embedder) ??
-      createDocumentIngestion(storage, embedder, options.config?.maxUploadBytes ?? DEFAULT_TEST_CONFIG.maxUploadBytes),
+      createDocumentIngestion(storage, embedder, {
+        maxUploadBytes: options.config?.maxUploadBytes ?? DEFAULT_TEST_CONFIG.maxUploadBytes,
+        parsing: { ...loadConfig({}).parsing, ...options.parsing },
+      }),
     ...(redis !== undefined && { redis }),
     apiKeys: storedApiKeys(storage.apiKeys),
   });

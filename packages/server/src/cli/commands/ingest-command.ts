@@ -51,7 +51,11 @@ export function registerIngestCommand(program: Command, session: CliSession): vo
               embedder: providers.embedder,
               store: storage.vectors,
               documents: storage.documents,
-              limits: { maxBytes: config.maxUploadBytes },
+              limits: {
+                maxBytes: config.maxUploadBytes,
+                maxUncompressedBytes: config.parsing.maxUncompressedBytes,
+                maxDocxXmlBytes: config.parsing.maxDocxXmlBytes,
+              },
               onProgress: (progress) => bar.update(progress),
               signal,
             });
