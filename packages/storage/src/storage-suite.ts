@@ -137,6 +137,25 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       return runId;
     }
 
+    it("keeps conversation variables per bot and session, overwriting changed ones together", async () => {
+      const bot = await newBot("conversation");
+      const other = await newBot("conversation-other");
+      expect(await storage.conversationVariables.get(bot.id, "s1")).toEqual({});
+      await storage.conversationVariables.apply(bot.id, "s1", { name: "Ada", turns: 1, topics: ["x"] });
+      await storage.conversationVariables.apply(bot.id, "s1", { turns: 2 });
+      await storage.conversationVariables.apply(bot.id, "s2", { name: "Bo" });
+      await storage.conversationVariables.apply(other.id, "s1", { name: "Cy" });
+      expect(await storage.conversationVariables.get(bot.id, "s1")).toEqual({
+        name: "Ada",
+        topics: ["x"],
+        turns: 2,
+      });
+      expect(await storage.conversationVariables.get(bot.id, "s2")).toEqual({ name: "Bo" });
+      expect(await storage.conversationVariables.get(other.id, "s1")).toEqual({ name: "Cy" });
+      await storage.bots.delete(bot.id);
+      expect(await storage.conversationVariables.get(bot.id, "s1")).toEqual({});
+    });
+
     it("migrations are idempotent", async () => {
       const again = await migrateToLatest(storage.database.db as Kysely<unknown>, {
         embeddingDimensions: SUITE_DIMENSIONS,
