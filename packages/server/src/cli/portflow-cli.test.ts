@@ -1,16 +1,31 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliOrThrow } from "../testing/run-cli-in-process.ts";
 import { RAG_WORKFLOW_V1, RAG_WORKFLOW_V2 } from "../testing/workflows.ts";
 import { type PortflowProcessResult, runPortflowProcess } from "./run-portflow-process.ts";
 
-// One data directory for the whole flow: every step is one `portflow` process (PGlite starts in each).
+// Each test runs the real `portflow` binary on a data directory of its own: a fresh one, or a copy of
+// the seed built once (in process, which is fast) before the tests. No test sees another's changes.
 let dir: string;
-let botId: string;
-let runId: string;
+let seed: string;
+/** In the seed: a bot with nothing yet. */
+let emptyBot: string;
+/** In the seed: a bot with refunds.md and shipping.txt ingested, rag.json published, and one run. */
+let refundBot: string;
+let refundRun: string;
+let dataDirs = 0;
 
-const portflow = (...args: string[]) => runPortflowProcess(args, { dataDir: join(dir, "data") });
+/** A new, empty data directory. */
+const freshDataDir = () => join(dir, `data-${++dataDirs}`);
+/** A private copy of the seed's data directory. */
+async function seededDataDir(): Promise<string> {
+  const copy = freshDataDir();
+  await cp(seed, copy, { recursive: true });
+  return copy;
+}
+const portflowIn = (dataDir: string, ...args: string[]) => runPortflowProcess(args, { dataDir });
 const file = (name: string) => join(dir, name);
 const lines = (text: string) => text.split("\n").filter((line) => line !== "");
 
@@ -60,7 +75,17 @@ beforeAll(async () => {
   await writeFile(file("bad.json"), JSON.stringify(BAD_WORKFLOW, null, 2));
   await writeFile(file("broken.json"), '{ "nodes": [ ');
   await writeFile(file("v1.json"), JSON.stringify(RAG_WORKFLOW_V1));
-});
+
+  seed = join(dir, "seed");
+  const id = (json: string) => (JSON.parse(json) as { id: string }).id;
+  emptyBot = id(await runCliOrThrow(seed, "bots", "create", "--name", "Empty bot", "--json"));
+  refundBot = id(await runCliOrThrow(seed, "bots", "create", "--name", "Refund bot", "--json"));
+  await runCliOrThrow(seed, "ingest", "--bot", refundBot, file("refunds.md"), file("shipping.txt"));
+  await runCliOrThrow(seed, "workflow", "push", "--bot", refundBot, file("rag.json"));
+  await runCliOrThrow(seed, "workflow", "publish", "--bot", refundBot);
+  const run = await runCliOrThrow(seed, "run", "--bot", refundBot, "How long do refunds take?", "--json");
+  refundRun = (JSON.parse(run) as { runId: string }).runId;
+}, 120_000);
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -68,16 +93,20 @@ afterAll(async () => {
 
 describe("portflow CLI, end to end on the embedded database", () => {
   it("creates a bot", { timeout: 90_000 }, async () => {
-    const result = await portflow("bots", "create", "--name", "Refund bot", "--json");
+    const dataDir = freshDataDir();
+    const result = await portflowIn(dataDir, "bots", "create", "--name", "Refund bot", "--json");
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     const bot = JSON.parse(result.stdout) as { id: string; name: string; useWorkflowV2: boolean };
     expect(bot).toMatchObject({ name: "Refund bot", useWorkflowV2: true });
-    botId = bot.id;
+    const stored = JSON.parse(await runCliOrThrow(dataDir, "bots", "show", bot.id, "--json")) as {
+      bot: { name: string };
+    };
+    expect(stored.bot.name).toBe("Refund bot");
   });
 
   it("creates an API key for the bot and prints it once", { timeout: 60_000 }, async () => {
-    const result = await portflow("keys", "create", "--bot", botId, "--name", "tests");
+    const result = await portflowIn(await seededDataDir(), "keys", "create", "--bot", emptyBot, "--name", "tests");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^pf_[A-Za-z0-9_-]{43}\n$/);
     expect(result.stderr).toContain("not shown again");
@@ -86,10 +115,11 @@ describe("portflow CLI, end to end on the embedded database", () => {
   it("ingests files with a progress bar and a summary table; a failed file makes the exit code 1", {
     timeout: 60_000,
   }, async () => {
-    const result = await portflow(
+    const result = await portflowIn(
+      await seededDataDir(),
       "ingest",
       "--bot",
-      botId,
+      emptyBot,
       file("refunds.md"),
       file("shipping.txt"),
       file("refunds-copy.md"),
@@ -113,11 +143,12 @@ describe("portflow CLI, end to end on the embedded database", () => {
     timeout: 60_000,
   }, async () => {
     // validation needs no database: these may run side by side
+    const validate = (name: string) => portflowIn(freshDataDir(), "workflow", "validate", file(name));
     const [bad, good, v1, broken] = await Promise.all([
-      portflow("workflow", "validate", file("bad.json")),
-      portflow("workflow", "validate", file("rag.json")),
-      portflow("workflow", "validate", file("v1.json")),
-      portflow("workflow", "validate", file("broken.json")),
+      validate("bad.json"),
+      validate("rag.json"),
+      validate("v1.json"),
+      validate("broken.json"),
     ]);
     expect(bad.stdout).toContain(`${file("bad.json")}: nodes[1].type: unknown node type "knowledge-base"`);
     expect(bad.stdout).toContain("edges[1].target:");
@@ -135,15 +166,16 @@ describe("portflow CLI, end to end on the embedded database", () => {
   });
 
   it("pushes a draft, publishes it and lists the versions", { timeout: 90_000 }, async () => {
-    const push = await portflow("workflow", "push", "--bot", botId, file("rag.json"));
+    const dataDir = await seededDataDir();
+    const push = await portflowIn(dataDir, "workflow", "push", "--bot", emptyBot, file("rag.json"));
     expect(push.code).toBe(0);
-    expect(push.stdout).toContain(`as draft revision 1 of bot ${botId} (V2, 4 nodes`);
+    expect(push.stdout).toContain(`as draft revision 1 of bot ${emptyBot} (V2, 4 nodes`);
 
-    const publish = await portflow("workflow", "publish", "--bot", botId);
+    const publish = await portflowIn(dataDir, "workflow", "publish", "--bot", emptyBot);
     expect(publish.code).toBe(0);
-    expect(publish.stdout).toMatch(new RegExp(`^published version 1 of bot ${botId}`));
+    expect(publish.stdout).toMatch(new RegExp(`^published version 1 of bot ${emptyBot}`));
 
-    const versions = await portflow("workflow", "versions", "--bot", botId);
+    const versions = await portflowIn(dataDir, "workflow", "versions", "--bot", emptyBot);
     expect(versions.code).toBe(0);
     const rows = lines(versions.stdout);
     expect(rows[0]).toMatch(/^version\s+status\s+nodes\s+checksum/);
@@ -154,11 +186,12 @@ describe("portflow CLI, end to end on the embedded database", () => {
   it("runs the bot: streams the answer from the documents, then sources and a per-node timeline", {
     timeout: 60_000,
   }, async () => {
-    const result = await portflow("run", "--bot", botId, "How long do refunds take?");
+    const result = await portflowIn(await seededDataDir(), "run", "--bot", refundBot, "How long do refunds take?");
     expect(result.code).toBe(0);
     const header = /run ([0-9a-f-]{36})/.exec(result.stderr);
     expect(header?.[0]).toBeDefined();
-    runId = header?.[1] as string;
+    const runId = header?.[1] as string;
+    expect(runId).not.toBe(refundRun);
     expect(result.stderr).toContain("V2 version 1");
     const [answer, rest] = result.stdout.split("\nSources:\n");
     expect(answer).toContain("5 business days");
@@ -177,11 +210,15 @@ describe("portflow CLI, end to end on the embedded database", () => {
   });
 
   it("lists and shows recorded runs", { timeout: 60_000 }, async () => {
-    // one process at a time on a PGlite data directory
-    const list = await portflow("runs", "list", "--bot", botId, "--status", "succeeded");
-    const show = await portflow("runs", "show", runId);
+    // one process at a time on a PGlite data directory: each command gets its own copy
+    const [list, show] = await Promise.all([
+      seededDataDir().then((dataDir) =>
+        portflowIn(dataDir, "runs", "list", "--bot", refundBot, "--status", "succeeded"),
+      ),
+      seededDataDir().then((dataDir) => portflowIn(dataDir, "runs", "show", refundRun)),
+    ]);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(new RegExp(`^${runId}\\s+succeeded\\s+api\\s+#1\\s+4\\s`, "m"));
+    expect(list.stdout).toMatch(new RegExp(`^${refundRun}\\s+succeeded\\s+api\\s+#1\\s+4\\s`, "m"));
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/^question\s+How long do refunds take\?$/m);
     expect(show.stdout).toMatch(/^answer\s+.*5 business days/m);
@@ -194,7 +231,7 @@ describe("portflow CLI, end to end on the embedded database", () => {
     await mkdir(join(dir, "held"));
     await writeFile(join(dir, "held", "portflow.lock"), String(process.pid));
     const [missing, plain, verbose, held] = await Promise.all([
-      portflow("bots", "show", "no-such-bot"),
+      portflowIn(freshDataDir(), "bots", "show", "no-such-bot"),
       runPortflowProcess(["bots", "list"], { dataDir: join(dir, "unused"), env: unreachable }),
       runPortflowProcess(["bots", "list", "--verbose"], { dataDir: join(dir, "unused"), env: unreachable }),
       runPortflowProcess(["bots", "list"], { dataDir: join(dir, "held") }),
