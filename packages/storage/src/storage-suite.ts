@@ -543,7 +543,7 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       await expect(storage.apiKeys.create({ name: "k", botId: randomUUID() })).rejects.toBeInstanceOf(NotFoundError);
     });
 
-    it("loads thousands of chunks in one upsert and finds each exactly", async () => {
+    it("loads thousands of chunks in one upsert and finds the first, a middle and the last one exactly", async () => {
       const bot = await newBot();
       let seed = 42;
       const random = () => {
@@ -578,12 +578,25 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
           embedding: Array.from({ length: SUITE_DIMENSIONS }, (_, k) => Math.cos(i * 3.7 + k)),
         })),
       );
+      const indexDefs = async () =>
+        (
+          await sql<{ indexname: string; indexdef: string }>`
+            SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'document_embeddings'`.execute(
+            storage.database.db,
+          )
+        ).rows;
       const name = await storage.vectors.createBotHnswIndex(bot.id);
       expect(name).toMatch(/^document_embeddings_hnsw_[0-9a-f]{16}$/);
       await storage.vectors.createBotHnswIndex(bot.id); // idempotent
+      const created = (await indexDefs()).filter((i) => i.indexname === name);
+      expect(created).toHaveLength(1);
+      expect(created[0]?.indexdef).toMatch(/USING hnsw \(embedding vector_cosine_ops\)/);
+      expect(created[0]?.indexdef).toContain(bot.id);
       const hits = await storage.vectors.search(bot.id, vec(0), { topK: 5 });
       expect(hits).toHaveLength(5);
       await storage.vectors.dropBotHnswIndex(bot.id);
+      expect((await indexDefs()).map((i) => i.indexname)).not.toContain(name);
+      expect(await storage.vectors.search(bot.id, vec(0), { topK: 5 })).toHaveLength(5);
     });
 
     it("document rows: create, find by hash, update, list and delete with their chunks", async () => {

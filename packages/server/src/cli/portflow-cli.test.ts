@@ -183,7 +183,7 @@ describe("portflow CLI, end to end on the embedded database", () => {
     expect(rows[2]).toMatch(/^#1\s+published \(current\)\s+4\s/);
   });
 
-  it("runs the bot: streams the answer from the documents, then sources and a per-node timeline", {
+  it("runs the bot: prints the answer from the documents, then sources and a per-node timeline", {
     timeout: 60_000,
   }, async () => {
     const result = await portflowIn(await seededDataDir(), "run", "--bot", refundBot, "How long do refunds take?");
