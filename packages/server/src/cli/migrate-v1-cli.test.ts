@@ -1,7 +1,7 @@
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeTempDir } from "../testing/make-temp-dir.ts";
 import { runCliInProcess, runCliOrThrow } from "../testing/run-cli-in-process.ts";
 import { RAG_WORKFLOW_V1 } from "../testing/workflows.ts";
 import { runPortflowProcess } from "./run-portflow-process.ts";
@@ -43,7 +43,7 @@ const UNKNOWN_TYPE_V1 = {
 };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "portflow-migrate-"));
+  dir = await makeTempDir("portflow-migrate-");
   await writeFile(file("v1.json"), JSON.stringify(RAG_WORKFLOW_V1));
   await writeFile(file("v1-unknown.json"), JSON.stringify(UNKNOWN_TYPE_V1));
   seed = join(dir, "seed");
@@ -66,7 +66,7 @@ afterAll(async () => {
 
 describe("portflow migrate-v1", () => {
   it("creates a bot holding a V1 workflow", { timeout: 90_000 }, async () => {
-    const dataDir = freshDataDir();
+    const dataDir = await seededDataDir();
     const result = await portflowIn(
       dataDir,
       "bots",

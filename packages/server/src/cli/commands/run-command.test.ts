@@ -1,7 +1,7 @@
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeTempDir } from "../../testing/make-temp-dir.ts";
 import { runCliInProcess, runCliOrThrow } from "../../testing/run-cli-in-process.ts";
 import { RAG_WORKFLOW_V2 } from "../../testing/workflows.ts";
 
@@ -18,7 +18,7 @@ async function seededDataDir(): Promise<string> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "portflow-run-"));
+  dir = await makeTempDir("portflow-run-");
   await writeFile(join(dir, "rag.json"), JSON.stringify(RAG_WORKFLOW_V2));
   await writeFile(join(dir, "faq.md"), "# Refunds\n\nRefunds are paid back within 5 business days of the request.\n");
   seed = join(dir, "seed");
