@@ -39,16 +39,30 @@ describe("providerConfigFromEnv", () => {
     expect(() => providerConfigFromEnv({ BEDROCK_ENDPOINT: "not a url" })).toThrow(/endpoint/);
   });
 
-  it("is pure: it reads only the object passed in", () => {
-    const env = { AWS_REGION: "ap-northeast-2" };
-    expect(providerConfigFromEnv(env)).toEqual(providerConfigFromEnv({ ...env }));
-    expect(env).toEqual({ AWS_REGION: "ap-northeast-2" });
+  it("is pure: it reads only the object passed in, never process.env, and leaves it unchanged", () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { LLM_PROVIDER: "bedrock", AWS_REGION: "eu-central-1", BEDROCK_MODEL: "from-process" });
+    try {
+      expect(providerConfigFromEnv({})).toEqual({ provider: "local" });
+      const env = { AWS_REGION: "ap-northeast-2" };
+      expect(providerConfigFromEnv(env)).toEqual({ provider: "bedrock", region: "ap-northeast-2" });
+      expect(env).toEqual({ AWS_REGION: "ap-northeast-2" });
+    } finally {
+      for (const key of ["LLM_PROVIDER", "AWS_REGION", "BEDROCK_MODEL"]) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    }
   });
 });
 
 describe("providerConfigSchema", () => {
-  it("accepts only Titan's dimensions", () => {
-    expect(providerConfigSchema.safeParse({ embeddingDimensions: 512 }).success).toBe(true);
-    expect(providerConfigSchema.safeParse({ embeddingDimensions: 768 }).success).toBe(false);
+  it("accepts only Titan's dimensions (256, 512, 1024)", () => {
+    for (const d of [256, 512, 1024]) {
+      expect(providerConfigSchema.safeParse({ embeddingDimensions: d }).success).toBe(true);
+    }
+    for (const d of [0, 255, 768, 1536, 512.5]) {
+      expect(providerConfigSchema.safeParse({ embeddingDimensions: d }).success).toBe(false);
+    }
   });
 });

@@ -43,25 +43,47 @@ describe("loadConfig", () => {
   it("reads every variable", () => {
     const config = loadConfig({
       DATABASE_URL: "postgres://u:p@localhost:5432/db",
+      PORTFLOW_DATA_DIR: "/var/lib/portflow",
       REDIS_URL: "redis://127.0.0.1:6379",
+      LLM_PROVIDER: "bedrock",
+      BEDROCK_MODEL: "anthropic.claude-sonnet-4-5-20250929-v1:0",
+      BEDROCK_EMBEDDING_MODEL: "amazon.titan-embed-text-v2:1",
+      BEDROCK_ENDPOINT: "http://127.0.0.1:4010",
+      AWS_REGION: "eu-west-1",
+      HOST: "127.0.0.1",
       PORT: "9000",
       LOG_LEVEL: "debug",
-      LLM_PROVIDER: "bedrock",
-      AWS_REGION: "eu-west-1",
       PORTFLOW_ADMIN_KEY: "pf_0123456789abcdef0123",
       PORTFLOW_MAX_UPLOAD_BYTES: "1024",
+      PORTFLOW_RATE_LIMIT_MAX: "7",
+      PORTFLOW_CHAT_RATE_LIMIT_MAX: "5",
+      PORTFLOW_RATE_LIMIT_WINDOW_MS: "1000",
       PORTFLOW_SESSION_TURNS: "3",
+      PORTFLOW_SESSION_TTL_SECONDS: "120",
+      PORTFLOW_SHUTDOWN_GRACE_MS: "2500",
     });
     expect(config).toMatchObject({
       databaseUrl: "postgres://u:p@localhost:5432/db",
+      dataDir: "/var/lib/portflow",
       redisUrl: "redis://127.0.0.1:6379",
+      llm: {
+        provider: "bedrock",
+        bedrockModel: "anthropic.claude-sonnet-4-5-20250929-v1:0",
+        bedrockEmbeddingModel: "amazon.titan-embed-text-v2:1",
+        bedrockEndpoint: "http://127.0.0.1:4010",
+        awsRegion: "eu-west-1",
+      },
+      host: "127.0.0.1",
       port: 9000,
       logLevel: "debug",
-      llm: { provider: "bedrock", awsRegion: "eu-west-1" },
       adminKey: "pf_0123456789abcdef0123",
       maxUploadBytes: 1024,
-      session: { maxTurns: 3 },
+      rateLimit: { max: 7, chatMax: 5, windowMs: 1000 },
+      session: { maxTurns: 3, ttlSeconds: 120 },
+      shutdownGraceMs: 2500,
     });
+    // AWS_DEFAULT_REGION is the fallback when AWS_REGION is unset
+    expect(loadConfig({ AWS_DEFAULT_REGION: "us-west-2" }).llm.awsRegion).toBe("us-west-2");
   });
 
   it("names every bad variable and never echoes the admin key", () => {

@@ -11,6 +11,7 @@ import {
   TemplateNode,
   validateWorkflow,
 } from "@portflow/engine";
+import { VECTOR_STORE_CONTRACT_DIMENSIONS, vectorStoreContract } from "@portflow/engine/testing";
 import { type Kysely, Migrator, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "./api-key-repository.ts";
@@ -21,7 +22,8 @@ import { PgRunRecorder } from "./pg-run-recorder.ts";
 import { ConflictError, InvalidWorkflowError, NotFoundError } from "./storage-error.ts";
 import { KyselyWorkflowVersionRepository, type WorkflowValidator } from "./workflow-version-repository.ts";
 
-export const SUITE_DIMENSIONS = 8;
+/** The contract's dimension, so one database serves both suites. */
+export const SUITE_DIMENSIONS = VECTOR_STORE_CONTRACT_DIMENSIONS;
 
 export interface SuiteBackend {
   /** Opens a migrated database with `SUITE_DIMENSIONS`-dimension embeddings. */
@@ -480,7 +482,7 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
 
     it("sweeps runs whose lease expired to interrupted, once, with concurrent sweepers", async () => {
       const bot = await newBot();
-      const dead = new PgRunRecorder(storage.database.db, { leaseMs: 150, ownerId: "dead-process" });
+      const dead = new PgRunRecorder(storage.database.db, { leaseMs: 1, ownerId: "dead-process" });
       const ids: string[] = Array.from({ length: 6 }, () => randomUUID());
       for (const runId of ids) {
         await dead.runStarted({ runId, botId: bot.id, inputs: {}, startedAt: new Date() });
@@ -490,7 +492,14 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       const alive = new PgRunRecorder(storage.database.db, { leaseMs: 60_000 });
       const liveRun = randomUUID();
       await alive.runStarted({ runId: liveRun, botId: bot.id, inputs: {}, startedAt: new Date() });
-      await new Promise((r) => setTimeout(r, 400));
+      // The dead process's 1 ms leases run out on the database's clock: wait for that, not a fixed time.
+      const expiredLeases = async () => {
+        const { rows } = await sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM workflow_execution_runs
+          WHERE id IN (${sql.join(ids)}) AND lease_expires_at < now()`.execute(storage.database.db);
+        return rows[0]?.n;
+      };
+      await expect.poll(expiredLeases, { timeout: 10_000, interval: 5 }).toBe(ids.length);
       const [a, b, c] = await Promise.all([
         storage.runs.sweepInterrupted({ batchSize: 2 }),
         storage.runs.sweepInterrupted({ batchSize: 2 }),
@@ -544,7 +553,14 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       restarted.close();
     });
 
-    it("upserts chunks, searches by cosine similarity per bot with filters and thresholds, deletes documents", async () => {
+    // Search, filters (jsonb containment), thresholds, isolation, replace and delete: the contract
+    // every VectorStore passes, the in-memory test double included.
+    vectorStoreContract("PgVectorStore", async () => ({
+      store: storage.vectors,
+      newBot: async () => (await newBot("vectors")).id,
+    }));
+
+    it("counts and lists a bot's stored chunks with their embeddings, per document in chunk order", async () => {
       const bot = await newBot();
       const other = await newBot();
       const chunks = Array.from({ length: 6 }, (_, i) => ({
@@ -554,49 +570,30 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
         metadata: { lang: i % 2 === 0 ? "en" : "de", n: i },
         embedding: vec(i),
       }));
-      await storage.vectors.upsert(bot.id, chunks);
-      // The other bot has an identical vector that must never show up for `bot`.
+      await storage.vectors.upsert(bot.id, [...chunks].reverse());
       await storage.vectors.upsert(other.id, [
-        { documentId: "doc-a", chunkIndex: 0, content: "other", metadata: {}, embedding: vec(0) },
+        { documentId: "doc-b", chunkIndex: 0, content: "other", metadata: {}, embedding: vec(0) },
       ]);
       expect(await storage.vectors.countChunks(bot.id)).toBe(6);
       const stored = await storage.vectors.listChunks(bot.id, "doc-b");
-      expect(stored.map((c) => c.chunkIndex)).toEqual([0, 1, 2]);
-      expect(stored[0]).toEqual({ ...chunks[3], metadata: { lang: "de", n: 3 } });
-      expect(await storage.vectors.listChunks(other.id, "doc-b")).toEqual([]);
+      expect(stored).toEqual(chunks.slice(3));
+      expect((await storage.vectors.listChunks(other.id, "doc-b")).map((c) => c.content)).toEqual(["other"]);
+      expect(await storage.vectors.listChunks(other.id, "doc-a")).toEqual([]);
+      expect(await storage.vectors.deleteDocument(bot.id, "doc-b")).toBe(3);
+      expect(await storage.vectors.countChunks(bot.id)).toBe(3);
+      expect(await storage.vectors.countChunks(other.id)).toBe(1);
+    });
 
-      const hits = await storage.vectors.search(bot.id, vec(0, 1, 0.5), { topK: 3 });
-      expect(hits.map((h) => h.content)).toEqual(["chunk 0", "chunk 1", hits[2]?.content]);
-      expect(hits[0]?.score).toBeCloseTo(1 / Math.sqrt(1.25), 5);
-      expect(hits[1]?.score).toBeCloseTo(0.5 / Math.sqrt(1.25), 5);
-      expect(hits[0]).toMatchObject({ documentId: "doc-a", chunkIndex: 0, metadata: { lang: "en", n: 0 } });
-      expect(hits.every((h) => !h.content.startsWith("other"))).toBe(true);
-
-      const exact = await storage.vectors.search(bot.id, vec(4), { topK: 5, scoreThreshold: 0.5 });
-      expect(exact.map((h) => [h.content, Number(h.score.toFixed(6))])).toEqual([["chunk 4", 1]]);
-      const filtered = await storage.vectors.search(bot.id, vec(0), { topK: 10, filter: { lang: "de" } });
-      expect(filtered.map((h) => h.metadata.n)).toEqual(expect.arrayContaining([1, 3, 5]));
-      expect(filtered).toHaveLength(3);
-
-      // Upsert replaces by (document, chunk index).
-      await storage.vectors.upsert(bot.id, [{ ...chunks[0]!, content: "chunk 0 v2", embedding: vec(7) }]);
-      expect(await storage.vectors.countChunks(bot.id)).toBe(6);
-      expect((await storage.vectors.search(bot.id, vec(7), { topK: 1 }))[0]?.content).toBe("chunk 0 v2");
-
-      await expect(storage.vectors.search(bot.id, [1, 2], { topK: 1 })).rejects.toThrow(RangeError);
-      await expect(storage.vectors.upsert(randomUUID(), [chunks[0]!])).rejects.toBeInstanceOf(NotFoundError);
+    it("refuses chunks, documents and API keys for a bot that does not exist (NotFoundError)", async () => {
+      const chunk = { documentId: "d", chunkIndex: 0, content: "x", metadata: {}, embedding: vec(0) };
+      await expect(storage.vectors.upsert(randomUUID(), [chunk])).rejects.toBeInstanceOf(NotFoundError);
       await expect(
         storage.documents.create(randomUUID(), { filename: "f", mimeType: "text/plain", sha256: "0", bytes: 1 }),
       ).rejects.toBeInstanceOf(NotFoundError);
       await expect(storage.apiKeys.create({ name: "k", botId: randomUUID() })).rejects.toBeInstanceOf(NotFoundError);
-      expect(await storage.vectors.deleteDocument(bot.id, "doc-b")).toBe(3);
-      expect(await storage.vectors.deleteDocument(other.id, "doc-b")).toBe(0);
-      expect(await storage.vectors.countChunks(bot.id)).toBe(3);
-      expect(await storage.vectors.countChunks(other.id)).toBe(1);
-      expect(await storage.vectors.search(bot.id, vec(3), { topK: 5, filter: { n: 3 } })).toEqual([]);
     });
 
-    it("loads thousands of chunks in one upsert and finds each exactly", async () => {
+    it("loads thousands of chunks in one upsert and finds the first, a middle and the last one exactly", async () => {
       const bot = await newBot();
       let seed = 42;
       const random = () => {
@@ -631,12 +628,25 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
           embedding: Array.from({ length: SUITE_DIMENSIONS }, (_, k) => Math.cos(i * 3.7 + k)),
         })),
       );
+      const indexDefs = async () =>
+        (
+          await sql<{ indexname: string; indexdef: string }>`
+            SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'document_embeddings'`.execute(
+            storage.database.db,
+          )
+        ).rows;
       const name = await storage.vectors.createBotHnswIndex(bot.id);
       expect(name).toMatch(/^document_embeddings_hnsw_[0-9a-f]{16}$/);
       await storage.vectors.createBotHnswIndex(bot.id); // idempotent
+      const created = (await indexDefs()).filter((i) => i.indexname === name);
+      expect(created).toHaveLength(1);
+      expect(created[0]?.indexdef).toMatch(/USING hnsw \(embedding vector_cosine_ops\)/);
+      expect(created[0]?.indexdef).toContain(bot.id);
       const hits = await storage.vectors.search(bot.id, vec(0), { topK: 5 });
       expect(hits).toHaveLength(5);
       await storage.vectors.dropBotHnswIndex(bot.id);
+      expect((await indexDefs()).map((i) => i.indexname)).not.toContain(name);
+      expect(await storage.vectors.search(bot.id, vec(0), { topK: 5 })).toHaveLength(5);
     });
 
     it("document rows: create, find by hash, update, list and delete with their chunks", async () => {

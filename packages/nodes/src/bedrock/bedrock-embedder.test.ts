@@ -86,18 +86,25 @@ describe("BedrockEmbedder (real SDK against the fake, HTTP/2)", () => {
   });
 
   it("keeps at most `concurrency` calls in flight", async () => {
-    const slow = await startFakeBedrock({ latencyMs: 15 });
-    const slowClient = createBedrockClient(fakeBedrockClientOptions(slow));
+    // The fake holds every call until released: the test sees exactly how many are open at once.
+    const gate = fake.hold();
+    const texts = Array.from({ length: 10 }, (_, i) => `text ${i}`);
+    const embedding = new BedrockEmbedder({ client, concurrency: 3 }).embed(texts);
     try {
-      const { vectors } = await new BedrockEmbedder({ client: slowClient, concurrency: 3 }).embed(
-        Array.from({ length: 10 }, (_, i) => `text ${i}`),
-      );
-      expect(vectors).toHaveLength(10);
-      expect(slow.stats.maxInFlight).toBe(3);
+      for (let answered = 0; answered < texts.length; answered++) {
+        await gate.untilWaiting(Math.min(3, texts.length - answered));
+        expect(fake.stats.inFlight).toBeLessThanOrEqual(3);
+        gate.releaseOne();
+      }
     } finally {
-      slowClient.destroy();
-      await slow.close();
+      // On a failure, let the calls still open finish here rather than in the next test.
+      gate.open();
+      await embedding.catch(() => undefined);
     }
+    const { vectors } = await embedding;
+    expect(vectors).toHaveLength(10);
+    expect(fake.requests).toHaveLength(10);
+    expect(fake.stats.maxInFlight).toBe(3);
   });
 
   it("reports the failure itself, not the cancellations it caused, when one call of a batch fails", async () => {

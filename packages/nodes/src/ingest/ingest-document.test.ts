@@ -197,7 +197,7 @@ describe("ingestDocument", () => {
     expect(store.count("b")).toBe(retry.chunkCount);
   });
 
-  it("two uploads of the same file at once store it once; the later one reports a duplicate", async () => {
+  it("two uploads of the same file at once store it once; the other one reports a duplicate", async () => {
     const { store, documents } = setup();
     const bytes = new TextEncoder().encode("# Racing\n\nThe same handbook, uploaded twice at the same moment.");
     const upload = () =>

@@ -1,4 +1,4 @@
-import { MissingServiceError, ServiceContainer, Services } from "@portflow/engine";
+import { type Embedder, MissingServiceError, ServiceContainer, Services, type VectorStore } from "@portflow/engine";
 import { describe, expect, it } from "vitest";
 import { LocalEmbedder } from "../local/local-embedder.ts";
 import { InMemoryVectorStore } from "../testing/in-memory-vector-store.ts";
@@ -121,15 +121,37 @@ describe("KnowledgeNode", () => {
     expect(node.configSchema.safeParse({ score_threshold: 2 }).success).toBe(false);
   });
 
-  it("passes the abort signal down", async () => {
+  it("passes the run's signal to the embedder and the vector store; an abort during the search stops the node", async () => {
+    const store = await seededStore();
     const controller = new AbortController();
-    controller.abort();
+    const received: { embed?: AbortSignal; search?: AbortSignal } = {};
+    const recordingEmbedder: Embedder = {
+      model: embedder.model,
+      dimensions: embedder.dimensions,
+      embed: (texts, options) => {
+        received.embed = options?.signal;
+        return embedder.embed(texts, options);
+      },
+    };
+    const abortingStore: VectorStore = {
+      upsert: (botId, chunks, options) => store.upsert(botId, chunks, options),
+      deleteDocument: (botId, documentId, options) => store.deleteDocument(botId, documentId, options),
+      search: (botId, embedding, options) => {
+        received.search = options.signal;
+        controller.abort(); // the run is cancelled while the search is under way
+        return store.search(botId, embedding, options);
+      },
+    };
     const ctx = createTestNodeContext({
       config: node.configSchema.parse({}),
-      services: services(await seededStore()),
+      services: new ServiceContainer()
+        .register(Services.Embedder, recordingEmbedder)
+        .register(Services.VectorStore, abortingStore),
       system: { bot_id: "bot-a" },
       signal: controller.signal,
     });
-    await expect(node.run({ query: "refunds" }, ctx)).rejects.toThrow();
+    await expect(node.run({ query: "refunds" }, ctx)).rejects.toMatchObject({ name: "AbortError" });
+    expect(received.embed?.aborted).toBe(true);
+    expect(received.search?.aborted).toBe(true);
   });
 });

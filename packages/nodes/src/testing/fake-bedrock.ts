@@ -76,8 +76,18 @@ export interface FakeBedrockOptions {
   readonly reply?: (request: { readonly modelId: string; readonly body: ConverseBody }) => FakeBedrockReply;
   /** Characters per streamed text delta. Default 8. */
   readonly deltaSize?: number;
-  /** Wait this long before answering any request (to observe concurrency). Default 0. */
-  readonly latencyMs?: number;
+}
+
+/** Requests held by {@link FakeBedrock.hold} until the test lets them through. */
+export interface FakeBedrockGate {
+  /** Requests received and waiting now. */
+  readonly waiting: number;
+  /** Resolves once at least `count` requests are waiting. */
+  untilWaiting(count: number): Promise<void>;
+  /** Lets the oldest waiting request be answered. */
+  releaseOne(): void;
+  /** Lets every waiting request through and stops holding new ones. */
+  open(): void;
 }
 
 /** The parts of a Converse request body the fake reads. */
@@ -102,7 +112,9 @@ export interface FakeBedrock {
   readonly stats: { readonly inFlight: number; readonly maxInFlight: number };
   /** Appends faults to the script. */
   script(...faults: FakeBedrockFault[]): void;
-  /** Drops the remaining scripted faults and the request log. */
+  /** Holds every request from now on, once received, until the gate releases it (to observe concurrency). */
+  hold(): FakeBedrockGate;
+  /** Drops the remaining scripted faults and the request log, and opens a gate left holding. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -178,6 +190,41 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
   const deltaSize = options.deltaSize ?? 8;
   const openResponses = new Set<Res>();
   const stats = { inFlight: 0, maxInFlight: 0 };
+  let gate: (FakeBedrockGate & { wait(): Promise<void> }) | undefined;
+
+  const createGate = (): FakeBedrockGate & { wait(): Promise<void> } => {
+    const held: (() => void)[] = [];
+    const watchers: { count: number; resolve: () => void }[] = [];
+    const notify = () => {
+      for (const w of [...watchers]) {
+        if (held.length >= w.count) {
+          watchers.splice(watchers.indexOf(w), 1);
+          w.resolve();
+        }
+      }
+    };
+    const self = {
+      get waiting() {
+        return held.length;
+      },
+      wait: () =>
+        new Promise<void>((resolve) => {
+          held.push(resolve);
+          notify();
+        }),
+      untilWaiting: (count: number) =>
+        new Promise<void>((resolve) => {
+          watchers.push({ count, resolve });
+          notify();
+        }),
+      releaseOne: () => held.shift()?.(),
+      open: () => {
+        if (gate === self) gate = undefined;
+        for (const release of held.splice(0)) release();
+      },
+    };
+    return self;
+  };
 
   const takeFault = (operation: FakeBedrockOperation): FakeBedrockFault | undefined => {
     const entry = faults.find((f) => {
@@ -232,7 +279,7 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
       status: 200,
     };
     requests.push(record);
-    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+    if (gate) await gate.wait();
     if (!match || req.method !== "POST") {
       sendError(res, record, 404, "UnknownOperationException", `no route for ${req.method} ${path}`);
       return;
@@ -387,12 +434,19 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     script(...added) {
       for (const fault of added) faults.push({ fault, remaining: fault.times ?? 1 });
     },
+    hold() {
+      gate?.open();
+      gate = createGate();
+      return gate;
+    },
     reset() {
+      gate?.open();
       faults.length = 0;
       requests.length = 0;
       stats.maxInFlight = stats.inFlight;
     },
     close() {
+      gate?.open();
       for (const session of sessions) session.destroy();
       if ("closeAllConnections" in server) server.closeAllConnections();
       return new Promise<void>((resolve) => server.close(() => resolve()));

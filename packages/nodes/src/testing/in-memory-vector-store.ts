@@ -1,7 +1,7 @@
 import type { CallOptions, ChunkRecord, RetrievedChunk, VectorSearchOptions, VectorStore } from "@portflow/engine";
+import { jsonbContains } from "./jsonb-contains.ts";
 
 function cosine(a: readonly number[], b: readonly number[]): number {
-  if (a.length !== b.length) throw new Error(`embedding has ${b.length} dimensions, the store holds ${a.length}`);
   let dot = 0;
   let na = 0;
   let nb = 0;
@@ -15,44 +15,69 @@ function cosine(a: readonly number[], b: readonly number[]): number {
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
 
-function matches(metadata: Readonly<Record<string, unknown>>, filter: Readonly<Record<string, unknown>>): boolean {
-  return Object.entries(filter).every(([key, value]) => JSON.stringify(metadata[key]) === JSON.stringify(value));
+/** Metadata as a jsonb column would hand it back: a JSON copy (bigints as strings). */
+function asStoredJson(value: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) ?? "{}");
+}
+
+/** Options of {@link InMemoryVectorStore}. */
+export interface InMemoryVectorStoreOptions {
+  /** Embedding length every chunk and query must have (default: the first upserted chunk's). */
+  readonly dimensions?: number;
 }
 
 /**
- * A VectorStore in memory: exact cosine search per bot, exact-match metadata filter.
+ * A VectorStore in memory that behaves as `PgVectorStore` does — exact cosine search per bot, a
+ * metadata filter with jsonb containment (`@>`) semantics, RangeError for an embedding of the
+ * wrong length — checked by the shared `vectorStoreContract` of `@portflow/engine/testing`.
  * A reference for tests and examples; `failNextUpsert` lets tests exercise rollback.
  */
 export class InMemoryVectorStore implements VectorStore {
   readonly #chunks = new Map<string, Map<string, ChunkRecord>>();
   /** When set, the next upsert writes the first `afterChunks` chunks and then throws. */
   failNextUpsert: { afterChunks: number; error?: Error } | undefined;
+  #dimensions: number | undefined;
+
+  constructor(options: InMemoryVectorStoreOptions = {}) {
+    this.#dimensions = options.dimensions;
+  }
 
   async upsert(botId: string, chunks: readonly ChunkRecord[], options: CallOptions = {}): Promise<void> {
     options.signal?.throwIfAborted();
+    if (chunks.length === 0) return;
+    this.#dimensions ??= chunks[0]?.embedding.length;
+    for (const chunk of chunks) this.#assertEmbedding(chunk.embedding);
     const bot = this.#chunks.get(botId) ?? new Map<string, ChunkRecord>();
     this.#chunks.set(botId, bot);
     const failure = this.failNextUpsert;
     this.failNextUpsert = undefined;
     for (const [i, chunk] of chunks.entries()) {
       if (failure && i >= failure.afterChunks) throw failure.error ?? new Error("vector store is unavailable");
-      bot.set(`${chunk.documentId}#${chunk.chunkIndex}`, { ...chunk, embedding: [...chunk.embedding] });
+      bot.set(`${chunk.documentId}#${chunk.chunkIndex}`, {
+        ...chunk,
+        metadata: asStoredJson(chunk.metadata ?? {}),
+        embedding: [...chunk.embedding],
+      });
     }
   }
 
   async search(botId: string, embedding: readonly number[], options: VectorSearchOptions): Promise<RetrievedChunk[]> {
     options.signal?.throwIfAborted();
+    this.#assertEmbedding(embedding);
+    // As in SQL: the filter is sent as jsonb (a JSON copy), topK is a LIMIT of 1..1000.
+    const filter = options.filter === undefined ? undefined : asStoredJson(options.filter);
+    const topK = Math.max(1, Math.min(1_000, Math.floor(options.topK)));
     const results: RetrievedChunk[] = [];
     for (const chunk of this.#chunks.get(botId)?.values() ?? []) {
-      if (options.filter && !matches(chunk.metadata, options.filter)) continue;
+      if (filter && !jsonbContains(chunk.metadata, filter)) continue;
       const score = cosine(chunk.embedding, embedding);
       if (options.scoreThreshold !== undefined && score < options.scoreThreshold) continue;
       const { embedding: _omit, ...rest } = chunk;
-      results.push({ ...rest, score });
+      results.push({ ...rest, metadata: asStoredJson(rest.metadata), score });
     }
     return results
       .sort((a, b) => b.score - a.score || a.documentId.localeCompare(b.documentId) || a.chunkIndex - b.chunkIndex)
-      .slice(0, options.topK);
+      .slice(0, topK);
   }
 
   async deleteDocument(botId: string, documentId: string, options: CallOptions = {}): Promise<number> {
@@ -75,5 +100,15 @@ export class InMemoryVectorStore implements VectorStore {
     let n = 0;
     for (const bot of this.#chunks.values()) n += bot.size;
     return n;
+  }
+
+  #assertEmbedding(embedding: readonly number[]): void {
+    const expected = this.#dimensions;
+    if (expected !== undefined && embedding.length !== expected) {
+      throw new RangeError(`embedding has ${embedding.length} dimensions, the store holds ${expected}`);
+    }
+    for (const v of embedding) {
+      if (!Number.isFinite(v)) throw new RangeError("embedding values must be finite numbers");
+    }
   }
 }

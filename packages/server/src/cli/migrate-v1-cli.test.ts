@@ -1,15 +1,25 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeTempDir } from "../testing/make-temp-dir.ts";
+import { runCliInProcess, runCliOrThrow } from "../testing/run-cli-in-process.ts";
 import { RAG_WORKFLOW_V1 } from "../testing/workflows.ts";
 import { runPortflowProcess } from "./run-portflow-process.ts";
 
-// One data directory for the file; `portflow` processes run one at a time on it.
+// Each test runs the real `portflow migrate-v1` on its own copy of a seed data directory (built once,
+// in process) holding one bot with a V1 workflow; setup and checks run in process, which is fast.
 let dir: string;
+let seed: string;
 let legacyBot: string;
+let dataDirs = 0;
 
-const portflow = (...args: string[]) => runPortflowProcess(args, { dataDir: join(dir, "data") });
+const freshDataDir = () => join(dir, `data-${++dataDirs}`);
+async function seededDataDir(): Promise<string> {
+  const copy = freshDataDir();
+  await cp(seed, copy, { recursive: true });
+  return copy;
+}
+const portflowIn = (dataDir: string, ...args: string[]) => runPortflowProcess(args, { dataDir });
 const file = (name: string) => join(dir, name);
 
 interface BotDetails {
@@ -18,10 +28,8 @@ interface BotDetails {
   published: unknown;
 }
 
-async function showBot(id: string): Promise<BotDetails> {
-  const result = await portflow("bots", "show", id, "--json");
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as BotDetails;
+async function showBot(dataDir: string, id: string): Promise<BotDetails> {
+  return JSON.parse(await runCliOrThrow(dataDir, "bots", "show", id, "--json")) as BotDetails;
 }
 
 /** The report's row for a bot: `bot  name  action  nodes  problems  detail`. */
@@ -35,10 +43,22 @@ const UNKNOWN_TYPE_V1 = {
 };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "portflow-migrate-"));
+  dir = await makeTempDir("portflow-migrate-");
   await writeFile(file("v1.json"), JSON.stringify(RAG_WORKFLOW_V1));
   await writeFile(file("v1-unknown.json"), JSON.stringify(UNKNOWN_TYPE_V1));
-});
+  seed = join(dir, "seed");
+  const created = await runCliOrThrow(
+    seed,
+    "bots",
+    "create",
+    "--name",
+    "Legacy bot",
+    "--v1-workflow",
+    file("v1.json"),
+    "--json",
+  );
+  legacyBot = (JSON.parse(created) as { id: string }).id;
+}, 60_000);
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -46,21 +66,32 @@ afterAll(async () => {
 
 describe("portflow migrate-v1", () => {
   it("creates a bot holding a V1 workflow", { timeout: 90_000 }, async () => {
-    const result = await portflow("bots", "create", "--name", "Legacy bot", "--v1-workflow", file("v1.json"), "--json");
+    const dataDir = await seededDataDir();
+    const result = await portflowIn(
+      dataDir,
+      "bots",
+      "create",
+      "--name",
+      "Legacy bot",
+      "--v1-workflow",
+      file("v1.json"),
+      "--json",
+    );
     expect(result.code).toBe(0);
     const bot = JSON.parse(result.stdout) as { id: string; useWorkflowV2: boolean; legacyWorkflow: unknown };
     expect(bot.useWorkflowV2).toBe(false);
     expect(bot.legacyWorkflow).toEqual(RAG_WORKFLOW_V1);
-    legacyBot = bot.id;
+    expect((await showBot(dataDir, bot.id)).bot.legacyWorkflow).toEqual(RAG_WORKFLOW_V1);
   });
 
   it("--dry-run shows what would change and writes nothing", { timeout: 60_000 }, async () => {
-    const result = await portflow("migrate-v1", "--dry-run", "--bot", legacyBot);
+    const dataDir = await seededDataDir();
+    const result = await portflowIn(dataDir, "migrate-v1", "--dry-run", "--bot", legacyBot);
     expect(result.code).toBe(0);
     expect(reportRow(result.stdout, legacyBot)).toMatch(/Legacy bot\s+would-migrate\s+4\s+-\s+would save a new draft/);
     expect(result.stdout).toContain("(dry run: nothing was written)");
 
-    const details = await showBot(legacyBot);
+    const details = await showBot(dataDir, legacyBot);
     expect(details.draft).toBeNull();
     expect(details.bot.useWorkflowV2).toBe(false);
     expect(details.bot.legacyWorkflow).toEqual(RAG_WORKFLOW_V1);
@@ -69,11 +100,12 @@ describe("portflow migrate-v1", () => {
   it("saves the upgraded graph as a draft: not published, use_workflow_v2 unchanged, V1 kept", {
     timeout: 60_000,
   }, async () => {
-    const result = await portflow("migrate-v1", "--bot", legacyBot);
+    const dataDir = await seededDataDir();
+    const result = await portflowIn(dataDir, "migrate-v1", "--bot", legacyBot);
     expect(result.code).toBe(0);
     expect(reportRow(result.stdout, legacyBot)).toMatch(/\smigrated\s+4\s.*draft revision 1/);
 
-    const details = await showBot(legacyBot);
+    const details = await showBot(dataDir, legacyBot);
     expect(details.draft).toMatchObject({ revision: 1, nodes: 4, schemaVersion: 2, valid: true });
     expect(details.published).toBeNull();
     expect(details.bot.publishedVersionId).toBeNull();
@@ -84,12 +116,22 @@ describe("portflow migrate-v1", () => {
   it("re-runs idempotently, and fails (exit 1) for a bot with an unknown V1 node type", {
     timeout: 60_000,
   }, async () => {
-    const created = await portflow("bots", "create", "--name", "Odd bot", "--v1-workflow", file("v1-unknown.json"));
+    const dataDir = await seededDataDir();
+    await runCliOrThrow(dataDir, "migrate-v1", "--bot", legacyBot); // a first run: the draft exists
+    const created = await runCliInProcess(
+      dataDir,
+      "bots",
+      "create",
+      "--name",
+      "Odd bot",
+      "--v1-workflow",
+      file("v1-unknown.json"),
+    );
     expect(created.code).toBe(0);
-    expect(created.stderr).toContain("warning: ");
-    const oddBot = /created bot (\S+)/.exec(created.stdout)?.[1] as string;
+    expect(created.stderr.text).toContain("warning: ");
+    const oddBot = /created bot (\S+)/.exec(created.stdout.text)?.[1] as string;
 
-    const result = await portflow("migrate-v1");
+    const result = await portflowIn(dataDir, "migrate-v1");
     expect(reportRow(result.stdout, legacyBot)).toMatch(/\sunchanged\s+4\s.*draft revision 1 already holds/);
     expect(reportRow(result.stdout, oddBot)).toMatch(
       /Odd bot\s+failed\s+-\s+nodes\[1\]\.type: V1 node type "web-search"/,

@@ -1,16 +1,31 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeTempDir } from "../testing/make-temp-dir.ts";
+import { runCliInProcess, runCliOrThrow } from "../testing/run-cli-in-process.ts";
 import { RAG_WORKFLOW_V1, RAG_WORKFLOW_V2 } from "../testing/workflows.ts";
 import { type PortflowProcessResult, runPortflowProcess } from "./run-portflow-process.ts";
 
-// One data directory for the whole flow: every step is one `portflow` process (PGlite starts in each).
+// Each test runs the real `portflow` binary on a data directory of its own: a fresh one, or a copy of
+// the seed built once (in process, which is fast) before the tests. No test sees another's changes.
 let dir: string;
-let botId: string;
-let runId: string;
+let seed: string;
+/** In the seed: a bot with nothing yet. */
+let emptyBot: string;
+/** In the seed: a bot with refunds.md and shipping.txt ingested, rag.json published, and one run. */
+let refundBot: string;
+let refundRun: string;
+let dataDirs = 0;
 
-const portflow = (...args: string[]) => runPortflowProcess(args, { dataDir: join(dir, "data") });
+/** A new, empty data directory. */
+const freshDataDir = () => join(dir, `data-${++dataDirs}`);
+/** A private copy of the seed's data directory. */
+async function seededDataDir(): Promise<string> {
+  const copy = freshDataDir();
+  await cp(seed, copy, { recursive: true });
+  return copy;
+}
+const portflowIn = (dataDir: string, ...args: string[]) => runPortflowProcess(args, { dataDir });
 const file = (name: string) => join(dir, name);
 const lines = (text: string) => text.split("\n").filter((line) => line !== "");
 
@@ -51,7 +66,7 @@ Gift cards are never refunded.
 const SHIPPING = "Shipping\n\nOrders ship from Rotterdam. Standard shipping takes 3 to 4 days inside the EU.\n";
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "portflow-cli-"));
+  dir = await makeTempDir("portflow-cli-");
   await writeFile(file("refunds.md"), REFUNDS);
   await writeFile(file("refunds-copy.md"), REFUNDS);
   await writeFile(file("shipping.txt"), SHIPPING);
@@ -60,7 +75,17 @@ beforeAll(async () => {
   await writeFile(file("bad.json"), JSON.stringify(BAD_WORKFLOW, null, 2));
   await writeFile(file("broken.json"), '{ "nodes": [ ');
   await writeFile(file("v1.json"), JSON.stringify(RAG_WORKFLOW_V1));
-});
+
+  seed = join(dir, "seed");
+  const id = (json: string) => (JSON.parse(json) as { id: string }).id;
+  emptyBot = id(await runCliOrThrow(seed, "bots", "create", "--name", "Empty bot", "--json"));
+  refundBot = id(await runCliOrThrow(seed, "bots", "create", "--name", "Refund bot", "--json"));
+  await runCliOrThrow(seed, "ingest", "--bot", refundBot, file("refunds.md"), file("shipping.txt"));
+  await runCliOrThrow(seed, "workflow", "push", "--bot", refundBot, file("rag.json"));
+  await runCliOrThrow(seed, "workflow", "publish", "--bot", refundBot);
+  const run = await runCliOrThrow(seed, "run", "--bot", refundBot, "How long do refunds take?", "--json");
+  refundRun = (JSON.parse(run) as { runId: string }).runId;
+}, 120_000);
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -68,22 +93,30 @@ afterAll(async () => {
 
 describe("portflow CLI, end to end on the embedded database", () => {
   it("creates a bot", { timeout: 90_000 }, async () => {
-    const result = await portflow("bots", "create", "--name", "Refund bot", "--json");
+    const dataDir = await seededDataDir();
+    const result = await portflowIn(dataDir, "bots", "create", "--name", "Support bot", "--json");
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     const bot = JSON.parse(result.stdout) as { id: string; name: string; useWorkflowV2: boolean };
-    expect(bot).toMatchObject({ name: "Refund bot", useWorkflowV2: true });
-    botId = bot.id;
+    expect(bot).toMatchObject({ name: "Support bot", useWorkflowV2: true });
+    const stored = JSON.parse(await runCliOrThrow(dataDir, "bots", "show", bot.id, "--json")) as {
+      bot: { name: string };
+    };
+    expect(stored.bot.name).toBe("Support bot");
   });
 
   it("creates an API key for the bot and prints it once", { timeout: 60_000 }, async () => {
-    const result = await portflow("keys", "create", "--bot", botId, "--name", "tests");
+    const result = await portflowIn(await seededDataDir(), "keys", "create", "--bot", emptyBot, "--name", "tests");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^pf_[A-Za-z0-9_-]{43}\n$/);
     expect(result.stderr).toContain("not shown again");
   });
 
   it("creates a chat-scoped key, lists keys with their scopes, and revokes one", { timeout: 90_000 }, async () => {
+    const dataDir = await seededDataDir();
+    const botId = emptyBot;
+    const portflow = (...args: string[]) => portflowIn(dataDir, ...args);
+    await runCliOrThrow(dataDir, "keys", "create", "--bot", botId, "--name", "tests");
     const created = await portflow("keys", "create", "--bot", botId, "--scope", "chat", "--name", "widget", "--json");
     expect(created.code).toBe(0);
     const chatKey = JSON.parse(created.stdout) as { id: string; scope: string; botId: string; plaintext: string };
@@ -108,12 +141,16 @@ describe("portflow CLI, end to end on the embedded database", () => {
     expect(after).toHaveLength(3); // header, the "tests" bot key, the revoked chat key
 
     expectOneLineError(await portflow("keys", "revoke", chatKey.id), /^portflow: no active key with id /);
+    const inProcess = async (...args: string[]) => {
+      const r = await runCliInProcess(dataDir, ...args);
+      return { code: r.code, stdout: r.stdout.text, stderr: r.stderr.text };
+    };
     expectOneLineError(
-      await portflow("keys", "create", "--scope", "chat"),
+      await inProcess("keys", "create", "--scope", "chat"),
       /^portflow: a chat key needs --bot <bot-id>$/,
     );
     expectOneLineError(
-      await portflow("keys", "create", "--bot", botId, "--scope", "owner"),
+      await inProcess("keys", "create", "--bot", botId, "--scope", "owner"),
       /^portflow: option '--scope <scope>' argument 'owner' is invalid\. expected one of admin, bot, chat$/,
     );
   });
@@ -121,10 +158,11 @@ describe("portflow CLI, end to end on the embedded database", () => {
   it("ingests files with a progress bar and a summary table; a failed file makes the exit code 1", {
     timeout: 60_000,
   }, async () => {
-    const result = await portflow(
+    const result = await portflowIn(
+      await seededDataDir(),
       "ingest",
       "--bot",
-      botId,
+      emptyBot,
       file("refunds.md"),
       file("shipping.txt"),
       file("refunds-copy.md"),
@@ -147,13 +185,12 @@ describe("portflow CLI, end to end on the embedded database", () => {
   it("validates workflow files: every problem with its JSON path, exit 1; V1 and V2 accepted", {
     timeout: 60_000,
   }, async () => {
-    // validation needs no database: these may run side by side
-    const [bad, good, v1, broken] = await Promise.all([
-      portflow("workflow", "validate", file("bad.json")),
-      portflow("workflow", "validate", file("rag.json")),
-      portflow("workflow", "validate", file("v1.json")),
-      portflow("workflow", "validate", file("broken.json")),
-    ]);
+    // validation needs no database: the failures (exit code, one line on stderr) run side by side in
+    // the binary; the accepted files go through the same entry point in process
+    const validate = (name: string) => portflowIn(freshDataDir(), "workflow", "validate", file(name));
+    const [bad, broken] = await Promise.all([validate("bad.json"), validate("broken.json")]);
+    const good = await runCliInProcess(freshDataDir(), "workflow", "validate", file("rag.json"));
+    const v1 = await runCliInProcess(freshDataDir(), "workflow", "validate", file("v1.json"));
     expect(bad.stdout).toContain(`${file("bad.json")}: nodes[1].type: unknown node type "knowledge-base"`);
     expect(bad.stdout).toContain("edges[1].target:");
     expect(bad.stdout).toContain("nodes[2].variable_mappings[0].selector:");
@@ -161,24 +198,25 @@ describe("portflow CLI, end to end on the embedded database", () => {
     expectOneLineError(bad, /^portflow: .*bad\.json: 4 problems in this V2 workflow$/);
 
     expect(good.code).toBe(0);
-    expect(good.stdout).toContain("valid V2 workflow (4 nodes, 3 edges)");
+    expect(good.stdout.text).toBe(`${file("rag.json")}: valid V2 workflow (4 nodes, 3 edges)\n`);
 
     expect(v1.code).toBe(0);
-    expect(v1.stdout).toContain("valid V1 workflow (4 nodes, 3 edges)");
+    expect(v1.stdout.text).toBe(`${file("v1.json")}: valid V1 workflow (4 nodes, 3 edges)\n`);
 
     expectOneLineError(broken, /^portflow: .*broken\.json is not valid JSON/);
   });
 
   it("pushes a draft, publishes it and lists the versions", { timeout: 90_000 }, async () => {
-    const push = await portflow("workflow", "push", "--bot", botId, file("rag.json"));
+    const dataDir = await seededDataDir();
+    const push = await portflowIn(dataDir, "workflow", "push", "--bot", emptyBot, file("rag.json"));
     expect(push.code).toBe(0);
-    expect(push.stdout).toContain(`as draft revision 1 of bot ${botId} (V2, 4 nodes`);
+    expect(push.stdout).toContain(`as draft revision 1 of bot ${emptyBot} (V2, 4 nodes`);
 
-    const publish = await portflow("workflow", "publish", "--bot", botId);
+    const publish = await portflowIn(dataDir, "workflow", "publish", "--bot", emptyBot);
     expect(publish.code).toBe(0);
-    expect(publish.stdout).toMatch(new RegExp(`^published version 1 of bot ${botId}`));
+    expect(publish.stdout).toMatch(new RegExp(`^published version 1 of bot ${emptyBot}`));
 
-    const versions = await portflow("workflow", "versions", "--bot", botId);
+    const versions = await portflowIn(dataDir, "workflow", "versions", "--bot", emptyBot);
     expect(versions.code).toBe(0);
     const rows = lines(versions.stdout);
     expect(rows[0]).toMatch(/^version\s+status\s+nodes\s+checksum/);
@@ -186,20 +224,21 @@ describe("portflow CLI, end to end on the embedded database", () => {
     expect(rows[2]).toMatch(/^#1\s+published \(current\)\s+4\s/);
   });
 
-  it("runs the bot: streams the answer from the documents, then sources and a per-node timeline", {
+  it("runs the bot: prints the answer from the documents, then sources and a per-node timeline", {
     timeout: 60_000,
   }, async () => {
-    const result = await portflow("run", "--bot", botId, "How long do refunds take?");
+    const result = await portflowIn(await seededDataDir(), "run", "--bot", refundBot, "How long do refunds take?");
     expect(result.code).toBe(0);
     const header = /run ([0-9a-f-]{36})/.exec(result.stderr);
     expect(header?.[0]).toBeDefined();
-    runId = header?.[1] as string;
+    const runId = header?.[1] as string;
+    expect(runId).not.toBe(refundRun);
     expect(result.stderr).toContain("V2 version 1");
     const [answer, rest] = result.stdout.split("\nSources:\n");
     expect(answer).toContain("5 business days");
     expect(rest).toMatch(/\[1\] refunds\.md/);
     expect(rest).toContain(`Timeline: run ${runId} succeeded`);
-    expect(rest).toMatch(/^node\s+type\s+status\s+ms\s+tokens/m);
+    expect(rest).toMatch(/^node\s+round\s+type\s+status\s+ms\s+tokens/m);
     for (const [node, type] of [
       ["start", "start"],
       ["retrieve", "knowledge"],
@@ -212,11 +251,15 @@ describe("portflow CLI, end to end on the embedded database", () => {
   });
 
   it("lists and shows recorded runs", { timeout: 60_000 }, async () => {
-    // one process at a time on a PGlite data directory
-    const list = await portflow("runs", "list", "--bot", botId, "--status", "succeeded");
-    const show = await portflow("runs", "show", runId);
+    // one process at a time on a PGlite data directory: each command gets its own copy
+    const [list, show] = await Promise.all([
+      seededDataDir().then((dataDir) =>
+        portflowIn(dataDir, "runs", "list", "--bot", refundBot, "--status", "succeeded"),
+      ),
+      seededDataDir().then((dataDir) => portflowIn(dataDir, "runs", "show", refundRun)),
+    ]);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(new RegExp(`^${runId}\\s+succeeded\\s+api\\s+#1\\s+4\\s`, "m"));
+    expect(list.stdout).toMatch(new RegExp(`^${refundRun}\\s+succeeded\\s+api\\s+#1\\s+4\\s`, "m"));
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/^question\s+How long do refunds take\?$/m);
     expect(show.stdout).toMatch(/^answer\s+.*5 business days/m);
@@ -229,7 +272,7 @@ describe("portflow CLI, end to end on the embedded database", () => {
     await mkdir(join(dir, "held"));
     await writeFile(join(dir, "held", "portflow.lock"), String(process.pid));
     const [missing, plain, verbose, held] = await Promise.all([
-      portflow("bots", "show", "no-such-bot"),
+      seededDataDir().then((dataDir) => portflowIn(dataDir, "bots", "show", "no-such-bot")),
       runPortflowProcess(["bots", "list"], { dataDir: join(dir, "unused"), env: unreachable }),
       runPortflowProcess(["bots", "list", "--verbose"], { dataDir: join(dir, "unused"), env: unreachable }),
       runPortflowProcess(["bots", "list"], { dataDir: join(dir, "held") }),

@@ -109,7 +109,7 @@ describe("POST /api/v1/chat", () => {
     expect(res.json().error.details.issues[0].path).toBe("body.message");
   });
 
-  it("streams Server-Sent Events over a real connection", async () => {
+  it("answers in Server-Sent Events over a real connection: run.started first, text deltas adding up to the answer, run.finished last", async () => {
     const botId = await v2Bot();
     const res = await fetch(`${baseUrl}/api/v1/chat`, {
       method: "POST",
