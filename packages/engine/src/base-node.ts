@@ -70,6 +70,11 @@ export abstract class BaseNodeV2<
    * form its body, and `body` on the context runs it.
    */
   readonly container?: { readonly startType: string };
+  /**
+   * For streaming nodes (the LLM): the output port whose value is its emitted chunks joined, so
+   * an `answer` embedding that port can stream the chunks through as they arrive.
+   */
+  readonly streamsTo?: string;
 
   abstract ports(config: Config): NodePortSchema;
 

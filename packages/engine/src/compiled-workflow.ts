@@ -1,4 +1,6 @@
+import type { AnswerSlotPlan } from "./answer-stream.ts";
 import type { AnyNode } from "./base-node.ts";
+import { DirectedGraph } from "./directed-graph.ts";
 import type { NodeRegistryV2 } from "./node-registry.ts";
 import type { NodePortSchema, PortDefinition } from "./port-definition.ts";
 import { validateWorkflow, type WorkflowValidation } from "./validate-workflow.ts";
@@ -52,6 +54,10 @@ export interface CompiledNode {
 
 /** One level of a workflow: its top level, or the body of a container. Indices are local. */
 export interface CompiledGraph {
+  /** Answer nodes (and containers holding some) of this level, in graph order: how answers stream. */
+  readonly answerSlots: readonly AnswerSlotPlan[];
+  /** Whether this level or a body in it has `answer` nodes: the run's `outputs.answer` joins them. */
+  readonly hasAnswers: boolean;
   readonly nodes: readonly CompiledNode[];
   /** The node that receives the run's inputs (`start`); -1 in a body. */
   readonly start: number;
@@ -167,9 +173,48 @@ function compileGraph(workflow: WorkflowV2, validation: WorkflowValidation, pare
     });
   });
 
+  const hasAnswers = nodes.some((n) => n.type === "answer" || n.body?.hasAnswers === true);
   return Object.freeze({
     nodes,
     start: parent === undefined ? specs.findIndex((n) => n.type === "start") : -1,
     ends: specs.flatMap((n, i) => (n.type === "end" ? [i] : [])),
+    answerSlots: hasAnswers ? answerSlots(nodes) : [],
+    hasAnswers,
   });
+}
+
+const TEMPLATE_VARIABLE = /\{\{\s*([^{}\s]+)\s*\}\}/g;
+
+/** The level's answers and answer-holding containers in topological order, with stream sources. */
+function answerSlots(nodes: readonly CompiledNode[]): AnswerSlotPlan[] {
+  const graph = new DirectedGraph(nodes.length);
+  for (const node of nodes) for (const edge of node.outgoing) graph.addEdge(edge.source, edge.target);
+  const order = graph.stableTopologicalOrder() ?? nodes.map((n) => n.index);
+  const slots: AnswerSlotPlan[] = [];
+  for (const index of order) {
+    const node = nodes[index] as CompiledNode;
+    if (node.body?.hasAnswers) slots.push({ nodeId: node.id });
+    if (node.type !== "answer") continue;
+    const stream = streamSource(node, nodes);
+    slots.push(stream === undefined ? { nodeId: node.id } : { nodeId: node.id, stream });
+  }
+  return slots;
+}
+
+/** The first `{{port}}` of an answer's template fed by a streaming node's streamed output. */
+function streamSource(answer: CompiledNode, nodes: readonly CompiledNode[]): AnswerSlotPlan["stream"] {
+  const template = (answer.config as { answer?: unknown }).answer;
+  if (typeof template !== "string") return undefined;
+  for (const match of template.matchAll(TEMPLATE_VARIABLE)) {
+    const binding = answer.bindings.find((b) => b.port === match[1]);
+    let source: CompiledNode | undefined;
+    if (binding?.kind === "wire") {
+      source = nodes[binding.from];
+      if (source?.node.streamsTo !== binding.fromPort) source = undefined;
+    } else if (binding?.kind === "selector" && binding.selector.length === 2) {
+      source = nodes.find((n) => n.id === binding.selector[0] && n.node.streamsTo === binding.selector[1]);
+    }
+    if (source !== undefined) return { sourceId: source.id, prefix: template.slice(0, match.index) };
+  }
+  return undefined;
 }

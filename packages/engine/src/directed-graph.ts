@@ -90,6 +90,50 @@ export class DirectedGraph {
     return seen;
   }
 
+  /**
+   * The topological order that takes the lowest-numbered ready node first (declaration order
+   * between independent nodes); undefined when the graph has a cycle.
+   */
+  stableTopologicalOrder(): number[] | undefined {
+    const pending = Int32Array.from(this.predecessors, (p) => p.length);
+    const heap: number[] = [];
+    const push = (v: number) => {
+      heap.push(v);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if ((heap[parent] as number) <= (heap[i] as number)) break;
+        [heap[parent], heap[i]] = [heap[i] as number, heap[parent] as number];
+        i = parent;
+      }
+    };
+    const pop = (): number => {
+      const top = heap[0] as number;
+      const last = heap.pop() as number;
+      if (heap.length > 0) {
+        heap[0] = last;
+        for (let i = 0; ; ) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let m = i;
+          if (l < heap.length && (heap[l] as number) < (heap[m] as number)) m = l;
+          if (r < heap.length && (heap[r] as number) < (heap[m] as number)) m = r;
+          if (m === i) break;
+          [heap[m], heap[i]] = [heap[i] as number, heap[m] as number];
+          i = m;
+        }
+      }
+      return top;
+    };
+    for (let i = 0; i < this.size; i++) if (pending[i] === 0) push(i);
+    const order: number[] = [];
+    while (heap.length > 0) {
+      const v = pop();
+      order.push(v);
+      for (const w of this.successors[v] as number[]) if (--(pending[w] as number) === 0) push(w);
+    }
+    return order.length === this.size ? order : undefined;
+  }
+
   /** A topological order (Kahn's algorithm); undefined when the graph has a cycle. */
   topologicalOrder(): number[] | undefined {
     const pending = Int32Array.from(this.predecessors, (p) => p.length);

@@ -1,4 +1,5 @@
 import { abortableDelay, RunAbortedError } from "./abort-error.ts";
+import type { AnswerStream } from "./answer-stream.ts";
 import type { NodeRunResult } from "./base-node.ts";
 import type { BodyRound, BodyRunner } from "./body-runner.ts";
 import type { CompiledGraph, CompiledNode } from "./compiled-workflow.ts";
@@ -39,6 +40,10 @@ export interface GraphRunDeps {
   /** Wall-clock ms for a `performance.now()` reading. */
   readonly wallClock: (perf: number) => number;
   readonly scope?: GraphScope;
+  /** The run's answer stream (top level). */
+  readonly answers?: AnswerStream;
+  /** In a body: where its answers' text goes (the outermost container's answer slot). */
+  readonly bodyAnswer?: (answerId: string, text: string) => void;
 }
 
 /** How a graph run ended; `stopped` is absent when every reachable node finished. */
@@ -131,6 +136,18 @@ export class GraphRun implements AttemptHost {
   emitChunk(nodeId: string, chunk: string): void {
     const scope = this.#d.scope;
     this.#d.journal.emit("node.chunk", () => ({ type: "node.chunk", runId: this.#d.runId, nodeId, chunk, ...scope }));
+    this.#d.answers?.sourceChunk(nodeId, chunk, (answerId, template) => this.#renderPrefix(answerId, template));
+  }
+
+  /** An answer's template up to its streamed value, or undefined while a value it names is missing. */
+  #renderPrefix(answerId: string, template: string): string | undefined {
+    const node = this.#nodes.find((n) => n.id === answerId);
+    if (node === undefined) return undefined;
+    try {
+      return this.#d.pool.render(template, this.#inputsOf(node));
+    } catch {
+      return undefined;
+    }
   }
 
   /** Stops scheduling, aborts running attempts (recorded `cancelled`); the first stop wins. */
@@ -325,12 +342,14 @@ export class GraphRun implements AttemptHost {
         const signal = ctx.signal;
         const pool = d.pool.child();
         pool.setNodeOutputs(container.id, round.vars);
+        const { answers, ...inherited } = d;
         const run = new GraphRun({
-          ...d,
+          ...inherited,
           graph: body,
           inputs: EMPTY,
           pool,
           scope: { parentNodeId: container.id, iterationIndex: round.index },
+          bodyAnswer: d.bodyAnswer ?? ((answerId, text) => answers?.bodyAnswered(container.id, answerId, text)),
         });
         const signals = round.signal === undefined ? [signal] : [signal, round.signal];
         const onAbort = (event?: Event) => {
@@ -409,6 +428,12 @@ export class GraphRun implements AttemptHost {
     };
     journal.commit(record);
     const runId = this.#d.runId;
+    if (node.type === "answer" && status === "succeeded" && typeof outputs.answer === "string") {
+      if (this.#d.bodyAnswer) this.#d.bodyAnswer(node.id, outputs.answer);
+      else this.#d.answers?.answered(node.id, outputs.answer);
+    }
+    // A failed answer, or a container done with all its rounds: later answers may go on.
+    this.#d.answers?.closed(node.id);
     if (status === "succeeded" || handledBy) {
       if (handledBy) journal.handledFailures++;
       if (handledBy === "fail-branch") this.#failBranched[node.index] = 1;
@@ -469,6 +494,7 @@ export class GraphRun implements AttemptHost {
     };
     journal.commit(record);
     journal.emit("node.skipped", () => ({ type: "node.skipped", runId: this.#d.runId, nodeId: node.id, record }));
+    this.#d.answers?.closed(node.id);
     this.#release(node);
   }
 

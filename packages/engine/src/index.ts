@@ -8,6 +8,7 @@ export { abortableDelay, RunAbortedError } from "./abort-error.ts";
 export type { AnyNode, ConversationAccess, NodeContext, NodeRunResult } from "./base-node.ts";
 export { BaseNodeV2 } from "./base-node.ts";
 export type { BodyRound, BodyRunner } from "./body-runner.ts";
+export { type AnswerConfig, AnswerNode } from "./builtin/answer-node.ts";
 export { type AssignerConfig, AssignerNode } from "./builtin/assigner-node.ts";
 export { BodyStartNode } from "./builtin/body-start-node.ts";
 export { registerBuiltinNodes } from "./builtin/builtin-nodes.ts";

@@ -16,6 +16,7 @@ describe("NodeRegistryV2", () => {
       "loop",
       "loop-start",
       "assigner",
+      "answer",
       "knowledge",
       "llm",
       "sleep",

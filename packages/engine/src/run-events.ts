@@ -18,6 +18,8 @@ export interface RunEventMap {
     readonly runId: string;
     readonly nodeId: string;
     readonly chunk: string;
+    /** Text of an `answer` node (the answer stream, in graph order), not a node's raw output. */
+    readonly answer?: true;
     readonly parentNodeId?: string;
     readonly iterationIndex?: number;
   };

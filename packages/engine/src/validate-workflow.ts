@@ -176,9 +176,9 @@ export function validateWorkflow(
   const containers = containerChains(workflow, indexById, resolved, add);
   const topLevel = workflow.nodes.filter((n) => n.parent_id === undefined);
   const starts = topLevel.filter((n) => n.type === "start").length;
-  const ends = topLevel.filter((n) => n.type === "end").length;
+  const ends = topLevel.filter((n) => n.type === "end" || n.type === "answer").length;
   if (starts !== 1) add(["nodes"], "start_count", `a workflow needs exactly one start node, found ${starts}`);
-  if (ends === 0) add(["nodes"], "end_count", "a workflow needs at least one end node, found none");
+  if (ends === 0) add(["nodes"], "end_count", "a workflow needs at least one end or answer node, found none");
 
   // Edges: endpoints, ports, types.
   const graph = new DirectedGraph(workflow.nodes.length);
@@ -277,8 +277,8 @@ export function validateWorkflow(
   const ancestors: AncestorSets | undefined = cycles.length === 0 ? graph.ancestors() : undefined;
   if (starts === 1 && ends > 0) {
     const reachable = graph.reachableFrom(workflow.nodes.findIndex((n) => n.type === "start"));
-    if (!workflow.nodes.some((n, i) => n.type === "end" && reachable[i] === 1)) {
-      add(["nodes"], "end_count", "no end node is reachable from the start node");
+    if (!workflow.nodes.some((n, i) => (n.type === "end" || n.type === "answer") && reachable[i] === 1)) {
+      add(["nodes"], "end_count", "no end or answer node is reachable from the start node");
     }
   }
   const declaredEnv = workflow.env;

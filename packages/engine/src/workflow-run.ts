@@ -1,4 +1,5 @@
 import type { EventEmitter } from "eventemitter3";
+import { AnswerStream } from "./answer-stream.ts";
 import type { CompiledWorkflow } from "./compiled-workflow.ts";
 import { type Deadline, deadlines } from "./deadline-scheduler.ts";
 import { GraphRun, type GraphStop } from "./graph-run.ts";
@@ -43,6 +44,7 @@ export class WorkflowRun {
   readonly #d: RunDeps;
   readonly #journal: RunJournal;
   readonly #graph: GraphRun;
+  readonly #answers: AnswerStream | undefined;
   #startedAt = 0;
   #startedPerf = 0;
   #deadline: Deadline | undefined;
@@ -58,6 +60,17 @@ export class WorkflowRun {
         this.#graph.stop("failed", { message: `the run could not be recorded: ${message}`, code: "RECORDING_FAILED" });
       }
     });
+    this.#answers = deps.compiled.hasAnswers
+      ? new AnswerStream(deps.compiled.answerSlots, (nodeId, chunk) =>
+          this.#journal.emit("node.chunk", () => ({
+            type: "node.chunk",
+            runId: deps.runId,
+            nodeId,
+            chunk,
+            answer: true,
+          })),
+        )
+      : undefined;
     this.#graph = new GraphRun({
       runId: deps.runId,
       graph: deps.compiled,
@@ -69,6 +82,7 @@ export class WorkflowRun {
       clock: deps.clock,
       logger: deps.logger,
       wallClock: (perf) => this.#wallClock(perf),
+      ...(this.#answers !== undefined && { answers: this.#answers }),
     });
     this.result = new Promise((resolve) => {
       this.#resolve = resolve;
@@ -134,7 +148,7 @@ export class WorkflowRun {
     const result: RunResult = {
       runId: d.runId,
       status,
-      outputs: stopped === undefined ? outputs : EMPTY,
+      outputs: stopped !== undefined ? EMPTY : this.#answers ? { ...outputs, answer: this.#answers.text } : outputs,
       ...(stopped ? { error: stopped.error } : {}),
       nodes: journal.records,
       totals: {

@@ -5,6 +5,7 @@ describe("createNodeRegistry", () => {
   it("registers the built-in node types and describes them", () => {
     const registry = createNodeRegistry();
     expect(registry.types().sort()).toEqual([
+      "answer",
       "assigner",
       "end",
       "if-else",

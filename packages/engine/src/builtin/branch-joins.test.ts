@@ -89,7 +89,7 @@ describe("several end nodes", () => {
     expect(problems).toContainEqual({
       path: "nodes",
       code: "end_count",
-      message: "no end node is reachable from the start node",
+      message: "no end or answer node is reachable from the start node",
     });
   });
 });

@@ -1,4 +1,5 @@
 import type { NodeRegistryV2 } from "../node-registry.ts";
+import { AnswerNode } from "./answer-node.ts";
 import { AssignerNode } from "./assigner-node.ts";
 import { BodyStartNode } from "./body-start-node.ts";
 import { EndNode } from "./end-node.ts";
@@ -13,7 +14,7 @@ import { VariableAggregatorNode } from "./variable-aggregator-node.ts";
 /**
  * Registers the engine's own node types — control flow and data shaping with no I/O: `start`,
  * `end`, `template`, `if-else`, `variable-aggregator`, `list-operator`, `iteration` (+
- * `iteration-start`), `loop` (+ `loop-start`), `assigner`.
+ * `iteration-start`), `loop` (+ `loop-start`), `assigner`, `answer`.
  *
  * @example
  * const registry = registerBuiltinNodes(new NodeRegistryV2()).register(new MyNode());
@@ -30,5 +31,6 @@ export function registerBuiltinNodes(registry: NodeRegistryV2): NodeRegistryV2 {
     .register(new BodyStartNode("iteration-start"))
     .register(new LoopNode())
     .register(new BodyStartNode("loop-start"))
-    .register(new AssignerNode());
+    .register(new AssignerNode())
+    .register(new AnswerNode());
 }

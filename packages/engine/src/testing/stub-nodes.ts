@@ -48,6 +48,7 @@ export class StubLlmNode extends BaseNodeV2<
   Record<string, unknown>
 > {
   readonly type = "llm";
+  override readonly streamsTo = "text";
   readonly configSchema = z
     .object({ user_prompt: z.string().default("{{query}}"), system_prompt: z.string().default("") })
     .passthrough();

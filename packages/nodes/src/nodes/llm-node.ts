@@ -59,6 +59,7 @@ const historySchema = z.array(
 export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
   readonly type = "llm";
   override readonly description = "Calls the chat model with rendered prompts and streams the answer.";
+  override readonly streamsTo = "text";
   readonly configSchema = llmConfigSchema;
 
   ports(): NodePortSchema {

@@ -194,7 +194,7 @@ describe("portflow CLI, end to end on the embedded database", () => {
     expect(bad.stdout).toContain(`${file("bad.json")}: nodes[1].type: unknown node type "knowledge-base"`);
     expect(bad.stdout).toContain("edges[1].target:");
     expect(bad.stdout).toContain("nodes[2].variable_mappings[0].selector:");
-    expect(bad.stdout).toMatch(/nodes: a workflow needs at least one end node/);
+    expect(bad.stdout).toMatch(/nodes: a workflow needs at least one end or answer node/);
     expectOneLineError(bad, /^portflow: .*bad\.json: 4 problems in this V2 workflow$/);
 
     expect(good.code).toBe(0);
