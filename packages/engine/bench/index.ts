@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { ServiceContainer, Services, WorkflowExecutorV2 } from "../src/index.ts";
 import { createTestRegistry, MemoryRunRecorder } from "../src/testing/index.ts";
-import { fanOut, linear, ragLinear4 } from "./workflows.ts";
+import { fanOut, iteration, linear, loop, ragLinear4 } from "./workflows.ts";
 
 export interface BenchRow {
   group: string;
@@ -81,6 +81,23 @@ export default async function bench(): Promise<BenchRow[]> {
   const linear100 = await measure(() => executor.run(l100, inputs), 100);
   const fan50 = await measure(() => executor.run(f50, inputs), 300);
 
+  // Sub-graphs: 1,000 items × a 3-node body, sequential and 10 rounds at once; a 1,000-round loop.
+  const items = { items: Array.from({ length: 1_000 }, (_, i) => `item ${i}`) };
+  const seq = executor.compile(iteration({ parallel: false }));
+  const par = executor.compile(iteration({ parallel: true }));
+  const loop1000 = executor.compile(loop(1_000));
+  for (const [compiled, input] of [
+    [seq, items],
+    [par, items],
+    [loop1000, inputs],
+  ] as const) {
+    const result = await executor.run(compiled, input);
+    if (result.status !== "succeeded") throw new Error(`bench workflow failed: ${result.error?.message}`);
+  }
+  const iterationSeq = await measure(() => executor.run(seq, items), 5);
+  const iterationPar = await measure(() => executor.run(par, items), 5);
+  const loopRounds = await measure(() => executor.run(loop1000, inputs), 5);
+
   // With a recorder, every event waits for the writes queued before it (a node.finished for its
   // own row): the cost of "announced means recorded" per node, against an instant recorder.
   const recorded = new WorkflowExecutorV2(createTestRegistry(), {
@@ -126,6 +143,27 @@ export default async function bench(): Promise<BenchRow[]> {
       value: fan50,
       unit: "µs/run",
       note: "target ≤ 125",
+    },
+    {
+      group: "engine",
+      name: "iteration over 1,000 items, 3-node body, sequential",
+      value: iterationSeq / 3_000,
+      unit: "µs/inner node",
+      note: `${(iterationSeq / 1000).toFixed(1)} ms/run; target ≤ 2 × linear-100 per node`,
+    },
+    {
+      group: "engine",
+      name: "iteration over 1,000 items, 3-node body, parallel (10)",
+      value: iterationPar / 3_000,
+      unit: "µs/inner node",
+      note: `${(iterationPar / 1000).toFixed(1)} ms/run`,
+    },
+    {
+      group: "engine",
+      name: "loop of 1,000 rounds (1-node body)",
+      value: loopRounds / 1_000,
+      unit: "µs/round",
+      note: `${(loopRounds / 1000).toFixed(1)} ms/run`,
     },
     { group: "engine", name: "plain async functions, same 4 steps (floor)", value: floor, unit: "µs/run" },
     {

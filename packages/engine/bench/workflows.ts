@@ -39,3 +39,65 @@ export function fanOut(width: number): WorkflowV2Json {
     ],
   };
 }
+
+/** start(items) → each (iteration; body: a → b → c templates, the item passed along) → end. */
+export function iteration(options: { parallel: boolean }): WorkflowV2Json {
+  const body = ["a", "b", "c"];
+  return {
+    schema_version: 2,
+    nodes: [
+      { id: "start", type: "start", config: { inputs: [{ name: "items", type: "array", required: true }] } },
+      {
+        id: "each",
+        type: "iteration",
+        config: { output_selector: ["c", "text"], parallel: options.parallel, parallelism: 10 },
+        variable_mappings: [{ target_port: "items", selector: ["start", "items"] }],
+      },
+      ...body.map((id, i) => ({
+        id,
+        type: "template",
+        parent_id: "each",
+        config: { template: "{{in}}" },
+        variable_mappings: [{ target_port: "in", selector: i === 0 ? ["each", "item"] : [body[i - 1]!, "text"] }],
+      })),
+      { id: "end", type: "end", variable_mappings: [{ target_port: "out", selector: ["each", "output"] }] },
+    ],
+    edges: [
+      { source: "start", target: "each" },
+      { source: "each", target: "end" },
+      { source: "a", target: "b" },
+      { source: "b", target: "c" },
+    ],
+  };
+}
+
+/** start → count (loop of `rounds` rounds; body: one template growing nothing) → end. */
+export function loop(rounds: number): WorkflowV2Json {
+  return {
+    schema_version: 2,
+    nodes: [
+      { id: "start", type: "start" },
+      {
+        id: "count",
+        type: "loop",
+        config: {
+          loop_variables: [{ name: "last", type: "string", value: "" }],
+          updates: [{ variable: "last", selector: ["step", "text"] }],
+          max_iterations: rounds,
+        },
+      },
+      {
+        id: "step",
+        type: "template",
+        parent_id: "count",
+        config: { template: "{{i}}" },
+        variable_mappings: [{ target_port: "i", selector: ["count", "index"] }],
+      },
+      { id: "end", type: "end", variable_mappings: [{ target_port: "last", selector: ["count", "last"] }] },
+    ],
+    edges: [
+      { source: "start", target: "count" },
+      { source: "count", target: "end" },
+    ],
+  };
+}
