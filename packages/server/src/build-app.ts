@@ -28,6 +28,7 @@ import { chatRoutes } from "./routes/chat-routes.ts";
 import { documentRoutes } from "./routes/document-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { keyRoutes } from "./routes/key-routes.ts";
+import { sessionRoutes } from "./routes/session-routes.ts";
 import { workflowExecutionRoutes } from "./routes/workflow-execution-routes.ts";
 import { workflowVersionRoutes } from "./routes/workflow-version-routes.ts";
 import { RunTracker } from "./run-tracker.ts";
@@ -191,6 +192,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
       await api.register(workflowExecutionRoutes(ctx));
       await api.register(chatRoutes(ctx));
       await api.register(documentRoutes(ctx));
+      await api.register(sessionRoutes(ctx));
       await api.register(keyRoutes(ctx));
     },
     { prefix: "/api/v1" },

@@ -7,6 +7,7 @@ import { principalOf } from "../api-key-auth.ts";
 import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { botWorkflowTarget } from "../bot-workflow-target.ts";
+import { loadConversation, saveConversation } from "../conversation-state.ts";
 import { databaseUnavailable } from "../error-handler.ts";
 import { errorResponses } from "../error-schema.ts";
 import { isRedisUnavailable } from "../redis-connection.ts";
@@ -79,13 +80,25 @@ function runError(result: RunResult): AppError {
   });
 }
 
-/** Streams the run's events as SSE, ending with `run.finished` (and `error` before it on failure). */
-function streamRun(sse: SseStream, handle: RunHandle, ids: { bot_id: string; session_id: string }): void {
+/**
+ * Streams the run's events as SSE, ending with `run.finished` (and `error` before it on failure).
+ * `text` events carry the answer: the `answer` nodes' stream when the workflow has any, else the
+ * streaming nodes' (LLM) chunks.
+ */
+function streamRun(
+  sse: SseStream,
+  handle: RunHandle,
+  ids: { bot_id: string; session_id: string },
+  answersOnly: boolean,
+): void {
   handle.on("run.started", (e) => sse.send("run.started", { run_id: e.runId, ...ids }));
   handle.on("node.started", (e) =>
     sse.send("node.started", { node_id: e.nodeId, node_type: e.nodeType, attempt: e.attempt }),
   );
-  handle.on("node.chunk", (e) => sse.send("text", { node_id: e.nodeId, delta: e.chunk }));
+  handle.on("node.chunk", (e) => {
+    if (answersOnly && e.answer !== true) return;
+    sse.send("text", { node_id: e.nodeId, delta: e.chunk });
+  });
   const finished = (e: { record: RunResult["nodes"][number] }) =>
     sse.send("node.finished", {
       node_id: e.record.nodeId,
@@ -133,6 +146,8 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           return [];
         });
 
+        const conversation = await loadConversation(ctx.storage, bot.id, sessionId);
+
         // The client going away before the answer is written cancels the run.
         const client = new AbortController();
         reply.raw.once("close", () => {
@@ -144,6 +159,7 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           { query: body.message, [HISTORY_INPUT]: history },
           {
             signal: client.signal,
+            conversation,
             system: {
               query: body.message,
               bot_id: bot.id,
@@ -162,7 +178,10 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const sse = streaming
           ? SseStream.open(reply, { "x-portflow-run-id": handle.runId, "x-portflow-session-id": sessionId })
           : undefined;
-        if (sse !== undefined) streamRun(sse, handle, { bot_id: bot.id, session_id: sessionId });
+        if (sse !== undefined) {
+          const answersOnly = ctx.runner.compile(target).hasAnswers;
+          streamRun(sse, handle, { bot_id: bot.id, session_id: sessionId }, answersOnly);
+        }
         // Comment lines keep proxies from closing a stream that waits on a slow model.
         const keepAlive = sse === undefined ? undefined : setInterval(() => sse.ping(), SSE_PING_MS);
 
@@ -172,6 +191,8 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           runNotRecordedError(result) === undefined;
         const answer = succeeded ? answerOf(result) : { response: "", sources: [] };
         if (succeeded) {
+          // The session's variables move on with the run that changed them (never for a failed one).
+          await saveConversation(ctx.storage, bot.id, sessionId, result);
           await ctx.sessions
             .appendTurn(bot.id, sessionId, body.message, answer.response)
             .catch(sessionFailed("could not save the chat session"));

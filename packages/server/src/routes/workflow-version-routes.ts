@@ -5,6 +5,7 @@ import { z } from "zod";
 import { principalOf } from "../api-key-auth.ts";
 import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
+import { loadConversation, saveConversation } from "../conversation-state.ts";
 import { errorResponses } from "../error-schema.ts";
 import { optionalBody } from "../optional-body.ts";
 import { runNotRecordedError } from "../run-not-recorded.ts";
@@ -250,6 +251,7 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         if (draft === undefined) throw AppError.notFound("draft");
         const { inputs, session_id } = request.body;
         const query = typeof inputs.query === "string" ? inputs.query : undefined;
+        const conversation = session_id === undefined ? {} : await loadConversation(ctx.storage, bot.id, session_id);
         const handle = ctx.runner.start(
           {
             kind: draft.schemaVersion === 2 ? "v2" : "v1",
@@ -259,6 +261,7 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           },
           { history: [], ...inputs },
           {
+            conversation,
             system: {
               bot_id: bot.id,
               ...(query !== undefined && { query }),
@@ -275,6 +278,7 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const result = await handle.result;
         const unrecorded = runNotRecordedError(result);
         if (unrecorded !== undefined) throw unrecorded;
+        if (session_id !== undefined) await saveConversation(ctx.storage, bot.id, session_id, result);
         return toDebugRunResponse(result);
       },
     );

@@ -2,6 +2,7 @@ import type { RunHandle, RunResult } from "@portflow/engine";
 import type { Command } from "commander";
 import { AppError } from "../../app-error.ts";
 import { botWorkflowTarget } from "../../bot-workflow-target.ts";
+import { loadConversation, saveConversation } from "../../conversation-state.ts";
 import { runNotRecordedError } from "../../run-not-recorded.ts";
 import { CliError } from "../cli-error.ts";
 import type { CliSession } from "../cli-session.ts";
@@ -75,7 +76,8 @@ export function registerRunCommand(program: Command, session: CliSession): void 
     .requiredOption("--bot <bot-id>", "the bot")
     .argument("<question>")
     .option("--json", "print the result as JSON instead of streaming")
-    .action(async (question: string, options: { bot: string; json?: boolean }) => {
+    .option("--session <session-id>", "continue a chat session: its conversation variables are read and updated")
+    .action(async (question: string, options: { bot: string; json?: boolean; session?: string }) => {
       const { storage, runner } = await session.context();
       const bot = await requireBot(storage, options.bot);
       const found = await botWorkflowTarget(storage, bot);
@@ -87,6 +89,8 @@ export function registerRunCommand(program: Command, session: CliSession): void 
         );
       }
       const { target, label } = found;
+      const sessionId = options.session;
+      const conversation = sessionId === undefined ? {} : await loadConversation(storage, bot.id, sessionId);
       await withInterrupt(async (signal) => {
         let handle: RunHandle;
         try {
@@ -95,11 +99,13 @@ export function registerRunCommand(program: Command, session: CliSession): void 
             { query: question },
             {
               signal,
-              system: { query: question, bot_id: bot.id },
+              conversation,
+              system: { query: question, bot_id: bot.id, ...(sessionId !== undefined && { session_id: sessionId }) },
               record: {
                 botId: bot.id,
                 ...(target.workflowVersionId !== undefined && { workflowVersionId: target.workflowVersionId }),
                 trigger: "api",
+                ...(sessionId !== undefined && { sessionId }),
               },
             },
           );
@@ -116,7 +122,9 @@ export function registerRunCommand(program: Command, session: CliSession): void 
         let streamed = "";
         if (!json) {
           session.err(`bot ${bot.id} · ${label} · run ${handle.runId}`);
+          const answersOnly = runner.compile(target).hasAnswers;
           handle.on("node.chunk", (event) => {
+            if (answersOnly && event.answer !== true) return;
             streamed += event.chunk;
             session.io.stdout.write(event.chunk);
           });
@@ -157,6 +165,7 @@ export function registerRunCommand(program: Command, session: CliSession): void 
         }
         const unrecorded = runNotRecordedError(result);
         if (unrecorded !== undefined) throw new CliError(unrecorded.message);
+        if (sessionId !== undefined) await saveConversation(storage, bot.id, sessionId, result);
         if (result.status === "failed" || result.status === "cancelled") {
           const where = result.error?.nodeId !== undefined ? ` at node ${result.error.nodeId}` : "";
           throw new CliError(
