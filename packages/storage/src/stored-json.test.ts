@@ -100,7 +100,7 @@ describe("toStoredJson", () => {
     const decoded = fromStoredJson(JSON.parse(toJsonb(JSON.parse('{"__proto__":{"a\\u0000":1}}'))));
     expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
     expect(Object.keys(decoded)).toEqual(["__proto__"]);
-    expect(Object.keys(decoded.__proto__ as object)).toEqual(["a\u0000"]);
+    expect(Object.keys(Object.getOwnPropertyDescriptor(decoded, "__proto__")?.value as object)).toEqual(["a\u0000"]);
   });
 });
 
