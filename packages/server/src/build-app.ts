@@ -20,6 +20,7 @@ import type { Redis } from "ioredis";
 import { type ApiKeyVerifier, registerApiKeyAuth, storedApiKeys } from "./api-key-auth.ts";
 import type { AppConfig, AppContext, DocumentIngestion } from "./app-context.ts";
 import { installErrorHandling } from "./error-handler.ts";
+import { installJsonBodyParser } from "./json-body-parser.ts";
 import { authFailureGuard, registerRateLimits } from "./rate-limits.ts";
 import { botRoutes } from "./routes/bot-routes.ts";
 import { chatRoutes } from "./routes/chat-routes.ts";
@@ -71,13 +72,14 @@ const MULTIPART_UPLOAD_BODY = {
 export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
   const app = Fastify({
     ...(deps.logger !== undefined ? { loggerInstance: deps.logger } : { logger: false }),
-    bodyLimit: 2 * 1024 * 1024,
+    bodyLimit: 2 * 1024 * 1024, // a 413 names it (error-handler.ts)
     // The first request of a closing server answers 503 instead of hanging.
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  installJsonBodyParser(app);
 
   const tracker = new RunTracker();
   const executor = new WorkflowExecutorV2(deps.registry, { services: deps.services });

@@ -4,7 +4,7 @@
  */
 
 import { IngestError } from "@portflow/nodes/ingest";
-import { ConflictError, InvalidWorkflowError, NotFoundError } from "@portflow/storage";
+import { ConflictError, InvalidCursorError, InvalidWorkflowError, NotFoundError } from "@portflow/storage";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
 import { AppError, type ErrorCode } from "./app-error.ts";
@@ -56,6 +56,15 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorRe
       body: { error: { code: "workflow_invalid", message: error.message, details: { problems: error.problems } } },
     };
   }
+  if (error instanceof InvalidCursorError) {
+    const issue = { path: "query.cursor", message: error.message };
+    return {
+      status: 400,
+      body: {
+        error: { code: "invalid_cursor", message: `${issue.path}: ${issue.message}`, details: { issues: [issue] } },
+      },
+    };
+  }
   if (error instanceof NotFoundError) {
     return { status: 404, body: { error: { code: "not_found", message: error.message } } };
   }
@@ -105,10 +114,26 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorRe
   return { status: 500, body: { error: { code: "internal_error", message: "internal server error" } } };
 }
 
+function formatBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
+}
+
+/** Fastify's "Request body is too large", with the limit the request went over. */
+function withBodyLimit(error: unknown, request: FastifyRequest): unknown {
+  if ((error as Partial<FastifyError> | undefined)?.code !== "FST_ERR_CTP_BODY_TOO_LARGE") return error;
+  const limit = request.routeOptions.bodyLimit;
+  return new AppError(
+    413,
+    "payload_too_large",
+    `body: larger than the ${formatBytes(limit)} limit for a request body (${limit} bytes)`,
+    { limit_bytes: limit },
+  );
+}
+
 /** Installs the error and not-found handlers on an app. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const { status, body } = toErrorResponse(error);
+    const { status, body } = toErrorResponse(withBodyLimit(error, request));
     if (status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.debug({ code: body.error.code }, body.error.message);
     return reply.status(status).type("application/json").send(body);

@@ -8,6 +8,7 @@ import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { botWorkflowTarget } from "../bot-workflow-target.ts";
 import { errorResponses } from "../error-schema.ts";
+import { identifier } from "../identifier-schema.ts";
 import { HISTORY_INPUT } from "../session-history-wiring.ts";
 import { SseStream } from "../sse-stream.ts";
 import type { RunTarget } from "../workflow-runner.ts";
@@ -16,14 +17,14 @@ import { findBot } from "./bot-routes.ts";
 const SSE_PING_MS = 15_000;
 
 const chatRequestSchema = z.object({
-  bot_id: z.string().min(1),
+  bot_id: identifier(),
   message: z.string().min(1).max(32_000),
-  session_id: z.string().min(1).max(200).optional().describe("continue a conversation; a new one when absent"),
+  session_id: identifier().optional().describe("continue a conversation; a new one when absent"),
   stream: z
     .boolean()
     .optional()
     .describe("answer with Server-Sent Events; when absent, `Accept: text/event-stream` asks for them"),
-  user_id: z.string().min(1).max(200).optional().describe("the end user, as `sys.user_id`"),
+  user_id: identifier().optional().describe("the end user, as `sys.user_id`"),
 });
 
 const sourceSchema = z.record(z.string(), z.unknown()).meta({
@@ -149,7 +150,11 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         );
         const streaming = body.stream ?? (request.headers.accept ?? "").includes("text/event-stream"); // an explicit `stream` wins
         const sse = streaming
-          ? SseStream.open(reply, { "x-portflow-run-id": handle.runId, "x-portflow-session-id": sessionId })
+          ? SseStream.open(reply, {
+              "x-portflow-run-id": handle.runId,
+              // Percent-encoded: a header carries Latin-1 only, and the id may be any Unicode.
+              "x-portflow-session-id": encodeURIComponent(sessionId),
+            })
           : undefined;
         if (sse !== undefined) streamRun(sse, handle, { bot_id: bot.id, session_id: sessionId });
         // Comment lines keep proxies from closing a stream that waits on a slow model.

@@ -5,6 +5,7 @@ import { principalOf } from "../api-key-auth.ts";
 import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { errorResponses } from "../error-schema.ts";
+import { identifier } from "../identifier-schema.ts";
 import { uploadMimeType } from "../upload-type.ts";
 import { findBot } from "./bot-routes.ts";
 
@@ -40,7 +41,7 @@ function toDocumentResponse(d: StoredDocument): z.output<typeof documentSchema> 
   };
 }
 
-const paramsSchema = z.object({ bot_id: z.string().min(1) });
+const paramsSchema = z.object({ bot_id: identifier() });
 
 const uploadResponseSchema = documentSchema
   .extend({
@@ -60,7 +61,7 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           summary: "Upload a document (multipart field `file`: PDF, DOCX, Markdown or text) and ingest it",
           description: `Files over the upload limit (${ctx.config.maxUploadBytes} bytes) answer 413; other types 415.`,
           consumes: ["multipart/form-data"],
-          querystring: z.object({ bot_id: z.string().min(1) }),
+          querystring: z.object({ bot_id: identifier() }),
           response: {
             200: uploadResponseSchema,
             201: uploadResponseSchema,
@@ -133,7 +134,7 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ["documents"],
           summary: "Delete a document and its chunks",
-          params: paramsSchema.extend({ document_id: z.string().min(1) }),
+          params: paramsSchema.extend({ document_id: identifier() }),
           response: { 204: z.undefined(), ...errorResponses(401, 404, 429) },
         },
       },
