@@ -47,6 +47,7 @@ describe("SSE chat with an unusual session id, over a real connection", () => {
     const res = await streamChat("abc\r\nSet-Cookie: x=1");
     expect(res.status).toBe(400);
     expect(res.headers.get("set-cookie")).toBeNull();
-    expect((await res.json()).error.details.issues[0].path).toBe("body.session_id");
+    const body = (await res.json()) as { error: { details: { issues: { path: string }[] } } };
+    expect(body.error.details.issues[0]?.path).toBe("body.session_id");
   });
 });
