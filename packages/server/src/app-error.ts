@@ -6,6 +6,7 @@
 export type ErrorCode =
   | "bad_request"
   | "validation_error"
+  | "invalid_cursor"
   | "unauthorized"
   | "forbidden"
   | "not_found"

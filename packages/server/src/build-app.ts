@@ -21,6 +21,7 @@ import { type ApiKeyVerifier, registerApiKeyAuth, storedApiKeys } from "./api-ke
 import type { AppConfig, AppContext, DocumentIngestion } from "./app-context.ts";
 import { AppError } from "./app-error.ts";
 import { installErrorHandling, toErrorResponse } from "./error-handler.ts";
+import { installJsonBodyParser } from "./json-body-parser.ts";
 import { OutageLog } from "./outage-log.ts";
 import { authFailureGuard, registerRateLimits } from "./rate-limits.ts";
 import { botRoutes } from "./routes/bot-routes.ts";
@@ -89,7 +90,7 @@ const MULTIPART_UPLOAD_BODY = {
 export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
   const app = Fastify({
     ...(deps.logger !== undefined ? { loggerInstance: deps.logger } : { logger: false }),
-    bodyLimit: 2 * 1024 * 1024,
+    bodyLimit: 2 * 1024 * 1024, // a 413 names it (error-handler.ts)
     // The first request of a closing server answers 503 instead of hanging.
     return503OnClosing: true,
     // request.ip (rate limits, failed-auth budget, logs) comes from X-Forwarded-For only from trusted proxies
@@ -107,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
       : new OutageLog(log, "redis", "rate limits are skipped and chats answer without their stored history"));
   if (deps.redisOutage === undefined) deps.redis?.on("ready", () => redisOutage?.up());
   installErrorHandling(app, { databaseOutage });
+  installJsonBodyParser(app);
 
   const tracker = new RunTracker();
   const executor = new WorkflowExecutorV2(deps.registry, { services: deps.services });

@@ -4,7 +4,13 @@
  */
 
 import { IngestError } from "@portflow/nodes/ingest";
-import { ConflictError, InvalidWorkflowError, isDatabaseUnavailable, NotFoundError } from "@portflow/storage";
+import {
+  ConflictError,
+  InvalidCursorError,
+  InvalidWorkflowError,
+  isDatabaseUnavailable,
+  NotFoundError,
+} from "@portflow/storage";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
 import { AppError, type ErrorCode } from "./app-error.ts";
@@ -65,6 +71,15 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorRe
       body: { error: { code: "workflow_invalid", message: error.message, details: { problems: error.problems } } },
     };
   }
+  if (error instanceof InvalidCursorError) {
+    const issue = { path: "query.cursor", message: error.message };
+    return {
+      status: 400,
+      body: {
+        error: { code: "invalid_cursor", message: `${issue.path}: ${issue.message}`, details: { issues: [issue] } },
+      },
+    };
+  }
   if (error instanceof NotFoundError) {
     return { status: 404, body: { error: { code: "not_found", message: error.message } } };
   }
@@ -121,10 +136,26 @@ export interface ErrorHandlingOptions {
   readonly databaseOutage?: OutageLog;
 }
 
+function formatBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
+}
+
+/** Fastify's "Request body is too large", with the limit the request went over. */
+function withBodyLimit(error: unknown, request: FastifyRequest): unknown {
+  if ((error as Partial<FastifyError> | undefined)?.code !== "FST_ERR_CTP_BODY_TOO_LARGE") return error;
+  const limit = request.routeOptions.bodyLimit;
+  return new AppError(
+    413,
+    "payload_too_large",
+    `body: larger than the ${formatBytes(limit)} limit for a request body (${limit} bytes)`,
+    { limit_bytes: limit },
+  );
+}
+
 /** Installs the error and not-found handlers on an app. */
 export function installErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const { status, body } = toErrorResponse(error);
+    const { status, body } = toErrorResponse(withBodyLimit(error, request));
     if (body.error.code === "database_unavailable") {
       if (options.databaseOutage) options.databaseOutage.down(error);
       else request.log.warn({ err: error }, "database unavailable");

@@ -2,6 +2,7 @@
  * Server-Sent Events over a hijacked Fastify reply.
  * @module
  */
+import { validateHeaderName, validateHeaderValue } from "node:http";
 import type { FastifyReply } from "fastify";
 
 /**
@@ -34,11 +35,13 @@ export class SseStream {
     });
   }
 
-  /** Takes the response over from Fastify and writes the SSE headers. */
+  /**
+   * Takes the response over from Fastify and writes the SSE headers. The headers are checked
+   * first: a bad one throws while Fastify still owns the reply (and answers with an error),
+   * never after the hijack, where nothing would answer and the client would wait forever.
+   */
   static open(reply: FastifyReply, headers: Readonly<Record<string, string>> = {}): SseStream {
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
+    const all: Record<string, string> = {
       ...Object.fromEntries(Object.entries(reply.getHeaders()).map(([k, v]) => [k, String(v)])),
       ...headers,
       "content-type": "text/event-stream; charset=utf-8",
@@ -46,8 +49,20 @@ export class SseStream {
       "cache-control": "no-store, no-transform",
       connection: "keep-alive",
       "x-accel-buffering": "no",
-    });
-    raw.flushHeaders();
+    };
+    for (const [name, value] of Object.entries(all)) {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+    }
+    reply.hijack();
+    const raw = reply.raw;
+    try {
+      raw.writeHead(200, all);
+      raw.flushHeaders();
+    } catch (error) {
+      raw.destroy(error as Error); // the client sees the connection close instead of a silent wait
+      throw error;
+    }
     return new SseStream(reply);
   }
 

@@ -2,7 +2,7 @@ import type { CallOptions } from "@portflow/engine";
 import type { Kysely, Selectable } from "kysely";
 import type { BotsTable, Database } from "./database-schema.ts";
 import { clampLimit, clampOffset, type Page } from "./paging.ts";
-import { toJsonb } from "./stored-json.ts";
+import { fromStoredJson, toJsonb } from "./stored-json.ts";
 
 export type BotStatus = "draft" | "active" | "inactive" | "error";
 export const BOT_STATUSES: readonly BotStatus[] = Object.freeze(["draft", "active", "inactive", "error"]);
@@ -59,8 +59,8 @@ export function toBot(row: Selectable<BotsTable>): Bot {
     description: row.description,
     status: row.status as BotStatus,
     useWorkflowV2: row.use_workflow_v2,
-    legacyWorkflow: row.legacy_workflow ?? null,
-    settings: (row.settings ?? {}) as Record<string, unknown>,
+    legacyWorkflow: fromStoredJson(row.legacy_workflow ?? null),
+    settings: fromStoredJson(row.settings ?? {}) as Record<string, unknown>,
     publishedVersionId: row.published_version_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

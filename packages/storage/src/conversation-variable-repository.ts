@@ -1,7 +1,7 @@
 import type { CallOptions } from "@portflow/engine";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "./database-schema.ts";
-import { toJsonb } from "./stored-json.ts";
+import { fromStoredJson, toJsonb } from "./stored-json.ts";
 
 /** A session's conversation variables, as stored. */
 export interface StoredConversationVariable {
@@ -42,7 +42,7 @@ export class KyselyConversationVariableRepository implements ConversationVariabl
       .where("session_id", "=", sessionId)
       .orderBy("name")
       .execute();
-    return rows.map((r) => ({ name: r.name, value: r.value, updatedAt: r.updated_at }));
+    return rows.map((r) => ({ name: r.name, value: fromStoredJson(r.value), updatedAt: r.updated_at }));
   }
 
   async apply(

@@ -84,13 +84,14 @@ export {
 } from "./run-repository.ts";
 export {
   ConflictError,
+  InvalidCursorError,
   InvalidWorkflowError,
   NotFoundError,
   PgvectorMissingError,
   StorageError,
   type StoredWorkflowProblem,
 } from "./storage-error.ts";
-export { DEFAULT_MAX_STORED_JSON_BYTES, type TruncatedJson } from "./stored-json.ts";
+export { DEFAULT_MAX_STORED_JSON_BYTES, MAX_STORED_JSON_DEPTH, type TruncatedJson } from "./stored-json.ts";
 export { workflowChecksum } from "./workflow-checksum.ts";
 export {
   KyselyWorkflowVersionRepository,

@@ -6,7 +6,7 @@ import { BinaryCopyWriter } from "./binary-copy-writer.ts";
 import { rethrowUnavailable } from "./database-unavailable.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { botNotFoundOnForeignKey } from "./pg-error.ts";
-import { toJsonb } from "./stored-json.ts";
+import { fromStoredJson, toJsonb } from "./stored-json.ts";
 
 /** Rows per binary COPY statement (one upsert may run several, in one transaction). */
 const COPY_BATCH_ROWS = 2_000;
@@ -115,7 +115,7 @@ export class PgVectorStore implements VectorStore {
         documentId: r.document_id,
         chunkIndex: r.chunk_index,
         content: r.content,
-        metadata: r.metadata ?? {},
+        metadata: fromStoredJson(r.metadata ?? {}),
         score: Number(r.score),
       }))
       .filter((r) => threshold === undefined || r.score >= threshold);
@@ -146,7 +146,7 @@ export class PgVectorStore implements VectorStore {
       documentId: r.document_id,
       chunkIndex: r.chunk_index,
       content: r.content,
-      metadata: (r.metadata ?? {}) as Record<string, unknown>,
+      metadata: fromStoredJson(r.metadata ?? {}) as Record<string, unknown>,
       // The type parser registered at open time turns `vector` into number[].
       embedding: typeof r.embedding === "string" ? (pgvector.fromSql(r.embedding) as number[]) : r.embedding,
     }));

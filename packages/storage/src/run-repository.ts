@@ -2,6 +2,8 @@ import type { CallOptions, RunStatus, TokenUsage } from "@portflow/engine";
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { Database, WorkflowExecutionRunsTable, WorkflowNodeExecutionsTable } from "./database-schema.ts";
 import { clampLimit } from "./paging.ts";
+import { InvalidCursorError } from "./storage-error.ts";
+import { fromStoredJson } from "./stored-json.ts";
 
 /** A run's status as stored: the engine's, plus `interrupted` for runs whose process died. */
 export type StoredRunStatus = RunStatus | "interrupted";
@@ -77,7 +79,7 @@ export interface ListRunsOptions extends CallOptions {
   readonly sessionId?: string;
   /** 1..200, default 20. */
   readonly limit?: number;
-  /** `nextCursor` of the previous page. */
+  /** `nextCursor` of the previous page; any other text is an `InvalidCursorError`. */
   readonly cursor?: string;
 }
 
@@ -175,9 +177,9 @@ function toRun(row: Selectable<WorkflowExecutionRunsTable>): WorkflowRun {
     workflowVersionId: row.workflow_version_id,
     status: row.status as StoredRunStatus,
     trigger: row.trigger,
-    inputs: row.inputs,
-    outputs: row.outputs ?? null,
-    error: (row.error ?? null) as StoredError | null,
+    inputs: fromStoredJson(row.inputs),
+    outputs: fromStoredJson(row.outputs ?? null),
+    error: fromStoredJson(row.error ?? null) as StoredError | null,
     totalSteps: row.total_steps,
     tokens: toTokens(row.input_tokens, row.output_tokens),
     elapsedMs: row.elapsed_ms,
@@ -196,10 +198,10 @@ function toNode(row: Selectable<WorkflowNodeExecutionsTable>): NodeExecution {
     nodeType: row.node_type,
     stepIndex: row.step_index,
     status: row.status,
-    inputs: row.inputs,
-    outputs: row.outputs,
-    processData: row.process_data,
-    error: (row.error ?? null) as StoredError | null,
+    inputs: fromStoredJson(row.inputs),
+    outputs: fromStoredJson(row.outputs),
+    processData: fromStoredJson(row.process_data),
+    error: fromStoredJson(row.error ?? null) as StoredError | null,
     attempts: row.attempts,
     tokens: toTokens(row.input_tokens, row.output_tokens),
     elapsedMs: row.elapsed_ms,
@@ -220,16 +222,41 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.ts, cursor.id]), "utf8").toString("base64url");
 }
 
+/** `started_at::text` as PostgreSQL writes it: `2026-01-10 12:00:00.123456+00` (the offset may carry minutes). */
+const CURSOR_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?[+-](\d{2})(?::[0-5]\d){0,2}$/;
+/** Run ids are text; refuse what no stored id can be (and PostgreSQL cannot take: NUL). */
+const CURSOR_ID = /^[^\p{Cc}\p{Cs}]{1,200}$/u;
+
+/** A timestamp the `::timestamptz` cast accepts: a real calendar date and time, an offset within ±15 h. */
+function isCursorTimestamp(ts: string): boolean {
+  const match = CURSOR_TIMESTAMP.exec(ts);
+  if (match === null) return false;
+  const [year, month, day, hour, minute, second, offset] = match.slice(1).map(Number) as number[];
+  const date = new Date(Date.UTC(year!, month! - 1, day!, hour, minute, second));
+  return (
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month! - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second &&
+    offset! <= 15
+  );
+}
+
 function decodeCursor(text: string): Cursor {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-    if (Array.isArray(parsed) && typeof parsed[0] === "string" && typeof parsed[1] === "string") {
-      return { ts: parsed[0], id: parsed[1] };
-    }
+    parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
   } catch {
-    // fall through
+    throw new InvalidCursorError();
   }
-  throw new RangeError("invalid run list cursor");
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw new InvalidCursorError();
+  const [ts, id] = parsed as unknown[];
+  if (typeof ts !== "string" || typeof id !== "string" || !isCursorTimestamp(ts) || !CURSOR_ID.test(id)) {
+    throw new InvalidCursorError();
+  }
+  return { ts, id };
 }
 
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));

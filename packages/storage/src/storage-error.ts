@@ -32,6 +32,14 @@ export class NotFoundError extends StorageError {
   override readonly name = "NotFoundError";
 }
 
+/** A list cursor that this package did not issue (tampered with, truncated or forged). */
+export class InvalidCursorError extends StorageError {
+  override readonly name = "InvalidCursorError";
+  constructor() {
+    super("invalid cursor: pass the next_cursor of the previous page unchanged");
+  }
+}
+
 /** One problem with a workflow, as the engine's `validateWorkflow` reports it. */
 export interface StoredWorkflowProblem {
   readonly path: string;

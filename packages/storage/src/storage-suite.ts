@@ -19,7 +19,8 @@ import { createStorage, type Storage } from "./create-storage.ts";
 import { migrateToLatest, storageMigrations } from "./migrate.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { PgRunRecorder } from "./pg-run-recorder.ts";
-import { ConflictError, InvalidWorkflowError, NotFoundError } from "./storage-error.ts";
+import { ConflictError, InvalidCursorError, InvalidWorkflowError, NotFoundError } from "./storage-error.ts";
+import { ESCAPE_MARKER, MAX_STORED_JSON_DEPTH } from "./stored-json.ts";
 import { KyselyWorkflowVersionRepository, type WorkflowValidator } from "./workflow-version-repository.ts";
 
 /** The contract's dimension, so one database serves both suites. */
@@ -143,13 +144,13 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       const bot = await newBot("conversation");
       const other = await newBot("conversation-other");
       expect(await storage.conversationVariables.get(bot.id, "s1")).toEqual({});
-      await storage.conversationVariables.apply(bot.id, "s1", { name: "Ada", turns: 1, topics: ["x"] });
+      await storage.conversationVariables.apply(bot.id, "s1", { name: "Ada", turns: 1, topics: ["x\u0000\ud800y"] });
       await storage.conversationVariables.apply(bot.id, "s1", { turns: 2 });
       await storage.conversationVariables.apply(bot.id, "s2", { name: "Bo" });
       await storage.conversationVariables.apply(other.id, "s1", { name: "Cy" });
       expect(await storage.conversationVariables.get(bot.id, "s1")).toEqual({
         name: "Ada",
-        topics: ["x"],
+        topics: ["x\u0000\ud800y"],
         turns: 2,
       });
       expect(await storage.conversationVariables.get(bot.id, "s2")).toEqual({ name: "Bo" });
@@ -410,7 +411,86 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       expect(run?.nodes[0]?.truncated).toBe(true);
       expect(run?.nodes[0]?.outputs).toMatchObject({ __truncated: true });
       expect(run?.nodes[1]?.truncated).toBe(false);
-      expect(run?.nodes[1]?.outputs).toEqual({ nul: "a\uFFFDb", big: "2" });
+      expect(run?.nodes[1]?.outputs).toEqual({ nul: "a\u0000b", big: "2" });
+    });
+
+    it("stores text jsonb refuses (U+0000, lone surrogates) and the escape marker losslessly, in every JSON column", async () => {
+      const awkward = `nul\u0000 high\ud800 low\udc00 pair\ud83d\ude00 marker${ESCAPE_MARKER}0000 backslash\\u0000 crlf\r\n`;
+      const value = { text: awkward, [`key${awkward}`]: [awkward, { nested: awkward }], n: 1 };
+      const bot = await storage.bots.create({ name: "lossless", settings: value, legacyWorkflow: value });
+      expect((await storage.bots.get(bot.id))?.settings).toEqual(value);
+      expect((await storage.bots.get(bot.id))?.legacyWorkflow).toEqual(value);
+
+      const runId = randomUUID();
+      await storage.recorder.runStarted({ runId, botId: bot.id, inputs: value, startedAt: new Date() });
+      await storage.recorder.nodeFinished(
+        nodeRecord(runId, 1, {
+          inputs: value,
+          outputs: value,
+          processData: value,
+          status: "failed",
+          error: { message: awkward, code: "E" },
+        }),
+      );
+      await storage.recorder.runFinished({
+        runId,
+        status: "failed",
+        outputs: value,
+        error: { message: awkward, nodeId: "n1" },
+        totalSteps: 1,
+        tokens: { input: 0, output: 0 },
+        elapsedMs: 1,
+        finishedAt: new Date(),
+      });
+      const run = await storage.runs.get(bot.id, runId);
+      expect(run).toMatchObject({ inputs: value, outputs: value, error: { message: awkward, nodeId: "n1" } });
+      expect(run?.nodes[0]).toMatchObject({
+        inputs: value,
+        outputs: value,
+        processData: value,
+        error: { message: awkward, code: "E" },
+      });
+      expect((await storage.runs.list(bot.id)).items[0]?.inputs).toEqual(value);
+
+      const awkwardGraph = {
+        ...graph(awkward),
+        nodes: [...graph(awkward).nodes, { id: awkward, type: `bad${awkward}`, config: value }],
+      };
+      const draft = await storage.workflowVersions.saveDraft(bot.id, awkwardGraph);
+      expect(draft.problems).toEqual([
+        { path: "nodes[3].type", message: `unknown node type "bad${awkward}"`, code: "unknown_node_type" },
+      ]);
+      const read = await storage.workflowVersions.getDraft(bot.id);
+      expect(read?.graph).toEqual(awkwardGraph);
+      expect(read?.problems).toEqual(draft.problems);
+      const valid = { ...graph(awkward), name: value };
+      await storage.workflowVersions.saveDraft(bot.id, valid, { expectedRevision: draft.revision });
+      const published = await storage.workflowVersions.publish(bot.id);
+      expect((await storage.workflowVersions.get(bot.id, published.id))?.graph).toEqual(valid);
+      const restored = await storage.workflowVersions.restore(bot.id, published.id);
+      expect(restored.graph).toEqual(valid);
+      expect(restored.checksum).toBe(published.checksum);
+
+      await storage.vectors.upsert(bot.id, [
+        { documentId: "d", chunkIndex: 0, content: "c", metadata: value, embedding: vec(0) },
+      ]);
+      const [hit] = await storage.vectors.search(bot.id, vec(0), { topK: 1, filter: { text: awkward } });
+      expect(hit?.metadata).toEqual(value);
+      expect((await storage.vectors.listChunks(bot.id, "d"))[0]?.metadata).toEqual(value);
+    });
+
+    it("refuses a draft nested too deep for PostgreSQL with a too_deep problem naming the path", async () => {
+      const bot = await newBot();
+      let deep: unknown = "leaf";
+      for (let i = 0; i < 20_000; i++) deep = { a: deep };
+      const refused = await storage.workflowVersions
+        .saveDraft(bot.id, { ...graph("deep"), extra: deep })
+        .catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(InvalidWorkflowError);
+      const [problem] = (refused as InvalidWorkflowError).problems;
+      expect(problem?.code).toBe("too_deep");
+      expect(problem?.path).toBe(`extra${".a".repeat(MAX_STORED_JSON_DEPTH - 1)}`);
+      expect(await storage.workflowVersions.getDraft(bot.id)).toBeUndefined();
     });
 
     it("lists runs with filters and a cursor, and computes statistics", async () => {
@@ -440,7 +520,20 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
           (r) => r.id,
         ),
       ).toEqual([ids[3], ids[2]]);
-      await expect(storage.runs.list(bot.id, { cursor: "nonsense" })).rejects.toThrow(RangeError);
+      const forged = (parts: unknown) => Buffer.from(JSON.stringify(parts), "utf8").toString("base64url");
+      const issued = (await storage.runs.list(bot.id, { limit: 1 })).nextCursor ?? "";
+      for (const bad of [
+        "nonsense",
+        issued.slice(0, -4),
+        issued.slice(2),
+        forged(["garbage", "x"]),
+        forged(["2026-13-45 12:00:00+00", "x"]),
+        forged(["2026-01-10 12:00:00+00", "id\u0000"]),
+        forged(["2026-01-10 12:00:00+99", "x"]),
+        forged({ ts: "2026-01-10 12:00:00+00" }),
+      ]) {
+        await expect(storage.runs.list(bot.id, { cursor: bad }), bad).rejects.toBeInstanceOf(InvalidCursorError);
+      }
 
       const stats = await storage.runs.statistics(bot.id, { from: new Date(base - day), to: new Date(base + 2 * day) });
       expect(stats.total).toBe(7);

@@ -4,7 +4,7 @@ import type { BotWorkflowVersionsTable, Database } from "./database-schema.ts";
 import { clampLimit, clampOffset, type Page } from "./paging.ts";
 import { FOREIGN_KEY_VIOLATION, sqlState, UNIQUE_VIOLATION } from "./pg-error.ts";
 import { ConflictError, InvalidWorkflowError, NotFoundError, type StoredWorkflowProblem } from "./storage-error.ts";
-import { toJsonb } from "./stored-json.ts";
+import { findTooDeep, fromStoredJson, MAX_STORED_JSON_DEPTH, toJsonb } from "./stored-json.ts";
 import { workflowChecksum } from "./workflow-checksum.ts";
 
 export type WorkflowVersionStatus = "draft" | "published" | "archived";
@@ -79,7 +79,9 @@ export interface WorkflowVersionRepository {
   getDraft(botId: string, options?: CallOptions): Promise<WorkflowVersion | undefined>;
   /**
    * Saves the draft, validated on the way in: an invalid draft is saved with its problems
-   * (see `problems`, `valid`). @throws ConflictError on a stale `expectedRevision`; NotFoundError for an unknown bot.
+   * (see `problems`, `valid`). Text is stored losslessly, U+0000 and lone surrogates included.
+   * @throws ConflictError on a stale `expectedRevision`; NotFoundError for an unknown bot;
+   * InvalidWorkflowError (code `too_deep`) for a graph nested deeper than MAX_STORED_JSON_DEPTH.
    */
   saveDraft(botId: string, graph: unknown, options?: SaveDraftOptions): Promise<WorkflowVersion>;
   /**
@@ -100,14 +102,14 @@ export interface WorkflowVersionRepository {
 }
 
 function toVersion(row: Selectable<BotWorkflowVersionsTable>): WorkflowVersion {
-  const problems = (Array.isArray(row.problems) ? row.problems : []) as StoredWorkflowProblem[];
+  const problems = (Array.isArray(row.problems) ? fromStoredJson(row.problems) : []) as StoredWorkflowProblem[];
   return {
     id: row.id,
     botId: row.bot_id,
     status: row.status as WorkflowVersionStatus,
     versionNumber: row.version_number,
     schemaVersion: row.schema_version,
-    graph: row.graph,
+    graph: fromStoredJson(row.graph),
     checksum: row.checksum,
     notes: row.notes,
     problems,
@@ -161,6 +163,13 @@ export class KyselyWorkflowVersionRepository implements WorkflowVersionRepositor
     restoredFrom: string | null,
   ): Promise<WorkflowVersion> {
     options.signal?.throwIfAborted();
+    // Before validation and hashing: PostgreSQL cannot parse jsonb this deep, and nothing should try.
+    const tooDeep = findTooDeep(graph, MAX_STORED_JSON_DEPTH);
+    if (tooDeep !== undefined) {
+      throw new InvalidWorkflowError([
+        { path: tooDeep, message: `nested deeper than ${MAX_STORED_JSON_DEPTH} levels`, code: "too_deep" },
+      ]);
+    }
     const validation = this.validate(graph);
     const fields = {
       schema_version: schemaVersionOf(graph),
@@ -243,8 +252,9 @@ export class KyselyWorkflowVersionRepository implements WorkflowVersionRepositor
           draft.revision,
         );
       }
+      const graph = fromStoredJson(draft.graph);
       // Validated again: node types may have changed since the draft was saved.
-      const validation = this.validate(draft.graph);
+      const validation = this.validate(graph);
       if (!validation.ok) throw new InvalidWorkflowError(validation.problems);
       const next = await this.#nextNumber(trx, botId);
       await trx
@@ -261,7 +271,7 @@ export class KyselyWorkflowVersionRepository implements WorkflowVersionRepositor
           status: "published",
           version_number: next,
           schema_version: draft.schema_version,
-          graph: toJsonb(draft.graph),
+          graph: toJsonb(graph),
           checksum: draft.checksum,
           notes: options.notes ?? draft.notes,
           problems: "[]",

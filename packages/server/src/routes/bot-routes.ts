@@ -5,7 +5,9 @@ import { principalOf } from "../api-key-auth.ts";
 import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { errorResponses } from "../error-schema.ts";
+import { identifier } from "../identifier-schema.ts";
 import { assertAdmin, assertBotAccess } from "../principal.ts";
+import { multiLineText, singleLineText } from "../text-schema.ts";
 
 const botStatusSchema = z.enum(["draft", "active", "inactive", "error"]);
 
@@ -25,8 +27,8 @@ export const botSchema = z
   .meta({ id: "Bot" });
 
 const createBotSchema = z.object({
-  name: z.string().min(1).max(200),
-  description: z.string().max(2_000).optional(),
+  name: singleLineText(200).min(1),
+  description: multiLineText(2_000).optional(),
   status: botStatusSchema.optional(),
   use_workflow_v2: z.boolean().optional(),
   legacy_workflow: z.record(z.string(), z.unknown()).nullable().optional(),
@@ -35,7 +37,7 @@ const createBotSchema = z.object({
 
 const updateBotSchema = createBotSchema.partial();
 
-export const botParamsSchema = z.object({ bot_id: z.string().min(1) });
+export const botParamsSchema = z.object({ bot_id: identifier() });
 
 export function toBotResponse(bot: Bot): z.output<typeof botSchema> {
   return {

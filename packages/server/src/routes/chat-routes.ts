@@ -10,6 +10,7 @@ import { botWorkflowTarget } from "../bot-workflow-target.ts";
 import { loadConversation, saveConversation } from "../conversation-state.ts";
 import { databaseUnavailable } from "../error-handler.ts";
 import { errorResponses } from "../error-schema.ts";
+import { identifier } from "../identifier-schema.ts";
 import { isRedisUnavailable } from "../redis-connection.ts";
 import { runNotRecordedError } from "../run-not-recorded.ts";
 import { HISTORY_INPUT } from "../session-history-wiring.ts";
@@ -20,14 +21,14 @@ import { findBot } from "./bot-routes.ts";
 const SSE_PING_MS = 15_000;
 
 const chatRequestSchema = z.object({
-  bot_id: z.string().min(1),
+  bot_id: identifier(),
   message: z.string().min(1).max(32_000),
-  session_id: z.string().min(1).max(200).optional().describe("continue a conversation; a new one when absent"),
+  session_id: identifier().optional().describe("continue a conversation; a new one when absent"),
   stream: z
     .boolean()
     .optional()
     .describe("answer with Server-Sent Events; when absent, `Accept: text/event-stream` asks for them"),
-  user_id: z.string().min(1).max(200).optional().describe("the end user, as `sys.user_id`"),
+  user_id: identifier().optional().describe("the end user, as `sys.user_id`"),
 });
 
 const sourceSchema = z.record(z.string(), z.unknown()).meta({
@@ -176,7 +177,11 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         );
         const streaming = body.stream ?? (request.headers.accept ?? "").includes("text/event-stream"); // an explicit `stream` wins
         const sse = streaming
-          ? SseStream.open(reply, { "x-portflow-run-id": handle.runId, "x-portflow-session-id": sessionId })
+          ? SseStream.open(reply, {
+              "x-portflow-run-id": handle.runId,
+              // Percent-encoded: a header carries Latin-1 only, and the id may be any Unicode.
+              "x-portflow-session-id": encodeURIComponent(sessionId),
+            })
           : undefined;
         if (sse !== undefined) {
           const answersOnly = ctx.runner.compile(target).hasAnswers;

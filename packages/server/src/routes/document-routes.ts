@@ -7,6 +7,7 @@ import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { errorResponses } from "../error-schema.ts";
 import { watchFileDisposition } from "../file-disposition-watcher.ts";
+import { identifier } from "../identifier-schema.ts";
 import { uploadFilename } from "../upload-filename.ts";
 import { uploadMimeType } from "../upload-type.ts";
 import { findBot } from "./bot-routes.ts";
@@ -43,7 +44,7 @@ function toDocumentResponse(d: StoredDocument): z.output<typeof documentSchema> 
   };
 }
 
-const paramsSchema = z.object({ bot_id: z.string().min(1) });
+const paramsSchema = z.object({ bot_id: identifier() });
 
 const uploadResponseSchema = documentSchema
   .extend({
@@ -66,7 +67,7 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             "the archive limits answer 413; other types 415; documents that cannot be read, or need more memory or " +
             "time to parse than allowed, 422. The file name is RFC 6266's `filename*` when given, else `filename`.",
           consumes: ["multipart/form-data"],
-          querystring: z.object({ bot_id: z.string().min(1) }),
+          querystring: z.object({ bot_id: identifier() }),
           response: {
             200: uploadResponseSchema,
             201: uploadResponseSchema,
@@ -159,7 +160,7 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ["documents"],
           summary: "Delete a document and its chunks",
-          params: paramsSchema.extend({ document_id: z.string().min(1) }),
+          params: paramsSchema.extend({ document_id: identifier() }),
           response: { 204: z.undefined(), ...errorResponses(401, 404, 429) },
         },
       },

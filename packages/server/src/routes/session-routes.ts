@@ -3,6 +3,7 @@ import { z } from "zod";
 import { principalOf } from "../api-key-auth.ts";
 import type { AppContext } from "../app-context.ts";
 import { errorResponses } from "../error-schema.ts";
+import { identifier } from "../identifier-schema.ts";
 import { findBot } from "./bot-routes.ts";
 
 const variablesSchema = z
@@ -22,7 +23,7 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ["sessions"],
           summary: "The conversation variables stored for one chat session",
           description: "Written by `assigner` nodes of runs that succeeded; empty for a session never seen.",
-          params: z.object({ bot_id: z.string().min(1), session_id: z.string().min(1).max(200) }),
+          params: z.object({ bot_id: identifier(), session_id: identifier() }),
           response: { 200: variablesSchema, ...errorResponses(400, 401, 403, 404, 429) },
         },
       },

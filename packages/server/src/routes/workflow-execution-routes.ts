@@ -5,6 +5,7 @@ import { principalOf } from "../api-key-auth.ts";
 import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { errorResponses } from "../error-schema.ts";
+import { identifier } from "../identifier-schema.ts";
 import { findBot } from "./bot-routes.ts";
 
 const RUN_STATUSES = ["running", "succeeded", "partial-succeeded", "failed", "cancelled", "interrupted"] as const;
@@ -165,7 +166,7 @@ function toStatisticsResponse(s: RunStatistics): z.output<typeof statisticsSchem
   };
 }
 
-const paramsSchema = z.object({ bot_id: z.string().min(1) });
+const paramsSchema = z.object({ bot_id: identifier() });
 const timeRange = {
   from: z.iso.datetime({ offset: true }).optional().describe("ISO 8601; started at or after"),
   to: z.iso.datetime({ offset: true }).optional().describe("ISO 8601; started before"),
@@ -199,7 +200,12 @@ export function workflowExecutionRoutes(ctx: AppContext): FastifyPluginAsyncZod 
           params: paramsSchema,
           querystring: z.object({
             limit: z.coerce.number().int().min(1).max(200).default(20),
-            cursor: z.string().min(1).max(500).optional().describe("next_cursor of the previous page"),
+            cursor: z
+              .string()
+              .min(1)
+              .max(500)
+              .optional()
+              .describe("next_cursor of the previous page, unchanged (anything else answers 400 invalid_cursor)"),
             status: z
               .string()
               .optional()
@@ -207,7 +213,7 @@ export function workflowExecutionRoutes(ctx: AppContext): FastifyPluginAsyncZod 
               .transform((s) => s?.split(",").map((v) => v.trim()))
               .pipe(z.array(z.enum(RUN_STATUSES)).optional()),
             trigger: z.enum(["chat", "api", "debug"]).optional(),
-            session_id: z.string().min(1).optional(),
+            session_id: identifier().optional(),
             ...timeRange,
           }),
           response: {
@@ -255,7 +261,7 @@ export function workflowExecutionRoutes(ctx: AppContext): FastifyPluginAsyncZod 
         schema: {
           tags: ["workflow-executions"],
           summary: "One run with its node executions",
-          params: paramsSchema.extend({ run_id: z.string().min(1) }),
+          params: paramsSchema.extend({ run_id: identifier() }),
           response: {
             200: runSchema.extend({ node_executions: z.array(nodeExecutionSchema) }),
             ...errorResponses(401, 404, 429),

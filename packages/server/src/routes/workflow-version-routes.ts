@@ -7,8 +7,10 @@ import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { loadConversation, saveConversation } from "../conversation-state.ts";
 import { errorResponses } from "../error-schema.ts";
+import { identifier } from "../identifier-schema.ts";
 import { optionalBody } from "../optional-body.ts";
 import { runNotRecordedError } from "../run-not-recorded.ts";
+import { multiLineText } from "../text-schema.ts";
 import { findBot } from "./bot-routes.ts";
 
 const problemSchema = z.object({ path: z.string(), message: z.string(), code: z.string() });
@@ -59,9 +61,9 @@ const debugRunSchema = z
   })
   .meta({ id: "DebugRun" });
 
-const paramsSchema = z.object({ bot_id: z.string().min(1) });
+const paramsSchema = z.object({ bot_id: identifier() });
 const versionParamsSchema = paramsSchema.extend({
-  version: z.string().min(1).describe("a version id or version number"),
+  version: identifier().describe("a version id or version number"),
 });
 const revisionSchema = z.number().int().min(0).optional();
 
@@ -186,7 +188,7 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           body: z.object({
             graph: z.record(z.string(), z.unknown()).describe("workflow JSON (V2, or V1)"),
             revision: revisionSchema,
-            notes: z.string().max(2_000).optional(),
+            notes: multiLineText(2_000).optional(),
             force: z.boolean().optional().describe("overwrite whatever draft exists"),
           }),
           response: { 200: versionSchema, ...errorResponses(400, 401, 404, 409, 429) },
@@ -212,7 +214,7 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ["workflow-versions"],
           summary: "Publish the draft as the next version (refused with every problem when invalid)",
           params: paramsSchema,
-          body: optionalBody(z.object({ revision: revisionSchema, notes: z.string().max(2_000).optional() })),
+          body: optionalBody(z.object({ revision: revisionSchema, notes: multiLineText(2_000).optional() })),
           response: { 201: versionSchema, ...errorResponses(400, 401, 404, 409, 422, 429) },
         },
       },
@@ -239,7 +241,7 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           body: optionalBody(
             z.object({
               inputs: z.record(z.string(), z.unknown()).default({}),
-              session_id: z.string().min(1).max(200).optional(),
+              session_id: identifier().optional(),
             }),
           ),
           response: { 200: debugRunSchema, ...errorResponses(400, 401, 404, 422, 429, 503) },
