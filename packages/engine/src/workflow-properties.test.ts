@@ -87,8 +87,14 @@ describe("workflow properties", () => {
           "if-else",
           "variable-aggregator",
           "list-operator",
+          "iteration",
+          "iteration-start",
+          "loop",
+          "assigner",
+          "answer",
         ),
       }),
+      fc.record({ kind: fc.constant("parent"), at: fc.nat(), parent: fc.nat() }),
       fc.record({
         kind: fc.constant("edge"),
         from: fc.nat(),
@@ -133,6 +139,11 @@ describe("workflow properties", () => {
             case "retype":
               if (node) node.type = m.type;
               break;
+            case "parent": {
+              const parent = pick(json.nodes, m.parent);
+              if (node) node.parent_id = parent?.id ?? "ghost";
+              break;
+            }
             case "edge": {
               const from = pick(json.nodes, m.from);
               const to = pick(json.nodes, m.to);
@@ -167,6 +178,103 @@ describe("workflow properties", () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+/** A body of 1–3 chained nodes, each a leaf or (while depth allows) an iteration or loop. */
+type BodySpec = readonly NodeSpec[];
+type NodeSpec =
+  | { readonly kind: "leaf" }
+  | { readonly kind: "iteration"; readonly rounds: number; readonly parallel: boolean; readonly body: BodySpec }
+  | { readonly kind: "loop"; readonly rounds: number; readonly body: BodySpec };
+
+function bodyArbitrary(depth: number): fc.Arbitrary<BodySpec> {
+  const leaf = fc.constant<NodeSpec>({ kind: "leaf" });
+  const node: fc.Arbitrary<NodeSpec> =
+    depth >= 3
+      ? leaf
+      : fc.oneof(
+          { weight: 2, arbitrary: leaf },
+          fc.record({
+            kind: fc.constant("iteration" as const),
+            rounds: fc.integer({ min: 0, max: 3 }),
+            parallel: fc.boolean(),
+            body: fc.constant(null).chain(() => bodyArbitrary(depth + 1)),
+          }),
+          fc.record({
+            kind: fc.constant("loop" as const),
+            rounds: fc.integer({ min: 1, max: 3 }),
+            body: fc.constant(null).chain(() => bodyArbitrary(depth + 1)),
+          }),
+        );
+  return fc.array(node, { minLength: 1, maxLength: 3 });
+}
+
+/** Builds the workflow; `expected` gets each leaf's number of executions and `chains` its body order. */
+function nestedWorkflow(top: BodySpec) {
+  const nodes: Json["nodes"] = [{ id: "start", type: "start" }];
+  const edges: { source: string; target: string }[] = [];
+  const expected = new Map<string, number>();
+  const chains: string[][] = [];
+  let next = 0;
+  const build = (body: BodySpec, parent: string | undefined, multiplier: number): string[] => {
+    const ids: string[] = [];
+    for (const spec of body) {
+      const id = `${spec.kind[0]}${next++}`;
+      ids.push(id);
+      const parent_id = parent === undefined ? {} : { parent_id: parent };
+      if (spec.kind === "leaf") {
+        nodes.push({ id, type: "sleep", config: { ms: 0 }, ...parent_id });
+        expected.set(id, multiplier);
+      } else if (spec.kind === "iteration") {
+        nodes.push({
+          id,
+          type: "iteration",
+          config: { parallel: spec.parallel, parallelism: 2 },
+          variable_mappings: [{ target_port: "items", value: Array.from({ length: spec.rounds }, (_, i) => i) }],
+          ...parent_id,
+        });
+        build(spec.body, id, multiplier * spec.rounds);
+      } else {
+        nodes.push({ id, type: "loop", config: { max_iterations: spec.rounds }, ...parent_id });
+        build(spec.body, id, multiplier * spec.rounds);
+      }
+    }
+    for (let i = 1; i < ids.length; i++) edges.push({ source: ids[i - 1]!, target: ids[i]! });
+    chains.push(ids);
+    return ids;
+  };
+  const topIds = build(top, undefined, 1);
+  nodes.push({ id: "end", type: "end" });
+  edges.push({ source: "start", target: topIds[0]! }, { source: topIds.at(-1)!, target: "end" });
+  const workflow: Json = { schema_version: 2, nodes, edges };
+  return { workflow, expected, chains };
+}
+
+describe("sub-graph properties", () => {
+  it("random iterations and loops (nested up to 3 deep) run every body node exactly `rounds` times, in order", async () => {
+    const executor = new WorkflowExecutorV2(createTestRegistry());
+    await fc.assert(
+      fc.asyncProperty(bodyArbitrary(0), async (top) => {
+        const { workflow, expected, chains } = nestedWorkflow(top);
+        expect(validateWorkflow(workflow, executor.registry).problems).toEqual([]);
+        const result = await executor.run(workflow, { query: "q" });
+        expect(result.status).toBe("succeeded");
+        const counts = new Map<string, number>();
+        for (const n of result.nodes) counts.set(n.nodeId, (counts.get(n.nodeId) ?? 0) + 1);
+        for (const [id, times] of expected) expect(counts.get(id) ?? 0).toBe(times);
+        // Within every body, a node never finishes more often than the one before it had.
+        const seen = new Map<string, number>();
+        for (const n of result.nodes) {
+          seen.set(n.nodeId, (seen.get(n.nodeId) ?? 0) + 1);
+          for (const chain of chains) {
+            const at = chain.indexOf(n.nodeId);
+            if (at > 0) expect(seen.get(chain[at - 1]!) ?? 0).toBeGreaterThanOrEqual(seen.get(n.nodeId)!);
+          }
+        }
+      }),
+      { numRuns: 60 },
     );
   });
 });
