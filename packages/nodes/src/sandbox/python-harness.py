@@ -64,8 +64,9 @@ for _name in list(sys.modules):
         del sys.modules[_name]
 sys.meta_path.insert(0, _BlockedFinder)
 sys.meta_path.append(_MissingFinder)
-# Emscripten sets "_" to the host path of the child's entry file.
+# Emscripten sets "_" and sys.executable to the host path of the child's entry file.
 os.environ.pop("_", None)
+sys.executable = ""
 # An audit hook could never be removed again and would watch every later job.
 del sys.addaudithook
 

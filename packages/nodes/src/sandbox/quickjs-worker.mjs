@@ -43,16 +43,22 @@ const TEMPLATE_HARNESS = `(function (json, template) {
     return "an expression";
   };
   const evaluateBlock = __jinja.Interpreter.prototype.evaluateBlock;
+  // the same loop as the library's, with the check where the statement is evaluated
   __jinja.Interpreter.prototype.evaluateBlock = function (statements, environment) {
+    const StringValue = evaluateBlock.call(this, [], environment).constructor;
+    let result = "";
     for (const statement of statements) {
-      if (statement.type === "Identifier" || statement.type === "MemberExpression") {
-        const value = this.evaluate(statement, environment);
-        if (value.type === "UndefinedValue") throw new ReferenceError("variable \"" + describe(statement) + "\" is not defined");
-      }
+      const value = this.evaluate(statement, environment);
+      if (value.type === "UndefinedValue" && (statement.type === "Identifier" || statement.type === "MemberExpression"))
+        throw new ReferenceError('variable "' + describe(statement) + '" is not defined');
+      if (value.type !== "NullValue" && value.type !== "UndefinedValue") result += value.toString();
     }
-    return evaluateBlock.call(this, statements, environment);
+    return new StringValue(result);
   };
-  return String(new __jinja.Template(template).render(JSON.parse(json)));
+  // Jinja2's defaults (no trim_blocks / lstrip_blocks, which the library turns on for chat templates)
+  const compiled = new __jinja.Template("");
+  compiled.parsed = __jinja.parse(__jinja.tokenize(template, {}));
+  return String(compiled.render(JSON.parse(json)));
 })`;
 
 /** @type {Int32Array} */
