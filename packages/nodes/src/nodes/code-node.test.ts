@@ -53,8 +53,11 @@ function codeWorkflow(
   };
 }
 
-const run = (workflow: WorkflowV2Json, inputs: Record<string, unknown> = { a: 2, b: 3, items: ["x", "y"] }, signal?: AbortSignal) =>
-  executor.run(workflow, inputs, signal ? { signal } : {});
+const run = (
+  workflow: WorkflowV2Json,
+  inputs: Record<string, unknown> = { a: 2, b: 3, items: ["x", "y"] },
+  signal?: AbortSignal,
+) => executor.run(workflow, inputs, signal ? { signal } : {});
 
 const codeError = async (workflow: WorkflowV2Json) => {
   const result = await run(workflow);
@@ -111,8 +114,13 @@ describe("code node: JavaScript in QuickJS", () => {
   });
 
   it("reports runtime and syntax errors with the user's line number", async () => {
-    const runtime = codeWorkflow("javascript", "function main() {\n  return { sum: x };\n}", [{ name: "sum", type: "any" }]);
-    expect(await codeError(runtime)).toEqual({ code: "CODE_ERROR", message: "line 2: ReferenceError: 'x' is not defined" });
+    const runtime = codeWorkflow("javascript", "function main() {\n  return { sum: x };\n}", [
+      { name: "sum", type: "any" },
+    ]);
+    expect(await codeError(runtime)).toEqual({
+      code: "CODE_ERROR",
+      message: "line 2: ReferenceError: 'x' is not defined",
+    });
     const syntax = codeWorkflow("javascript", "function main() {\n  const a = 1;\n  return { a: (a };\n}", [
       { name: "a", type: "any" },
     ]);
@@ -143,22 +151,36 @@ describe("code node: JavaScript in QuickJS", () => {
   });
 
   it("fails an allocation bomb cleanly with a memory error", async () => {
-    const bomb = codeWorkflow("javascript", "function main() { const a = []; while (true) a.push(new Float64Array(1e6)); }", []);
+    const bomb = codeWorkflow(
+      "javascript",
+      "function main() { const a = []; while (true) a.push(new Float64Array(1e6)); }",
+      [],
+    );
     expect(await codeError(bomb)).toEqual({ code: "SANDBOX_MEMORY", message: "out of memory (memory limit 64 MB)" });
     // QuickJS does not allocate `new Array(1e6)` up front, so this one runs into its time limit instead
-    const sparse = codeWorkflow("javascript", "function main() { const a = []; while (true) a.push(new Array(1e6)); }", [], {
-      memory_mb: 16,
-      time_ms: 1_000,
-    });
+    const sparse = codeWorkflow(
+      "javascript",
+      "function main() { const a = []; while (true) a.push(new Array(1e6)); }",
+      [],
+      {
+        memory_mb: 16,
+        time_ms: 1_000,
+      },
+    );
     expect((await codeError(sparse))?.code).toMatch(/^SANDBOX_(MEMORY|TIMEOUT)$/);
     await stillHealthy();
   });
 
   it("ends a call stuck in work the interrupt handler cannot see, soon after its deadline", async () => {
     // near the memory limit every string allocation runs QuickJS's collector, which never checks the deadline
-    const stuck = codeWorkflow("javascript", "function main() { const a = []; for (let i = 0; ; i++) a.push('x'.repeat(1e6) + i); }", [], {
-      time_ms: 1_000,
-    });
+    const stuck = codeWorkflow(
+      "javascript",
+      "function main() { const a = []; for (let i = 0; ; i++) a.push('x'.repeat(1e6) + i); }",
+      [],
+      {
+        time_ms: 1_000,
+      },
+    );
     const started = performance.now();
     const error = await codeError(stuck);
     expect(error?.code).toMatch(/^SANDBOX_(MEMORY|TIMEOUT)$/);
@@ -177,9 +199,13 @@ describe("code node: JavaScript in QuickJS", () => {
       [{ name: "seen", type: "string" }],
     );
     expect((await run(probe)).outputs).toEqual({ seen: "undefined,undefined,undefined,undefined,undefined,undefined" });
-    const direct = codeWorkflow("javascript", "function main() { return { v: process.env }; }", [{ name: "v", type: "any" }]);
+    const direct = codeWorkflow("javascript", "function main() { return { v: process.env }; }", [
+      { name: "v", type: "any" },
+    ]);
     expect((await codeError(direct))?.message).toBe("line 1: ReferenceError: 'process' is not defined");
-    const imported = codeWorkflow("javascript", "function main() { return { v: require('fs') }; }", [{ name: "v", type: "any" }]);
+    const imported = codeWorkflow("javascript", "function main() { return { v: require('fs') }; }", [
+      { name: "v", type: "any" },
+    ]);
     expect((await codeError(imported))?.message).toBe("line 1: ReferenceError: 'require' is not defined");
     await stillHealthy();
   });
@@ -189,7 +215,9 @@ describe("code node: JavaScript in QuickJS", () => {
       { name: "v", type: "number" },
     ]);
     expect((await run(writer)).status).toBe("succeeded");
-    const reader = codeWorkflow("javascript", "function main() { return { v: typeof leak }; }", [{ name: "v", type: "string" }]);
+    const reader = codeWorkflow("javascript", "function main() { return { v: typeof leak }; }", [
+      { name: "v", type: "string" },
+    ]);
     expect((await run(reader)).outputs).toEqual({ v: "undefined" });
   });
 });
@@ -245,12 +273,20 @@ describe("code node: Python in Pyodide", () => {
 
   it("fails naming the output that is mistyped", async () => {
     const mistyped = codeWorkflow("python3", "def main():\n    return {'sum': [1]}", [{ name: "sum", type: "number" }]);
-    expect(await codeError(mistyped)).toEqual({ code: "OUTPUT_INVALID", message: 'output "sum" must be number, got array' });
+    expect(await codeError(mistyped)).toEqual({
+      code: "OUTPUT_INVALID",
+      message: 'output "sum" must be number, got array',
+    });
   }, 60_000);
 
   it("reports runtime and syntax errors with the user's line number", async () => {
-    const zero = codeWorkflow("python3", "def main(a):\n    b = 0\n    return {'v': a / b}", [{ name: "v", type: "any" }]);
-    expect(await codeError(zero)).toEqual({ code: "CODE_ERROR", message: "line 3: ZeroDivisionError: division by zero" });
+    const zero = codeWorkflow("python3", "def main(a):\n    b = 0\n    return {'v': a / b}", [
+      { name: "v", type: "any" },
+    ]);
+    expect(await codeError(zero)).toEqual({
+      code: "CODE_ERROR",
+      message: "line 3: ZeroDivisionError: division by zero",
+    });
     const syntax = codeWorkflow("python3", "def main():\n    return {'v': (}", [{ name: "v", type: "any" }]);
     expect((await codeError(syntax))?.message).toMatch(/^line 2: SyntaxError: /);
   }, 60_000);
@@ -261,7 +297,11 @@ describe("code node: Python in Pyodide", () => {
     const loads = python.loads;
     const huge = codeWorkflow("python3", "def main():\n    x = 'a' * 10**10\n    return {}", []);
     expect(await codeError(huge)).toEqual({ code: "SANDBOX_MEMORY", message: "out of memory (memory limit 64 MB)" });
-    const growing = codeWorkflow("python3", "def main():\n    a = []\n    while True:\n        a.append(' ' * 10**6)", []);
+    const growing = codeWorkflow(
+      "python3",
+      "def main():\n    a = []\n    while True:\n        a.append(' ' * 10**6)",
+      [],
+    );
     expect(await codeError(growing)).toEqual({ code: "SANDBOX_MEMORY", message: "out of memory (memory limit 64 MB)" });
     expect((await run(sumPy)).outputs).toEqual({ sum: 5 });
     expect(python.loads).toBe(loads);
@@ -269,14 +309,18 @@ describe("code node: Python in Pyodide", () => {
 
   it("refuses JavaScript, the network and packages it does not have, with a clear message", async () => {
     const js = codeWorkflow("python3", "import js\ndef main():\n    return {}", []);
-    expect((await codeError(js))?.message).toBe("line 1: ModuleNotFoundError: package 'js' is not available in the sandbox");
+    expect((await codeError(js))?.message).toBe(
+      "line 1: ModuleNotFoundError: package 'js' is not available in the sandbox",
+    );
     const requests = codeWorkflow("python3", "def main():\n    import requests\n    return {}", []);
     expect((await codeError(requests))?.message).toBe(
       "line 2: ModuleNotFoundError: package 'requests' is not available in the sandbox",
     );
     for (const name of ["pyodide_js", "pyodide.http", "micropip", "socket", "urllib.request"]) {
       const blocked = codeWorkflow("python3", `import ${name}\ndef main():\n    return {}`, []);
-      expect((await codeError(blocked))?.message).toMatch(/^line 1: ModuleNotFoundError: package '\w+' is not available/);
+      expect((await codeError(blocked))?.message).toMatch(
+        /^line 1: ModuleNotFoundError: package '\w+' is not available/,
+      );
     }
   }, 60_000);
 
@@ -304,7 +348,8 @@ def main():
     const result = await run(probe);
     expect(result.status).toBe("succeeded");
     const seen = JSON.stringify(result.outputs);
-    for (const hostPath of ["/work", process.cwd(), "node_modules", "/usr/local", "/root"]) expect(seen).not.toContain(hostPath);
+    for (const hostPath of ["/work", process.cwd(), "node_modules", "/usr/local", "/root"])
+      expect(seen).not.toContain(hostPath);
     expect(result.outputs.passwd).toBe("FileNotFoundError");
     for (const key of Object.keys(process.env)) {
       if (!["HOME", "PATH", "PWD", "LANG", "USER", "LOGNAME", "LD_LIBRARY_PATH"].includes(key)) {

@@ -1,4 +1,10 @@
-import { BaseNodeV2, type NodeContext, type NodePortSchema, type NodeRunResult, portTypeSchema } from "@portflow/engine";
+import {
+  BaseNodeV2,
+  type NodeContext,
+  type NodePortSchema,
+  type NodeRunResult,
+  portTypeSchema,
+} from "@portflow/engine";
 import { z } from "zod";
 import { SandboxError } from "../sandbox/sandbox-error.ts";
 import {
@@ -67,7 +73,10 @@ export class CodeNode extends BaseNodeV2<CodeConfig, Record<string, unknown>, Re
     return { inputs: [], outputs: config.outputs, dynamicInputs: true };
   }
 
-  async run(inputs: Record<string, unknown>, ctx: NodeContext<CodeConfig>): Promise<NodeRunResult<Record<string, unknown>>> {
+  async run(
+    inputs: Record<string, unknown>,
+    ctx: NodeContext<CodeConfig>,
+  ): Promise<NodeRunResult<Record<string, unknown>>> {
     const { language, code, outputs: declared } = ctx.config;
     const limits = limitsFor(ctx.config.limits, this.#limits);
     const inputsJson = sandboxInputsJson(inputs);

@@ -69,7 +69,9 @@ describe("template-transform node", () => {
       status: "failed",
       error: { code: "CODE_ERROR", message: 'ReferenceError: variable "nobody" is not defined' },
     });
-    expect((await render("Hi {{ user.email }}")).error?.message).toBe('ReferenceError: variable "user.email" is not defined');
+    expect((await render("Hi {{ user.email }}")).error?.message).toBe(
+      'ReferenceError: variable "user.email" is not defined',
+    );
   });
 
   it("reports a template syntax error as a node error", async () => {

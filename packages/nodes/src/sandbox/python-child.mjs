@@ -23,7 +23,7 @@ process.on("disconnect", () => exit(0));
 
 // --- network: every socket, listener and lookup fails -------------------------------------
 const refuse = () => {
-  throw new Error("network access is not available in the sandbox");
+  throw new Error("not available in the sandbox");
 };
 for (const target of [net.Socket.prototype, net.Server.prototype, dgram.Socket.prototype]) {
   for (const method of ["connect", "listen", "bind", "send"]) {
@@ -39,8 +39,11 @@ for (const name of ["fetch", "WebSocket", "EventSource", "XMLHttpRequest"]) {
 
 // --- memory: the interpreter's wasm heap may grow only up to the current job's cap -----------
 let heapCapBytes = Number.POSITIVE_INFINITY;
-const grow = WebAssembly.Memory.prototype.grow;
-Object.defineProperty(WebAssembly.Memory.prototype, "grow", {
+/** @type {{ prototype: { grow(pages: number): number } }} */
+const WasmMemory = Reflect.get(Reflect.get(globalThis, "WebAssembly"), "Memory");
+const grow = WasmMemory.prototype.grow;
+Object.defineProperty(WasmMemory.prototype, "grow", {
+  /** @this {{ buffer: ArrayBuffer }} */
   value: function cappedGrow(/** @type {number} */ pages) {
     if (this.buffer.byteLength + pages * 65536 > heapCapBytes) throw new RangeError("sandbox memory limit");
     return grow.call(this, pages);
@@ -49,14 +52,17 @@ Object.defineProperty(WebAssembly.Memory.prototype, "grow", {
 });
 
 // Pyodide's NODEFS reads fs constants through process.binding, which the permission model denies.
-const binding = process.binding.bind(process);
+/** @type {(name: string) => unknown} */
+const binding = Reflect.get(process, "binding").bind(process);
 Object.defineProperty(process, "binding", {
   value: (/** @type {string} */ name) => (name === "constants" ? { fs: fsConstants } : binding(name)),
 });
 
 const host = process;
 /** @type {(listener: (job: any) => void) => void} */
-const onMessage = (listener) => host.on("message", listener);
+const onMessage = (listener) => {
+  host.on("message", listener);
+};
 
 const started = performance.now();
 const { loadPyodide } = await import(pathToFileURL(`${config.pyodideDir}/pyodide.mjs`).href);

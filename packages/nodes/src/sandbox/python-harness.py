@@ -62,6 +62,11 @@ class _MissingFinder:
 for _name in list(sys.modules):
     if _name.split(".")[0] in _BLOCKED_ROOTS or _name in _BLOCKED_NAMES:
         del sys.modules[_name]
+for _finder in list(sys.meta_path):
+    # Pyodide's finder serves `js` and `pyodide_js` from its own table of JavaScript objects
+    if type(_finder).__name__ == "JsFinder":
+        getattr(_finder, "jsproxies", {}).clear()
+        sys.meta_path.remove(_finder)
 sys.meta_path.insert(0, _BlockedFinder)
 sys.meta_path.append(_MissingFinder)
 # Emscripten sets "_" and sys.executable to the host path of the child's entry file.

@@ -193,22 +193,26 @@ export class PythonSandbox {
   #ensureChild(): Child {
     if (this.#child) return this.#child;
     const files = childFiles();
-    const processHandle = fork(files.entry, [JSON.stringify({ pyodideDir: files.pyodideDir, harnessPath: files.harness })], {
-      execPath: process.execPath,
-      execArgv: [
-        "--disallow-code-generation-from-strings",
-        PERMISSION_FLAG,
-        `--allow-fs-read=${files.entry}`,
-        `--allow-fs-read=${files.harness}`,
-        `--allow-fs-read=${files.pyodideDir}/*`,
-        `--allow-fs-read=${files.wsDir}/*`,
-        `--max-old-space-size=${this.#childHeapMb}`,
-        "--no-warnings",
-      ],
-      env: {},
-      stdio: ["ignore", "ignore", "ignore", "ipc"],
-      serialization: "json",
-    });
+    const processHandle = fork(
+      files.entry,
+      [JSON.stringify({ pyodideDir: files.pyodideDir, harnessPath: files.harness })],
+      {
+        execPath: process.execPath,
+        execArgv: [
+          "--disallow-code-generation-from-strings",
+          PERMISSION_FLAG,
+          `--allow-fs-read=${files.entry}`,
+          `--allow-fs-read=${files.harness}`,
+          `--allow-fs-read=${files.pyodideDir}/*`,
+          `--allow-fs-read=${files.wsDir}/*`,
+          `--max-old-space-size=${this.#childHeapMb}`,
+          "--no-warnings",
+        ],
+        env: {},
+        stdio: ["ignore", "ignore", "ignore", "ipc"],
+        serialization: "json",
+      },
+    );
     processHandle.unref();
     processHandle.channel?.unref();
     this.#loads++;

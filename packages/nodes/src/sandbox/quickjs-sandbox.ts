@@ -17,7 +17,9 @@ export interface QuickJsSandboxOptions {
   readonly workers?: number;
 }
 
-type Reply = { id: number; ok: true; value: string } | { id: number; ok: false; code: string; message: string; line?: number };
+type Reply =
+  | { id: number; ok: true; value: string }
+  | { id: number; ok: false; code: string; message: string; line?: number };
 
 interface Slot {
   readonly worker: Worker;

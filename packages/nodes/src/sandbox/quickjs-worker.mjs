@@ -8,8 +8,11 @@
  */
 import { readFileSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
-import variant from "@jitl/quickjs-wasmfile-release-sync";
+import releaseSync from "@jitl/quickjs-wasmfile-release-sync";
 import { newQuickJSWASMModuleFromVariant } from "quickjs-emscripten-core";
+
+/** @type {import("quickjs-emscripten-core").QuickJSSyncVariant} */
+const variant = /** @type {any} */ (releaseSync);
 
 const STACK_BYTES = 256 * 1024;
 const CODE_FILE = "code.js";

@@ -61,7 +61,10 @@ export function nodeLimitsSchema(maxima: SandboxLimits) {
 }
 
 /** The limits of one call: the node's own where it set them, the server defaults otherwise. */
-export function limitsFor(requested: Partial<SandboxLimits> | undefined, resolved: ResolvedSandboxLimits): SandboxLimits {
+export function limitsFor(
+  requested: Partial<SandboxLimits> | undefined,
+  resolved: ResolvedSandboxLimits,
+): SandboxLimits {
   return {
     time_ms: requested?.time_ms ?? resolved.defaults.time_ms,
     memory_mb: requested?.memory_mb ?? resolved.defaults.memory_mb,
