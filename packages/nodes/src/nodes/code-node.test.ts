@@ -257,6 +257,45 @@ describe("code node: Python in Pyodide", () => {
     expect(result.nodes.find((n) => n.nodeId === "code")?.processData).toMatchObject({ stdout: "items: ['x', 'y']" });
   }, 60_000);
 
+  it("runs the README example: a constant input beside a mapped one", async () => {
+    const workflow: WorkflowV2Json = {
+      schema_version: 2,
+      nodes: [
+        { id: "start", type: "start", config: { inputs: [{ name: "prices", type: "array" }] } },
+        {
+          id: "total",
+          type: "code",
+          config: {
+            language: "python3",
+            code: "def main(prices, currency):\n    return {'total': sum(prices), 'label': f'{sum(prices):.2f} {currency}'}",
+            outputs: [
+              { name: "total", type: "number" },
+              { name: "label", type: "string" },
+            ],
+            limits: { time_ms: 2000, memory_mb: 32 },
+          },
+          variable_mappings: [
+            { target_port: "prices", selector: ["start", "prices"] },
+            { target_port: "currency", value: "EUR" },
+          ],
+        },
+        {
+          id: "end",
+          type: "end",
+          variable_mappings: [
+            { target_port: "total", selector: ["total", "total"] },
+            { target_port: "label", selector: ["total", "label"] },
+          ],
+        },
+      ],
+      edges: [
+        { source: "start", target: "total" },
+        { source: "total", target: "end" },
+      ],
+    };
+    expect((await executor.run(workflow, { prices: [1.5, 2.25] })).outputs).toEqual({ total: 3.75, label: "3.75 EUR" });
+  }, 60_000);
+
   it("reuses the warm interpreter: the second and third calls load nothing and take far less than the load", async () => {
     const python = sharedSandboxes().python;
     await python.warmUp();

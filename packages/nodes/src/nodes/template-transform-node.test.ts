@@ -64,6 +64,47 @@ describe("template-transform node", () => {
     });
   });
 
+  it("renders the README example over retrieved documents", async () => {
+    const workflow: WorkflowV2Json = {
+      schema_version: 2,
+      nodes: [
+        {
+          id: "start",
+          type: "start",
+          config: {
+            inputs: [
+              { name: "docs", type: "array" },
+              { name: "tags", type: "array" },
+            ],
+          },
+        },
+        {
+          id: "format",
+          type: "template-transform",
+          config: {
+            template:
+              "{% for d in docs %}{{ loop.index }}. {{ d.content | trim }}\n{% endfor %}Tags: {{ tags | join(', ') }}",
+          },
+          variable_mappings: [
+            { target_port: "docs", selector: ["start", "docs"] },
+            { target_port: "tags", selector: ["start", "tags"] },
+          ],
+        },
+        { id: "end", type: "end", variable_mappings: [{ target_port: "text", selector: ["format", "output"] }] },
+      ],
+      edges: [
+        { source: "start", target: "format" },
+        { source: "format", target: "end" },
+      ],
+    };
+    const docs = [
+      { content: " Refunds take 5 days. ", score: 0.9 },
+      { content: "Shipping is free.", score: 0.8 },
+    ];
+    const result = await executor.run(workflow, { docs, tags: ["faq", "billing"] });
+    expect(result.outputs).toEqual({ text: "1. Refunds take 5 days.\n2. Shipping is free.\nTags: faq, billing" });
+  });
+
   it("fails naming a variable or attribute that is not defined, instead of printing a blank", async () => {
     expect(await render("Hi {{ nobody }}")).toMatchObject({
       status: "failed",
