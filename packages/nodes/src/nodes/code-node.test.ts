@@ -155,8 +155,9 @@ describe("code node: JavaScript in QuickJS", () => {
       "javascript",
       "function main() { const a = []; while (true) a.push(new Float64Array(1e6)); }",
       [],
+      { memory_mb: 32, time_ms: 20_000 },
     );
-    expect(await codeError(bomb)).toEqual({ code: "SANDBOX_MEMORY", message: "out of memory (memory limit 64 MB)" });
+    expect(await codeError(bomb)).toEqual({ code: "SANDBOX_MEMORY", message: "out of memory (memory limit 32 MB)" });
     // QuickJS does not allocate `new Array(1e6)` up front, so this one runs into its time limit instead
     const sparse = codeWorkflow(
       "javascript",

@@ -98,6 +98,27 @@ def main(port):
     expect(python.loads).toBe(loads);
   });
 
+  it("lets a call queued behind a busy interpreter stop waiting as soon as it is cancelled", async () => {
+    const busy = python
+      .run(
+        {
+          code: "def main():\n    while True:\n        pass",
+          inputsJson: "{}",
+          limits: { time_ms: 3_000, memory_mb: 64 },
+        },
+        new AbortController().signal,
+      )
+      .catch((e: unknown) => e);
+    const controller = new AbortController();
+    const queued = python.run({ code: "def main():\n    return {}", inputsJson: "{}", limits }, controller.signal);
+    const started = performance.now();
+    setTimeout(() => controller.abort(new Error("cancelled while queued")), 100);
+    await expect(queued).rejects.toThrow("cancelled while queued");
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(await busy).toMatchObject({ code: "SANDBOX_TIMEOUT" });
+    expect(await call("def main():\n    return {'ok': True}")).toEqual({ ok: true });
+  }, 60_000);
+
   it("rejects with a SandboxError naming the line when the code raises", async () => {
     const error = await call("def main():\n    raise ValueError('bad input')").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SandboxError);

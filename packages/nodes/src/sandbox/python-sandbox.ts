@@ -90,7 +90,7 @@ export class PythonSandbox {
   readonly #loadTimeoutMs: number;
   readonly #childHeapMb: number;
   #child: Child | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
+  #queue: Promise<void> = Promise.resolve();
   #nextId = 1;
   #loads = 0;
   #lastLoadMs: number | undefined;
@@ -122,9 +122,16 @@ export class PythonSandbox {
 
   /** Runs one call after the calls before it. Rejects with a {@link SandboxError} or the signal's reason. */
   run(job: PythonJob, signal: AbortSignal): Promise<PythonResult> {
-    const result = this.#queue.then(() => this.#runNow(job, signal));
-    this.#queue = result.catch(() => {});
-    return result;
+    const prior = this.#queue;
+    let finished!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      finished = resolve;
+    });
+    // the next call waits for this one to end; this one stops waiting as soon as it is cancelled
+    this.#queue = prior.then(() => mine);
+    return abortable(prior, signal, () => {})
+      .then(() => this.#runNow(job, signal))
+      .finally(finished);
   }
 
   /** Stops the child process. */
@@ -209,12 +216,19 @@ export class PythonSandbox {
           "--no-warnings",
         ],
         env: {},
-        stdio: ["ignore", "ignore", "ignore", "ipc"],
+        stdio: ["ignore", "ignore", "pipe", "ipc"],
         serialization: "json",
       },
     );
     processHandle.unref();
     processHandle.channel?.unref();
+    // the last words of a child that fails to load, for the error message
+    let stderr = "";
+    processHandle.stderr?.setEncoding("utf8");
+    processHandle.stderr?.on("data", (chunk: string) => {
+      stderr = (stderr + chunk).slice(-2_000);
+    });
+    (processHandle.stderr as { unref?: () => void } | null)?.unref?.();
     this.#loads++;
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -232,7 +246,8 @@ export class PythonSandbox {
       processHandle.once("exit", (code) => {
         clearTimeout(timer);
         if (this.#child?.process === processHandle) this.#child = undefined;
-        reject(new SandboxError("SANDBOX_CRASHED", `the Python sandbox exited while loading (code ${code})`));
+        const detail = stderr.trim() ? `: ${stderr.trim().split("\n").slice(-3).join(" / ")}` : "";
+        reject(new SandboxError("SANDBOX_CRASHED", `the Python sandbox exited while loading (code ${code})${detail}`));
       });
     });
     ready.catch(() => {});
