@@ -113,6 +113,15 @@ describe("code node: JavaScript in QuickJS", () => {
     });
   });
 
+  it("fails clearly when main is missing or returns something other than an object", async () => {
+    const list = codeWorkflow("javascript", "function main() { return [1]; }", []);
+    expect((await codeError(list))?.message).toBe("TypeError: main() must return an object of outputs, got array");
+    const none = codeWorkflow("javascript", "const x = 1;", []);
+    expect((await codeError(none))?.message).toBe("TypeError: the code must define function main(inputs)");
+    const pyList = codeWorkflow("python3", "def main():\n    return [1]", []);
+    expect((await codeError(pyList))?.message).toBe("TypeError: main() must return a dict of outputs, got list");
+  }, 60_000);
+
   it("reports runtime and syntax errors with the user's line number", async () => {
     const runtime = codeWorkflow("javascript", "function main() {\n  return { sum: x };\n}", [
       { name: "sum", type: "any" },
