@@ -4,6 +4,7 @@
  * AWS SDK and the fake Bedrock server (HTTP/2 on 127.0.0.1).
  * Run alone: `tsx packages/nodes/bench/index.ts`.
  */
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { BedrockChatModel } from "../src/bedrock/bedrock-chat-model.ts";
 import { createBedrockClient } from "../src/bedrock/bedrock-client.ts";
@@ -12,6 +13,8 @@ import { ingestDocument } from "../src/ingest/ingest-document.ts";
 import { splitText } from "../src/ingest/recursive-text-splitter.ts";
 import { LocalChatModel } from "../src/local/local-chat-model.ts";
 import { LocalEmbedder } from "../src/local/local-embedder.ts";
+import { PythonSandbox } from "../src/sandbox/python-sandbox.ts";
+import { QuickJsSandbox } from "../src/sandbox/quickjs-sandbox.ts";
 import { startFakeBedrock } from "../src/testing/fake-bedrock.ts";
 import { fakeBedrockClientOptions } from "../src/testing/fake-bedrock-config.ts";
 import { InMemoryDocumentRecords } from "../src/testing/in-memory-document-records.ts";
@@ -185,9 +188,124 @@ async function streamingLatency(): Promise<BenchRow[]> {
   }
 }
 
+/** Resident memory of a process, from /proc (Linux), in MiB. */
+function rssMiB(pid: number | "self"): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+async function warmCalls(count: number, call: () => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < 10; i++) await call();
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    await call();
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+async function sandboxes(): Promise<BenchRow[]> {
+  const limits = { time_ms: 5_000, memory_mb: 64 };
+  const signal = new AbortController().signal;
+  const inputsJson = JSON.stringify({ items: Array.from({ length: 20 }, (_, i) => ({ name: `item ${i}`, price: i })) });
+
+  const rssBefore = rssMiB("self");
+  const quickjs = new QuickJsSandbox({ workers: 1 });
+  await quickjs.warmUp();
+  const js = await warmCalls(300, () =>
+    quickjs.run(
+      {
+        kind: "code",
+        source: "function main({items}) { return { total: items.reduce((s, i) => s + i.price, 0) }; }",
+        inputsJson,
+        limits,
+      },
+      signal,
+    ),
+  );
+  const jinja = await warmCalls(100, () =>
+    quickjs.run(
+      {
+        kind: "template",
+        source: "{% for i in items %}{{ i.name | upper }}: {{ i.price }}\n{% endfor %}",
+        inputsJson,
+        limits,
+      },
+      signal,
+    ),
+  );
+  const quickjsRss = rssMiB("self") - rssBefore;
+  await quickjs.close();
+
+  const python = new PythonSandbox();
+  const t0 = performance.now();
+  await python.warmUp();
+  const coldMs = performance.now() - t0;
+  const py = await warmCalls(200, () =>
+    python.run(
+      { code: "def main(items):\n    return {'total': sum(i['price'] for i in items)}", inputsJson, limits },
+      signal,
+    ),
+  );
+  const pythonRss = python.pid ? rssMiB(python.pid) : Number.NaN;
+  python.close();
+
+  return [
+    {
+      group: "nodes",
+      name: "code node, JavaScript (QuickJS) warm call p50",
+      value: percentile(js, 0.5),
+      unit: "ms",
+      note: `p95 ${percentile(js, 0.95).toFixed(2)} ms; fresh runtime + context per call, worker thread round trip; 300 calls`,
+    },
+    {
+      group: "nodes",
+      name: "template-transform (Jinja in QuickJS) warm call p50",
+      value: percentile(jinja, 0.5),
+      unit: "ms",
+      note: `p95 ${percentile(jinja, 0.95).toFixed(2)} ms; evaluates the 55 KB Jinja bundle in each fresh context; 100 calls`,
+    },
+    {
+      group: "nodes",
+      name: "code node, Python (Pyodide) warm call p50",
+      value: percentile(py, 0.5),
+      unit: "ms",
+      note: `p95 ${percentile(py, 0.95).toFixed(2)} ms; child process round trip and state check included; 200 calls`,
+    },
+    {
+      group: "nodes",
+      name: "Python sandbox cold load (spawn + Pyodide)",
+      value: coldMs,
+      unit: "ms",
+      note: "once per process, and again after a timeout, cancel or state change",
+    },
+    {
+      group: "nodes",
+      name: "memory: QuickJS worker (host RSS delta)",
+      value: quickjsRss,
+      unit: "MiB",
+      note: "one worker thread after the calls above",
+    },
+    {
+      group: "nodes",
+      name: "memory: Pyodide child process RSS",
+      value: pythonRss,
+      unit: "MiB",
+      note: "after load and the calls above; separate process",
+    },
+  ];
+}
+
 /** The nodes package's benchmark rows. */
 export default async function bench(): Promise<BenchRow[]> {
-  return [await localEmbedderThroughput(), chunkingThroughput(), ...(await pdfIngest()), ...(await streamingLatency())];
+  return [
+    await localEmbedderThroughput(),
+    chunkingThroughput(),
+    ...(await pdfIngest()),
+    ...(await streamingLatency()),
+    ...(await sandboxes()),
+  ];
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

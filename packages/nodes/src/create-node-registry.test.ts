@@ -7,6 +7,7 @@ describe("createNodeRegistry", () => {
     expect(registry.types().sort()).toEqual([
       "answer",
       "assigner",
+      "code",
       "end",
       "if-else",
       "iteration",
@@ -18,11 +19,24 @@ describe("createNodeRegistry", () => {
       "loop-start",
       "start",
       "template",
+      "template-transform",
       "variable-aggregator",
     ]);
     const knowledge = registry.describe().find((d) => d.type === "knowledge");
     expect(knowledge?.ports.outputs.map((p) => p.name)).toEqual(["documents", "context"]);
     expect(knowledge?.config_schema).toMatchObject({ type: "object" });
+  });
+
+  it("bounds the sandboxed nodes' limits by the server maxima it is given", () => {
+    const registry = createNodeRegistry({ sandbox: { maxima: { time_ms: 10_000, memory_mb: 128 } } });
+    const code = registry.describe().find((d) => d.type === "code");
+    expect(code?.config_schema).toMatchObject({
+      properties: {
+        limits: {
+          properties: { time_ms: { maximum: 10_000 }, memory_mb: { maximum: 128 } },
+        },
+      },
+    });
   });
 
   it("returns a fresh registry each time", () => {

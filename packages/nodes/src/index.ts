@@ -1,11 +1,13 @@
 /**
- * `@portflow/nodes` — the built-in node types (start, end, if-else, template, knowledge, llm),
+ * `@portflow/nodes` — the built-in node types (start, end, if-else, template, knowledge, llm,
+ * code, template-transform),
  * their registry, and provider selection. Providers live in the `./bedrock` and `./local`
  * subpaths, document ingestion in `./ingest`, test doubles in `./testing`.
  * @module
  */
-export { createNodeRegistry } from "./create-node-registry.ts";
+export { createNodeRegistry, type NodeRegistryOptions } from "./create-node-registry.ts";
 export { createProviders, type Providers } from "./create-providers.ts";
+export { type CodeConfig, CodeNode, type CodeNodeOptions } from "./nodes/code-node.ts";
 export {
   type KnowledgeConfig,
   type KnowledgeInputs,
@@ -14,6 +16,11 @@ export {
   MissingBotIdError,
 } from "./nodes/knowledge-node.ts";
 export { type LlmConfig, type LlmInputs, LlmNode, type LlmOutputs } from "./nodes/llm-node.ts";
+export {
+  type TemplateTransformConfig,
+  TemplateTransformNode,
+  type TemplateTransformNodeOptions,
+} from "./nodes/template-transform-node.ts";
 export {
   type ProviderConfig,
   ProviderConfigError,
@@ -26,3 +33,18 @@ export {
   type RetrievedDocument,
   sourceLabel,
 } from "./retrieved-document.ts";
+export {
+  type PythonJob,
+  type PythonResult,
+  PythonSandbox,
+  type PythonSandboxOptions,
+} from "./sandbox/python-sandbox.ts";
+export { type QuickJsJob, QuickJsSandbox, type QuickJsSandboxOptions } from "./sandbox/quickjs-sandbox.ts";
+export { SandboxError, type SandboxErrorCode } from "./sandbox/sandbox-error.ts";
+export {
+  DEFAULT_SANDBOX_LIMITS,
+  MAX_SANDBOX_LIMITS,
+  type SandboxLimitOptions,
+  type SandboxLimits,
+} from "./sandbox/sandbox-limits.ts";
+export { type Sandboxes, sharedSandboxes, warmUpSandboxes } from "./sandbox/sandboxes.ts";
