@@ -113,6 +113,11 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
       },
       { method: "GET", route: "/api/v1/bots/{bot_id}/documents", url: `/api/v1/bots/${B}/documents` },
       {
+        method: "GET",
+        route: "/api/v1/bots/{bot_id}/sessions/{session_id}/variables",
+        url: `/api/v1/bots/${B}/sessions/s-1/variables`,
+      },
+      {
         method: "DELETE",
         route: "/api/v1/bots/{bot_id}/documents/{document_id}",
         url: `/api/v1/bots/${B}/documents/${b.documentId}`,
