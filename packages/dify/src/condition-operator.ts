@@ -72,7 +72,11 @@ export function mapOperator(
     const number = typeof value === "number" ? value : Number(String(value ?? "").trim());
     if (typeof value !== "number") {
       if (String(value ?? "").trim() === "" || !Number.isFinite(number)) {
-        ctx.problem([...path, "value"], "unsupported_condition", `"${operator}" needs a number, got ${JSON.stringify(value)}`);
+        ctx.problem(
+          [...path, "value"],
+          "unsupported_condition",
+          `"${operator}" needs a number, got ${JSON.stringify(value)}`,
+        );
         return { operator: numeric, value: value ?? null, notes };
       }
       notes.push(`"${operator} ${String(value)}" compares with the number ${number} (Dify's string value converted)`);

@@ -1,5 +1,7 @@
 import type { WorkflowV2Json } from "@portflow/engine";
-import type { ImportContext, YamlPath } from "./import-context.ts";
+
+/** A YAML path as segments: `["workflow", "graph", "nodes", 3]`. */
+export type YamlPath = readonly (string | number)[];
 
 /** One Dify graph node, as the mappers see it. */
 export interface DifyNode {
@@ -16,19 +18,3 @@ export interface DifyNode {
 
 /** One node of the Portflow workflow being built. */
 export type PortflowNode = WorkflowV2Json["nodes"][number];
-
-/** What a Dify node became. */
-export interface NodeMapping {
-  /** The first node stands for the Dify node and keeps its id; more may follow (an answer's end). */
-  readonly nodes: readonly PortflowNode[];
-  readonly portflowType: string;
-  /** What differs from Dify; any note makes the node "approximated" in the report. */
-  readonly notes: readonly string[];
-  /** Dify `sourceHandle` → Portflow branch port, for nodes whose edges leave by branch. */
-  readonly branches?: ReadonlyMap<string, string>;
-  /** Edges among the nodes it made (an answer's template → its end). */
-  readonly edges?: readonly NonNullable<WorkflowV2Json["edges"]>[number][];
-}
-
-/** Maps one Dify node type; undefined when the node's data is unusable (problems say why). */
-export type NodeMapper = (node: DifyNode, ctx: ImportContext) => NodeMapping | undefined;

@@ -1,10 +1,9 @@
 import { formatJsonPath, type ValueSelector } from "@portflow/engine";
+import type { DifyNode, YamlPath } from "./dify-node.ts";
 import type { ImportProblem, ImportProblemCode } from "./import-problem.ts";
-import type { DifyNode } from "./dify-node.ts";
 import type { ConversationVariable, ModelMapping, ReportItem, ReportStatus } from "./import-report.ts";
 
-/** A YAML path as segments: `["workflow", "graph", "nodes", 3]`. */
-export type YamlPath = readonly (string | number)[];
+export type { YamlPath } from "./dify-node.ts";
 
 /** Dify system variables and their Portflow names; `null`: no counterpart. */
 const SYSTEM_VARIABLES: Readonly<Record<string, string | null>> = {

@@ -1,10 +1,11 @@
 import { MAX_WORKFLOW_NODES, type WorkflowV2Json } from "@portflow/engine";
-import type { DifyNode, NodeMapping, PortflowNode } from "./dify-node.ts";
 import { difyFileSchema, difyNodeSchema, parseAt } from "./dify-dsl-schema.ts";
+import type { DifyNode, PortflowNode } from "./dify-node.ts";
 import { ImportContext, type ImportDifyOptions } from "./import-context.ts";
 import type { ImportProblem } from "./import-problem.ts";
 import type { ConversationVariable, ImportReport, ReportStatus } from "./import-report.ts";
 import { mapEdges } from "./map-edges.ts";
+import type { NodeMapping } from "./node-mapper.ts";
 import { NODE_MAPPERS } from "./node-mappers.ts";
 import { parseDifyYaml } from "./parse-dify-yaml.ts";
 import { describeUnsupported, UNSUPPORTED_TYPES } from "./unsupported-node.ts";
@@ -46,7 +47,8 @@ function emptyReport(ctx: ImportContext | undefined, app?: ImportReport["app"]):
     env: ctx ? [...ctx.env.keys()] : [],
     secrets: ctx ? [...ctx.secrets] : [],
     conversation_variables: ctx?.conversationVariables ?? [],
-    conversation_variables_emitted: ctx?.options.emitConversationVariables === true && (ctx?.conversationVariables.length ?? 0) > 0,
+    conversation_variables_emitted:
+      ctx?.options.emitConversationVariables === true && (ctx?.conversationVariables.length ?? 0) > 0,
     models: ctx?.models ?? [],
     needs_node_types: ctx ? [...ctx.needsNodeTypes].sort() : [],
   };
@@ -87,12 +89,17 @@ export function importDifyDsl(text: string, options: ImportDifyOptions = {}): Di
 }
 
 function importOrRefuse(text: string, options: ImportDifyOptions): DifyImport {
-  if (typeof text !== "string") return refused({ path: "$", code: "invalid_yaml", message: "expected the YAML text of a Dify file" });
+  if (typeof text !== "string")
+    return refused({ path: "$", code: "invalid_yaml", message: "expected the YAML text of a Dify file" });
   const yaml = parseDifyYaml(text);
   if (!yaml.ok) return { problems: yaml.problems, report: emptyReport(undefined) };
   const file = difyFileSchema.safeParse(yaml.value);
   if (!file.success || typeof yaml.value !== "object" || yaml.value === null || Array.isArray(yaml.value)) {
-    return refused({ path: "$", code: "not_dify_app", message: "this is not a Dify DSL file: expected a mapping with kind, app and workflow" });
+    return refused({
+      path: "$",
+      code: "not_dify_app",
+      message: "this is not a Dify DSL file: expected a mapping with kind, app and workflow",
+    });
   }
   const dsl = file.data;
   if (dsl.kind !== "app") {
@@ -104,7 +111,8 @@ function importOrRefuse(text: string, options: ImportDifyOptions): DifyImport {
   }
   const mode = dsl.app?.mode;
   if (mode === undefined || !SUPPORTED_MODES.has(mode)) {
-    const what = mode === undefined ? "has no app.mode" : `is ${OTHER_MODES[mode] ?? `a "${mode}" app`} (app.mode "${mode}")`;
+    const what =
+      mode === undefined ? "has no app.mode" : `is ${OTHER_MODES[mode] ?? `a "${mode}" app`} (app.mode "${mode}")`;
     return refused({
       path: "app.mode",
       code: mode === undefined ? "not_dify_app" : "unsupported_app_mode",
@@ -113,12 +121,22 @@ function importOrRefuse(text: string, options: ImportDifyOptions): DifyImport {
   }
   const graph = dsl.workflow?.graph;
   if (graph === undefined) {
-    return refused({ path: "workflow.graph", code: "missing_graph", message: "this Dify app has no workflow.graph to import" });
+    return refused({
+      path: "workflow.graph",
+      code: "missing_graph",
+      message: "this Dify app has no workflow.graph to import",
+    });
   }
   const app = { name: dsl.app?.name ?? "", mode, ...(dsl.version !== undefined && { dsl_version: dsl.version }) };
   if (graph.nodes.length > MAX_WORKFLOW_NODES) {
     return {
-      problems: [{ path: "workflow.graph.nodes", code: "invalid_dsl", message: `a workflow may have at most ${MAX_WORKFLOW_NODES} nodes, this file has ${graph.nodes.length}` }],
+      problems: [
+        {
+          path: "workflow.graph.nodes",
+          code: "invalid_dsl",
+          message: `a workflow may have at most ${MAX_WORKFLOW_NODES} nodes, this file has ${graph.nodes.length}`,
+        },
+      ],
       report: emptyReport(undefined, app),
     };
   }
@@ -152,7 +170,10 @@ function importOrRefuse(text: string, options: ImportDifyOptions): DifyImport {
       type: parsed.data.type,
       title: parsed.data.title ?? "",
       ...(parsed.parentId !== undefined && parsed.parentId !== null && { parentId: parsed.parentId }),
-      ...(typeof x === "number" && typeof y === "number" && Number.isFinite(x) && Number.isFinite(y) && { position: { x, y } }),
+      ...(typeof x === "number" &&
+        typeof y === "number" &&
+        Number.isFinite(x) &&
+        Number.isFinite(y) && { position: { x, y } }),
       data: parsed.data,
       path,
     };
@@ -177,7 +198,11 @@ function importOrRefuse(text: string, options: ImportDifyOptions): DifyImport {
     if (UNSUPPORTED_TYPES.has(node.type) || NODE_MAPPERS[node.type] === undefined) {
       refusedNodes++;
       const known = UNSUPPORTED_TYPES.has(node.type);
-      ctx.problem(known ? node.path : [...node.path, "data", "type"], known ? "unsupported_node" : "unknown_node_type", describeUnsupported(node));
+      ctx.problem(
+        known ? node.path : [...node.path, "data", "type"],
+        known ? "unsupported_node" : "unknown_node_type",
+        describeUnsupported(node),
+      );
       ctx.report(node.path, label, "unsupported", [known ? "cannot run here" : "unknown Dify node type"]);
       continue;
     }
@@ -187,13 +212,21 @@ function importOrRefuse(text: string, options: ImportDifyOptions): DifyImport {
       continue;
     }
     mappings.set(node.id, mapping);
-    ctx.report(node.path, label, mapping.notes.length > 0 ? "approximated" : "mapped", mapping.notes, mapping.portflowType.split(" ")[0]);
+    ctx.report(
+      node.path,
+      label,
+      mapping.notes.length > 0 ? "approximated" : "mapped",
+      mapping.notes,
+      mapping.portflowType.split(" ")[0],
+    );
   }
 
   const nodes: PortflowNode[] = [];
   for (const node of ctx.difyNodes.values()) nodes.push(...(mappings.get(node.id)?.nodes ?? []));
   if (nodes.some((n) => n.position !== undefined)) {
-    ctx.report(["workflow", "graph", "nodes"], "node positions", "mapped", ["kept as editor metadata `position` on each node; viewport dropped"]);
+    ctx.report(["workflow", "graph", "nodes"], "node positions", "mapped", [
+      "kept as editor metadata `position` on each node; viewport dropped",
+    ]);
   }
   const edges = mapEdges(graph.edges ?? [], mappings, removed, new Set(nodes.map((n) => n.id)), ctx);
   const report = emptyReport(ctx, app);

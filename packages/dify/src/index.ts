@@ -4,8 +4,9 @@
  * mapped, approximated and dropped.
  * @module
  */
-export { type DifyImport, type ImportedWorkflow, importDifyDsl } from "./import-dify-dsl.ts";
+
 export type { ImportDifyOptions } from "./import-context.ts";
 export { PENDING_NODE_TYPES } from "./import-context.ts";
+export { type DifyImport, type ImportedWorkflow, importDifyDsl } from "./import-dify-dsl.ts";
 export type { ImportProblem, ImportProblemCode } from "./import-problem.ts";
 export type { ConversationVariable, ImportReport, ModelMapping, ReportItem, ReportStatus } from "./import-report.ts";

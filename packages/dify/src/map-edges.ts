@@ -1,7 +1,7 @@
 import type { WorkflowV2Json } from "@portflow/engine";
-import type { NodeMapping } from "./dify-node.ts";
 import { difyEdgeSchema, parseAt } from "./dify-dsl-schema.ts";
 import type { ImportContext } from "./import-context.ts";
+import type { NodeMapping } from "./node-mapper.ts";
 
 type Edge = NonNullable<WorkflowV2Json["edges"]>[number];
 
@@ -35,7 +35,11 @@ export function mapEdges(
     else if (branches !== undefined && handle !== "source") {
       port = branches.get(handle);
       if (port === undefined) {
-        ctx.problem([...path, "sourceHandle"], "dangling_edge", `"${handle}" is no branch of node "${edge.source}" (its case or class was not imported)`);
+        ctx.problem(
+          [...path, "sourceHandle"],
+          "dangling_edge",
+          `"${handle}" is no branch of node "${edge.source}" (its case or class was not imported)`,
+        );
         return;
       }
     }

@@ -80,7 +80,10 @@ export class NodeInputs {
       literal = true;
       return "{ {";
     });
-    if (literal) this.notes.push("literal {{…}} text (not a Dify variable) was written as { {…} } so Portflow does not read it as a placeholder");
+    if (literal)
+      this.notes.push(
+        "literal {{…}} text (not a Dify variable) was written as { {…} } so Portflow does not read it as a placeholder",
+      );
     return escaped.replace(DIFY_PLACEHOLDER, (whole, inner: string) => {
       if (inner === "context") return "{{context}}";
       const selector = inner.split(".");

@@ -1,6 +1,6 @@
-import type { NodeMapper } from "./dify-node.ts";
-import { mapAnswer, mapEnd, mapStart } from "./nodes/io-nodes.ts";
+import type { NodeMapper } from "./node-mapper.ts";
 import { mapIfElse } from "./nodes/if-else-node.ts";
+import { mapAnswer, mapEnd, mapStart } from "./nodes/io-nodes.ts";
 import { mapIteration } from "./nodes/iteration-node.ts";
 import { mapKnowledge } from "./nodes/knowledge-node.ts";
 import { mapListOperator } from "./nodes/list-operator-node.ts";
@@ -20,11 +20,14 @@ import { mapVariableAggregator } from "./nodes/variable-aggregator-node.ts";
 /** A container's body start: nothing to configure. */
 const bodyStart =
   (type: "iteration-start" | "loop-start"): NodeMapper =>
-  (node, ctx) => ({
-    nodes: [{ id: node.id, type, ...(node.parentId !== undefined && { parent_id: node.parentId }), config: {}, ...(node.position && { position: { x: node.position.x, y: node.position.y } }) }],
-    portflowType: type,
-    notes: node.parentId === undefined ? (ctx.problem(node.path, "invalid_dsl", `a ${type} node belongs inside its container (parentId)`), []) : [],
-  });
+  (node, ctx) => {
+    if (node.parentId === undefined) {
+      ctx.problem(node.path, "invalid_dsl", `a ${type} node belongs inside its container (parentId)`);
+    }
+    const position = node.position && { position: { x: node.position.x, y: node.position.y } };
+    const parent = node.parentId !== undefined && { parent_id: node.parentId };
+    return { nodes: [{ id: node.id, type, ...parent, config: {}, ...position }], portflowType: type, notes: [] };
+  };
 
 /** Dify node type → its mapper. */
 export const NODE_MAPPERS: Readonly<Record<string, NodeMapper>> = {

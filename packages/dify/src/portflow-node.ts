@@ -1,5 +1,5 @@
-import { type DifyNode, type PortflowNode } from "./dify-node.ts";
 import { difyNodePolicySchema, parseAt } from "./dify-dsl-schema.ts";
+import type { DifyNode, PortflowNode } from "./dify-node.ts";
 import type { ImportContext } from "./import-context.ts";
 import type { NodeInputs } from "./node-inputs.ts";
 
@@ -28,7 +28,9 @@ export function portflowNode(
     ...(node.parentId !== undefined && { parent_id: node.parentId }),
     config,
     variable_mappings: (inputs?.mappings ?? []).map((m) =>
-      "selector" in m ? { target_port: m.target_port, selector: [...m.selector] } : { target_port: m.target_port, value: m.value },
+      "selector" in m
+        ? { target_port: m.target_port, selector: [...m.selector] }
+        : { target_port: m.target_port, value: m.value },
     ),
     ...(node.position !== undefined && { position: { x: node.position.x, y: node.position.y } }),
   };
@@ -44,13 +46,17 @@ export function portflowNode(
   if (policy?.error_strategy === "default-value") {
     out.error_strategy = "default-value";
     const renames = DEFAULT_KEY_RENAMES[node.type] ?? {};
-    out.default_outputs = Object.fromEntries((policy.default_value ?? []).map((d) => [renames[d.key] ?? d.key, d.value]));
+    out.default_outputs = Object.fromEntries(
+      (policy.default_value ?? []).map((d) => [renames[d.key] ?? d.key, d.value]),
+    );
   }
   return out;
 }
 
 /** Dify variable types (`array[string]`, `file`, …) as Portflow port types. */
-export function portTypeOf(difyType: string | undefined): "string" | "number" | "boolean" | "object" | "array" | "file" | "any" {
+export function portTypeOf(
+  difyType: string | undefined,
+): "string" | "number" | "boolean" | "object" | "array" | "file" | "any" {
   if (difyType === undefined) return "any";
   if (difyType.startsWith("array")) return "array";
   switch (difyType) {

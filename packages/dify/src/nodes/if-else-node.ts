@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { mapOperator } from "../condition-operator.ts";
-import type { NodeMapper } from "../dify-node.ts";
 import { difySelector, parseAt } from "../dify-dsl-schema.ts";
 import { NodeInputs } from "../node-inputs.ts";
+import type { NodeMapper } from "../node-mapper.ts";
 import { portflowNode } from "../portflow-node.ts";
 
 export const difyConditionSchema = z.looseObject({
@@ -50,7 +50,11 @@ export const mapIfElse: NodeMapper = (node, ctx) => {
     c.conditions.forEach((cond, i) => {
       const path = [...casePath, "conditions", i];
       if (cond.sub_variable_condition !== undefined && cond.sub_variable_condition !== null) {
-        ctx.problem([...path, "sub_variable_condition"], "unsupported_condition", "conditions on file attributes have no Portflow form");
+        ctx.problem(
+          [...path, "sub_variable_condition"],
+          "unsupported_condition",
+          "conditions on file attributes have no Portflow form",
+        );
         return;
       }
       if (!cond.variable_selector || cond.variable_selector.length === 0) {
@@ -64,7 +68,11 @@ export const mapIfElse: NodeMapper = (node, ctx) => {
       conditions.push({ input, operator: op.operator, ...("value" in op && { value: op.value }) });
     });
     if (conditions.length === 0) {
-      ctx.problem(casePath, "unsupported_condition", `case "${c.case_id}" has no condition Portflow can test: it is left out`);
+      ctx.problem(
+        casePath,
+        "unsupported_condition",
+        `case "${c.case_id}" has no condition Portflow can test: it is left out`,
+      );
       return;
     }
     const id = c.case_id === "false" || c.case_id === "" ? `case_${ci + 1}` : c.case_id;

@@ -3,9 +3,9 @@
  * @module
  */
 import { z } from "zod";
-import type { NodeMapper } from "../dify-node.ts";
 import { difyVariableSelector, parseAt } from "../dify-dsl-schema.ts";
 import { NodeInputs } from "../node-inputs.ts";
+import type { NodeMapper } from "../node-mapper.ts";
 import { portflowNode, portTypeOf } from "../portflow-node.ts";
 
 const startSchema = z.looseObject({
@@ -38,10 +38,13 @@ export const mapStart: NodeMapper = (node, ctx) => {
     if (type === "any") notes.push(`"${v.variable}": Dify input type "${v.type}" became an untyped input`);
     const hasDefault = v.default !== undefined && v.default !== null && v.default !== "";
     const description = v.description ?? v.label ?? undefined;
+    // Dify reads an optional text input left empty as ""; Portflow would report it missing.
+    const fallback = !v.required && !hasDefault && type === "string" ? { default: "" } : {};
     return {
       name: v.variable,
       type,
       required: v.required,
+      ...fallback,
       ...(hasDefault && { default: type === "number" ? Number(v.default) : v.default }),
       ...(description !== undefined && description !== "" && { description }),
     };
@@ -96,4 +99,3 @@ export const mapAnswer: NodeMapper = (node, ctx) => {
   );
   return { nodes: [render, end], edges: [{ source: node.id, target: endId }], portflowType: "template + end", notes };
 };
-

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { NodeMapper } from "../dify-node.ts";
 import { difySelector, parseAt } from "../dify-dsl-schema.ts";
 import { NodeInputs } from "../node-inputs.ts";
+import type { NodeMapper } from "../node-mapper.ts";
 import { portflowNode, portTypeOf } from "../portflow-node.ts";
 
 const iterationSchema = z.looseObject({

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { NodeMapper } from "../dify-node.ts";
 import { difySelector, parseAt } from "../dify-dsl-schema.ts";
 import { NodeInputs } from "../node-inputs.ts";
+import type { NodeMapper } from "../node-mapper.ts";
 import { portflowNode } from "../portflow-node.ts";
 
 const knowledgeSchema = z.looseObject({
@@ -42,11 +42,16 @@ export const mapKnowledge: NodeMapper = (node, ctx) => {
     notes.push("single mode: Dify let a model pick one dataset; Portflow returns the top 5 chunks");
   } else if (multiple) {
     if (multiple.top_k) config.top_k = Math.min(100, multiple.top_k);
-    if (typeof multiple.score_threshold === "number") config.score_threshold = Math.max(-1, Math.min(1, multiple.score_threshold));
+    if (typeof multiple.score_threshold === "number")
+      config.score_threshold = Math.max(-1, Math.min(1, multiple.score_threshold));
     if (multiple.reranking_enable === true) notes.push("reranking is not imported: chunks are ordered by similarity");
   }
   if (data.metadata_filtering_mode && data.metadata_filtering_mode !== "disabled") {
     notes.push(`metadata filtering (${data.metadata_filtering_mode}) is not imported`);
   }
-  return { nodes: [portflowNode(node, "knowledge", config, inputs, ctx)], portflowType: "knowledge", notes: [...notes, ...inputs.notes] };
+  return {
+    nodes: [portflowNode(node, "knowledge", config, inputs, ctx)],
+    portflowType: "knowledge",
+    notes: [...notes, ...inputs.notes],
+  };
 };

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { mapOperator } from "../condition-operator.ts";
-import type { NodeMapper } from "../dify-node.ts";
 import { difySelector, parseAt } from "../dify-dsl-schema.ts";
 import { NodeInputs } from "../node-inputs.ts";
+import type { NodeMapper } from "../node-mapper.ts";
 import { portflowNode } from "../portflow-node.ts";
 
 const listOperatorSchema = z.looseObject({
@@ -11,13 +11,23 @@ const listOperatorSchema = z.looseObject({
     .looseObject({
       enabled: z.boolean().nullish(),
       conditions: z
-        .array(z.looseObject({ key: z.string().nullish(), comparison_operator: z.string(), value: z.unknown().optional() }))
+        .array(
+          z.looseObject({ key: z.string().nullish(), comparison_operator: z.string(), value: z.unknown().optional() }),
+        )
         .nullish(),
     })
     .nullish(),
-  order_by: z.looseObject({ enabled: z.boolean().nullish(), key: z.string().nullish(), value: z.enum(["asc", "desc"]).nullish() }).nullish(),
+  order_by: z
+    .looseObject({
+      enabled: z.boolean().nullish(),
+      key: z.string().nullish(),
+      value: z.enum(["asc", "desc"]).nullish(),
+    })
+    .nullish(),
   limit: z.looseObject({ enabled: z.boolean().nullish(), size: z.number().int().nullish() }).nullish(),
-  extract_by: z.looseObject({ enabled: z.boolean().nullish(), serial: z.union([z.string(), z.number()]).nullish() }).nullish(),
+  extract_by: z
+    .looseObject({ enabled: z.boolean().nullish(), serial: z.union([z.string(), z.number()]).nullish() })
+    .nullish(),
 });
 
 /** `list-operator`: filter_by, order_by, limit and extract_by as Portflow's filter, sort, limit, extract. */
@@ -47,8 +57,14 @@ export const mapListOperator: NodeMapper = (node, ctx) => {
   }
   if (data.extract_by?.enabled === true) {
     const serial = Number(data.extract_by.serial ?? 1);
-    if (Number.isInteger(serial) && serial >= 1) config.extract = serial - 1; // Dify counts from 1
-    else ctx.problem([...at, "extract_by", "serial"], "unsupported_condition", `extract_by.serial must be a position from 1, got ${JSON.stringify(data.extract_by.serial)}`);
+    if (Number.isInteger(serial) && serial >= 1)
+      config.extract = serial - 1; // Dify counts from 1
+    else
+      ctx.problem(
+        [...at, "extract_by", "serial"],
+        "unsupported_condition",
+        `extract_by.serial must be a position from 1, got ${JSON.stringify(data.extract_by.serial)}`,
+      );
   }
   return {
     nodes: [portflowNode(node, "list-operator", config, inputs, ctx)],

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { NodeMapper } from "../dify-node.ts";
 import { difySelector, difyVariableSelector, parseAt } from "../dify-dsl-schema.ts";
 import type { ImportContext, YamlPath } from "../import-context.ts";
 import { NodeInputs } from "../node-inputs.ts";
+import type { NodeMapper } from "../node-mapper.ts";
 import { portflowNode } from "../portflow-node.ts";
 
 const messageSchema = z.looseObject({
@@ -46,7 +46,11 @@ function jinjaTemplate(
   ctx: ImportContext,
 ): string {
   if (/\{%|\{\{[^}]*\|/.test(text)) {
-    ctx.problem(path, "unsupported_template", "Jinja2 blocks and filters ({% … %}, | filter) have no Portflow equivalent; kept as text");
+    ctx.problem(
+      path,
+      "unsupported_template",
+      "Jinja2 blocks and filters ({% … %}, | filter) have no Portflow equivalent; kept as text",
+    );
   }
   const ports = new Map<string, string>();
   variables.forEach((v, i) => {
@@ -94,7 +98,14 @@ export const mapLlm: NodeMapper = (node, ctx) => {
     const path = [...at, "prompt_template", ...(Array.isArray(data.prompt_template) ? [i] : []), "text"];
     const text =
       m.edition_type === "jinja2"
-        ? jinjaTemplate(m.jinja2_text ?? m.text ?? "", jinja, inputs, path, [...at, "prompt_config", "jinja2_variables"], ctx)
+        ? jinjaTemplate(
+            m.jinja2_text ?? m.text ?? "",
+            jinja,
+            inputs,
+            path,
+            [...at, "prompt_config", "jinja2_variables"],
+            ctx,
+          )
         : inputs.template(m.text ?? "", path);
     if (m.role === "system") system.push(text);
     else if (m.role === "user") user.push(text);
@@ -103,7 +114,8 @@ export const mapLlm: NodeMapper = (node, ctx) => {
       user.push(`Assistant: ${text}`);
     }
   });
-  if (assistantTurns > 0) notes.push(`${assistantTurns} assistant message(s) (few-shot turns) were folded into the user prompt`);
+  if (assistantTurns > 0)
+    notes.push(`${assistantTurns} assistant message(s) (few-shot turns) were folded into the user prompt`);
   if (user.length === 0) {
     if (ctx.mode === "advanced-chat") {
       const query = data.memory?.query_prompt_template;

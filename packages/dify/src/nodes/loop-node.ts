@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { mapOperator } from "../condition-operator.ts";
-import type { DifyNode, NodeMapper } from "../dify-node.ts";
-import { difySelector, parseAt } from "../dify-dsl-schema.ts";
+import { parseAt } from "../dify-dsl-schema.ts";
+import type { DifyNode } from "../dify-node.ts";
 import type { ImportContext } from "../import-context.ts";
 import { NodeInputs } from "../node-inputs.ts";
+import type { NodeMapper } from "../node-mapper.ts";
 import { portflowNode, portTypeOf } from "../portflow-node.ts";
 import { difyConditionSchema } from "./if-else-node.ts";
 import { assignerItems } from "./pending-nodes.ts";
@@ -31,7 +32,8 @@ function initialValue(value: unknown, type: string): unknown {
   }
   if (type === "number") return Number.isFinite(Number(value)) ? Number(value) : undefined;
   if (type === "string") return String(value);
-  if (type === "boolean") return value === true || value === "true" ? true : value === false || value === "false" ? false : undefined;
+  if (type === "boolean")
+    return value === true || value === "true" ? true : value === false || value === "false" ? false : undefined;
   if (typeof value === "string") {
     try {
       const parsed: unknown = JSON.parse(value);
@@ -65,7 +67,13 @@ function bodyUpdates(loop: DifyNode, names: ReadonlySet<string>, ctx: ImportCont
     if (items.length === 0 || folded.some((u) => u === undefined)) continue;
     for (const u of folded) if (u) updates.push(u);
     ctx.absorbed.add(child.id);
-    ctx.report(child.path, `assigner "${child.title}"`, "mapped", [`folded into the updates of loop "${loop.title}"`], "loop");
+    ctx.report(
+      child.path,
+      `assigner "${child.title}"`,
+      "mapped",
+      [`folded into the updates of loop "${loop.title}"`],
+      "loop",
+    );
   }
   return updates;
 }
@@ -82,12 +90,20 @@ export const mapLoop: NodeMapper = (node, ctx) => {
   const loopVariables = (data.loop_variables ?? []).flatMap((v, i) => {
     const type = portTypeOf(v.var_type);
     if (v.value_type === "variable") {
-      ctx.problem([...at, "loop_variables", i, "value"], "unsupported_selector", `loop variable "${v.label}" starts from a variable: Portflow loop variables start from constants (null here)`);
+      ctx.problem(
+        [...at, "loop_variables", i, "value"],
+        "unsupported_selector",
+        `loop variable "${v.label}" starts from a variable: Portflow loop variables start from constants (null here)`,
+      );
       return [{ name: v.label, type, value: null }];
     }
     const value = initialValue(v.value, type);
     if (value === undefined) {
-      ctx.problem([...at, "loop_variables", i, "value"], "invalid_dsl", `the initial value of "${v.label}" is not a ${v.var_type}`);
+      ctx.problem(
+        [...at, "loop_variables", i, "value"],
+        "invalid_dsl",
+        `the initial value of "${v.label}" is not a ${v.var_type}`,
+      );
       return [{ name: v.label, type, value: null }];
     }
     return [{ name: v.label, type, value }];
@@ -97,16 +113,23 @@ export const mapLoop: NodeMapper = (node, ctx) => {
     const path = [...at, "break_conditions", i];
     const [head, variable, ...rest] = c.variable_selector ?? [];
     if (head !== node.id || variable === undefined || !names.has(variable)) {
-      ctx.problem([...path, "variable_selector"], "unsupported_condition", "Portflow break conditions test the loop's own variables only");
+      ctx.problem(
+        [...path, "variable_selector"],
+        "unsupported_condition",
+        "Portflow break conditions test the loop's own variables only",
+      );
       return [];
     }
     const op = mapOperator(c.comparison_operator, c.value, c.varType ?? undefined, path, ctx);
     if (op === undefined) return [];
     notes.push(...op.notes);
-    return [{ variable: [variable, ...rest].join("."), operator: op.operator, ...("value" in op && { value: op.value }) }];
+    return [
+      { variable: [variable, ...rest].join("."), operator: op.operator, ...("value" in op && { value: op.value }) },
+    ];
   });
   const updates = bodyUpdates(node, names, ctx);
-  if (updates.length > 0) notes.push("loop variables are updated at the end of each round (Dify: when the assigner runs)");
+  if (updates.length > 0)
+    notes.push("loop variables are updated at the end of each round (Dify: when the assigner runs)");
   if (ctx.children(node.id).some((n) => n.type === "loop-end")) {
     notes.push("loop-end (break) nodes are dropped: the loop stops by its break conditions or max_iterations");
   }

@@ -6,10 +6,11 @@
  * @module
  */
 import { z } from "zod";
-import type { DifyNode, NodeMapper } from "../dify-node.ts";
 import { difySelector, difyVariableSelector, parseAt } from "../dify-dsl-schema.ts";
+import type { DifyNode } from "../dify-node.ts";
 import type { ImportContext, YamlPath } from "../import-context.ts";
 import { NodeInputs } from "../node-inputs.ts";
+import type { NodeMapper } from "../node-mapper.ts";
 import { portflowNode, portTypeOf } from "../portflow-node.ts";
 import { difyModelSchema } from "./llm-node.ts";
 
@@ -20,11 +21,15 @@ function bindVariables(
   path: YamlPath,
 ): void {
   (variables ?? []).forEach((v, i) => {
-    if (v.value_selector && v.value_selector.length > 0) inputs.bind(v.variable, v.value_selector, [...path, i, "value_selector"]);
+    if (v.value_selector && v.value_selector.length > 0)
+      inputs.bind(v.variable, v.value_selector, [...path, i, "value_selector"]);
   });
 }
 
-const templateTransformSchema = z.looseObject({ template: z.string().default(""), variables: z.array(difyVariableSelector).nullish() });
+const templateTransformSchema = z.looseObject({
+  template: z.string().default(""),
+  variables: z.array(difyVariableSelector).nullish(),
+});
 
 export const mapTemplateTransform: NodeMapper = (node, ctx) => {
   const at = [...node.path, "data"];
@@ -53,7 +58,11 @@ export const mapCode: NodeMapper = (node, ctx) => {
   if (data === undefined) return undefined;
   const inputs = new NodeInputs(ctx);
   bindVariables(data.variables, inputs, [...at, "variables"]);
-  const outputs = Object.entries(data.outputs ?? {}).map(([name, o]) => ({ name, type: portTypeOf(o?.type), dify_type: o?.type ?? "any" }));
+  const outputs = Object.entries(data.outputs ?? {}).map(([name, o]) => ({
+    name,
+    type: portTypeOf(o?.type),
+    dify_type: o?.type ?? "any",
+  }));
   const notes = (data.dependencies?.length ?? 0) > 0 ? ["dependencies are not imported"] : [];
   return {
     nodes: [portflowNode(node, "code", { language: data.code_language, code: data.code, outputs }, inputs, ctx)],
@@ -68,7 +77,9 @@ const httpSchema = z.looseObject({
   authorization: z
     .looseObject({
       type: z.string().default("no-auth"),
-      config: z.looseObject({ type: z.string().nullish(), api_key: z.string().nullish(), header: z.string().nullish() }).nullish(),
+      config: z
+        .looseObject({ type: z.string().nullish(), api_key: z.string().nullish(), header: z.string().nullish() })
+        .nullish(),
     })
     .nullish(),
   headers: z.string().nullish(),
@@ -77,7 +88,12 @@ const httpSchema = z.looseObject({
     .looseObject({
       type: z.string().default("none"),
       data: z
-        .union([z.string(), z.array(z.looseObject({ key: z.string().nullish(), type: z.string().nullish(), value: z.string().nullish() }))])
+        .union([
+          z.string(),
+          z.array(
+            z.looseObject({ key: z.string().nullish(), type: z.string().nullish(), value: z.string().nullish() }),
+          ),
+        ])
         .nullish(),
     })
     .nullish(),
@@ -132,7 +148,11 @@ export const mapHttpRequest: NodeMapper = (node, ctx) => {
     ...(data.timeout ? { timeout_seconds: data.timeout } : {}),
     ...(data.ssl_verify === false ? { ssl_verify: false } : {}),
   };
-  return { nodes: [portflowNode(node, "http-request", config, inputs, ctx)], portflowType: "http-request", notes: inputs.notes };
+  return {
+    nodes: [portflowNode(node, "http-request", config, inputs, ctx)],
+    portflowType: "http-request",
+    notes: inputs.notes,
+  };
 };
 
 const documentExtractorSchema = z.looseObject({ variable_selector: difySelector.nullish() });
@@ -142,8 +162,13 @@ export const mapDocumentExtractor: NodeMapper = (node, ctx) => {
   const data = parseAt(documentExtractorSchema, node.data, at, ctx);
   if (data === undefined) return undefined;
   const inputs = new NodeInputs(ctx);
-  if (data.variable_selector && data.variable_selector.length > 0) inputs.bind("file", data.variable_selector, [...at, "variable_selector"]);
-  return { nodes: [portflowNode(node, "document-extractor", {}, inputs, ctx)], portflowType: "document-extractor", notes: [] };
+  if (data.variable_selector && data.variable_selector.length > 0)
+    inputs.bind("file", data.variable_selector, [...at, "variable_selector"]);
+  return {
+    nodes: [portflowNode(node, "document-extractor", {}, inputs, ctx)],
+    portflowType: "document-extractor",
+    notes: [],
+  };
 };
 
 /** The model of an LLM-backed node, through the model map. */
@@ -156,7 +181,9 @@ function modelConfig(model: z.output<typeof difyModelSchema> | null | undefined,
 const classifierSchema = z.looseObject({
   query_variable_selector: difySelector.nullish(),
   model: difyModelSchema.nullish(),
-  classes: z.array(z.looseObject({ id: z.union([z.string(), z.number()]).transform(String), name: z.string().default("") })).default([]),
+  classes: z
+    .array(z.looseObject({ id: z.union([z.string(), z.number()]).transform(String), name: z.string().default("") }))
+    .default([]),
   instruction: z.string().nullish(),
   instructions: z.string().nullish(),
   memory: z.unknown().optional(),
@@ -221,7 +248,11 @@ export const mapParameterExtractor: NodeMapper = (node, ctx) => {
     reasoning_mode: data.reasoning_mode ?? "function_call",
     ...modelConfig(data.model, [...at, "model"], ctx),
   };
-  return { nodes: [portflowNode(node, "parameter-extractor", config, inputs, ctx)], portflowType: "parameter-extractor", notes: inputs.notes };
+  return {
+    nodes: [portflowNode(node, "parameter-extractor", config, inputs, ctx)],
+    portflowType: "parameter-extractor",
+    notes: inputs.notes,
+  };
 };
 
 const assignerV1Schema = z.looseObject({
@@ -256,7 +287,8 @@ export function assignerItems(node: DifyNode): AssignerItem[] {
     return v2.data.items.flatMap((item, i) => {
       const target = item.variable_selector;
       if (!target || target.length < 2) return [];
-      const inputType = item.input_type === "variable" ? "variable" : item.input_type === "constant" ? "constant" : "none";
+      const inputType =
+        item.input_type === "variable" ? "variable" : item.input_type === "constant" ? "constant" : "none";
       const value = inputType === "variable" && Array.isArray(item.value) ? item.value.map(String) : item.value;
       return [{ target, operation: item.operation, inputType, value, path: [...node.path, "data", "items", i] }];
     });
@@ -278,7 +310,11 @@ export function assignerItems(node: DifyNode): AssignerItem[] {
 export const mapAssigner: NodeMapper = (node, ctx) => {
   const items = assignerItems(node);
   if (items.length === 0) {
-    ctx.problem([...node.path, "data"], "invalid_dsl", "the assigner assigns nothing (no items, no assigned_variable_selector)");
+    ctx.problem(
+      [...node.path, "data"],
+      "invalid_dsl",
+      "the assigner assigns nothing (no items, no assigned_variable_selector)",
+    );
     return undefined;
   }
   const inputs = new NodeInputs(ctx);
@@ -295,5 +331,9 @@ export const mapAssigner: NodeMapper = (node, ctx) => {
   const notes = portflowItems.some((i) => i.variable[0] === "conversation")
     ? ["conversation variables are written when the run succeeds (Portflow), not at once"]
     : [];
-  return { nodes: [portflowNode(node, "assigner", { items: portflowItems }, inputs, ctx)], portflowType: "assigner", notes };
+  return {
+    nodes: [portflowNode(node, "assigner", { items: portflowItems }, inputs, ctx)],
+    portflowType: "assigner",
+    notes,
+  };
 };

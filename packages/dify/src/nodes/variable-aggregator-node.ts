@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { NodeMapper } from "../dify-node.ts";
 import { difySelector, parseAt } from "../dify-dsl-schema.ts";
 import type { YamlPath } from "../import-context.ts";
 import { NodeInputs } from "../node-inputs.ts";
+import type { NodeMapper } from "../node-mapper.ts";
 import { portflowNode, portTypeOf } from "../portflow-node.ts";
 
 const aggregatorSchema = z.looseObject({
@@ -35,8 +35,9 @@ export const mapVariableAggregator: NodeMapper = (node, ctx) => {
   if (data === undefined) return undefined;
   const inputs = new NodeInputs(ctx);
   const ports = (selectors: readonly (readonly string[])[], path: YamlPath) =>
-    selectors.flatMap((s, i) => inputs.port(s, [...path, i], s.join("_")) ?? []);
-  const notes: string[] = node.type === "variable-assigner" ? ["legacy type variable-assigner is Portflow's variable-aggregator"] : [];
+    selectors.flatMap((s, i) => inputs.port(s, [...path, i]) ?? []);
+  const notes: string[] =
+    node.type === "variable-assigner" ? ["legacy type variable-assigner is Portflow's variable-aggregator"] : [];
   const config: Record<string, unknown> = { output_type: portTypeOf(data.output_type ?? undefined) };
   if (data.advanced_settings?.group_enabled === true && (data.advanced_settings.groups?.length ?? 0) > 0) {
     config.groups = (data.advanced_settings.groups ?? []).map((g, gi) => ({
