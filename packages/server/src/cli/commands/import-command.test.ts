@@ -54,7 +54,13 @@ describe("portflow import dify", () => {
   });
 
   it("refuses a file with tools and agents, listing each, and exits 1", async () => {
-    const result = await cli("import", "dify", join(fixtures, "tools-and-agents-workflow.yml"), "--out", join(dir, "no.json"));
+    const result = await cli(
+      "import",
+      "dify",
+      join(fixtures, "tools-and-agents-workflow.yml"),
+      "--out",
+      join(dir, "no.json"),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr.match(/^problem: .*\[unsupported_node\]$/gm)).toHaveLength(3);
     expect(result.stderr).toMatch(/^portflow: .*tools-and-agents-workflow\.yml: not imported \(3 problems\)$/m);
@@ -68,7 +74,10 @@ describe("portflow import dify", () => {
     expect(result.stderr).toBe("");
     expect(result.stdout).toContain(`saved as draft revision 1 of bot ${botId} (not published)`);
     const versions = await cli("workflow", "versions", "--bot", botId, "--json");
-    const listed = JSON.parse(versions.stdout) as { draft: { revision: number; valid: boolean; nodes: number }; versions: unknown[] };
+    const listed = JSON.parse(versions.stdout) as {
+      draft: { revision: number; valid: boolean; nodes: number };
+      versions: unknown[];
+    };
     expect(listed.draft).toMatchObject({ revision: 1, valid: true, nodes: 11 });
     expect(listed.versions).toEqual([]);
   });

@@ -11,7 +11,9 @@ async function readText(path: string): Promise<string> {
     return await readFile(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(code === "ENOENT" ? `${path}: no such file` : `${path}: cannot read it (${(error as Error).message})`);
+    throw new CliError(
+      code === "ENOENT" ? `${path}: no such file` : `${path}: cannot read it (${(error as Error).message})`,
+    );
   }
 }
 
@@ -51,7 +53,8 @@ export function registerImportCommand(program: Command, session: CliSession): vo
         throw new CliError(`${file}: not imported (${n} problem${n === 1 ? "" : "s"})`);
       }
       const { report } = result;
-      if (report.secrets.length > 0) session.err(`note: set these bot secrets before running it: ${report.secrets.join(", ")}`);
+      if (report.secrets.length > 0)
+        session.err(`note: set these bot secrets before running it: ${report.secrets.join(", ")}`);
       if (report.needs_node_types.length > 0) {
         session.err(`note: uses node types Portflow does not have yet: ${report.needs_node_types.join(", ")}`);
       }
