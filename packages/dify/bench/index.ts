@@ -17,7 +17,9 @@ export interface BenchRow {
 
 /** A chatflow of `size` nodes in one chain, with an if-else (and an answer on its true branch) every ten. */
 export function generatedChatflow(size: number): string {
-  const nodes: unknown[] = [{ id: "n0", position: { x: 0, y: 0 }, data: { type: "start", title: "Start", variables: [] } }];
+  const nodes: unknown[] = [
+    { id: "n0", position: { x: 0, y: 0 }, data: { type: "start", title: "Start", variables: [] } },
+  ];
   const edges: unknown[] = [];
   let previous = "n0";
   let handle = "source";
@@ -31,10 +33,20 @@ export function generatedChatflow(size: number): string {
         data: {
           type: "if-else",
           title: `Check ${i}`,
-          cases: [{ case_id: "true", logical_operator: "and", conditions: [{ variable_selector: [previous, "text"], comparison_operator: "contains", value: "stop" }] }],
+          cases: [
+            {
+              case_id: "true",
+              logical_operator: "and",
+              conditions: [{ variable_selector: [previous, "text"], comparison_operator: "contains", value: "stop" }],
+            },
+          ],
         },
       });
-      nodes.push({ id: `${id}a`, position, data: { type: "answer", title: `Stop ${i}`, answer: `Stopped at ${i}: {{#${previous}.text#}}` } });
+      nodes.push({
+        id: `${id}a`,
+        position,
+        data: { type: "answer", title: `Stop ${i}`, answer: `Stopped at ${i}: {{#${previous}.text#}}` },
+      });
       edges.push({ source: previous, sourceHandle: handle, target: id, targetHandle: "target" });
       edges.push({ source: id, sourceHandle: "true", target: `${id}a`, targetHandle: "target" });
       handle = "false";
@@ -75,7 +87,12 @@ export function generatedChatflow(size: number): string {
   }
   nodes.push({ id: "final", data: { type: "answer", title: "Answer", answer: `{{#${previous}.text#}}` } });
   edges.push({ source: previous, sourceHandle: handle, target: "final", targetHandle: "target" });
-  return stringify({ kind: "app", version: "0.3.0", app: { name: "bench", mode: "advanced-chat" }, workflow: { graph: { nodes, edges } } });
+  return stringify({
+    kind: "app",
+    version: "0.3.0",
+    app: { name: "bench", mode: "advanced-chat" },
+    workflow: { graph: { nodes, edges } },
+  });
 }
 
 /** Median ms per call over `rounds` rounds of `iterations`, after a warm-up round. */
