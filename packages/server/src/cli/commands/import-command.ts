@@ -1,5 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
-import { type DifyImport, importDifyDsl } from "@portflow/dify";
+import type { DifyImport } from "@portflow/dify";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CliSession } from "../cli-session.ts";
@@ -41,6 +41,8 @@ export function registerImportCommand(program: Command, session: CliSession): vo
     .option("--bot <bot-id>", "save it as this bot's draft (never published)")
     .option("--json", "print {workflow, problems, report} as JSON")
     .action(async (file: string, options: { out?: string; bot?: string; json?: boolean }) => {
+      // loaded on use: other commands do not pay for the YAML parser at start-up
+      const { importDifyDsl } = await import("@portflow/dify");
       const result = importDifyDsl(await readText(file));
       if (options.json === true) session.json(result);
       else if (result.report.items.length > 0) session.out(reportTable(result));
