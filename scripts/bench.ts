@@ -16,7 +16,7 @@ interface BenchRow {
 }
 
 const root = resolve(import.meta.dirname, "..");
-const packages = ["engine", "nodes", "storage", "server"];
+const packages = ["engine", "nodes", "storage", "dify", "server"];
 const only = process.env.BENCH?.split(",");
 
 function format(value: number): string {

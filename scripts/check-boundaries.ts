@@ -9,7 +9,8 @@ const LAYERS: Record<string, readonly string[]> = {
   engine: [],
   nodes: ["engine"],
   storage: ["engine"],
-  server: ["engine", "nodes", "storage"],
+  dify: ["engine"],
+  server: ["engine", "nodes", "storage", "dify"],
 };
 
 const root = resolve(import.meta.dirname, "..");

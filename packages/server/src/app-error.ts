@@ -13,6 +13,7 @@ export type ErrorCode =
   | "conflict"
   | "revision_conflict"
   | "workflow_invalid"
+  | "dify_import_refused"
   | "no_workflow"
   | "bot_inactive"
   | "run_failed"

@@ -16,6 +16,8 @@ interface Probe {
   readonly url: string;
   readonly payload?: unknown;
   readonly multipart?: boolean;
+  /** A YAML body (the Dify import). */
+  readonly yaml?: string;
 }
 
 /** Registers the matrix against an app built with `options()` (called in beforeAll). */
@@ -81,6 +83,12 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
         payload: { graph: { schema_version: 2, nodes: [] }, force: true },
       },
       { method: "POST", route: `${versions}/draft/publish`, url: `/api/v1/bots/${B}/workflow-versions/draft/publish` },
+      {
+        method: "POST",
+        route: `${versions}/draft/import`,
+        url: `/api/v1/bots/${B}/workflow-versions/draft/import?force=true`,
+        yaml: "kind: app\napp: {name: x, mode: workflow}\nworkflow:\n  graph:\n    nodes: []\n",
+      },
       {
         method: "POST",
         route: `${versions}/draft/run`,
@@ -163,12 +171,18 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
     return t.app.inject({
       method: probe.method,
       url: probe.url,
-      headers: { ...headers, ...body?.headers },
+      headers: {
+        ...headers,
+        ...body?.headers,
+        ...(probe.yaml !== undefined && { "content-type": "application/yaml" }),
+      },
       ...(body !== undefined
         ? { payload: body.payload }
-        : probe.payload !== undefined
-          ? { payload: probe.payload as Record<string, unknown> }
-          : {}),
+        : probe.yaml !== undefined
+          ? { payload: probe.yaml }
+          : probe.payload !== undefined
+            ? { payload: probe.payload as Record<string, unknown> }
+            : {}),
     });
   }
 

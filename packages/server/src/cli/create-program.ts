@@ -7,6 +7,7 @@ import { Command } from "commander";
 import type { CliSession } from "./cli-session.ts";
 import { registerBotsCommands } from "./commands/bots-commands.ts";
 import { registerDbCommands } from "./commands/db-commands.ts";
+import { registerImportCommand } from "./commands/import-command.ts";
 import { registerIngestCommand } from "./commands/ingest-command.ts";
 import { registerKeysCommands } from "./commands/keys-commands.ts";
 import { registerMigrateV1Command } from "./commands/migrate-v1-command.ts";
@@ -40,5 +41,6 @@ export function createProgram(session: CliSession): Command {
   registerRunCommand(program, session);
   registerRunsCommands(program, session);
   registerMigrateV1Command(program, session);
+  registerImportCommand(program, session);
   return program;
 }

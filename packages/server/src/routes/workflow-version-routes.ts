@@ -1,3 +1,4 @@
+import { importDifyDsl } from "@portflow/dify";
 import type { RunResult } from "@portflow/engine";
 import { NotFoundError, type WorkflowVersion } from "@portflow/storage";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
@@ -125,11 +126,23 @@ function expectedRevision(bodyRevision: number | undefined, ifMatch: string | un
   return match ? Number(match[1]) : undefined;
 }
 
-/** `/api/v1/bots/{bot_id}/workflow-versions`: versions, the draft, publish, restore, debug run. */
+const importProblemSchema = z.object({
+  path: z.string(),
+  code: z.string(),
+  message: z.string(),
+  line: z.number().optional(),
+  column: z.number().optional(),
+});
+
+const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml"];
+
+/** `/api/v1/bots/{bot_id}/workflow-versions`: versions, the draft, publish, restore, debug run, Dify import. */
 export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   const versions = ctx.storage.workflowVersions;
   return async (app) => {
     const base = "/bots/:bot_id/workflow-versions";
+    // Dify exports are YAML: kept as text here (the app's body limit applies), parsed by the importer.
+    app.addContentTypeParser(YAML_TYPES, { parseAs: "string" }, (_request, body, done) => done(null, body));
 
     app.get(
       base,
@@ -204,6 +217,57 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           ...(notes !== undefined && { notes }),
         });
         return reply.header("etag", draft.etag).send(toVersionResponse(draft));
+      },
+    );
+
+    app.post(
+      `${base}/draft/import`,
+      {
+        schema: {
+          tags: ["workflow-versions"],
+          summary: "Import a Dify DSL file (YAML) as the draft; returns it with the import problems and report",
+          description:
+            "Send the Dify export as the body with `Content-Type: application/yaml`. The draft is saved like " +
+            "`PUT /draft` (pass the revision you last read as `?revision=` or `If-Match`; none means you expect no " +
+            "draft yet; `?force=true` overwrites) and never published. A file that is not a Dify workflow or " +
+            "chatflow app, malformed YAML, or tool/agent nodes answer 422 `dify_import_refused` with every problem.",
+          params: paramsSchema,
+          querystring: z.object({
+            revision: z.coerce.number().int().min(0).optional(),
+            force: z.enum(["true", "false"]).optional(),
+          }),
+          consumes: YAML_TYPES,
+          body: z.string().describe("the Dify .yml export"),
+          response: {
+            200: z.object({
+              draft: versionSchema,
+              problems: z.array(importProblemSchema),
+              report: z.record(z.string(), z.unknown()).describe("what was mapped, approximated and dropped"),
+            }),
+            ...errorResponses(400, 401, 404, 409, 413, 415, 422, 429),
+          },
+        },
+      },
+      async (request, reply) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const result = importDifyDsl(request.body);
+        if (result.workflow === undefined) {
+          throw new AppError(422, "dify_import_refused", result.problems[0]?.message ?? "the file was not imported", {
+            problems: result.problems,
+            report: result.report,
+          });
+        }
+        const revision = expectedRevision(request.query.revision, request.headers["if-match"]);
+        const draft = await versions.saveDraft(bot.id, result.workflow, {
+          ...(revision !== undefined && { expectedRevision: revision }),
+          ...(request.query.force === "true" && { force: true }),
+          notes: `imported from Dify${result.report.app?.name ? `: ${result.report.app.name}` : ""}`,
+        });
+        return reply.header("etag", draft.etag).send({
+          draft: toVersionResponse(draft),
+          problems: [...result.problems],
+          report: { ...result.report },
+        });
       },
     );
 
