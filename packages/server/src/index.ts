@@ -26,5 +26,6 @@ export { RunTracker } from "./run-tracker.ts";
 export { HISTORY_INPUT, wireSessionHistory } from "./session-history-wiring.ts";
 export { MemorySessionStore, RedisSessionStore, type SessionStore, type SessionStoreOptions } from "./session-store.ts";
 export { formatSseEvent, parseSseEvents, SseStream } from "./sse-stream.ts";
+export { type RunningServer, type StartServerOptions, startServer } from "./start-server.ts";
 export { uploadMimeType } from "./upload-type.ts";
 export { type RunTarget, WorkflowRunner } from "./workflow-runner.ts";
