@@ -20,10 +20,7 @@ export interface BodyRound {
  * limit, and stop when the container's attempt is aborted (cancellation or its timeout).
  */
 export interface BodyRunner {
-  run(round: {
-    readonly index: number;
-    readonly vars: Readonly<Record<string, unknown>>;
-    /** Stops this round early (a parallel sibling failed), besides the container's own signal. */
-    readonly signal?: AbortSignal;
-  }): Promise<BodyRound>;
+  run(round: { readonly index: number; readonly vars: Readonly<Record<string, unknown>> }): Promise<BodyRound>;
+  /** Stops every round in flight (a parallel sibling failed); they end `cancelled`. */
+  stop(reason: string): void;
 }

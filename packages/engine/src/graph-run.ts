@@ -337,9 +337,29 @@ export class GraphRun implements AttemptHost {
   /** Runs a container's body once per call, in a scope of its own, stopped with the container. */
   #bodyRunner(container: CompiledNode, body: CompiledGraph, ctx: AttemptContext<unknown>): BodyRunner {
     const d = this.#d;
+    // One abort listener for the whole container, not one per round: rounds are cheap.
+    const live = new Set<GraphRun>();
+    let stopped: { message: string; code: string } | undefined;
+    const stopAll = (error: { message: string; code: string }) => {
+      stopped ??= error;
+      for (const run of live) run.stop("cancelled", error);
+    };
+    const signal = ctx.signal;
+    if (signal.aborted)
+      stopped = { message: errorInfo(signal.reason).message, code: errorInfo(signal.reason).code ?? "CANCELLED" };
+    else {
+      signal.addEventListener(
+        "abort",
+        () => {
+          const reason = errorInfo(signal.reason);
+          stopAll({ message: reason.message, code: reason.code ?? "CANCELLED" });
+        },
+        { once: true },
+      );
+    }
     return {
+      stop: (message) => stopAll({ message, code: "CANCELLED" }),
       run: async (round): Promise<BodyRound> => {
-        const signal = ctx.signal;
         const pool = d.pool.child();
         pool.setNodeOutputs(container.id, round.vars);
         const { answers, ...inherited } = d;
@@ -351,17 +371,11 @@ export class GraphRun implements AttemptHost {
           scope: { parentNodeId: container.id, iterationIndex: round.index },
           bodyAnswer: d.bodyAnswer ?? ((answerId, text) => answers?.bodyAnswered(container.id, answerId, text)),
         });
-        const signals = round.signal === undefined ? [signal] : [signal, round.signal];
-        const onAbort = (event?: Event) => {
-          const source = (event?.target as AbortSignal | undefined) ?? signals.find((s) => s.aborted);
-          const reason = errorInfo(source?.reason);
-          run.stop("cancelled", { message: reason.message, code: reason.code ?? "CANCELLED" });
-        };
-        if (signals.some((s) => s.aborted)) onAbort();
-        else for (const s of signals) s.addEventListener("abort", onAbort, { once: true });
+        if (stopped !== undefined) run.stop("cancelled", stopped);
+        live.add(run);
         run.start();
         const outcome = await run.outcome;
-        for (const s of signals) s.removeEventListener("abort", onAbort);
+        live.delete(run);
         return {
           status: outcome.stopped?.status ?? "succeeded",
           ...(outcome.stopped && { error: outcome.stopped.error }),

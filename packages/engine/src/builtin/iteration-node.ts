@@ -72,12 +72,10 @@ export class IterationNode extends BaseNodeV2<IterationConfig, { items: unknown[
     const { parallel, parallelism, error_mode, output_selector, flatten_output } = ctx.config;
     const items = inputs.items;
     const slots: Slot[] = new Array(items.length);
-    // Stops rounds still running once one failed under `terminate`.
-    const siblings = new AbortController();
     let firstFailure: { index: number; message: string } | undefined;
 
     const runRound = async (index: number): Promise<void> => {
-      const round = await body.run({ index, vars: { item: items[index], index }, signal: siblings.signal });
+      const round = await body.run({ index, vars: { item: items[index], index } });
       if (round.status === "succeeded") {
         const value = output_selector === undefined ? null : round.read(output_selector as ValueSelector);
         slots[index] = { ok: true, value: value ?? null };
@@ -87,7 +85,8 @@ export class IterationNode extends BaseNodeV2<IterationConfig, { items: unknown[
       slots[index] = { ok: false, error: message };
       if (round.status === "failed" && error_mode === "terminate" && firstFailure === undefined) {
         firstFailure = { index, message };
-        siblings.abort(new IterationRoundError(`round ${index} failed: ${message}`));
+        // Rounds still running under `terminate` stop.
+        body.stop(`round ${index} failed: ${message}`);
       }
     };
 
