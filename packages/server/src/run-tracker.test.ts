@@ -60,31 +60,20 @@ describe("RunTracker", () => {
     expect(run.signal.aborted).toBe(false);
   });
 
-  it("stops waiting for a cancelled run that ignores its signal after max(grace, 1 s)", async () => {
+  it("resolves within grace + wind-down even when a cancelled run ignores its signal", async () => {
     const tracker = new RunTracker();
     const stuck = trackedRun(tracker, { ignoresAbort: true });
     let returned = false;
-    const drained = tracker.drain(100).then((n) => {
+    const drained = tracker.drain(100, 200).then((n) => {
       returned = true;
       return n;
     });
     await vi.advanceTimersByTimeAsync(100);
     expect(stuck.signal.aborted).toBe(true);
-    await vi.advanceTimersByTimeAsync(999);
+    await vi.advanceTimersByTimeAsync(199);
     expect(returned).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(await drained).toBe(1);
     expect(tracker.size).toBe(1); // still running: the tracker forgets it only when it settles
-  });
-
-  it("resolves within grace + wind-down even when a cancelled run ignores its signal", async () => {
-    const tracker = new RunTracker();
-    const stubborn = new Promise<void>(() => {}); // never settles, whatever the signal says
-    tracker.track(stubborn, new AbortController());
-    const started = performance.now();
-    expect(await tracker.drain(100, 200)).toBe(1);
-    const took = performance.now() - started;
-    expect(took).toBeGreaterThanOrEqual(290);
-    expect(took).toBeLessThan(1_000);
   });
 });
