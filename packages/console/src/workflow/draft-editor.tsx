@@ -27,7 +27,7 @@ export function DraftEditor({ client, botId, draft, fallbackGraph, onSaved, onPu
     message: draft === null ? "No draft yet: editing starts one from the published version." : "",
   });
   const revision = useRef(draft?.revision ?? 0);
-  const lastSaved = useRef(draft === null ? null : JSON.stringify(draft.graph));
+  const lastSaved = useRef(JSON.stringify(draft?.graph ?? fallbackGraph));
   const parsed = parseDraftJson(text);
 
   useEffect(() => {
@@ -39,7 +39,7 @@ export function DraftEditor({ client, botId, draft, fallbackGraph, onSaved, onPu
     try {
       const saved = await client.saveDraft(botId, graph, revision.current);
       revision.current = saved.revision;
-      lastSaved.current = JSON.stringify(saved.graph);
+      lastSaved.current = JSON.stringify(graph);
       setState({
         kind: "saved",
         message: saved.valid
@@ -54,16 +54,21 @@ export function DraftEditor({ client, botId, draft, fallbackGraph, onSaved, onPu
     }
   };
 
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   // biome-ignore lint/correctness/useExhaustiveDependencies: saves when the text changes, not when save does
   useEffect(() => {
     const current = parseDraftJson(text);
-    if (!current.ok || JSON.stringify(current.graph) === lastSaved.current) return;
-    const timer = setTimeout(() => void save(current.graph), SAVE_DELAY_MS);
-    return () => clearTimeout(timer);
+    if (!current.ok) return;
+    const json = JSON.stringify(current.graph);
+    timer.current = setTimeout(() => {
+      if (json !== lastSaved.current) void save(current.graph);
+    }, SAVE_DELAY_MS);
+    return () => clearTimeout(timer.current);
   }, [text]);
 
   const publish = async () => {
     if (!parsed.ok) return;
+    clearTimeout(timer.current);
     let current = draft;
     if (JSON.stringify(parsed.graph) !== lastSaved.current || current === null) current = await save(parsed.graph);
     if (current === null) return;
@@ -73,8 +78,9 @@ export function DraftEditor({ client, botId, draft, fallbackGraph, onSaved, onPu
     }
     try {
       const version = await client.publishDraft(botId, revision.current);
+      // publishing uses the draft up: the next edit starts a new one (revision 0)
       revision.current = 0;
-      lastSaved.current = null;
+      lastSaved.current = JSON.stringify(parsed.graph);
       setState({ kind: "saved", message: `Published v${version.version_number ?? "?"}.` });
       onPublished(version);
     } catch (error) {
