@@ -31,6 +31,8 @@ let botB: string;
 let bigBot: string;
 let bigRunId: string;
 const metrics: Record<string, number> = {};
+/** Waits on the server (ingestion, runs) or on rendering: a deadline, not a sleep. */
+const POLL = { timeout: 10_000 };
 
 async function api<T>(method: string, path: string, body?: unknown, auth = t.admin): Promise<T> {
   const response = await fetch(`${base}/api/v1${path}`, {
@@ -128,7 +130,7 @@ afterAll(async () => {
 describe.skipIf(browser === undefined)("the web console in Chromium", () => {
   it("refuses a chat-scope key at sign-in with a message saying why", async () => {
     await signIn(await t.keyFor(botA, "chat"));
-    await expect.poll(() => page.getByRole("alert").textContent()).toContain("This is a chat key");
+    await expect.poll(() => page.getByRole("alert").textContent(), POLL).toContain("This is a chat key");
     await shot("01-sign-in-chat-key-refused");
     expect(await page.getByRole("button", { name: "Sign out" }).count()).toBe(0);
   });
@@ -171,7 +173,7 @@ describe.skipIf(browser === undefined)("the web console in Chromium", () => {
   it("shows the bot's runs, and an empty state when a filter matches none", async () => {
     await page.getByRole("link", { name: "Support bot" }).click();
     const rows = page.getByTestId("runs-table").locator("tbody tr");
-    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.count(), POLL).toBe(2);
     expect(await rows.first().textContent()).toContain("chat");
     await shot("03-runs");
     await page.getByLabel("Trigger").selectOption("debug");
@@ -179,16 +181,16 @@ describe.skipIf(browser === undefined)("the web console in Chromium", () => {
     await page.getByText("No run matches these filters").waitFor();
     await page.getByLabel("Trigger").selectOption("chat");
     await page.getByRole("button", { name: "Apply filters" }).click();
-    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.count(), POLL).toBe(2);
   });
 
   it("opens a run: one timeline bar per node execution, the graph coloured, chunks in the inspector", async () => {
     await page.getByTestId("runs-table").locator("tbody tr").first().getByRole("link").click();
     const bars = page.getByTestId("timeline-bar");
-    await expect.poll(() => bars.count()).toBe(4);
+    await expect.poll(() => bars.count(), POLL).toBe(4);
     const barNodes = await bars.evaluateAll((els) => els.map((e) => e.getAttribute("data-node-id")));
     expect(barNodes).toEqual(["start", "retrieve", "answer", "end"]);
-    await expect.poll(() => page.getByTestId("graph-node").count()).toBe(4);
+    await expect.poll(() => page.getByTestId("graph-node").count(), POLL).toBe(4);
     expect(await page.locator('[data-testid="graph-node"].status-succeeded').count()).toBe(4);
     expect(await page.getByTestId("run-version").textContent()).toBe("v1");
     await shot("04-run");
@@ -204,7 +206,7 @@ describe.skipIf(browser === undefined)("the web console in Chromium", () => {
 
   it("shows an invalid draft's problem on the node it concerns, then publishes a valid draft as v2", async () => {
     await page.getByRole("link", { name: "Workflow" }).click();
-    await expect.poll(() => page.getByTestId("published-version").textContent()).toBe("v1");
+    await expect.poll(() => page.getByTestId("published-version").textContent(), POLL).toBe("v1");
     const invalid = structuredClone(RAG_WORKFLOW_V2) as { nodes: { config?: Record<string, unknown> }[] };
     (invalid.nodes[1] as { config: Record<string, unknown> }).config.top_k = "five";
     await page.getByTestId("draft-json").fill(JSON.stringify(invalid, null, 2));
@@ -218,9 +220,9 @@ describe.skipIf(browser === undefined)("the web console in Chromium", () => {
     const valid = structuredClone(invalid);
     (valid.nodes[1] as { config: Record<string, unknown> }).config.top_k = 2;
     await page.getByTestId("draft-json").fill(JSON.stringify(valid, null, 2));
-    await expect.poll(() => page.getByTestId("draft-status").textContent(), { timeout: 10_000 }).toMatch(/valid\.$/);
+    await expect.poll(() => page.getByTestId("draft-status").textContent(), POLL).toMatch(/valid\.$/);
     await page.getByRole("button", { name: "Publish draft" }).click();
-    await expect.poll(() => page.getByTestId("published-version").textContent(), { timeout: 10_000 }).toBe("v2");
+    await expect.poll(() => page.getByTestId("published-version").textContent(), POLL).toBe("v2");
     expect(await page.getByTestId("workflow-notice").textContent()).toBe("Published v2.");
     const versions = await api<{
       items: { version_number: number; graph: { nodes: { config?: { top_k?: unknown } }[] } }[];
@@ -228,6 +230,45 @@ describe.skipIf(browser === undefined)("the web console in Chromium", () => {
     expect(versions.items[0]?.version_number).toBe(2);
     expect(versions.items[0]?.graph.nodes[1]?.config?.top_k).toBe(2);
     await shot("07-workflow-published-v2");
+  });
+
+  it("uploads a document with the Documents page, lists it, and deletes it", async () => {
+    await page.getByRole("link", { name: "Documents" }).click();
+    const rows = page.getByTestId("documents-table").locator("tbody tr");
+    await expect.poll(() => rows.count(), POLL).toBe(1);
+    await page.getByLabel("Upload a document").setInputFiles({
+      name: "shipping.md",
+      mimeType: "text/markdown",
+      buffer: Buffer.from("# Shipping\n\nParcels leave the warehouse within two days.\n"),
+    });
+    await page.getByRole("button", { name: "Upload", exact: true }).click();
+    await expect.poll(() => rows.count(), POLL).toBe(2);
+    expect(await page.getByTestId("documents-table").textContent()).toContain("shipping.md");
+    await shot("10-documents");
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Delete shipping.md" }).click();
+    await expect.poll(() => rows.count(), POLL).toBe(1);
+    const listed = await api<{ items: { filename: string }[] }>("GET", `/bots/${botA}/documents`);
+    expect(listed.items.map((d) => d.filename)).toEqual(["refunds.md"]);
+  });
+
+  it("chats in the Playground over SSE, shows the sources and links to the recorded run", async () => {
+    await page.getByRole("link", { name: "Playground" }).click();
+    await page.getByLabel("Message").fill("When are refunds paid?");
+    const chatResponse = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/v1/chat");
+    await page.getByRole("button", { name: "Send" }).click();
+    expect((await chatResponse).headers()["content-type"]).toContain("text/event-stream");
+    const turn = page.getByTestId("chat-turn");
+    await turn.getByRole("link", { name: /Recorded run/ }).waitFor();
+    expect(await turn.getByTestId("chat-answer").textContent()).toContain("When are refunds paid?");
+    expect(await turn.getByText("Sources (1)").count()).toBe(1);
+    await turn.getByText("Sources (1)").click();
+    expect(await turn.textContent()).toContain("refunds.md");
+    await shot("11-playground");
+    await turn.getByRole("link", { name: /Recorded run/ }).click();
+    await expect.poll(() => page.getByTestId("timeline-bar").count(), POLL).toBe(4);
+    const runs = await api<{ items: unknown[] }>("GET", `/bots/${botA}/workflow-executions`);
+    expect(runs.items.length).toBe(3);
   });
 
   it("renders a 200-node run's page (timeline and graph) and reports the time it took", async () => {
@@ -260,7 +301,7 @@ describe.skipIf(browser === undefined)("the web console in Chromium", () => {
     expect(await table.locator("tbody tr").count()).toBe(1);
     expect(await table.getByRole("link", { name: "Other bot" }).count()).toBe(1);
     await page.goto(`${base}/console/#/bots/${botA}/runs`);
-    await expect.poll(() => page.getByRole("alert").textContent()).toContain("bot not found");
+    await expect.poll(() => page.getByRole("alert").textContent(), POLL).toContain("bot not found");
     expect(await page.getByTestId("runs-table").count()).toBe(0);
     await shot("09-bot-key-other-bot");
   });
