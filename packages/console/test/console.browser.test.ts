@@ -71,6 +71,15 @@ function chainWorkflow(length: number): unknown {
   };
 }
 
+/** The JavaScript files this page has loaded so far, and their gzipped size in bytes. */
+async function loadedJs(): Promise<{ scripts: string[]; bytes: number }> {
+  const scripts = (await page.evaluate(
+    `performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.endsWith(".js"))`,
+  )) as string[];
+  const files = [...new Set(scripts)].map((path) => join(dist, path.replace(/^\/console\//, "")));
+  return { scripts, bytes: files.reduce((sum, file) => sum + gzipSync(readFileSync(file)).length, 0) };
+}
+
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
@@ -138,14 +147,8 @@ describe.skipIf(browser === undefined)("the web console in Chromium", () => {
   it("loads the sign-in page with at most 300 KB of JavaScript (gzipped)", async () => {
     await page.goto(`${base}/console/`);
     await page.getByLabel("API key").waitFor();
-    const scripts = (await page.evaluate(
-      `performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.endsWith(".js"))`,
-    )) as string[];
+    const { scripts, bytes } = await loadedJs();
     expect(scripts.length).toBeGreaterThan(0);
-    const bytes = scripts.reduce(
-      (sum, path) => sum + gzipSync(readFileSync(join(dist, path.replace(/^\/console\//, "")))).length,
-      0,
-    );
     metrics.first_load_js_gzip_bytes = bytes;
     console.log(`console first-load JS: ${(bytes / 1024).toFixed(1)} KB gzipped (${scripts.join(", ")})`);
     expect(bytes).toBeLessThanOrEqual(300 * 1024);
@@ -288,7 +291,13 @@ describe.skipIf(browser === undefined)("the web console in Chromium", () => {
       check();
     })`)) as number;
     metrics.run_page_200_nodes_render_ms = Math.round(ms);
-    console.log(`console run page, 200 node executions: rendered in ${ms.toFixed(0)} ms`);
+    // the run page adds React Flow and dagre (loaded on demand): still within the same budget
+    metrics.run_page_js_gzip_bytes = (await loadedJs()).bytes;
+    expect(metrics.run_page_js_gzip_bytes).toBeLessThanOrEqual(300 * 1024);
+    console.log(
+      `console run page, 200 node executions: rendered in ${ms.toFixed(0)} ms; ` +
+        `JS loaded by then ${(metrics.run_page_js_gzip_bytes / 1024).toFixed(1)} KB gzipped`,
+    );
     expect(await page.getByTestId("timeline-bar").count()).toBe(200);
     await shot("08-run-200-nodes");
   });

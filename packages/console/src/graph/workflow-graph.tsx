@@ -8,8 +8,10 @@ import {
   type NodeProps,
   Position,
   ReactFlow,
+  useReactFlow,
+  useStore,
 } from "@xyflow/react";
-import { useMemo } from "react";
+import { useEffect, useMemo } from "react";
 import type { Problem } from "../api/api-types.ts";
 import { layoutGraph } from "./layout-graph.ts";
 import type { MappedProblems } from "./map-problems.ts";
@@ -56,6 +58,18 @@ function WorkflowNodeView({ data }: NodeProps<FlowNode>) {
 }
 
 const NODE_TYPES = { workflow: WorkflowNodeView };
+
+/** Fits the graph again when its pane is resized (the inspector opens) or it shows other nodes. */
+function FitOnResize() {
+  const { fitView } = useReactFlow();
+  const width = useStore((s) => s.width);
+  const height = useStore((s) => s.height);
+  const nodeCount = useStore((s) => s.nodeLookup.size);
+  useEffect(() => {
+    if (width > 0 && height > 0 && nodeCount > 0) void fitView();
+  }, [width, height, nodeCount, fitView]);
+  return null;
+}
 
 interface WorkflowGraphProps {
   readonly model: GraphModel;
@@ -122,6 +136,7 @@ export function WorkflowGraph({ model, statuses, problems, selectedNodeId, onSel
       >
         <Background />
         <Controls showInteractive={false} />
+        <FitOnResize />
       </ReactFlow>
     </figure>
   );
