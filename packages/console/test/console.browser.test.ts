@@ -205,6 +205,11 @@ describe.skipIf(browser === undefined)("the web console in Chromium", () => {
     expect(text).toContain("refunds.md");
     expect(text).toMatch(/score \d\.\d{3}/);
     await shot("05-run-inspector-knowledge");
+    // the keyboard reaches graph nodes too: focus one and press Enter
+    await page.locator('.react-flow__node[data-id="answer"]').focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByTestId("inspector").locator("h3").textContent(), POLL).toContain("answer");
+    expect(await page.getByTestId("rendered-prompt").first().textContent()).toBe("Answer from the context.");
   });
 
   it("shows an invalid draft's problem on the node it concerns, then publishes a valid draft as v2", async () => {

@@ -94,6 +94,7 @@ export function WorkflowGraph({ model, statuses, problems, selectedNodeId, onSel
         style: { width: n.width, height: n.height },
         draggable: false,
         connectable: false,
+        ariaLabel: `${n.node.id} (${n.node.type})${statuses?.has(n.node.id) ? `: ${statuses.get(n.node.id)}` : ""}`,
         data: {
           nodeId: n.node.id,
           nodeType: n.node.type,
@@ -133,6 +134,16 @@ export function WorkflowGraph({ model, statuses, problems, selectedNodeId, onSel
         nodesDraggable={false}
         nodesConnectable={false}
         onNodeClick={(_event, node) => onSelectNode?.(node.id)}
+        // Tab reaches each node (React Flow makes them focusable); Enter or Space opens it
+        onKeyDown={(event) => {
+          if (event.key !== "Enter" && event.key !== " ") return;
+          const target = event.target instanceof Element ? event.target.closest(".react-flow__node") : null;
+          const id = target?.getAttribute("data-id");
+          if (id !== null && id !== undefined) {
+            event.preventDefault();
+            onSelectNode?.(id);
+          }
+        }}
       >
         <Background />
         <Controls showInteractive={false} />
