@@ -20,6 +20,7 @@ import type { Redis } from "ioredis";
 import { type ApiKeyVerifier, registerApiKeyAuth, storedApiKeys } from "./api-key-auth.ts";
 import type { AppConfig, AppContext, DocumentIngestion } from "./app-context.ts";
 import { AppError } from "./app-error.ts";
+import { registerConsole } from "./console-static.ts";
 import { installErrorHandling, toErrorResponse } from "./error-handler.ts";
 import { installJsonBodyParser } from "./json-body-parser.ts";
 import { OutageLog } from "./outage-log.ts";
@@ -59,6 +60,8 @@ export interface AppDeps {
   readonly databaseOutage?: OutageLog;
   /** Logs a Redis outage once (default: one on the app's logger, told of reconnects by `redis`). */
   readonly redisOutage?: OutageLog;
+  /** The built web console served at `/console/` (default: `packages/console/dist` of this workspace). */
+  readonly consoleDir?: string;
 }
 
 /** The app, plus what shutdown needs. */
@@ -177,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
   await app.register(swaggerUi, { routePrefix: "/docs", ...docsCspOptions });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
+  await registerConsole(app, deps.consoleDir);
   await app.register(healthRoutes(ctx));
   await app.register(
     async (api) => {

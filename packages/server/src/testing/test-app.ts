@@ -28,6 +28,8 @@ export interface TestAppOptions {
   readonly parsing?: Partial<ParsingConfig>;
   /** Document ingestion (default: the real `ingestDocument` with the local embedder). */
   readonly ingestion?: (storage: Storage, embedder: LocalEmbedder) => DocumentIngestion;
+  /** The built web console to serve at `/console/` (default: the workspace's `packages/console/dist`). */
+  readonly consoleDir?: string;
 }
 
 export interface TestApp {
@@ -81,6 +83,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       }),
     ...(redis !== undefined && { redis }),
     apiKeys: storedApiKeys(storage.apiKeys),
+    ...(options.consoleDir !== undefined && { consoleDir: options.consoleDir }),
   });
   if (options.adminKey !== undefined) await storage.apiKeys.adopt(options.adminKey, { name: "PORTFLOW_ADMIN_KEY" });
   const admin = await storage.apiKeys.create({ name: "test admin" });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { PORTFLOW_BIN } from "../run-portflow-process.ts";
 
 describe("portflow serve", () => {
-  it("serves HTTP on an in-memory database until SIGTERM, then exits 0", { timeout: 60_000 }, async () => {
+  it("serves HTTP and prints the web console's URL, until SIGTERM, then exits 0", { timeout: 60_000 }, async () => {
     const child = spawn(process.execPath, [PORTFLOW_BIN, "serve", "--port", "0", "--host", "127.0.0.1"], {
       env: { ...process.env, PORTFLOW_DATA_DIR: "memory://", LLM_PROVIDER: "local", DATABASE_URL: "", REDIS_URL: "" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -15,12 +15,13 @@ describe("portflow serve", () => {
         child.stderr.on("data", (data: Buffer) => {
           stderr += data.toString();
           const match = /listening on (http:\/\/\S+) /.exec(stderr);
-          if (match?.[1] !== undefined) resolve(match[1]);
+          if (match?.[1] !== undefined && stderr.includes("web console at")) resolve(match[1]);
         });
         void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
       });
       const health = await fetch(`${url}/health`);
       expect(health.status).toBe(200);
+      expect(stderr).toContain(`web console at ${url}/console/`);
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
     } finally {

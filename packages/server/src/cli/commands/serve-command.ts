@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { CONSOLE_PATH } from "../../console-static.ts";
 import { startServer } from "../../start-server.ts";
 import type { CliSession } from "../cli-session.ts";
 import { isDiskDataDir, lockDataDir } from "../data-dir-lock.ts";
@@ -32,5 +33,6 @@ export function registerServeCommand(program: Command, session: CliSession): voi
       }
       const database = config.databaseUrl !== undefined ? "DATABASE_URL" : `PGlite in ${config.dataDir}`;
       session.err(`portflow: listening on ${server.url} (database: ${database}; API docs at ${server.url}/docs)`);
+      session.err(`portflow: web console at ${server.url}${CONSOLE_PATH}`);
     });
 }

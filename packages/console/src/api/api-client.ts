@@ -1,0 +1,126 @@
+import { ApiError } from "./api-error.ts";
+import type { Bot, Page, RunDetail, RunPage, RunStatus, StoredDocument, WorkflowVersion } from "./api-types.ts";
+
+/** Filters of the runs list (`GET /bots/{id}/workflow-executions`). */
+export interface RunFilters {
+  readonly status?: readonly RunStatus[];
+  readonly trigger?: "chat" | "api" | "debug";
+  readonly session_id?: string;
+  /** ISO 8601 */
+  readonly from?: string;
+  /** ISO 8601 */
+  readonly to?: string;
+  readonly cursor?: string;
+  readonly limit?: number;
+}
+
+/** Builds a query string, leaving out empty values. */
+export function queryString(params: Record<string, string | number | readonly string[] | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined || value === "") continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0) search.set(name, value.join(","));
+    } else search.set(name, String(value));
+  }
+  const text = search.toString();
+  return text === "" ? "" : `?${text}`;
+}
+
+/**
+ * The public HTTP API on this origin, called with one API key (sent as a bearer token, never
+ * in a URL). Every non-2xx answer throws an `ApiError` carrying the API's message.
+ */
+export class ApiClient {
+  constructor(
+    private readonly key: string,
+    private readonly base = "/api/v1",
+  ) {}
+
+  /** A JSON request; `body` is sent as JSON when given. */
+  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.key}`,
+        accept: "application/json",
+        ...(body !== undefined && { "content-type": "application/json" }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      ...(signal !== undefined && { signal }),
+    });
+    if (!response.ok) throw await ApiError.from(response);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  /** The headers a raw request (upload, stream) needs. */
+  authHeaders(): Record<string, string> {
+    return { authorization: `Bearer ${this.key}` };
+  }
+
+  url(path: string): string {
+    return `${this.base}${path}`;
+  }
+
+  listBots(signal?: AbortSignal): Promise<Page<Bot>> {
+    return this.request("GET", "/bots?limit=500", undefined, signal);
+  }
+
+  getBot(botId: string, signal?: AbortSignal): Promise<Bot> {
+    return this.request("GET", `/bots/${encodeURIComponent(botId)}`, undefined, signal);
+  }
+
+  listRuns(botId: string, filters: RunFilters, signal?: AbortSignal): Promise<RunPage> {
+    const qs = queryString({
+      limit: filters.limit ?? 20,
+      cursor: filters.cursor,
+      status: filters.status,
+      trigger: filters.trigger,
+      session_id: filters.session_id,
+      from: filters.from,
+      to: filters.to,
+    });
+    return this.request("GET", `/bots/${encodeURIComponent(botId)}/workflow-executions${qs}`, undefined, signal);
+  }
+
+  getRun(botId: string, runId: string, signal?: AbortSignal): Promise<RunDetail> {
+    const path = `/bots/${encodeURIComponent(botId)}/workflow-executions/${encodeURIComponent(runId)}`;
+    return this.request("GET", path, undefined, signal);
+  }
+
+  listVersions(botId: string, signal?: AbortSignal): Promise<Page<WorkflowVersion>> {
+    return this.request("GET", `/bots/${encodeURIComponent(botId)}/workflow-versions?limit=200`, undefined, signal);
+  }
+
+  getVersion(botId: string, version: string, signal?: AbortSignal): Promise<WorkflowVersion> {
+    const path = `/bots/${encodeURIComponent(botId)}/workflow-versions/${encodeURIComponent(version)}`;
+    return this.request("GET", path, undefined, signal);
+  }
+
+  /** The draft, or `null` when the bot has none. */
+  async getDraft(botId: string, signal?: AbortSignal): Promise<WorkflowVersion | null> {
+    try {
+      return await this.request("GET", `/bots/${encodeURIComponent(botId)}/workflow-versions/draft`, undefined, signal);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404 && /draft/.test(error.message)) return null;
+      throw error;
+    }
+  }
+
+  saveDraft(botId: string, graph: Record<string, unknown>, revision: number): Promise<WorkflowVersion> {
+    return this.request("PUT", `/bots/${encodeURIComponent(botId)}/workflow-versions/draft`, { graph, revision });
+  }
+
+  publishDraft(botId: string, revision: number): Promise<WorkflowVersion> {
+    return this.request("POST", `/bots/${encodeURIComponent(botId)}/workflow-versions/draft/publish`, { revision });
+  }
+
+  listDocuments(botId: string, signal?: AbortSignal): Promise<{ items: StoredDocument[] }> {
+    return this.request("GET", `/bots/${encodeURIComponent(botId)}/documents`, undefined, signal);
+  }
+
+  deleteDocument(botId: string, documentId: string): Promise<void> {
+    return this.request("DELETE", `/bots/${encodeURIComponent(botId)}/documents/${encodeURIComponent(documentId)}`);
+  }
+}

@@ -1,0 +1,113 @@
+/** The shapes of the HTTP API's JSON answers the console reads (see `/openapi.json`). */
+
+export interface Bot {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly status: string;
+  readonly use_workflow_v2: boolean;
+  readonly published_version_id: string | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly total: number;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export interface StoredError {
+  readonly message: string;
+  readonly code?: string;
+  readonly node_id?: string;
+}
+
+export interface Tokens {
+  readonly input: number;
+  readonly output: number;
+}
+
+export type RunStatus = "running" | "succeeded" | "partial-succeeded" | "failed" | "cancelled" | "interrupted";
+
+export interface Run {
+  readonly id: string;
+  readonly bot_id: string | null;
+  readonly workflow_version_id: string | null;
+  readonly status: RunStatus;
+  readonly trigger: string;
+  readonly inputs: unknown;
+  readonly outputs: unknown;
+  readonly error: StoredError | null;
+  readonly total_steps: number;
+  readonly tokens: Tokens;
+  readonly elapsed_ms: number | null;
+  readonly session_id: string | null;
+  readonly truncated: boolean;
+  readonly started_at: string;
+  readonly finished_at: string | null;
+}
+
+export interface NodeExecution {
+  readonly id: string;
+  readonly node_id: string;
+  readonly node_type: string;
+  readonly step_index: number;
+  readonly status: string;
+  readonly inputs: unknown;
+  readonly outputs: unknown;
+  readonly process_data: unknown;
+  readonly error: StoredError | null;
+  readonly attempts: number;
+  readonly tokens: Tokens;
+  readonly elapsed_ms: number;
+  readonly truncated: boolean;
+  readonly started_at: string;
+  readonly finished_at: string;
+  readonly parent_node_id: string | null;
+  readonly iteration_index: number | null;
+}
+
+export interface RunDetail extends Run {
+  readonly node_executions: NodeExecution[];
+}
+
+export interface RunPage {
+  readonly items: Run[];
+  readonly next_cursor: string | null;
+}
+
+export interface Problem {
+  readonly path: string;
+  readonly message: string;
+  readonly code: string;
+}
+
+export interface WorkflowVersion {
+  readonly id: string;
+  readonly bot_id: string;
+  readonly status: "draft" | "published" | "archived";
+  readonly version_number: number | null;
+  readonly schema_version: number;
+  readonly graph: unknown;
+  readonly checksum: string;
+  readonly notes: string;
+  readonly problems: Problem[];
+  readonly valid: boolean;
+  readonly revision: number;
+  readonly current: boolean;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly published_at: string | null;
+}
+
+export interface StoredDocument {
+  readonly id: string;
+  readonly filename: string;
+  readonly mime_type?: string;
+  readonly bytes?: number;
+  readonly status?: string;
+  readonly chunk_count?: number;
+  readonly created_at?: string;
+}

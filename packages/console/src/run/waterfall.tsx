@@ -1,0 +1,59 @@
+import type { NodeExecution } from "../api/api-types.ts";
+import { formatMs } from "../components/format.ts";
+import { buildTimeline, timeTicks } from "../timeline/build-timeline.ts";
+
+interface WaterfallProps {
+  readonly executions: readonly NodeExecution[];
+  readonly runStartedAt: string;
+  readonly selectedId: string | null;
+  readonly onSelect: (execution: NodeExecution) => void;
+}
+
+/** The run's node executions as a waterfall: one bar per execution, nested by container. */
+export function Waterfall({ executions, runStartedAt, selectedId, onSelect }: WaterfallProps) {
+  const timeline = buildTimeline(executions, runStartedAt);
+  const pct = (ms: number) => `${(ms / timeline.spanMs) * 100}%`;
+  return (
+    <section className="waterfall" aria-label="Timeline of node executions">
+      <div className="waterfall-axis" aria-hidden="true">
+        {timeTicks(timeline.spanMs).map((t) => (
+          <span key={t} style={{ left: pct(t) }}>
+            {formatMs(t)}
+          </span>
+        ))}
+      </div>
+      <ol>
+        {timeline.bars.map((bar) => {
+          const e = bar.execution;
+          const detail = `${e.status}, ${formatMs(bar.durationMs)}${e.attempts > 1 ? `, ${e.attempts} attempts` : ""}`;
+          return (
+            <li key={e.id}>
+              <button
+                type="button"
+                className={`waterfall-row${selectedId === e.id ? " selected" : ""}`}
+                data-testid="timeline-bar"
+                data-node-id={e.node_id}
+                aria-pressed={selectedId === e.id}
+                aria-label={`${bar.label} (${e.node_type}): ${detail}`}
+                onClick={() => onSelect(e)}
+              >
+                <span className="waterfall-label" style={{ paddingLeft: `${bar.depth * 16}px` }}>
+                  {bar.label}
+                  <span className="muted"> {e.node_type}</span>
+                  {e.attempts > 1 && <span className="attempts"> ×{e.attempts}</span>}
+                </span>
+                <span className="waterfall-track">
+                  <span
+                    className={`waterfall-bar status-${e.status}${bar.skipped ? " skipped" : ""}`}
+                    style={{ left: pct(bar.offsetMs), width: bar.skipped ? "2px" : `max(2px, ${pct(bar.durationMs)})` }}
+                  />
+                </span>
+                <span className="waterfall-ms">{bar.skipped ? "skipped" : formatMs(bar.durationMs)}</span>
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}
