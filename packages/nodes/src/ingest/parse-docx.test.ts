@@ -50,7 +50,10 @@ describe("parseDocx", () => {
 
   it("gives the same Markdown through the worker-thread parser", { timeout: 60_000 }, async () => {
     const bytes = await faq();
-    const parsed = await new WorkerDocumentParser().parse({ filename: "faq.docx", bytes }, {});
+    const parsed = await new WorkerDocumentParser().parse(
+      { filename: "faq.docx", bytes },
+      { maxPages: 100, maxUncompressedBytes: 64 * 1024 * 1024, maxDocxXmlBytes: 32 * 1024 * 1024 },
+    );
     expect(parsed.sections).toEqual((await parseDocx(bytes)).sections);
     expect(parsed.sections[0]?.text).toContain("| Q7 | 공지는 포털에 게시<br>별도 신청 불필요 |");
   });

@@ -2,8 +2,8 @@ import mammoth from "mammoth";
 import { checkDocxArchive, type DocxArchiveLimits } from "./check-docx-archive.ts";
 import { docxHtmlToMarkdown } from "./docx-html-to-markdown.ts";
 import { IngestError } from "./ingest-error.ts";
-import type { DocumentSection } from "./parsed-document.ts";
 import { markdownSections } from "./parse-text.ts";
+import type { DocumentSection } from "./parsed-document.ts";
 
 // Text is all ingestion wants: images are never decompressed (mammoth would inline them as base64).
 const SKIP_IMAGES = mammoth.images.imgElement(async () => ({ src: "" }));
