@@ -116,7 +116,7 @@ export function registerEvalCommand(program: Command, session: CliSession): void
             { header: "question" },
             { header: "expected" },
             { header: "top result instead" },
-            { header: "expected document" },
+            { header: "expected document ranked" },
           ],
           missRows(misses),
         ),
