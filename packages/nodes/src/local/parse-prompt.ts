@@ -31,9 +31,14 @@ function readLabel(rest: string): { label: string; length: number } | undefined 
     const c = rest[i];
     if (c === "\n") break;
     if (c === "(") depth++;
-    else if (c === ")" && --depth === 0) return { label: rest.slice(1, i), length: i + 1 };
+    else if (c === ")" && --depth === 0) {
+      // a label that itself ends in ")" ("§ Step 1)") closes at the last of the run
+      let end = i;
+      while (rest[end + 1] === ")") end++;
+      return { label: rest.slice(1, end), length: end + 1 };
+    }
   }
-  // unbalanced (a heading such as "Step 1)"): the label ends at the first ") " on the line
+  // unbalanced (a heading such as "Step (1"): the label ends at the first ") " on the line
   const close = /\)(?=[^\S\n]|$)/m.exec(rest);
   return close ? { label: rest.slice(1, close.index), length: close.index + 1 } : undefined;
 }
