@@ -117,4 +117,20 @@ describe("LocalChatModel", () => {
     expect(text).toContain("Database backups run every night at 02:00 UTC and are kept for 14 days. [1]");
     expect(text).not.toContain("[2]");
   });
+
+  it("does not let the words framing a question pick a sentence about another topic", async () => {
+    const context = formatContext([
+      doc("Customers can ask for a refund within 30 days. Refunds are paid back within 5 business days.", {
+        filename: "refunds.md",
+      }),
+      doc(
+        "Orders ship from Rotterdam. Standard shipping takes 3 to 4 days inside the EU.",
+        { filename: "shipping.txt" },
+        1,
+      ),
+    ]);
+    const text = await ask(`${context}\n\nQ: How long do refunds take?`);
+    expect(text).toContain("Refunds are paid back within 5 business days. [1]");
+    expect(text).not.toContain("shipping");
+  });
 });

@@ -25,8 +25,9 @@ const RELEVANCE_SHARE = 0.5;
 /** A sentence from another source than the best one is quoted only when it scores nearly as well. */
 const OTHER_SOURCE_SHARE = 0.8;
 const OFFLINE_NOTE = "(Offline local model: this answer quotes the retrieved sources; no language model was used.)";
+// Function words, and the words that frame a question ("how long does it take"), not its topic.
 const STOP_WORDS = new Set(
-  "a an and are as at be by do does for from how i in is it of on or the to was what when where which who why with you your".split(
+  "a an and are as at be by can could do does for from get how i in is it long many much of on or should take the there to was what when where which who why will with would you your".split(
     " ",
   ),
 );
