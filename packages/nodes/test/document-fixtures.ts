@@ -3,7 +3,7 @@
  * headings (docx), an encrypted PDF, and broken files.
  * @module
  */
-import { AlignmentType, Document, HeadingLevel, Packer, Paragraph } from "docx";
+import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow } from "docx";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 
 /** A PDF whose page n (1-based) holds `pages[n-1]`, wrapped into lines. */
@@ -50,24 +50,37 @@ export async function makeEncryptedPdf(): Promise<Uint8Array> {
   return Uint8Array.from(encrypted, (c) => c.charCodeAt(0));
 }
 
-/** One heading or paragraph of {@link makeDocx}. */
-export type DocxBlock = { readonly heading: 1 | 2 | 3; readonly text: string } | { readonly text: string };
+/**
+ * One block of {@link makeDocx}: a heading, a paragraph, a bulleted list item (`level` 0 is the
+ * outermost), or a table (rows of cells, each cell a list of its paragraphs).
+ */
+export type DocxBlock =
+  | { readonly heading: 1 | 2 | 3; readonly text: string }
+  | { readonly text: string }
+  | { readonly bullet: number; readonly text: string }
+  | { readonly table: readonly (readonly (readonly string[])[])[] };
 
 const HEADINGS = { 1: HeadingLevel.HEADING_1, 2: HeadingLevel.HEADING_2, 3: HeadingLevel.HEADING_3 } as const;
 
-/** A DOCX with Word heading styles. */
+function docxBlock(b: DocxBlock): Paragraph | Table {
+  if ("heading" in b) return new Paragraph({ text: b.text, heading: HEADINGS[b.heading] });
+  if ("bullet" in b) return new Paragraph({ text: b.text, bullet: { level: b.bullet } });
+  if ("table" in b) {
+    return new Table({
+      rows: b.table.map(
+        (row) =>
+          new TableRow({
+            children: row.map((cell) => new TableCell({ children: cell.map((text) => new Paragraph({ text })) })),
+          }),
+      ),
+    });
+  }
+  return new Paragraph({ text: b.text, alignment: AlignmentType.LEFT });
+}
+
+/** A DOCX with Word heading styles, bulleted lists and tables. */
 export async function makeDocx(blocks: readonly DocxBlock[]): Promise<Uint8Array> {
-  const doc = new Document({
-    sections: [
-      {
-        children: blocks.map((b) =>
-          "heading" in b
-            ? new Paragraph({ text: b.text, heading: HEADINGS[b.heading] })
-            : new Paragraph({ text: b.text, alignment: AlignmentType.LEFT }),
-        ),
-      },
-    ],
-  });
+  const doc = new Document({ sections: [{ children: blocks.map(docxBlock) }] });
   return new Uint8Array(await Packer.toBuffer(doc));
 }
 

@@ -11,6 +11,13 @@ describe("uploadMimeType", () => {
     expect(uploadMimeType("d.txt", undefined)).toBe("text/plain");
   });
 
+  it("honours a declared Markdown type over a .txt extension, and only that", () => {
+    expect(uploadMimeType("runbook.txt", "text/markdown; charset=utf-8")).toBe("text/markdown");
+    expect(uploadMimeType("runbook.txt", "text/x-markdown")).toBe("text/markdown");
+    expect(uploadMimeType("guide.pdf", "text/markdown")).toBe("application/pdf");
+    expect(uploadMimeType("notes.md", "text/plain")).toBe("text/markdown");
+  });
+
   it("falls back to the declared type when there is no known extension", () => {
     expect(uploadMimeType("notes", "text/plain; charset=utf-8")).toBe("text/plain");
   });

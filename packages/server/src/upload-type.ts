@@ -1,6 +1,7 @@
 /**
  * Which uploads ingestion accepts: PDF, DOCX, Markdown and plain text, told apart by file
- * extension first and the declared MIME type second.
+ * extension first and the declared MIME type second — except that a declared `text/markdown`
+ * wins over a `.txt`/`.text` extension (the sender knows it wrote Markdown).
  * @module
  */
 
@@ -24,9 +25,11 @@ const BY_MIME: Readonly<Record<string, string>> = {
 /** The canonical MIME type of an accepted upload, or undefined when it is not one ingestion reads. */
 export function uploadMimeType(filename: string, declared: string | undefined): string | undefined {
   const extension = /\.([A-Za-z0-9]+)$/.exec(filename)?.[1]?.toLowerCase();
-  if (extension !== undefined && Object.hasOwn(UPLOAD_TYPES, extension)) {
-    return UPLOAD_TYPES[extension as keyof typeof UPLOAD_TYPES];
-  }
   const mime = declared?.split(";")[0]?.trim().toLowerCase();
-  return mime === undefined ? undefined : BY_MIME[mime];
+  const byMime = mime === undefined ? undefined : BY_MIME[mime];
+  if (extension !== undefined && Object.hasOwn(UPLOAD_TYPES, extension)) {
+    const byExtension: string = UPLOAD_TYPES[extension as keyof typeof UPLOAD_TYPES];
+    return byExtension === UPLOAD_TYPES.txt && byMime === UPLOAD_TYPES.md ? byMime : byExtension;
+  }
+  return byMime;
 }

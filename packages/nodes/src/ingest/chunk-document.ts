@@ -1,5 +1,7 @@
+import { type FencedCodeBlock, fencedCodeBlocks } from "./fenced-code-blocks.ts";
 import type { DocumentSection } from "./parsed-document.ts";
 import { splitText, type TextSplitterOptions } from "./recursive-text-splitter.ts";
+import { stripControlCharacters } from "./strip-control-characters.ts";
 
 /** Where a chunk came from, stored as chunk metadata. */
 export interface ChunkMetadata {
@@ -19,14 +21,17 @@ export interface DocumentChunk {
 }
 
 /** Options of {@link chunkDocument}: sizes in characters. */
-export type ChunkDocumentOptions = TextSplitterOptions;
+export type ChunkDocumentOptions = Omit<TextSplitterOptions, "keepWhole">;
 
 const SECTION_GAP = "\n\n";
 
 /**
  * Chunks parsed sections with the recursive splitter. Sections under the same heading path are
  * chunked together (PDF pages flow into each other); a heading change always starts a new chunk.
- * Each chunk carries its page range or heading path in metadata.
+ * Each chunk carries its page range or heading path in metadata. Control characters are removed
+ * (`\n` and `\t` kept). A fenced code block that fits in `chunkSize` is never split; one that does
+ * not is split at its lines, and each part is fenced again with the opening fence (language
+ * included) and the closing one.
  *
  * @example
  * chunkDocument(parsed.sections, { chunkSize: 800, chunkOverlap: 100 });
@@ -59,7 +64,7 @@ function chunkGroup(sections: readonly DocumentSection[], options: ChunkDocument
   for (const section of sections) {
     if (text !== "") text += SECTION_GAP;
     starts.push({ offset: text.length, page: section.page });
-    text += section.text;
+    text += stripControlCharacters(section.text);
   }
   const pageAt = (offset: number): number | undefined => {
     let page: number | undefined;
@@ -70,7 +75,9 @@ function chunkGroup(sections: readonly DocumentSection[], options: ChunkDocument
     return page;
   };
   const headings = sections[0]?.headings ?? [];
-  return splitText(text, options).map((span) => {
+  const fences = fencedCodeBlocks(text);
+  const keepWhole = fences.map((f) => [f.start, f.end] as const);
+  return splitText(text, { ...options, keepWhole }).map((span) => {
     const page = pageAt(span.start);
     const pageEnd = pageAt(span.end - 1);
     const metadata: ChunkMetadata = {
@@ -78,6 +85,17 @@ function chunkGroup(sections: readonly DocumentSection[], options: ChunkDocument
       ...(pageEnd !== undefined && page !== undefined && pageEnd > page ? { page_end: pageEnd } : {}),
       ...(headings.length > 0 ? { heading: headings.join(" > "), headings: [...headings] } : {}),
     };
-    return { content: span.text, metadata };
+    return { content: refence(span, fences), metadata };
   });
+}
+
+/** A part of a code block cut in pieces, fenced again so it reads as code with its language. */
+function refence(span: { text: string; start: number; end: number }, fences: readonly FencedCodeBlock[]): string {
+  let content = span.text;
+  for (const fence of fences) {
+    if (fence.end <= span.start || fence.start >= span.end) continue;
+    if (span.start > fence.start) content = `${fence.open}\n${content}`;
+    if (span.end < fence.end) content = `${content}\n${fence.close}`;
+  }
+  return content;
 }

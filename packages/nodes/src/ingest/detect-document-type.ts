@@ -1,4 +1,5 @@
 import { IngestError } from "./ingest-error.ts";
+import { looksLikeMarkdown } from "./looks-like-markdown.ts";
 
 /** The document kinds ingestion reads. */
 export type DocumentType = "pdf" | "docx" | "markdown" | "text";
@@ -14,7 +15,6 @@ export const DOCUMENT_MIME_TYPES: Readonly<Record<DocumentType, string>> = {
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 const MARKDOWN_NAME = /\.(md|markdown|mdx)$/i;
-const MARKDOWN_SYNTAX = /^(#{1,6} \S|[-*] \S|```|\d+\. \S)/m;
 
 function startsWith(bytes: Uint8Array, magic: readonly number[], at = 0): boolean {
   return magic.every((b, i) => bytes[at + i] === b);
@@ -32,7 +32,9 @@ function indexOfAscii(bytes: Uint8Array, needle: string, limit: number): number 
 
 /**
  * Tells a document's kind from its content — PDF magic, a ZIP holding `word/document.xml`,
- * otherwise text (Markdown when the name or mime says so, or the text looks like it).
+ * otherwise text: Markdown when the name (`.md`, `.markdown`, `.mdx`) or the declared mime
+ * (`text/markdown`) says so, or when the text looks like Markdown whatever its name
+ * ({@link looksLikeMarkdown}: a `.txt` full of headings and lists is Markdown), plain text otherwise.
  * Refuses legacy/encrypted Office files and other binaries with an {@link IngestError}.
  */
 export function detectDocumentType(bytes: Uint8Array, hints: { filename?: string; mime?: string } = {}): DocumentType {
@@ -53,6 +55,6 @@ export function detectDocumentType(bytes: Uint8Array, hints: { filename?: string
   if (MARKDOWN_NAME.test(name) || mime.startsWith("text/markdown") || mime.startsWith("text/x-markdown")) {
     return "markdown";
   }
-  const head = new TextDecoder("utf-8", { fatal: false }).decode(bytes.subarray(0, 4096));
-  return MARKDOWN_SYNTAX.test(head) && !/\.txt$/i.test(name) ? "markdown" : "text";
+  const head = new TextDecoder("utf-8", { fatal: false }).decode(bytes.subarray(0, 16_384));
+  return looksLikeMarkdown(head.replace(/\r\n?/g, "\n")) ? "markdown" : "text";
 }

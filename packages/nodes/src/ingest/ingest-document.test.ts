@@ -61,9 +61,16 @@ describe("ingestDocument", () => {
     expect(embedding.at(-1)).toEqual({ stage: "embedding", done: result.chunkCount, total: result.chunkCount });
     expect(embedding.map((p) => p.done)).toEqual([...embedding.map((p) => p.done)].sort((a, b) => a - b));
 
-    const [query] = (await embedder.embed(["Section 3 covers warranty"])).vectors;
+    const [query] = (await embedder.embed(["Section 3 covers accounts"])).vectors;
     const hits = await store.search("bot-1", query as number[], { topK: 1 });
-    expect(hits[0]?.metadata).toMatchObject({ filename: "policies.pdf", page: 3, mime_type: "application/pdf" });
+    expect(hits[0]?.content).toContain("Section 3 covers accounts");
+    // the chunk opens with its overlap: the end of page 2
+    expect(hits[0]?.metadata).toMatchObject({
+      filename: "policies.pdf",
+      page: 2,
+      page_end: 3,
+      mime_type: "application/pdf",
+    });
   });
 
   it("is idempotent per bot by sha256: a re-upload is a no-op that says so; another bot gets its own copy", async () => {

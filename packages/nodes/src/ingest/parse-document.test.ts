@@ -73,6 +73,25 @@ describe("parseDocument", () => {
     expect(detectDocumentType(new TextEncoder().encode("plain words"), { mime: "text/markdown" })).toBe("markdown");
   });
 
+  it("reads a Markdown file named .txt as Markdown, with its headings", async () => {
+    const bytes = new TextEncoder().encode(
+      "# 장애 대응 절차\n\n당직자가 따를 절차입니다.\n\n## 초기 대응\n\n- 5분 안에 장애를 선언합니다.\n- 15분마다 갱신합니다.\n",
+    );
+    const parsed = await parseDocument(bytes, { filename: "incident-response.txt", mime: "text/plain" });
+    expect(parsed.type).toBe("markdown");
+    expect(parsed.mimeType).toBe("text/markdown");
+    expect(parsed.sections[1]).toEqual({
+      text: "- 5분 안에 장애를 선언합니다.\n- 15분마다 갱신합니다.",
+      headings: ["장애 대응 절차", "초기 대응"],
+    });
+    // a declared Markdown type is honoured even for text that shows no Markdown syntax
+    const declared = await parseDocument(new TextEncoder().encode("plain words"), {
+      filename: "notes.txt",
+      mime: "text/markdown",
+    });
+    expect(declared.type).toBe("markdown");
+  });
+
   it("fails clearly on empty, encrypted, corrupt, text-less and binary files", async () => {
     expect(await codeOf(parseDocument(new Uint8Array()))).toBe("EMPTY_FILE");
     expect(await codeOf(parseDocument(await makeEncryptedPdf()))).toBe("ENCRYPTED");

@@ -29,7 +29,11 @@ export function parseText(bytes: Uint8Array): { sections: DocumentSection[] } {
 
 /** Markdown: sections under their ATX heading path (`#` … `######`), code fences respected. */
 export function parseMarkdown(bytes: Uint8Array): { sections: DocumentSection[] } {
-  const text = decodeText(bytes);
+  return { sections: markdownSections(decodeText(bytes)) };
+}
+
+/** The sections of a Markdown text under their ATX heading path; `#` lines inside code fences are code. */
+export function markdownSections(text: string): DocumentSection[] {
   const sections: DocumentSection[] = [];
   const headings: string[] = [];
   let lines: string[] = [];
@@ -52,5 +56,5 @@ export function parseMarkdown(bytes: Uint8Array): { sections: DocumentSection[] 
     }
   }
   flush();
-  return { sections };
+  return sections;
 }

@@ -22,9 +22,10 @@ describe("splitText", () => {
       "nine.",
     ]);
     expect(splitText("abcdefghij", { chunkSize: 4, chunkOverlap: 1 }).map((s) => s.text)).toEqual([
-      "abcd",
-      "defg",
-      "ghij",
+      "abc",
+      "cdef",
+      "fghi",
+      "ij",
     ]);
   });
 
@@ -35,15 +36,31 @@ describe("splitText", () => {
     expect(chunks.every((c) => c.length <= 30)).toBe(true);
   });
 
-  it("repeats up to chunkOverlap characters of whole pieces between chunks", () => {
+  it("makes consecutive chunks share about chunkOverlap characters, starting at a word", () => {
     const words = Array.from({ length: 40 }, (_, i) => `w${i}`).join(" ");
     const spans = splitText(words, { chunkSize: 30, chunkOverlap: 10 });
+    expect(spans.length).toBeGreaterThan(3);
     for (let i = 1; i < spans.length; i++) {
-      const prev = spans[i - 1];
-      const next = spans[i];
-      expect(next?.start).toBeLessThan(prev?.end ?? 0);
-      expect((prev?.end ?? 0) - (next?.start ?? 0)).toBeLessThanOrEqual(10);
+      const prev = spans[i - 1] as { end: number };
+      const next = spans[i] as { start: number; text: string };
+      const shared = prev.end - next.start;
+      // never more than asked; less only by the word that would have been cut ("w39" is 3 long)
+      expect(shared).toBeLessThanOrEqual(10);
+      expect(shared).toBeGreaterThanOrEqual(10 - 3);
+      expect(words[next.start - 1]).toBe(" ");
     }
+  });
+
+  it("keeps a range asked to stay whole in one chunk when it fits, and never starts an overlap inside it", () => {
+    const code = "```yaml\nWORKERS: 2\n\nSecrets:\n  key: x\n```";
+    const text = `Intro line one.\n\n${"Filler sentence here. ".repeat(3)}\n\n${code}\n\nAfter the block comes text.`;
+    const start = text.indexOf("```");
+    const spans = splitText(text, { chunkSize: 60, chunkOverlap: 20, keepWhole: [[start, start + code.length]] });
+    expect(spans.some((s) => s.text.includes(code))).toBe(true);
+    expect(spans.filter((s) => s.text.includes("WORKERS")).every((s) => s.text.includes(code))).toBe(true);
+    // without the range it would be cut at the blank line inside the block
+    const plain = splitText(text, { chunkSize: 60, chunkOverlap: 20 });
+    expect(plain.some((s) => s.text.includes(code))).toBe(false);
   });
 
   it("refuses an overlap that is not smaller than the size", () => {

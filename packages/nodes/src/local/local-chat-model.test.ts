@@ -1,3 +1,4 @@
+import { formatContext, type RetrievedDocument } from "@portflow/engine";
 import { describe, expect, it } from "vitest";
 import { LocalChatModel } from "./local-chat-model.ts";
 
@@ -62,5 +63,74 @@ describe("LocalChatModel", () => {
     });
     expect(res.text.split(" ")).toHaveLength(3);
     expect(res.stopReason).toBe("max_tokens");
+  });
+
+  const ask = async (content: string) =>
+    (await new LocalChatModel().chat({ messages: [{ role: "user", content }] })).text;
+  const doc = (content: string, metadata: Record<string, unknown>, i = 0): RetrievedDocument => ({
+    content,
+    score: 0.5,
+    metadata,
+    document_id: `d${i}`,
+    chunk_index: i,
+  });
+
+  it("quotes a fact that follows a blank line inside a chunk, as the llm node renders it", async () => {
+    const context = formatContext([
+      doc("Refund policy overview.\n\nRefunds are paid back within 5 business days of approval.", {
+        filename: "faq.md",
+      }),
+      doc("Our office is closed on public holidays.\n\nThe lobby opens at 9.", { filename: "office.md" }, 1),
+    ]);
+    const text = await ask(`Context:\n${context}\n\nQuestion: How many business days until refunds are paid back?`);
+    expect(text).toContain("Refunds are paid back within 5 business days of approval. [1]");
+    expect(text).not.toContain("holidays");
+  });
+
+  it("keeps a label with parentheses out of the quote", async () => {
+    const context = formatContext([
+      doc("Refunds are paid within 5 business days.", { filename: "faq.md", heading: "Refunds (EU) > Timing" }),
+    ]);
+    const text = await ask(`${context}\n\nQ: When are refunds paid?`);
+    expect(text).toContain("According to the sources: Refunds are paid within 5 business days. [1]");
+    expect(text).not.toContain("Timing)");
+  });
+
+  it("does not end a quote at a short PDF line inside a Korean sentence", async () => {
+    const context = formatContext([
+      doc("이 도구는 배포 상태를 확인하기 위해 만\n들었습니다. 로그는 30일 동안 보관됩니다.", {
+        filename: "guide.pdf",
+        page: 2,
+      }),
+    ]);
+    const text = await ask(`${context}\n\n질문: 이 도구는 무엇을 확인하기 위해 만들었나요?`);
+    expect(text).toContain("배포 상태를 확인하기 위해 만 들었습니다. [1]");
+    expect(text).not.toContain("로그는");
+  });
+
+  it("does not append sentences from an unrelated source to a correct answer", async () => {
+    const context = formatContext([
+      doc("Database backups run every night at 02:00 UTC and are kept for 14 days.", { filename: "backup.md" }),
+      doc("Database migrations run every weekday after the standup.", { filename: "deploy.md" }, 1),
+    ]);
+    const text = await ask(`${context}\n\nQ: When do database backups run?`);
+    expect(text).toContain("Database backups run every night at 02:00 UTC and are kept for 14 days. [1]");
+    expect(text).not.toContain("[2]");
+  });
+
+  it("does not let the words framing a question pick a sentence about another topic", async () => {
+    const context = formatContext([
+      doc("Customers can ask for a refund within 30 days. Refunds are paid back within 5 business days.", {
+        filename: "refunds.md",
+      }),
+      doc(
+        "Orders ship from Rotterdam. Standard shipping takes 3 to 4 days inside the EU.",
+        { filename: "shipping.txt" },
+        1,
+      ),
+    ]);
+    const text = await ask(`${context}\n\nQ: How long do refunds take?`);
+    expect(text).toContain("Refunds are paid back within 5 business days. [1]");
+    expect(text).not.toContain("shipping");
   });
 });

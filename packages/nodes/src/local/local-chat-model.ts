@@ -1,15 +1,11 @@
 import type { ChatModel, ChatOptions, ChatRequest, ChatResponse } from "@portflow/engine";
+import { type PromptSource, parsePrompt } from "./parse-prompt.ts";
 import { isDenseScript, lightStem, wordTokens } from "./text-features.ts";
 
 /** Options of {@link LocalChatModel}. */
 export interface LocalChatModelOptions {
   /** Most sentences quoted in an answer. Default 3. */
   readonly maxSentences?: number;
-}
-
-interface Source {
-  readonly number: number;
-  readonly text: string;
 }
 
 interface Candidate {
@@ -19,72 +15,62 @@ interface Candidate {
   readonly order: number;
 }
 
-const SOURCE_BLOCK = /^\[(\d+)\]\s*(?:\([^)\n]*\)\s*)?/;
 const SENTENCE_END = /(?<=[.!?。！？])\s+/u;
 const ENDS_SENTENCE = /[.!?。！？:]$/u;
-/** Lines shorter than this that do not end a sentence are headings or list items, not wrapped prose. */
-const WRAPPED_LINE_MIN = 60;
+/** Lines that stand on their own: headings, list items, table rows, quotes. */
+const OWN_LINE = /^(?:#{1,6}\s|[-*+•▪◦]\s|\d{1,3}[.)]\s|\||>\s?)/u;
+const FENCE = /^(```|~~~)/;
 /** A quoted sentence must carry at least this share of the best sentence's score. */
 const RELEVANCE_SHARE = 0.5;
+/** A sentence from another source than the best one is quoted only when it scores nearly as well. */
+const OTHER_SOURCE_SHARE = 0.8;
 const OFFLINE_NOTE = "(Offline local model: this answer quotes the retrieved sources; no language model was used.)";
+// Function words, and the words that frame a question ("how long does it take"), not its topic.
 const STOP_WORDS = new Set(
-  "a an and are as at be by do does for from how i in is it of on or the to was what when where which who why with you your".split(
+  "a an and are as at be by can could do does for from get how i in is it long many much of on or should take the there to was what when where which who why will with would you your".split(
     " ",
   ),
 );
 
-/** Splits `[n] (label) text` blocks out of a prompt; everything else is the question. */
-function splitPrompt(prompt: string): { sources: Source[]; question: string } {
-  const sources: Source[] = [];
-  const question: string[] = [];
-  let current: { number: number; lines: string[] } | undefined;
-  const flush = () => {
-    if (current) sources.push({ number: current.number, text: current.lines.join("\n").trim() });
-    current = undefined;
-  };
-  for (const line of prompt.split("\n")) {
-    const match = SOURCE_BLOCK.exec(line);
-    if (match) {
-      flush();
-      current = { number: Number(match[1]), lines: [line.slice(match[0].length)] };
-    } else if (current && line.trim() !== "") {
-      current.lines.push(line);
-    } else {
-      flush();
-      if (line.trim() !== "") question.push(line);
-    }
-  }
-  flush();
-  return { sources, question: question.join("\n").trim() };
-}
-
 /**
- * Sentences of a source: wrapped prose lines are joined back, while headings and short list
- * lines stay their own pieces, so a quote is never cut at a line break or glued to a heading.
+ * Sentences of a source. Lines of a paragraph are joined back (a PDF wraps lines anywhere, even
+ * inside a Korean word), while headings, list items, table rows and code lines stay their own
+ * pieces, so a quote is neither cut at a line break nor glued to a heading.
  */
 function sentencesOf(text: string): string[] {
   const pieces: string[] = [];
-  let paragraph = "";
+  let current = "";
+  let closed = false;
   const flush = () => {
-    if (paragraph !== "") pieces.push(...paragraph.split(SENTENCE_END));
-    paragraph = "";
+    if (current !== "") pieces.push(...current.split(SENTENCE_END));
+    current = "";
   };
+  let inFence = false;
   for (const raw of text.split("\n")) {
     const line = raw.trim();
-    if (line === "") {
+    if (FENCE.test(line)) {
       flush();
+      inFence = !inFence;
       continue;
     }
-    paragraph = paragraph === "" ? line : `${paragraph} ${line}`;
-    if (ENDS_SENTENCE.test(line) || line.length < WRAPPED_LINE_MIN) flush();
+    if (inFence || line === "") {
+      flush();
+      if (line !== "") pieces.push(line);
+      continue;
+    }
+    const own = OWN_LINE.test(line);
+    if (own || closed) flush();
+    current = current === "" ? line : `${current} ${line}`;
+    // a heading or table row ends at its line; a list item may wrap onto the next
+    closed = /^(?:#{1,6}\s|\|)/.test(line);
   }
   flush();
   return pieces.map((p) => p.replace(/\s+/g, " ").trim()).filter((p) => p.length >= 2);
 }
 
-/** A heading or label rather than a statement: short and without closing punctuation. */
+/** A heading or label rather than a statement: very short, no closing punctuation, no figure. */
 function isFragment(sentence: string): boolean {
-  return !ENDS_SENTENCE.test(sentence) && sentence.split(" ").length < 4;
+  return !ENDS_SENTENCE.test(sentence) && !/\d/.test(sentence) && sentence.split(" ").length < 3;
 }
 
 /** Query terms: content words, plus character bigrams for Korean/CJK words (particles vary). */
@@ -141,7 +127,7 @@ export class LocalChatModel implements ChatModel {
   async chat(request: ChatRequest, options: ChatOptions = {}): Promise<ChatResponse> {
     options.signal?.throwIfAborted();
     const last = [...request.messages].reverse().find((m) => m.role === "user");
-    const { sources, question } = splitPrompt(last?.content ?? "");
+    const { sources, question } = parsePrompt(last?.content ?? "");
     let text = this.#answer(sources, question);
     let stopReason = "end_turn";
     const maxWords = request.maxTokens;
@@ -170,7 +156,7 @@ export class LocalChatModel implements ChatModel {
     };
   }
 
-  #answer(sources: readonly Source[], question: string): string {
+  #answer(sources: readonly PromptSource[], question: string): string {
     const shown = question.length > 200 ? `${question.slice(0, 200)}…` : question;
     if (sources.length === 0) {
       return `I am the offline local model and I have no retrieved context to answer from${shown ? ` ("${shown}")` : ""}. ${OFFLINE_NOTE}`;
@@ -187,8 +173,11 @@ export class LocalChatModel implements ChatModel {
     );
     const candidates: Candidate[] = pieces.map((p, order) => ({ ...p, score: scores[order] ?? 0, order }));
     const best = Math.max(0, ...candidates.map((c) => c.score));
+    // the best sentence's source answers; others join only with a sentence nearly as good
+    const bestSource = candidates.find((c) => c.score === best)?.source;
     const ranked = candidates
       .filter((c) => c.score > 0 && c.score >= best * RELEVANCE_SHARE)
+      .filter((c) => c.source === bestSource || c.score >= best * OTHER_SOURCE_SHARE)
       .sort((a, b) => b.score - a.score || a.order - b.order)
       .slice(0, this.#maxSentences)
       .sort((a, b) => a.order - b.order);

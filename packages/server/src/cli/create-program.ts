@@ -7,6 +7,7 @@ import { Command } from "commander";
 import type { CliSession } from "./cli-session.ts";
 import { registerBotsCommands } from "./commands/bots-commands.ts";
 import { registerDbCommands } from "./commands/db-commands.ts";
+import { registerEvalCommand } from "./commands/eval-command.ts";
 import { registerImportCommand } from "./commands/import-command.ts";
 import { registerIngestCommand } from "./commands/ingest-command.ts";
 import { registerKeysCommands } from "./commands/keys-commands.ts";
@@ -40,6 +41,7 @@ export function createProgram(session: CliSession): Command {
   registerWorkflowCommands(program, session);
   registerRunCommand(program, session);
   registerRunsCommands(program, session);
+  registerEvalCommand(program, session);
   registerMigrateV1Command(program, session);
   registerImportCommand(program, session);
   return program;

@@ -160,6 +160,16 @@ describe("documents", () => {
     expect(listed.json().total).toBe(0);
   });
 
+  it("stores a .txt upload declared text/markdown as Markdown, with heading metadata on its chunks", async () => {
+    const bot = await t.storage.bots.create({ name: "declared markdown" });
+    const res = await upload(bot.id, { filename: "faq.txt", contentType: "text/markdown", content: MARKDOWN });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ filename: "faq.txt", mime_type: "text/markdown" });
+    const [query] = (await t.embedder.embed(["Orders ship from Lyon"])).vectors;
+    const [hit] = await t.storage.vectors.search(bot.id, query as number[], { topK: 1 });
+    expect(hit?.metadata).toMatchObject({ filename: "faq.txt", heading: "Shipping" });
+  });
+
   it("keeps a Korean name sent as RFC 5987 filename*, alone or beside an ASCII fallback filename", async () => {
     const bot = await t.storage.bots.create({ name: "names" });
     const only = await upload(bot.id, {
