@@ -126,7 +126,8 @@ describe("WorkflowExecutorV2", () => {
     const controller = new AbortController();
     const handle = executor.start(fanOut(10_000), { query: "x" }, { signal: controller.signal });
     handle.on("node.started", (e) => {
-      if (e.nodeId === "c") setTimeout(() => controller.abort(), 20);
+      // node.started is emitted just before the attempt; by the next microtask `c` is awaiting.
+      if (e.nodeId === "c") queueMicrotask(() => controller.abort());
     });
     const t0 = performance.now();
     const result = await handle.result;
