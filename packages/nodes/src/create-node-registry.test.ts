@@ -7,6 +7,7 @@ describe("createNodeRegistry", () => {
     expect(registry.types().sort()).toEqual([
       "assigner",
       "end",
+      "http-request",
       "if-else",
       "iteration",
       "iteration-start",

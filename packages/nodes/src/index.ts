@@ -6,6 +6,18 @@
  */
 export { createNodeRegistry } from "./create-node-registry.ts";
 export { createProviders, type Providers } from "./create-providers.ts";
+export { type FileValue, fileValueBytes, fileValueSchema, toFileValue } from "./file-value.ts";
+export { DestinationGuard, DestinationRefusedError } from "./http/destination-guard.ts";
+export { allowEntryProblem, HttpAllowList } from "./http/http-allow-list.ts";
+export { type HttpRequestConfig, httpRequestConfigSchema } from "./http/http-request-config.ts";
+export { HttpRequestError, HttpRequestNode, type HttpRequestOutputs } from "./http/http-request-node.ts";
+export { ResponseTooLargeError } from "./http/http-response-body.ts";
+export { refusedAddressReason } from "./http/refused-address.ts";
+export {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  type HttpNodeOptions,
+  type NodeRegistryOptions,
+} from "./node-registry-options.ts";
 export {
   type KnowledgeConfig,
   type KnowledgeInputs,
@@ -26,3 +38,10 @@ export {
   type RetrievedDocument,
   sourceLabel,
 } from "./retrieved-document.ts";
+export {
+  MissingSecretError,
+  SECRET_MASK,
+  SECRET_NAME_PATTERN,
+  type SecretResolver,
+  SecretResolverService,
+} from "./secret-resolver.ts";
