@@ -4,7 +4,7 @@
  * @module
  */
 import { type ChatModel, ServiceContainer, Services, validateWorkflow } from "@portflow/engine";
-import { createNodeRegistry } from "@portflow/nodes";
+import { createNodeRegistry, type NodeRegistryOptions } from "@portflow/nodes";
 import { LocalEmbedder } from "@portflow/nodes/local";
 import { createStorage, openDatabase, type Storage } from "@portflow/storage";
 import { Redis } from "ioredis";
@@ -28,6 +28,10 @@ export interface TestAppOptions {
   readonly parsing?: Partial<ParsingConfig>;
   /** Document ingestion (default: the real `ingestDocument` with the local embedder). */
   readonly ingestion?: (storage: Storage, embedder: LocalEmbedder) => DocumentIngestion;
+  /** The key bot secrets are encrypted under (`PORTFLOW_SECRET_KEY`); absent: secrets cannot be stored. */
+  readonly secretKey?: Uint8Array;
+  /** Limits of the node types (the http-request allow-list, say). */
+  readonly nodes?: NodeRegistryOptions;
 }
 
 export interface TestApp {
@@ -58,8 +62,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     embeddingDimensions: TEST_EMBEDDING_DIMENSIONS,
     maxConnections: 4,
   });
-  const registry = createNodeRegistry();
-  const storage = createStorage(database, { validate: (json) => validateWorkflow(json, registry) });
+  const registry = createNodeRegistry(options.nodes);
+  const storage = createStorage(database, {
+    validate: (json) => validateWorkflow(json, registry),
+    ...(options.secretKey !== undefined && { secretKey: options.secretKey }),
+  });
   const embedder = new LocalEmbedder({ dimensions: TEST_EMBEDDING_DIMENSIONS });
   const chatModel = options.chatModel ?? new ScriptedChatModel();
   const services = new ServiceContainer()
