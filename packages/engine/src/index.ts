@@ -66,6 +66,7 @@ export type {
   RunFinishRecord,
   RunRecorder,
   RunStartRecord,
+  StructuredOutputRequest,
   TokenUsage,
   VectorSearchOptions,
   VectorStore,

@@ -16,6 +16,8 @@ describe("createNodeRegistry", () => {
       "llm",
       "loop",
       "loop-start",
+      "parameter-extractor",
+      "question-classifier",
       "start",
       "template",
       "variable-aggregator",

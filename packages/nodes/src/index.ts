@@ -27,6 +27,16 @@ export {
 } from "./nodes/knowledge-node.ts";
 export { type LlmConfig, type LlmInputs, LlmNode, type LlmOutputs } from "./nodes/llm-node.ts";
 export {
+  type ParameterExtractorConfig,
+  ParameterExtractorNode,
+} from "./nodes/parameter-extractor-node.ts";
+export {
+  ClassificationError,
+  type QuestionClassifierConfig,
+  QuestionClassifierNode,
+  type QuestionClassifierOutputs,
+} from "./nodes/question-classifier-node.ts";
+export {
   type ProviderConfig,
   ProviderConfigError,
   providerConfigFromEnv,
@@ -45,3 +55,8 @@ export {
   type SecretResolver,
   SecretResolverService,
 } from "./secret-resolver.ts";
+export {
+  jsonSchemaToZod,
+  type RestrictedJsonSchema,
+  restrictedJsonSchemaSchema,
+} from "./structured/json-schema-zod.ts";
