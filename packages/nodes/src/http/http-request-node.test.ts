@@ -42,6 +42,9 @@ beforeAll(async () => {
       }
       return res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
     }
+    if (path === "/fail-echo") {
+      return res.writeHead(500, { "content-type": "text/plain" }).end(`bad token ${req.headers.authorization}`);
+    }
     if (path === "/not-found")
       return res.writeHead(404, { "content-type": "application/json" }).end('{"error":"nope"}');
     return res.writeHead(200, { "content-type": "application/json", "x-served-by": "echo" }).end(
@@ -350,6 +353,18 @@ describe("http-request in a workflow run", () => {
       request_headers: { authorization: "Bearer ***" },
     });
     expect((result.outputs.json as Echo).headers.authorization).toBe("Bearer ***");
+
+    const failed = await executor().run(
+      httpRequestWorkflow({
+        url: `${server.origin}/fail-echo`,
+        auth: { type: "bearer", token: ["secret", "API_KEY"] },
+      }),
+      {},
+      { configureServices: secrets({ API_KEY: value }) },
+    );
+    expect(failed.status).toBe("failed");
+    expect(failed.error?.message).toContain("the server answered 500: bad token Bearer ***");
+    expect(JSON.stringify(failed)).not.toContain(value);
 
     const missing = await executor().run(
       httpRequestWorkflow({
