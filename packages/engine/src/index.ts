@@ -67,6 +67,7 @@ export type {
   RunFinishRecord,
   RunRecorder,
   RunStartRecord,
+  StructuredOutputRequest,
   TokenUsage,
   VectorSearchOptions,
   VectorStore,

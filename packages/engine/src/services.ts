@@ -29,8 +29,22 @@ export interface ChatMessage {
   readonly content: string;
 }
 
+/**
+ * Asks the model for one JSON value matching `schema` instead of free text (Bedrock: a forced
+ * tool call; the local model: a deterministic extractor). The answer is in `ChatResponse.structured`.
+ */
+export interface StructuredOutputRequest {
+  /** A tool-like name: letters, digits, `_` and `-`. */
+  readonly name: string;
+  readonly description?: string;
+  /** A JSON Schema object (the subset `jsonSchemaToZod` in `@portflow/nodes` accepts). */
+  readonly schema: Readonly<Record<string, unknown>>;
+}
+
 export interface ChatRequest {
   readonly model?: string;
+  /** When set, the model answers with JSON matching it (in `ChatResponse.structured`); no streaming. */
+  readonly structured?: StructuredOutputRequest;
   readonly system?: string;
   readonly messages: readonly ChatMessage[];
   readonly maxTokens?: number;
@@ -50,6 +64,8 @@ export interface ChatResponse {
   /** Provider's reason, normalised: `end_turn`, `max_tokens`, `stop_sequence`, ... */
   readonly stopReason: string;
   readonly model: string;
+  /** The JSON value the model gave for `ChatRequest.structured` (not yet validated: callers check it). */
+  readonly structured?: unknown;
 }
 
 export interface ChatOptions extends CallOptions {

@@ -1,31 +1,26 @@
 import { NodeRegistryV2, registerBuiltinNodes } from "@portflow/engine";
+import { HttpRequestNode } from "./http/http-request-node.ts";
+import type { NodeRegistryOptions } from "./node-registry-options.ts";
 import { CodeNode } from "./nodes/code-node.ts";
 import { KnowledgeNode } from "./nodes/knowledge-node.ts";
 import { LlmNode } from "./nodes/llm-node.ts";
+import { ParameterExtractorNode } from "./nodes/parameter-extractor-node.ts";
+import { QuestionClassifierNode } from "./nodes/question-classifier-node.ts";
 import { TemplateTransformNode } from "./nodes/template-transform-node.ts";
-import { resolveSandboxLimits, type SandboxLimitOptions } from "./sandbox/sandbox-limits.ts";
-import type { Sandboxes } from "./sandbox/sandboxes.ts";
+import { resolveSandboxLimits } from "./sandbox/sandbox-limits.ts";
 
-/** Options of {@link createNodeRegistry}. */
-export interface NodeRegistryOptions {
-  /**
-   * Limits of the `code` and `template-transform` nodes: defaults 5,000 ms and 64 MiB per call,
-   * maxima 30,000 ms and 256 MiB (a node's `limits` above a maximum fails validation).
-   */
-  readonly sandbox?: SandboxLimitOptions;
-  /** Where those nodes run; default: this process's shared sandboxes (one Pyodide per process). */
-  readonly sandboxes?: Sandboxes;
-}
+export type { NodeRegistryOptions } from "./node-registry-options.ts";
 
 /**
  * A registry with every built-in node type: the engine's control-flow nodes (`start`, `end`,
- * `if-else`, `template`, `variable-aggregator`, `list-operator`, `iteration`, `loop`, see
- * `registerBuiltinNodes`), `knowledge`, `llm`, and the sandboxed `code` and `template-transform`.
+ * `answer`, `if-else`, `template`, `variable-aggregator`, `list-operator`, `iteration`, `loop`,
+ * `assigner`, see `registerBuiltinNodes`), `knowledge`, `llm`, `http-request`,
+ * `question-classifier`, `parameter-extractor`, and the sandboxed `code` and `template-transform`.
  * Providers and the vector store are not part of it: they reach the nodes through the run's
- * ServiceContainer.
+ * ServiceContainer. `options` carries the nodes' limits (see {@link NodeRegistryOptions}).
  *
  * @example
- * const executor = new WorkflowExecutorV2(createNodeRegistry({ sandbox: { maxima: { time_ms: 10_000 } } }), { services });
+ * const executor = new WorkflowExecutorV2(createNodeRegistry({ http: { allow: ["127.0.0.1"] } }), { services });
  */
 export function createNodeRegistry(options: NodeRegistryOptions = {}): NodeRegistryV2 {
   const limits = resolveSandboxLimits(options.sandbox);
@@ -33,6 +28,9 @@ export function createNodeRegistry(options: NodeRegistryOptions = {}): NodeRegis
   return registerBuiltinNodes(new NodeRegistryV2())
     .register(new KnowledgeNode())
     .register(new LlmNode())
+    .register(new HttpRequestNode(options.http))
+    .register(new QuestionClassifierNode())
+    .register(new ParameterExtractorNode())
     .register(new CodeNode(sandboxed))
     .register(new TemplateTransformNode(sandboxed));
 }

@@ -5,8 +5,20 @@
  * subpaths, document ingestion in `./ingest`, test doubles in `./testing`.
  * @module
  */
-export { createNodeRegistry, type NodeRegistryOptions } from "./create-node-registry.ts";
+export { createNodeRegistry } from "./create-node-registry.ts";
 export { createProviders, type Providers } from "./create-providers.ts";
+export { type FileValue, fileValueBytes, fileValueSchema, toFileValue } from "./file-value.ts";
+export { DestinationGuard, DestinationRefusedError } from "./http/destination-guard.ts";
+export { allowEntryProblem, HttpAllowList } from "./http/http-allow-list.ts";
+export { type HttpRequestConfig, httpRequestConfigSchema } from "./http/http-request-config.ts";
+export { HttpRequestError, HttpRequestNode, type HttpRequestOutputs } from "./http/http-request-node.ts";
+export { ResponseTooLargeError } from "./http/http-response-body.ts";
+export { refusedAddressReason } from "./http/refused-address.ts";
+export {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  type HttpNodeOptions,
+  type NodeRegistryOptions,
+} from "./node-registry-options.ts";
 export { type CodeConfig, CodeNode, type CodeNodeOptions } from "./nodes/code-node.ts";
 export {
   type KnowledgeConfig,
@@ -16,6 +28,16 @@ export {
   MissingBotIdError,
 } from "./nodes/knowledge-node.ts";
 export { type LlmConfig, type LlmInputs, LlmNode, type LlmOutputs } from "./nodes/llm-node.ts";
+export {
+  type ParameterExtractorConfig,
+  ParameterExtractorNode,
+} from "./nodes/parameter-extractor-node.ts";
+export {
+  ClassificationError,
+  type QuestionClassifierConfig,
+  QuestionClassifierNode,
+  type QuestionClassifierOutputs,
+} from "./nodes/question-classifier-node.ts";
 export {
   type TemplateTransformConfig,
   TemplateTransformNode,
@@ -48,3 +70,15 @@ export {
   type SandboxLimits,
 } from "./sandbox/sandbox-limits.ts";
 export { type Sandboxes, sharedSandboxes, warmUpSandboxes } from "./sandbox/sandboxes.ts";
+export {
+  MissingSecretError,
+  SECRET_MASK,
+  SECRET_NAME_PATTERN,
+  type SecretResolver,
+  SecretResolverService,
+} from "./secret-resolver.ts";
+export {
+  jsonSchemaToZod,
+  type RestrictedJsonSchema,
+  restrictedJsonSchemaSchema,
+} from "./structured/json-schema-zod.ts";

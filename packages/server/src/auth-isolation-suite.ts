@@ -135,6 +135,14 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
         route: "/api/v1/bots/{bot_id}/documents/{document_id}",
         url: `/api/v1/bots/${botA}/documents/${b.documentId}`,
       },
+      { method: "GET", route: "/api/v1/bots/{bot_id}/secrets", url: `/api/v1/bots/${B}/secrets` },
+      {
+        method: "PUT",
+        route: "/api/v1/bots/{bot_id}/secrets/{name}",
+        url: `/api/v1/bots/${B}/secrets/LEAK`,
+        payload: { value: "x" },
+      },
+      { method: "DELETE", route: "/api/v1/bots/{bot_id}/secrets/{name}", url: `/api/v1/bots/${B}/secrets/LEAK` },
     ];
   }
 

@@ -30,6 +30,7 @@ import { chatRoutes } from "./routes/chat-routes.ts";
 import { documentRoutes } from "./routes/document-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { keyRoutes } from "./routes/key-routes.ts";
+import { secretRoutes } from "./routes/secret-routes.ts";
 import { sessionRoutes } from "./routes/session-routes.ts";
 import { workflowExecutionRoutes } from "./routes/workflow-execution-routes.ts";
 import { workflowVersionRoutes } from "./routes/workflow-version-routes.ts";
@@ -123,7 +124,9 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
     config: deps.config,
     storage: deps.storage,
     registry: deps.registry,
-    runner: new WorkflowRunner(executor, tracker),
+    runner: new WorkflowRunner(executor, tracker, (botId) => ({
+      resolve: (names, options) => deps.storage.botSecrets.resolve(botId, names, options),
+    })),
     sessions,
     redis: deps.redis,
     ingestion: deps.ingestion,
@@ -197,6 +200,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
       await api.register(workflowVersionRoutes(ctx));
       await api.register(workflowExecutionRoutes(ctx));
       await api.register(chatRoutes(ctx));
+      await api.register(secretRoutes(ctx));
       await api.register(documentRoutes(ctx));
       await api.register(sessionRoutes(ctx));
       await api.register(keyRoutes(ctx));

@@ -139,3 +139,34 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ LLM_PROVIDER: "bedrock" })).toThrow(/AWS_REGION/);
   });
 });
+
+describe("loadConfig: secrets and http-request limits", () => {
+  it("reads PORTFLOW_SECRET_KEY (base64 or hex), PORTFLOW_HTTP_ALLOW and the response cap", () => {
+    const key = Buffer.alloc(32, 7);
+    const config = loadConfig({
+      PORTFLOW_SECRET_KEY: key.toString("base64"),
+      PORTFLOW_HTTP_ALLOW: " 127.0.0.1:8080, api.internal ,10.0.0.0/8",
+      PORTFLOW_HTTP_MAX_RESPONSE_BYTES: "2048",
+    });
+    expect(config.secretKey?.equals(key)).toBe(true);
+    expect(loadConfig({ PORTFLOW_SECRET_KEY: key.toString("hex") }).secretKey?.equals(key)).toBe(true);
+    expect(config.http).toEqual({ allow: ["127.0.0.1:8080", "api.internal", "10.0.0.0/8"], maxResponseBytes: 2048 });
+    expect(loadConfig({}).http).toEqual({ allow: [], maxResponseBytes: 10 * 1024 * 1024 });
+    expect(loadConfig({}).secretKey).toBeUndefined();
+  });
+
+  it("refuses a malformed key without echoing it, and a malformed allow-list entry naming it", () => {
+    const short = Buffer.alloc(16, 1).toString("base64");
+    try {
+      loadConfig({ PORTFLOW_SECRET_KEY: short });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toContain("PORTFLOW_SECRET_KEY: must be 32 bytes");
+      expect((error as Error).message).not.toContain(short);
+    }
+    expect(() => loadConfig({ PORTFLOW_HTTP_ALLOW: "ok.example,not a host" })).toThrow(
+      /PORTFLOW_HTTP_ALLOW: "not a host": must be a host/,
+    );
+  });
+});

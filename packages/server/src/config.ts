@@ -3,6 +3,8 @@
  * @module
  */
 import { hostname } from "node:os";
+import { allowEntryProblem, DEFAULT_MAX_RESPONSE_BYTES } from "@portflow/nodes";
+import { parseSecretKey } from "@portflow/storage";
 import { z } from "zod";
 import { defaultInstanceId } from "./instance-id.ts";
 
@@ -40,6 +42,39 @@ const trustProxySchema = z
       message: `must be true, false, a hop count or a comma list of addresses/CIDRs; ${JSON.stringify(bad)} is none of these`,
     });
     return z.NEVER;
+  });
+
+/** `PORTFLOW_SECRET_KEY`: 32 bytes, base64 or hex. */
+const secretKeySchema = z
+  .string()
+  .optional()
+  .transform((raw, ctx): Buffer | undefined => {
+    if (raw === undefined) return undefined;
+    try {
+      return parseSecretKey(raw);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
+/** `PORTFLOW_HTTP_ALLOW`: a comma list of hosts, host:port or CIDRs http-request may reach despite the SSRF rule. */
+const httpAllowSchema = z
+  .string()
+  .optional()
+  .transform((raw, ctx): readonly string[] => {
+    const entries = (raw ?? "")
+      .split(",")
+      .map((e) => e.trim())
+      .filter((e) => e !== "");
+    for (const entry of entries) {
+      const problem = allowEntryProblem(entry);
+      if (problem !== undefined) {
+        ctx.addIssue({ code: "custom", message: `${JSON.stringify(entry)}: ${problem}` });
+        return z.NEVER;
+      }
+    }
+    return Object.freeze(entries);
   });
 
 const envSchema = z.object({
@@ -100,6 +135,9 @@ const envSchema = z.object({
   PORTFLOW_DB_CONNECT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, positiveInt(5_000)),
   PORTFLOW_REDIS_TIMEOUT_MS: z.preprocess(emptyAsUndefined, positiveInt(500)),
   PORTFLOW_TRUST_PROXY: trustProxySchema,
+  PORTFLOW_SECRET_KEY: z.preprocess(emptyAsUndefined, secretKeySchema),
+  PORTFLOW_HTTP_ALLOW: z.preprocess(emptyAsUndefined, httpAllowSchema),
+  PORTFLOW_HTTP_MAX_RESPONSE_BYTES: z.preprocess(emptyAsUndefined, positiveInt(DEFAULT_MAX_RESPONSE_BYTES)),
 });
 
 /** Requests per window for one API key in one route group. */
@@ -140,6 +178,14 @@ export interface ParsingConfig {
   readonly concurrency: number;
 }
 
+/** Limits of the `http-request` node. */
+export interface HttpNodeConfig {
+  /** Destinations opened despite the SSRF rule (`PORTFLOW_HTTP_ALLOW`). */
+  readonly allow: readonly string[];
+  /** Largest response body, bytes (`PORTFLOW_HTTP_MAX_RESPONSE_BYTES`, default 10 MiB). */
+  readonly maxResponseBytes: number;
+}
+
 /** Everything the server reads from the environment. */
 export interface ServerConfig {
   /** Absent: embedded PGlite under `dataDir`. */
@@ -172,6 +218,9 @@ export interface ServerConfig {
   readonly redisTimeoutMs: number;
   /** Fastify's `trustProxy`: whose X-Forwarded-For sets the client IP (rate limits, logs). Default false. */
   readonly trustProxy: TrustProxySetting;
+  /** The key bot secrets are encrypted under (`PORTFLOW_SECRET_KEY`); absent: secrets cannot be stored. */
+  readonly secretKey?: Buffer;
+  readonly http: HttpNodeConfig;
 }
 
 /** A configuration value is missing or wrong; the message names every bad variable. */
@@ -195,7 +244,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       parsed.error.issues.map((issue) => {
         const variable = String(issue.path[0] ?? "environment");
         const raw = env[variable];
-        const shown = variable === "PORTFLOW_ADMIN_KEY" || raw === undefined ? "" : ` (got ${JSON.stringify(raw)})`;
+        const secret = variable === "PORTFLOW_ADMIN_KEY" || variable === "PORTFLOW_SECRET_KEY";
+        const shown = secret || raw === undefined ? "" : ` (got ${JSON.stringify(raw)})`;
         return { variable, message: `${issue.message}${shown}` };
       }),
     );
@@ -250,6 +300,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     databaseConnectTimeoutMs: e.PORTFLOW_DB_CONNECT_TIMEOUT_MS,
     redisTimeoutMs: e.PORTFLOW_REDIS_TIMEOUT_MS,
     trustProxy: e.PORTFLOW_TRUST_PROXY,
+    ...(e.PORTFLOW_SECRET_KEY !== undefined && { secretKey: e.PORTFLOW_SECRET_KEY }),
+    http: Object.freeze({ allow: e.PORTFLOW_HTTP_ALLOW, maxResponseBytes: e.PORTFLOW_HTTP_MAX_RESPONSE_BYTES }),
   });
 }
 

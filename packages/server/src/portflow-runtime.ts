@@ -58,7 +58,9 @@ export function providerConfigOf(config: ServerConfig): ProviderConfig {
 /** Opens (and migrates) the configured database and wires everything a run needs. */
 export async function openRuntime(config: ServerConfig, options: OpenRuntimeOptions = {}): Promise<PortflowRuntime> {
   const providers = createProviders(providerConfigOf(config));
-  const registry = createNodeRegistry();
+  const registry = createNodeRegistry({
+    http: { allow: config.http.allow, maxResponseBytes: config.http.maxResponseBytes },
+  });
   let storage: Storage;
   try {
     const database = await openDatabase({
@@ -73,6 +75,7 @@ export async function openRuntime(config: ServerConfig, options: OpenRuntimeOpti
     // Workflow versions are V2; a V1 workflow lives in the bot's legacy_workflow until migrated.
     storage = createStorage(database, {
       validate: (json) => validateWorkflow(json, registry, { allowV1: false }),
+      ...(config.secretKey !== undefined && { secretKey: config.secretKey }),
       recorder: {
         leaseMs: config.runLeaseMs,
         ...(options.instanceId !== undefined && { instanceId: options.instanceId }),

@@ -12,6 +12,7 @@ import {
   type WorkflowExecutorV2,
   WorkflowValidationError,
 } from "@portflow/engine";
+import { type SecretResolver, SecretResolverService } from "@portflow/nodes";
 import { AppError } from "./app-error.ts";
 import type { RunTracker } from "./run-tracker.ts";
 import { wireSessionHistory } from "./session-history-wiring.ts";
@@ -42,9 +43,14 @@ export class WorkflowRunner {
   readonly #adapter: NodeAdapter;
   readonly #compiled = new Map<string, CompiledWorkflow>();
 
+  /**
+   * @param secrets the bot's secrets for a run (`storage.botSecrets`), registered on the run's own
+   *   service scope as the SecretResolver: never in its inputs, system variables or records
+   */
   constructor(
     readonly executor: WorkflowExecutorV2,
     readonly tracker: RunTracker,
+    private readonly secrets?: (botId: string) => SecretResolver,
   ) {
     this.#adapter = new NodeAdapter(executor);
   }
@@ -82,8 +88,21 @@ export class WorkflowRunner {
     const compiled = this.compile(target);
     const shutdown = new AbortController();
     const signal = options.signal !== undefined ? AbortSignal.any([options.signal, shutdown.signal]) : shutdown.signal;
-    const handle = this.executor.start(compiled, inputs, { ...options, signal });
+    const handle = this.executor.start(compiled, inputs, { ...options, signal, ...this.#withSecrets(options) });
     this.tracker.track(handle.result, shutdown);
     return handle;
+  }
+
+  #withSecrets(options: RunOptions): Pick<RunOptions, "configureServices"> {
+    const botId = options.system?.bot_id ?? options.record?.botId;
+    if (this.secrets === undefined || typeof botId !== "string") return {};
+    const resolver = this.secrets(botId);
+    const configure = options.configureServices;
+    return {
+      configureServices: (scope) => {
+        scope.register(SecretResolverService, resolver);
+        configure?.(scope);
+      },
+    };
   }
 }

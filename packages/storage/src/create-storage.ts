@@ -1,5 +1,6 @@
 import { type ApiKeyRepository, KyselyApiKeyRepository } from "./api-key-repository.ts";
 import { type BotRepository, KyselyBotRepository } from "./bot-repository.ts";
+import { type BotSecretRepository, KyselyBotSecretRepository } from "./bot-secret-repository.ts";
 import {
   type ConversationVariableRepository,
   KyselyConversationVariableRepository,
@@ -9,6 +10,7 @@ import type { StorageDatabase } from "./open-database.ts";
 import { PgRunRecorder, type PgRunRecorderOptions } from "./pg-run-recorder.ts";
 import { PgVectorStore } from "./pg-vector-store.ts";
 import { KyselyRunRepository, type RunRepository } from "./run-repository.ts";
+import { SecretCipher } from "./secret-cipher.ts";
 import {
   KyselyWorkflowVersionRepository,
   type WorkflowValidator,
@@ -19,6 +21,8 @@ export interface CreateStorageOptions {
   /** Validates workflow JSON on draft save and publish: `(json) => validateWorkflow(json, registry)`. */
   readonly validate: WorkflowValidator;
   readonly recorder?: PgRunRecorderOptions;
+  /** The 32-byte key bot secrets are encrypted under (`PORTFLOW_SECRET_KEY`); absent: secrets cannot be stored. */
+  readonly secretKey?: Uint8Array;
 }
 
 /** Every repository over one database. */
@@ -34,6 +38,7 @@ export interface Storage {
   readonly vectors: PgVectorStore;
   readonly apiKeys: ApiKeyRepository;
   readonly conversationVariables: ConversationVariableRepository;
+  readonly botSecrets: BotSecretRepository;
   /** Stops the recorder's heartbeat and closes the database. */
   close(): Promise<void>;
 }
@@ -56,6 +61,10 @@ export function createStorage(database: StorageDatabase, options: CreateStorageO
     vectors: new PgVectorStore(database),
     apiKeys: new KyselyApiKeyRepository(database.db),
     conversationVariables: new KyselyConversationVariableRepository(database.db),
+    botSecrets: new KyselyBotSecretRepository(
+      database.db,
+      options.secretKey !== undefined ? new SecretCipher(options.secretKey) : undefined,
+    ),
     async close() {
       recorder.close();
       await database.close();

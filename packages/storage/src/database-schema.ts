@@ -127,9 +127,20 @@ export interface ConversationVariablesTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface BotSecretsTable {
+  bot_id: string;
+  name: string;
+  ciphertext: Uint8Array;
+  iv: Uint8Array;
+  tag: Uint8Array;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 /** The tables the migrations create, as Kysely sees them. */
 export interface Database {
   conversation_variables: ConversationVariablesTable;
+  bot_secrets: BotSecretsTable;
   bots: BotsTable;
   bot_workflow_versions: BotWorkflowVersionsTable;
   workflow_execution_runs: WorkflowExecutionRunsTable;

@@ -28,6 +28,7 @@ export {
   type ListBotsOptions,
   type UpdateBotInput,
 } from "./bot-repository.ts";
+export { type BotSecretName, type BotSecretRepository, KyselyBotSecretRepository } from "./bot-secret-repository.ts";
 export {
   type ConversationVariableRepository,
   KyselyConversationVariableRepository,
@@ -82,6 +83,14 @@ export {
   type SweepOptions,
   type WorkflowRun,
 } from "./run-repository.ts";
+export {
+  parseSecretKey,
+  SECRET_KEY_SETTING,
+  type SealedSecret,
+  SecretCipher,
+  SecretDecryptError,
+  SecretKeyMissingError,
+} from "./secret-cipher.ts";
 export {
   ConflictError,
   InvalidCursorError,

@@ -28,7 +28,12 @@ const converseResponseSchema = z.looseObject({
   output: z.looseObject({
     message: z.looseObject({
       role: z.literal("assistant"),
-      content: z.array(z.looseObject({ text: z.string().optional() })),
+      content: z.array(
+        z.looseObject({
+          text: z.string().optional(),
+          toolUse: z.looseObject({ name: z.string(), input: z.unknown() }).optional(),
+        }),
+      ),
     }),
   }),
   stopReason: z.string(),
@@ -94,6 +99,23 @@ export class BedrockChatModel implements ChatModel {
         ...(request.stopSequences !== undefined ? { stopSequences: [...request.stopSequences] } : {}),
       },
     };
+    if (request.structured) {
+      // a forced tool call: the model must answer with the tool's input, matching the schema
+      const { name, description, schema } = request.structured;
+      input.toolConfig = {
+        tools: [
+          {
+            toolSpec: {
+              name,
+              ...(description ? { description } : {}),
+              inputSchema: { json: schema as Record<string, never> },
+            },
+          },
+        ],
+        toolChoice: { tool: { name } },
+      };
+      return this.#converse(input, modelId, options.signal, name);
+    }
     return options.onText
       ? this.#stream(input, modelId, options.onText, options.signal)
       : this.#converse(input, modelId, options.signal);
@@ -103,6 +125,7 @@ export class BedrockChatModel implements ChatModel {
     input: ConverseCommandInput,
     modelId: string,
     signal: AbortSignal | undefined,
+    toolName?: string,
   ): Promise<ChatResponse> {
     let response: unknown;
     try {
@@ -114,12 +137,19 @@ export class BedrockChatModel implements ChatModel {
     const parsed = converseResponseSchema.safeParse(response);
     if (!parsed.success) throw invalidResponse(`converse ${modelId}`, parsed.error);
     const { output, stopReason, usage } = parsed.data;
-    return {
-      text: output.message.content.map((block) => block.text ?? "").join(""),
-      usage: { input: usage.inputTokens, output: usage.outputTokens },
-      stopReason,
-      model: modelId,
-    };
+    const text = output.message.content.map((block) => block.text ?? "").join("");
+    const base = { text, usage: { input: usage.inputTokens, output: usage.outputTokens }, stopReason, model: modelId };
+    if (toolName === undefined) return base;
+    const toolUse = output.message.content.find((block) => block.toolUse?.name === toolName)?.toolUse;
+    if (!toolUse) {
+      throw new BedrockError(
+        `Bedrock converse ${modelId} did not call the tool "${toolName}" (stop reason ${stopReason})`,
+        {
+          code: "InvalidResponse",
+        },
+      );
+    }
+    return { ...base, structured: toolUse.input };
   }
 
   async #stream(

@@ -5,3 +5,4 @@
  */
 export { LocalChatModel, type LocalChatModelOptions } from "./local-chat-model.ts";
 export { LocalEmbedder, type LocalEmbedderOptions } from "./local-embedder.ts";
+export { localStructuredAnswer, localStructuredOutput } from "./local-structured-output.ts";

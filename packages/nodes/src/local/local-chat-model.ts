@@ -1,4 +1,5 @@
 import type { ChatModel, ChatOptions, ChatRequest, ChatResponse } from "@portflow/engine";
+import { localStructuredAnswer } from "./local-structured-output.ts";
 import { type PromptSource, parsePrompt } from "./parse-prompt.ts";
 import { isDenseScript, lightStem, wordTokens } from "./text-features.ts";
 
@@ -126,6 +127,7 @@ export class LocalChatModel implements ChatModel {
 
   async chat(request: ChatRequest, options: ChatOptions = {}): Promise<ChatResponse> {
     options.signal?.throwIfAborted();
+    if (request.structured) return localStructuredAnswer(request, this.model);
     const last = [...request.messages].reverse().find((m) => m.role === "user");
     const { sources, question } = parsePrompt(last?.content ?? "");
     let text = this.#answer(sources, question);

@@ -8,6 +8,22 @@ import {
 } from "@portflow/engine";
 import { z } from "zod";
 import { formatContext, isRetrievedDocumentArray } from "../retrieved-document.ts";
+import { jsonSchemaToZod, restrictedJsonSchemaSchema } from "../structured/json-schema-zod.ts";
+
+const responseFormatSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("text") }).strict(),
+  z
+    .object({
+      type: z.literal("json_schema"),
+      /** What the answer must match: the subset `jsonSchemaToZod` documents. */
+      schema: restrictedJsonSchemaSchema,
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/)
+        .default("answer"),
+    })
+    .strict(),
+]);
 
 const llmConfigSchema = z.object({
   /** System prompt template (`{{port}}`, `{{sys.x}}`, `{{env.X}}`). */
@@ -20,6 +36,13 @@ const llmConfigSchema = z.object({
   max_tokens: z.number().int().min(1).max(200_000).default(1024),
   top_p: z.number().min(0).max(1).optional(),
   stop: z.array(z.string().min(1)).max(8).optional(),
+  /** `json_schema`: the model answers JSON matching `schema`, validated, in the `json` output (no streaming). */
+  response_format: responseFormatSchema.optional(),
+  /** Only the last `window` turns (a user message and what follows it) of `messages` reach the model. */
+  memory: z
+    .object({ window: z.number().int().min(0).max(1_000) })
+    .strict()
+    .optional(),
 });
 
 /** Config of the `llm` node. */
@@ -38,6 +61,8 @@ export interface LlmOutputs extends Record<string, unknown> {
   readonly text: string;
   readonly usage: { readonly input_tokens: number; readonly output_tokens: number };
   readonly stop_reason: string;
+  /** With `response_format: json_schema`: the validated answer. */
+  readonly json?: unknown;
 }
 
 const historySchema = z.array(
@@ -62,7 +87,7 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
   override readonly streamsTo = "text";
   readonly configSchema = llmConfigSchema;
 
-  ports(): NodePortSchema {
+  ports(config?: LlmConfig): NodePortSchema {
     return {
       inputs: [
         { name: "query", type: "string", required: false, description: "The user's question." },
@@ -73,6 +98,9 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
         { name: "text", type: "string" },
         { name: "usage", type: "object", description: "{ input_tokens, output_tokens }" },
         { name: "stop_reason", type: "string" },
+        ...(config?.response_format?.type === "json_schema"
+          ? [{ name: "json", type: "any" as const, description: "The answer, validated against the schema." }]
+          : []),
       ],
       dynamicInputs: true,
     };
@@ -94,34 +122,70 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
       }
       history = parsed.data;
     }
+    const fullHistory = history.length;
+    if (config.memory !== undefined) history = lastTurns(history, config.memory.window);
 
     const system = ctx.render(config.system_prompt, values);
     const user = ctx.render(config.user_prompt, values);
     const chatModel = ctx.services.resolve(Services.ChatModel);
+    const format = config.response_format;
+    const request = {
+      ...(config.model ? { model: config.model } : {}),
+      ...(system.trim() ? { system } : {}),
+      messages: [...history, { role: "user" as const, content: user }],
+      maxTokens: config.max_tokens,
+      temperature: config.temperature,
+      ...(config.top_p !== undefined ? { topP: config.top_p } : {}),
+      ...(config.stop ? { stopSequences: config.stop } : {}),
+    };
+    const memoryData =
+      config.memory !== undefined ? { memory_window: config.memory.window, history_messages_given: fullHistory } : {};
+    if (format?.type === "json_schema") {
+      const response = await chatModel.chat(
+        { ...request, structured: { name: format.name, schema: format.schema } },
+        { signal: ctx.signal },
+      );
+      const checked = jsonSchemaToZod(format.schema).safeParse(response.structured);
+      if (!checked.success) {
+        throw new TypeError(
+          `llm node "${ctx.nodeId}": the model's JSON does not match response_format.schema: ${checked.error.issues
+            .map((i) => `${i.path.join(".") || "answer"}: ${i.message}`)
+            .join("; ")}`,
+        );
+      }
+      const text = JSON.stringify(checked.data);
+      ctx.emit(text);
+      return {
+        outputs: {
+          text,
+          usage: { input_tokens: response.usage.input, output_tokens: response.usage.output },
+          stop_reason: response.stopReason,
+          json: checked.data,
+        },
+        tokens: response.usage,
+        processData: {
+          model: response.model,
+          system_prompt: system,
+          user_prompt: user,
+          history_messages: history.length,
+          ...memoryData,
+          response_format: "json_schema",
+        },
+      };
+    }
     const started = performance.now();
     let firstChunkMs: number | undefined;
     let streamed = false;
-    const response = await chatModel.chat(
-      {
-        ...(config.model ? { model: config.model } : {}),
-        ...(system.trim() ? { system } : {}),
-        messages: [...history, { role: "user", content: user }],
-        maxTokens: config.max_tokens,
-        temperature: config.temperature,
-        ...(config.top_p !== undefined ? { topP: config.top_p } : {}),
-        ...(config.stop ? { stopSequences: config.stop } : {}),
+    const response = await chatModel.chat(request, {
+      signal: ctx.signal,
+      onText: (delta) => {
+        firstChunkMs ??= performance.now() - started;
+        if (delta !== "") {
+          streamed = true;
+          ctx.emit(delta);
+        }
       },
-      {
-        signal: ctx.signal,
-        onText: (delta) => {
-          firstChunkMs ??= performance.now() - started;
-          if (delta !== "") {
-            streamed = true;
-            ctx.emit(delta);
-          }
-        },
-      },
-    );
+    });
     // a model that ignores onText still shows up in the stream, as one chunk
     if (!streamed && response.text !== "") ctx.emit(response.text);
     return {
@@ -136,6 +200,7 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
         system_prompt: system,
         user_prompt: user,
         history_messages: history.length,
+        ...memoryData,
         temperature: config.temperature,
         max_tokens: config.max_tokens,
         ...(config.top_p !== undefined ? { top_p: config.top_p } : {}),
@@ -144,4 +209,14 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
       },
     };
   }
+}
+
+/** The last `window` turns of `history`: from the `window`-th last user message on (0: none). */
+function lastTurns(history: readonly ChatMessage[], window: number): ChatMessage[] {
+  if (window === 0) return [];
+  let users = 0;
+  for (let i = history.length - 1; i >= 0; i--) {
+    if (history[i]?.role === "user" && ++users === window) return history.slice(i);
+  }
+  return [...history];
 }

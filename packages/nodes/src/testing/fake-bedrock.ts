@@ -5,6 +5,8 @@ import type { AddressInfo } from "node:net";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { LocalEmbedder } from "../local/local-embedder.ts";
+import { localStructuredOutput } from "../local/local-structured-output.ts";
+import { restrictedJsonSchemaSchema } from "../structured/json-schema-zod.ts";
 
 /** The operations the fake implements. */
 export type FakeBedrockOperation = "invoke" | "converse" | "converse-stream";
@@ -74,6 +76,11 @@ export interface FakeBedrockOptions {
   readonly protocol?: "http2" | "http1";
   /** The answer to a converse request. Default: a deterministic echo of the last user message. */
   readonly reply?: (request: { readonly modelId: string; readonly body: ConverseBody }) => FakeBedrockReply;
+  /**
+   * The tool input a converse request with `toolConfig` gets (the forced tool's JSON). Default:
+   * the offline extractor (`localStructuredOutput`) over the tool's schema and the last user message.
+   */
+  readonly toolReply?: (request: { readonly modelId: string; readonly body: ConverseBody }) => unknown;
   /** Characters per streamed text delta. Default 8. */
   readonly deltaSize?: number;
 }
@@ -94,6 +101,12 @@ export interface FakeBedrockGate {
 export interface ConverseBody {
   readonly system?: readonly { readonly text?: string }[];
   readonly messages?: readonly { readonly role: string; readonly content: readonly { readonly text?: string }[] }[];
+  readonly toolConfig?: {
+    readonly tools?: readonly {
+      readonly toolSpec?: { readonly name?: string; readonly inputSchema?: { readonly json?: unknown } };
+    }[];
+    readonly toolChoice?: { readonly tool?: { readonly name?: string } };
+  };
   readonly inferenceConfig?: {
     readonly maxTokens?: number;
     readonly temperature?: number;
@@ -355,6 +368,33 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     }
     if (converse.messages[0]?.role !== "user") {
       sendError(res, record, 400, "ValidationException", "A conversation must start with a user message.");
+      return;
+    }
+    const tool = converse.toolConfig?.tools?.[0]?.toolSpec;
+    if (tool !== undefined && operation === "converse") {
+      const schema = restrictedJsonSchemaSchema.safeParse(tool.inputSchema?.json);
+      if (!schema.success || !tool.name) {
+        sendError(res, record, 400, "ValidationException", "The tool's inputSchema.json is not a valid JSON schema.");
+        return;
+      }
+      const toolInput =
+        options.toolReply?.({ modelId: record.modelId, body: converse }) ??
+        localStructuredOutput(schema.data, lastUserText(converse));
+      sendJson(res, 200, {
+        output: {
+          message: {
+            role: "assistant",
+            content: [{ toolUse: { toolUseId: `tooluse_${randomUUID()}`, name: tool.name, input: toolInput } }],
+          },
+        },
+        stopReason: "tool_use",
+        usage: {
+          inputTokens: tokenCount(lastUserText(converse)),
+          outputTokens: 20,
+          totalTokens: tokenCount(lastUserText(converse)) + 20,
+        },
+        metrics: { latencyMs: 5 },
+      });
       return;
     }
     const answer = reply({ modelId: record.modelId, body: converse });

@@ -14,6 +14,13 @@ export {
   startFakeBedrock,
 } from "./fake-bedrock.ts";
 export { fakeBedrockClientOptions, fakeBedrockCredentials, fakeBedrockProviderConfig } from "./fake-bedrock-config.ts";
+export { httpRequestWorkflow } from "./http-request-workflow.ts";
 export { type InMemoryDocumentRecord, InMemoryDocumentRecords } from "./in-memory-document-records.ts";
 export { InMemoryVectorStore } from "./in-memory-vector-store.ts";
+export {
+  type HttpTestServer,
+  type ReceivedRequest,
+  startHttpTestServer,
+  type TestHandler,
+} from "./start-http-test-server.ts";
 export { createTestNodeContext, type TestNodeContext, type TestNodeContextOptions } from "./test-node-context.ts";

@@ -40,7 +40,9 @@ export async function openCliContext(config: ServerConfig): Promise<CliContext> 
     providers,
     registry,
     storage,
-    runner: new WorkflowRunner(runtime.executor, new RunTracker()),
+    runner: new WorkflowRunner(runtime.executor, new RunTracker(), (botId) => ({
+      resolve: (names, options) => runtime.storage.botSecrets.resolve(botId, names, options),
+    })),
     async close() {
       try {
         await runtime.close();

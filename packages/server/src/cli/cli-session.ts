@@ -11,6 +11,8 @@ import { type CliContext, openCliContext } from "./cli-context.ts";
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { readonly isTTY?: boolean };
+  /** Where `secrets set` reads a value (never from argv); absent: no input. */
+  readonly stdin?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
 }
 
 export class CliSession {

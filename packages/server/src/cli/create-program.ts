@@ -14,6 +14,7 @@ import { registerKeysCommands } from "./commands/keys-commands.ts";
 import { registerMigrateV1Command } from "./commands/migrate-v1-command.ts";
 import { registerRunCommand } from "./commands/run-command.ts";
 import { registerRunsCommands } from "./commands/runs-commands.ts";
+import { registerSecretsCommands } from "./commands/secrets-commands.ts";
 import { registerServeCommand } from "./commands/serve-command.ts";
 import { registerWorkflowCommands } from "./commands/workflow-commands.ts";
 
@@ -37,6 +38,7 @@ export function createProgram(session: CliSession): Command {
   registerDbCommands(program, session);
   registerBotsCommands(program, session);
   registerKeysCommands(program, session);
+  registerSecretsCommands(program, session);
   registerIngestCommand(program, session);
   registerWorkflowCommands(program, session);
   registerRunCommand(program, session);

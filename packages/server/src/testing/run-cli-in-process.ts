@@ -1,4 +1,4 @@
-import { Writable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { runCli } from "../cli/run-cli.ts";
 
 /** A stream that keeps each write apart, so a test can see output arrive in pieces. */
@@ -43,4 +43,22 @@ export async function runCliOrThrow(dataDir: string, ...argv: string[]): Promise
     throw new Error(`portflow ${argv.join(" ")} exited ${result.code}:\n${result.stderr.text}${result.stdout.text}`);
   }
   return result.stdout.text;
+}
+
+/** Options of {@link runCliWithInput}. */
+export interface CliInput {
+  /** Piped to the command's standard input. */
+  readonly stdin?: string;
+  /** Added to the environment (`PORTFLOW_SECRET_KEY`, say). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** {@link runCliInProcess} with standard input and extra environment variables. */
+export async function runCliWithInput(dataDir: string, input: CliInput, ...argv: string[]): Promise<CliCallResult> {
+  const stdout = new CapturedOutput();
+  const stderr = new CapturedOutput();
+  const env = { PORTFLOW_DATA_DIR: dataDir, LLM_PROVIDER: "local", NO_COLOR: "1", ...input.env };
+  const stdin = Readable.from(input.stdin === undefined ? [] : [Buffer.from(input.stdin)]);
+  const code = await runCli(argv, env, { stdout, stderr, stdin });
+  return { code, stdout, stderr };
 }

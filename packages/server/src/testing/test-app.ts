@@ -4,7 +4,7 @@
  * @module
  */
 import { type ChatModel, ServiceContainer, Services, validateWorkflow } from "@portflow/engine";
-import { createNodeRegistry } from "@portflow/nodes";
+import { createNodeRegistry, type NodeRegistryOptions } from "@portflow/nodes";
 import { LocalEmbedder } from "@portflow/nodes/local";
 import { createStorage, openDatabase, type Storage } from "@portflow/storage";
 import { Redis } from "ioredis";
@@ -30,6 +30,10 @@ export interface TestAppOptions {
   readonly ingestion?: (storage: Storage, embedder: LocalEmbedder) => DocumentIngestion;
   /** The built web console to serve at `/console/` (default: the workspace's `packages/console/dist`). */
   readonly consoleDir?: string;
+  /** The key bot secrets are encrypted under (`PORTFLOW_SECRET_KEY`); absent: secrets cannot be stored. */
+  readonly secretKey?: Uint8Array;
+  /** Limits of the node types (the http-request allow-list, say). */
+  readonly nodes?: NodeRegistryOptions;
 }
 
 export interface TestApp {
@@ -60,8 +64,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     embeddingDimensions: TEST_EMBEDDING_DIMENSIONS,
     maxConnections: 4,
   });
-  const registry = createNodeRegistry();
-  const storage = createStorage(database, { validate: (json) => validateWorkflow(json, registry) });
+  const registry = createNodeRegistry(options.nodes);
+  const storage = createStorage(database, {
+    validate: (json) => validateWorkflow(json, registry),
+    ...(options.secretKey !== undefined && { secretKey: options.secretKey }),
+  });
   const embedder = new LocalEmbedder({ dimensions: TEST_EMBEDDING_DIMENSIONS });
   const chatModel = options.chatModel ?? new ScriptedChatModel();
   const services = new ServiceContainer()
