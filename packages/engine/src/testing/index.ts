@@ -5,6 +5,7 @@
  */
 export { MemoryRunRecorder } from "./memory-run-recorder.ts";
 export { type RagWorkflowOptions, ragWorkflow, ragWorkflowV1 } from "./rag-workflow.ts";
+export { type SingleNodeWorkflowOptions, singleNodeWorkflow } from "./single-node-workflow.ts";
 export { createTestRegistry, SleepNode, StubKnowledgeNode, StubLlmNode } from "./stub-nodes.ts";
 export {
   VECTOR_STORE_CONTRACT_DIMENSIONS,

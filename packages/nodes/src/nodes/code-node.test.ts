@@ -1,4 +1,5 @@
 import { validateWorkflow, WorkflowExecutorV2, type WorkflowV2Json } from "@portflow/engine";
+import { singleNodeWorkflow } from "@portflow/engine/testing";
 import { describe, expect, it } from "vitest";
 import { createNodeRegistry } from "../create-node-registry.ts";
 import { sharedSandboxes } from "../sandbox/sandboxes.ts";
@@ -16,41 +17,15 @@ function codeWorkflow(
   outputs: Output[],
   limits?: { time_ms?: number; memory_mb?: number },
 ): WorkflowV2Json {
-  return {
-    schema_version: 2,
-    nodes: [
-      {
-        id: "start",
-        type: "start",
-        config: {
-          inputs: [
-            { name: "a", type: "number" },
-            { name: "b", type: "number" },
-            { name: "items", type: "array" },
-          ],
-        },
-      },
-      {
-        id: "code",
-        type: "code",
-        config: { language, code, outputs, ...(limits ? { limits } : {}) },
-        variable_mappings: [
-          { target_port: "a", selector: ["start", "a"] },
-          { target_port: "b", selector: ["start", "b"] },
-          { target_port: "items", selector: ["start", "items"] },
-        ],
-      },
-      {
-        id: "end",
-        type: "end",
-        variable_mappings: outputs.map((o) => ({ target_port: o.name, selector: ["code", o.name] })),
-      },
+  return singleNodeWorkflow({
+    inputs: [
+      { name: "a", type: "number" },
+      { name: "b", type: "number" },
+      { name: "items", type: "array" },
     ],
-    edges: [
-      { source: "start", target: "code" },
-      { source: "code", target: "end" },
-    ],
-  };
+    node: { id: "code", type: "code", config: { language, code, outputs, ...(limits ? { limits } : {}) } },
+    outputs: outputs.map((o) => [o.name, o.name] as const),
+  });
 }
 
 const run = (

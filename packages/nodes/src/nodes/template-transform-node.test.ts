@@ -1,4 +1,5 @@
 import { WorkflowExecutorV2, type WorkflowV2Json } from "@portflow/engine";
+import { singleNodeWorkflow } from "@portflow/engine/testing";
 import { describe, expect, it } from "vitest";
 import { createNodeRegistry } from "../create-node-registry.ts";
 
@@ -6,37 +7,15 @@ const executor = new WorkflowExecutorV2(createNodeRegistry());
 
 /** start(name, items, user) → template-transform → end(output). */
 function templateWorkflow(template: string, limits?: { time_ms?: number; memory_mb?: number }): WorkflowV2Json {
-  return {
-    schema_version: 2,
-    nodes: [
-      {
-        id: "start",
-        type: "start",
-        config: {
-          inputs: [
-            { name: "name", type: "string" },
-            { name: "items", type: "array" },
-            { name: "user", type: "object" },
-          ],
-        },
-      },
-      {
-        id: "render",
-        type: "template-transform",
-        config: { template, ...(limits ? { limits } : {}) },
-        variable_mappings: [
-          { target_port: "name", selector: ["start", "name"] },
-          { target_port: "items", selector: ["start", "items"] },
-          { target_port: "user", selector: ["start", "user"] },
-        ],
-      },
-      { id: "end", type: "end", variable_mappings: [{ target_port: "text", selector: ["render", "output"] }] },
+  return singleNodeWorkflow({
+    inputs: [
+      { name: "name", type: "string" },
+      { name: "items", type: "array" },
+      { name: "user", type: "object" },
     ],
-    edges: [
-      { source: "start", target: "render" },
-      { source: "render", target: "end" },
-    ],
-  };
+    node: { id: "render", type: "template-transform", config: { template, ...(limits ? { limits } : {}) } },
+    outputs: [["text", "output"]],
+  });
 }
 
 const inputs = { name: "Ada", items: ["tea", "jam", "bread"], user: { role: "admin", tags: ["a", "b"] } };
