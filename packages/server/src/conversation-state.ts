@@ -2,15 +2,20 @@
  * Conversation variables around a run: loaded for the session before it, stored after it.
  * @module
  */
-import type { RunResult } from "@portflow/engine";
+import type { RunResult, WorkflowV2 } from "@portflow/engine";
 import type { Storage } from "@portflow/storage";
 
-/** The session's stored conversation variables (empty for a new session). */
-export function loadConversation(
+/**
+ * The session's stored conversation variables (empty for a new session). A workflow that declares
+ * none costs no query: most chats never touch the table.
+ */
+export async function loadConversation(
   storage: Pick<Storage, "conversationVariables">,
+  workflow: Pick<WorkflowV2, "conversation_variables">,
   botId: string,
-  sessionId: string,
+  sessionId: string | undefined,
 ): Promise<Record<string, unknown>> {
+  if (sessionId === undefined || workflow.conversation_variables === undefined) return {};
   return storage.conversationVariables.get(botId, sessionId);
 }
 

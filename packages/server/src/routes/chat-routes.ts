@@ -147,7 +147,12 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           return [];
         });
 
-        const conversation = await loadConversation(ctx.storage, bot.id, sessionId);
+        const conversation = await loadConversation(
+          ctx.storage,
+          ctx.runner.compile(target).workflow,
+          bot.id,
+          sessionId,
+        );
 
         // The client going away before the answer is written cancels the run.
         const client = new AbortController();

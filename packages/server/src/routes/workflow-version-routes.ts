@@ -12,6 +12,7 @@ import { identifier } from "../identifier-schema.ts";
 import { optionalBody } from "../optional-body.ts";
 import { runNotRecordedError } from "../run-not-recorded.ts";
 import { multiLineText } from "../text-schema.ts";
+import type { RunTarget } from "../workflow-runner.ts";
 import { findBot } from "./bot-routes.ts";
 
 const problemSchema = z.object({ path: z.string(), message: z.string(), code: z.string() });
@@ -317,14 +318,20 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         if (draft === undefined) throw AppError.notFound("draft");
         const { inputs, session_id } = request.body;
         const query = typeof inputs.query === "string" ? inputs.query : undefined;
-        const conversation = session_id === undefined ? {} : await loadConversation(ctx.storage, bot.id, session_id);
+        const target: RunTarget = {
+          kind: draft.schemaVersion === 2 ? "v2" : "v1",
+          graph: draft.graph,
+          workflowVersionId: draft.id,
+          cacheKey: `${draft.id}@${draft.checksum}`,
+        };
+        const conversation = await loadConversation(
+          ctx.storage,
+          ctx.runner.compile(target).workflow,
+          bot.id,
+          session_id,
+        );
         const handle = ctx.runner.start(
-          {
-            kind: draft.schemaVersion === 2 ? "v2" : "v1",
-            graph: draft.graph,
-            workflowVersionId: draft.id,
-            cacheKey: `${draft.id}@${draft.checksum}`,
-          },
+          target,
           { history: [], ...inputs },
           {
             conversation,

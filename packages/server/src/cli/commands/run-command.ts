@@ -90,7 +90,12 @@ export function registerRunCommand(program: Command, session: CliSession): void 
       }
       const { target, label } = found;
       const sessionId = options.session;
-      const conversation = sessionId === undefined ? {} : await loadConversation(storage, bot.id, sessionId);
+      let conversation: Record<string, unknown> = {};
+      try {
+        conversation = await loadConversation(storage, runner.compile(target).workflow, bot.id, sessionId);
+      } catch {
+        // An invalid workflow is reported by runner.start below, with its problems.
+      }
       await withInterrupt(async (signal) => {
         let handle: RunHandle;
         try {
