@@ -1,6 +1,12 @@
 import { defineConfig } from "vitest/config";
 
+// Workspace packages resolve to their TypeScript sources through the `source` export condition
+// (before vite's defaults); tests that spawn the built bin get a fresh build from the global setup.
+const SERVER_CONDITIONS = ["source", "module", "node", "development|production"];
+
 export default defineConfig({
+  resolve: { conditions: ["source", "module", "browser", "development|production"] },
+  ssr: { resolve: { conditions: SERVER_CONDITIONS } },
   test: {
     include: [
       "packages/*/src/**/*.test.ts",
@@ -8,6 +14,7 @@ export default defineConfig({
       "test/**/*.test.ts",
       "examples/**/*.test.ts",
     ],
+    globalSetup: ["scripts/build-packages.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Postgres and Redis servers are started per test file; two workers fit 2 cores.

@@ -53,7 +53,7 @@ describe("examples/rag-bot", () => {
     try {
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        ["--import", "tsx", join(import.meta.dirname, "main.ts")],
+        ["--import", "tsx", "--conditions=source", join(import.meta.dirname, "main.ts")],
         {
           env: {
             ...withoutBearerToken(process.env),
@@ -78,7 +78,7 @@ describe("examples/rag-bot", () => {
 
   it("runs as `pnpm demo` does, and again without re-ingesting", async () => {
     const run = () =>
-      promisify(execFile)(process.execPath, ["--import", "tsx", join(import.meta.dirname, "main.ts")], {
+      promisify(execFile)(process.execPath, ["--import", "tsx", "--conditions=source", join(import.meta.dirname, "main.ts")], {
         env: { ...process.env, PORTFLOW_DATA_DIR: join(dataDir, "cli"), LLM_PROVIDER: "local", DATABASE_URL: "" },
       });
     const first = await run();

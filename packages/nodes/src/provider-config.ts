@@ -1,6 +1,13 @@
 import type { BedrockRuntimeClientConfig } from "@aws-sdk/client-bedrock-runtime";
 import { z } from "zod";
 
+/** Credentials the Bedrock client accepts: an identity object or a provider function. */
+export type BedrockCredentials = NonNullable<BedrockRuntimeClientConfig["credentials"]>;
+/** The HTTP handler the Bedrock client sends requests through. */
+export type BedrockRequestHandler = NonNullable<BedrockRuntimeClientConfig["requestHandler"]>;
+/** The retry strategy of the Bedrock client. */
+export type BedrockRetryStrategy = NonNullable<BedrockRuntimeClientConfig["retryStrategy"]>;
+
 const isObject = (value: unknown) => typeof value === "object" && value !== null;
 const isObjectOrFunction = (value: unknown) => isObject(value) || typeof value === "function";
 
@@ -17,13 +24,13 @@ export const providerConfigSchema = z.object({
   /** Vector size for both providers. Default 1024. */
   embeddingDimensions: z.union([z.literal(256), z.literal(512), z.literal(1024)]).optional(),
   credentials: z
-    .custom<NonNullable<BedrockRuntimeClientConfig["credentials"]>>(
+    .custom<BedrockCredentials>(
       isObjectOrFunction,
       "credentials must be an object or a provider function",
     )
     .optional(),
   requestHandler: z
-    .custom<NonNullable<BedrockRuntimeClientConfig["requestHandler"]>>(
+    .custom<BedrockRequestHandler>(
       isObjectOrFunction,
       "requestHandler must be an object",
     )
@@ -31,7 +38,7 @@ export const providerConfigSchema = z.object({
   /** Attempts per Bedrock call including the first. Default 3. */
   maxAttempts: z.number().int().min(1).max(10).optional(),
   retryStrategy: z
-    .custom<NonNullable<BedrockRuntimeClientConfig["retryStrategy"]>>(isObject, "retryStrategy must be an object")
+    .custom<BedrockRetryStrategy>(isObject, "retryStrategy must be an object")
     .optional(),
   authSchemePreference: z.array(z.string()).optional(),
   /** Concurrent Titan calls when embedding a batch. Default 4. */

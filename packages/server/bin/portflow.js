@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// The `portflow` CLI: loads the TypeScript sources through tsx, so no build step is needed.
-import { register } from "tsx/esm/api";
-
-register();
-await import("../src/cli/main.ts");
+// The `portflow` CLI: plain JavaScript from the build (`pnpm build`, run by `pnpm install`).
+await import("../dist/cli/main.js");

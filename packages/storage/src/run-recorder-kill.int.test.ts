@@ -29,7 +29,7 @@ describe.skipIf(server === undefined)("a process killed mid-run", () => {
       let output = "";
       // One node process (no tsx CLI wrapper that would survive the SIGKILL); `--import tsx`
       // resolves from cwd, the package directory.
-      child = spawn(process.execPath, ["--import", "tsx", CHILD, url, bot.id, runId], {
+      child = spawn(process.execPath, ["--import", "tsx", "--conditions=source", CHILD, url, bot.id, runId], {
         cwd: fileURLToPath(new URL("..", import.meta.url)),
         stdio: ["ignore", "pipe", "pipe"],
       });

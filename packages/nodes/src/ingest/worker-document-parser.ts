@@ -23,7 +23,8 @@ export interface WorkerDocumentParserOptions {
 
 /** What the worker is given (`workerData`). */
 export interface DocumentParserJob {
-  readonly tsx: string;
+  /** The tsx loader to register first; absent when running from the build (plain JavaScript). */
+  readonly tsx?: string;
   readonly entry: string;
   readonly bytes: Uint8Array;
   readonly options: Omit<ParseDocumentOptions, "signal">;
@@ -41,12 +42,13 @@ const DEFAULTS = { memoryMb: 512, timeoutMs: 60_000, concurrency: 1, memoryHeadr
 const MiB = 1024 * 1024;
 const RSS_CHECK_MS = 50;
 
-// The worker runs the TypeScript sources as the server and vitest do: through tsx, registered in
-// the worker itself (Node 20 applies neither `--import` in a worker's execArgv nor the parent's hooks).
+// From the TypeScript sources (vitest, tsx) the worker registers tsx in itself (Node 20 applies
+// neither `--import` in a worker's execArgv nor the parent's hooks); from the build it is plain JavaScript.
 const BOOTSTRAP = `const { workerData } = require("node:worker_threads");
-import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.entry); });`;
-const ENTRY = new URL("./document-parser-worker.ts", import.meta.url).href;
-const TSX = import.meta.resolve("tsx/esm/api");
+(workerData.tsx ? import(workerData.tsx).then((tsx) => tsx.register()) : Promise.resolve()).then(() => import(workerData.entry));`;
+const FROM_SOURCE = import.meta.url.endsWith(".ts");
+const ENTRY = new URL(FROM_SOURCE ? "./document-parser-worker.ts" : "./document-parser-worker.js", import.meta.url).href;
+const TSX = FROM_SOURCE ? import.meta.resolve("tsx/esm/api") : undefined;
 
 /**
  * Parses documents with {@link parseDocument} in worker threads, one fresh worker per parse, so
@@ -83,7 +85,7 @@ export class WorkerDocumentParser {
       signal?.throwIfAborted();
       return await this.#run(
         {
-          tsx: TSX,
+          ...(TSX !== undefined && { tsx: TSX }),
           entry: ENTRY,
           bytes: file.bytes,
           options: { ...limits, filename: file.filename, ...(file.mime !== undefined && { mime: file.mime }) },

@@ -1,5 +1,5 @@
 /**
- * Entry point of the `portflow` command (`bin/portflow.js` loads it through tsx).
+ * Entry point of the `portflow` command (`bin/portflow.js` loads its build).
  * @module
  */
 import { runCli } from "./run-cli.ts";

@@ -13,14 +13,17 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-const MAIN = fileURLToPath(new URL("./server-process-main.ts", import.meta.url));
+// From the sources (vitest) the child runs the TypeScript entry through tsx; from the build, plain JavaScript.
+const FROM_SOURCE = import.meta.url.endsWith(".ts");
+const MAIN = fileURLToPath(new URL(FROM_SOURCE ? "./server-process-main.ts" : "./server-process-main.js", import.meta.url));
+const NODE_ARGS = FROM_SOURCE ? ["--import", "tsx", "--conditions=source", MAIN] : [MAIN];
 
 /**
- * Starts `startServer` in a child process (through tsx) with `env` added to this process's
+ * Starts `startServer` in a child process (through tsx when run from the sources) with `env` added to this process's
  * environment, and resolves with its URL once it listens.
  */
 export function startServerProcess(env: Readonly<Record<string, string>>, timeoutMs = 60_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+  const child = spawn(process.execPath, NODE_ARGS, {
     env: { ...process.env, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
