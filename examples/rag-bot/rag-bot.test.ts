@@ -78,9 +78,13 @@ describe("examples/rag-bot", () => {
 
   it("runs as `pnpm demo` does, and again without re-ingesting", async () => {
     const run = () =>
-      promisify(execFile)(process.execPath, ["--import", "tsx", "--conditions=source", join(import.meta.dirname, "main.ts")], {
-        env: { ...process.env, PORTFLOW_DATA_DIR: join(dataDir, "cli"), LLM_PROVIDER: "local", DATABASE_URL: "" },
-      });
+      promisify(execFile)(
+        process.execPath,
+        ["--import", "tsx", "--conditions=source", join(import.meta.dirname, "main.ts")],
+        {
+          env: { ...process.env, PORTFLOW_DATA_DIR: join(dataDir, "cli"), LLM_PROVIDER: "local", DATABASE_URL: "" },
+        },
+      );
     const first = await run();
     expect(first.stdout).toContain("published as version 1");
     expect(first.stdout).toMatch(/A: .*30 days/);

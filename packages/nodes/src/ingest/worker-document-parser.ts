@@ -47,7 +47,8 @@ const RSS_CHECK_MS = 50;
 const BOOTSTRAP = `const { workerData } = require("node:worker_threads");
 (workerData.tsx ? import(workerData.tsx).then((tsx) => tsx.register()) : Promise.resolve()).then(() => import(workerData.entry));`;
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
-const ENTRY = new URL(FROM_SOURCE ? "./document-parser-worker.ts" : "./document-parser-worker.js", import.meta.url).href;
+const ENTRY = new URL(FROM_SOURCE ? "./document-parser-worker.ts" : "./document-parser-worker.js", import.meta.url)
+  .href;
 const TSX = FROM_SOURCE ? import.meta.resolve("tsx/esm/api") : undefined;
 
 /**

@@ -15,7 +15,9 @@ export interface ServerProcess {
 
 // From the sources (vitest) the child runs the TypeScript entry through tsx; from the build, plain JavaScript.
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
-const MAIN = fileURLToPath(new URL(FROM_SOURCE ? "./server-process-main.ts" : "./server-process-main.js", import.meta.url));
+const MAIN = fileURLToPath(
+  new URL(FROM_SOURCE ? "./server-process-main.ts" : "./server-process-main.js", import.meta.url),
+);
 const NODE_ARGS = FROM_SOURCE ? ["--import", "tsx", "--conditions=source", MAIN] : [MAIN];
 
 /**
