@@ -24,22 +24,12 @@ export const providerConfigSchema = z.object({
   /** Vector size for both providers. Default 1024. */
   embeddingDimensions: z.union([z.literal(256), z.literal(512), z.literal(1024)]).optional(),
   credentials: z
-    .custom<BedrockCredentials>(
-      isObjectOrFunction,
-      "credentials must be an object or a provider function",
-    )
+    .custom<BedrockCredentials>(isObjectOrFunction, "credentials must be an object or a provider function")
     .optional(),
-  requestHandler: z
-    .custom<BedrockRequestHandler>(
-      isObjectOrFunction,
-      "requestHandler must be an object",
-    )
-    .optional(),
+  requestHandler: z.custom<BedrockRequestHandler>(isObjectOrFunction, "requestHandler must be an object").optional(),
   /** Attempts per Bedrock call including the first. Default 3. */
   maxAttempts: z.number().int().min(1).max(10).optional(),
-  retryStrategy: z
-    .custom<BedrockRetryStrategy>(isObject, "retryStrategy must be an object")
-    .optional(),
+  retryStrategy: z.custom<BedrockRetryStrategy>(isObject, "retryStrategy must be an object").optional(),
   authSchemePreference: z.array(z.string()).optional(),
   /** Concurrent Titan calls when embedding a batch. Default 4. */
   embeddingConcurrency: z.number().int().min(1).max(64).optional(),
