@@ -105,6 +105,10 @@ const envSchema = z.object({
   HOST: z.preprocess(emptyAsUndefined, z.string().default("0.0.0.0")),
   PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65_535).default(8001)),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(LOG_LEVELS).default("info")),
+  LOG_FORMAT: z.preprocess(
+    emptyAsUndefined,
+    z.enum(["json", "pretty"], { message: 'LOG_FORMAT must be "json" or "pretty"' }).default("json"),
+  ),
   PORTFLOW_ADMIN_KEY: z.preprocess(
     emptyAsUndefined,
     z
@@ -197,6 +201,8 @@ export interface ServerConfig {
   readonly host: string;
   readonly port: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** `json` (default): one JSON object a line; `pretty`: coloured lines for a terminal (pino-pretty). */
+  readonly logFormat: "json" | "pretty";
   /** Inserted (hashed) as an admin key at start-up. */
   readonly adminKey?: string;
   readonly maxUploadBytes: number;
@@ -271,6 +277,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     ...(e.PORTFLOW_ADMIN_KEY !== undefined && { adminKey: e.PORTFLOW_ADMIN_KEY }),
     maxUploadBytes: e.PORTFLOW_MAX_UPLOAD_BYTES,
     parsing: Object.freeze({

@@ -63,7 +63,10 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
  * console.log(`listening on ${server.url}`);
  */
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
-  const log = pino({ level: config.logLevel, name: "portflow" });
+  const log = pino(
+    { level: config.logLevel, name: "portflow" },
+    config.logFormat === "pretty" ? (await import("pino-pretty")).default() : undefined,
+  );
   const databaseOutage = new OutageLog(log, "database", "requests that need it answer 503 database_unavailable");
   const runtime = await openRuntime(config, {
     logger: pinoEngineLogger(log.child({ component: "engine" })),

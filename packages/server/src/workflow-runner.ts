@@ -6,14 +6,17 @@
  */
 import {
   type CompiledWorkflow,
+  type Logger,
   NodeAdapter,
   type RunHandle,
   type RunOptions,
+  Services,
   type WorkflowExecutorV2,
   WorkflowValidationError,
 } from "@portflow/engine";
 import { type SecretResolver, SecretResolverService } from "@portflow/nodes";
 import { AppError } from "./app-error.ts";
+import { isChildLogger } from "./pino-engine-logger.ts";
 import type { RunTracker } from "./run-tracker.ts";
 import { wireSessionHistory } from "./session-history-wiring.ts";
 
@@ -88,7 +91,29 @@ export class WorkflowRunner {
     const compiled = this.compile(target);
     const shutdown = new AbortController();
     const signal = options.signal !== undefined ? AbortSignal.any([options.signal, shutdown.signal]) : shutdown.signal;
-    const handle = this.executor.start(compiled, inputs, { ...options, signal, ...this.#withSecrets(options) });
+    const runId = options.runId ?? crypto.randomUUID();
+    const botId = options.system?.bot_id ?? options.record?.botId;
+    let runLog: Logger | undefined;
+    const withSecrets = this.#withSecrets(options).configureServices ?? options.configureServices;
+    const handle = this.executor.start(compiled, inputs, {
+      ...options,
+      runId,
+      signal,
+      configureServices: (scope) => {
+        // Every line the run logs (engine, nodes) carries its run_id and bot_id.
+        const base = scope.tryResolve(Services.Logger);
+        if (base !== undefined && isChildLogger(base)) {
+          runLog = base.child({ run_id: runId, ...(typeof botId === "string" && { bot_id: botId }) });
+          scope.register(Services.Logger, runLog);
+        }
+        withSecrets?.(scope);
+      },
+    });
+    runLog?.debug("run started", { trigger: options.record?.trigger });
+    void handle.result.then(
+      (result) => runLog?.info("run finished", { status: result.status, elapsed_ms: result.totals.elapsedMs }),
+      (error: unknown) => runLog?.error("run threw", { error: error instanceof Error ? error.message : String(error) }),
+    );
     this.tracker.track(handle.result, shutdown);
     return handle;
   }

@@ -260,7 +260,7 @@ export async function ingestDocument<D extends DocumentRecord = DocumentRecord>(
     chunkCount: records.length,
     ...(parsed.pageCount !== undefined ? { pageCount: parsed.pageCount } : {}),
     embeddingTokens,
-    message: `${file.filename}: ${records.length} chunks${pages} stored`,
+    message: `${file.filename}: ${records.length} chunk${records.length === 1 ? "" : "s"}${pages} stored`,
   };
 }
 

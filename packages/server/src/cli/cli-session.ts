@@ -4,8 +4,9 @@
  * the end). Commands that need neither, like `workflow validate`, start no database.
  * @module
  */
-import { loadConfig, type ServerConfig } from "../config.ts";
-import { type CliContext, openCliContext } from "./cli-context.ts";
+import type { ServerConfig } from "../config.ts";
+import type { CliContext } from "./cli-context.ts";
+import { snakeCaseKeys } from "./snake-case-keys.ts";
 
 /** Where a command writes: results to stdout, progress and diagnostics to stderr. */
 export interface CliIo {
@@ -22,17 +23,20 @@ export class CliSession {
   constructor(
     readonly env: Readonly<Record<string, string | undefined>>,
     readonly io: CliIo,
+    /** Reads the configuration from the environment (`loadConfig`); absent when no command runs. */
+    readonly readConfig?: (env: Readonly<Record<string, string | undefined>>) => ServerConfig,
   ) {}
 
   /** The server configuration (throws ConfigError naming every bad variable). */
   get config(): ServerConfig {
-    this.#config ??= loadConfig(this.env);
+    if (this.readConfig === undefined) throw new Error("CliSession: no configuration reader was given");
+    this.#config ??= this.readConfig(this.env);
     return this.#config;
   }
 
   /** Storage, registry, providers and runner over the configured database. */
   context(): Promise<CliContext> {
-    this.#context ??= openCliContext(this.config);
+    this.#context ??= import("./cli-context.ts").then(({ openCliContext }) => openCliContext(this.config));
     return this.#context;
   }
 
@@ -46,9 +50,9 @@ export class CliSession {
     for (const line of lines) this.io.stderr.write(`${line}\n`);
   }
 
-  /** Writes a value as indented JSON to stdout. */
+  /** Writes a value as indented JSON to stdout, its keys in snake_case as in the HTTP API. */
   json(value: unknown): void {
-    this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.io.stdout.write(`${JSON.stringify(snakeCaseKeys(value), null, 2)}\n`);
   }
 
   /** Closes the database context if one was opened. */

@@ -1,25 +1,45 @@
 /**
  * The `portflow` command tree (commander). Each command group lives in its own file under
- * `commands/`.
+ * `commands/` and is imported only when it runs (or for the help), so `portflow --version` loads
+ * neither the database nor the node types.
  * @module
  */
 import { Command } from "commander";
 import type { CliSession } from "./cli-session.ts";
-import { registerBotsCommands } from "./commands/bots-commands.ts";
-import { registerDbCommands } from "./commands/db-commands.ts";
-import { registerEvalCommand } from "./commands/eval-command.ts";
-import { registerImportCommand } from "./commands/import-command.ts";
-import { registerIngestCommand } from "./commands/ingest-command.ts";
-import { registerKeysCommands } from "./commands/keys-commands.ts";
-import { registerMigrateV1Command } from "./commands/migrate-v1-command.ts";
-import { registerRunCommand } from "./commands/run-command.ts";
-import { registerRunsCommands } from "./commands/runs-commands.ts";
-import { registerSecretsCommands } from "./commands/secrets-commands.ts";
-import { registerServeCommand } from "./commands/serve-command.ts";
-import { registerWorkflowCommands } from "./commands/workflow-commands.ts";
 
-/** Builds the command tree; errors throw (exitOverride) so `runCli` decides the exit code. */
-export function createProgram(session: CliSession): Command {
+type RegisterCommands = (program: Command, session: CliSession) => void;
+
+/** The top-level commands, in the help's order, each with the loader of its group. */
+const COMMAND_GROUPS: Readonly<Record<string, () => Promise<RegisterCommands>>> = {
+  serve: async () => (await import("./commands/serve-command.ts")).registerServeCommand,
+  db: async () => (await import("./commands/db-commands.ts")).registerDbCommands,
+  bots: async () => (await import("./commands/bots-commands.ts")).registerBotsCommands,
+  keys: async () => (await import("./commands/keys-commands.ts")).registerKeysCommands,
+  secrets: async () => (await import("./commands/secrets-commands.ts")).registerSecretsCommands,
+  ingest: async () => (await import("./commands/ingest-command.ts")).registerIngestCommand,
+  documents: async () => (await import("./commands/documents-commands.ts")).registerDocumentsCommands,
+  workflow: async () => (await import("./commands/workflow-commands.ts")).registerWorkflowCommands,
+  nodes: async () => (await import("./commands/nodes-commands.ts")).registerNodesCommands,
+  run: async () => (await import("./commands/run-command.ts")).registerRunCommand,
+  runs: async () => (await import("./commands/runs-commands.ts")).registerRunsCommands,
+  eval: async () => (await import("./commands/eval-command.ts")).registerEvalCommand,
+  "migrate-v1": async () => (await import("./commands/migrate-v1-command.ts")).registerMigrateV1Command,
+  import: async () => (await import("./commands/import-command.ts")).registerImportCommand,
+};
+
+/**
+ * The command groups `argv` needs: the named command's, none for a bare `--version`, and all of
+ * them otherwise (help, no command, an unknown one: the help and the suggestions stay complete).
+ */
+export function commandGroupsFor(argv: readonly string[]): readonly string[] {
+  const name = argv.find((arg) => !arg.startsWith("-"));
+  if (name !== undefined && Object.hasOwn(COMMAND_GROUPS, name)) return [name];
+  if (name === undefined && argv.some((arg) => arg === "-V" || arg === "--version")) return [];
+  return Object.keys(COMMAND_GROUPS);
+}
+
+/** Builds the command tree with the given groups; errors throw (exitOverride) so `runCli` decides the exit code. */
+export async function createProgram(session: CliSession, groups: readonly string[]): Promise<Command> {
   const program = new Command("portflow")
     .description(
       "Portflow: workflow-driven retrieval-augmented chat bots.\n" +
@@ -34,17 +54,7 @@ export function createProgram(session: CliSession): Command {
       writeErr: (text) => session.io.stderr.write(text),
       outputError: (text, write) => write(`portflow: ${text.replace(/^error: /, "")}`),
     });
-  registerServeCommand(program, session);
-  registerDbCommands(program, session);
-  registerBotsCommands(program, session);
-  registerKeysCommands(program, session);
-  registerSecretsCommands(program, session);
-  registerIngestCommand(program, session);
-  registerWorkflowCommands(program, session);
-  registerRunCommand(program, session);
-  registerRunsCommands(program, session);
-  registerEvalCommand(program, session);
-  registerMigrateV1Command(program, session);
-  registerImportCommand(program, session);
+  const registers = await Promise.all(groups.map((name) => COMMAND_GROUPS[name]?.()));
+  for (const register of registers) register?.(program, session);
   return program;
 }

@@ -2,6 +2,7 @@
  * Entry point of the `portflow` command (`bin/portflow.js` loads its build).
  * @module
  */
+import { withDotEnv } from "../dot-env.ts";
 import { runCli } from "./run-cli.ts";
 
 // `portflow runs list | head -1`: a reader that went away is not an error.
@@ -10,7 +11,8 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-const code = await runCli(process.argv.slice(2), process.env, process);
+// A `.env` in the working directory fills in what the environment does not set.
+const code = await runCli(process.argv.slice(2), withDotEnv(process.env), process);
 process.exitCode = code;
 if (process.argv.slice(2).find((arg) => !arg.startsWith("-")) !== "serve") {
   // A command is done: do not let a stray handle (a provider's socket pool) keep the process up.

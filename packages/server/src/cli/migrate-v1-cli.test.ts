@@ -23,8 +23,8 @@ const portflowIn = (dataDir: string, ...args: string[]) => runPortflowProcess(ar
 const file = (name: string) => join(dir, name);
 
 interface BotDetails {
-  bot: { id: string; useWorkflowV2: boolean; legacyWorkflow: unknown; publishedVersionId: string | null };
-  draft: { revision: number; nodes: number; schemaVersion: number; valid: boolean } | null;
+  bot: { id: string; use_workflow_v2: boolean; legacy_workflow: unknown; published_version_id: string | null };
+  draft: { revision: number; nodes: number; schema_version: number; valid: boolean } | null;
   published: unknown;
 }
 
@@ -78,10 +78,10 @@ describe("portflow migrate-v1", () => {
       "--json",
     );
     expect(result.code).toBe(0);
-    const bot = JSON.parse(result.stdout) as { id: string; useWorkflowV2: boolean; legacyWorkflow: unknown };
-    expect(bot.useWorkflowV2).toBe(false);
-    expect(bot.legacyWorkflow).toEqual(RAG_WORKFLOW_V1);
-    expect((await showBot(dataDir, bot.id)).bot.legacyWorkflow).toEqual(RAG_WORKFLOW_V1);
+    const bot = JSON.parse(result.stdout) as { id: string; use_workflow_v2: boolean; legacy_workflow: unknown };
+    expect(bot.use_workflow_v2).toBe(false);
+    expect(bot.legacy_workflow).toEqual(RAG_WORKFLOW_V1);
+    expect((await showBot(dataDir, bot.id)).bot.legacy_workflow).toEqual(RAG_WORKFLOW_V1);
   });
 
   it("--dry-run shows what would change and writes nothing", { timeout: 60_000 }, async () => {
@@ -93,8 +93,8 @@ describe("portflow migrate-v1", () => {
 
     const details = await showBot(dataDir, legacyBot);
     expect(details.draft).toBeNull();
-    expect(details.bot.useWorkflowV2).toBe(false);
-    expect(details.bot.legacyWorkflow).toEqual(RAG_WORKFLOW_V1);
+    expect(details.bot.use_workflow_v2).toBe(false);
+    expect(details.bot.legacy_workflow).toEqual(RAG_WORKFLOW_V1);
   });
 
   it("saves the upgraded graph as a draft: not published, use_workflow_v2 unchanged, V1 kept", {
@@ -106,11 +106,11 @@ describe("portflow migrate-v1", () => {
     expect(reportRow(result.stdout, legacyBot)).toMatch(/\smigrated\s+4\s.*draft revision 1/);
 
     const details = await showBot(dataDir, legacyBot);
-    expect(details.draft).toMatchObject({ revision: 1, nodes: 4, schemaVersion: 2, valid: true });
+    expect(details.draft).toMatchObject({ revision: 1, nodes: 4, schema_version: 2, valid: true });
     expect(details.published).toBeNull();
-    expect(details.bot.publishedVersionId).toBeNull();
-    expect(details.bot.useWorkflowV2).toBe(false);
-    expect(details.bot.legacyWorkflow).toEqual(RAG_WORKFLOW_V1);
+    expect(details.bot.published_version_id).toBeNull();
+    expect(details.bot.use_workflow_v2).toBe(false);
+    expect(details.bot.legacy_workflow).toEqual(RAG_WORKFLOW_V1);
   });
 
   it("re-runs idempotently, and fails (exit 1) for a bot with an unknown V1 node type", {
@@ -127,8 +127,12 @@ describe("portflow migrate-v1", () => {
       "--v1-workflow",
       file("v1-unknown.json"),
     );
-    expect(created.code).toBe(0);
-    expect(created.stderr.text).toContain("warning: ");
+    // stored all the same (migrate-v1 reports it below), but the exit code says it cannot run
+    expect(created.code).toBe(1);
+    expect(created.stderr.text).toContain("problem: ");
+    expect(created.stderr.text).toMatch(
+      /^portflow: bot \S+ was created with its V1 workflow as it is, but the workflow has \d+ problems? and cannot run until fixed$/m,
+    );
     const oddBot = /created bot (\S+)/.exec(created.stdout.text)?.[1] as string;
 
     const result = await portflowIn(dataDir, "migrate-v1");

@@ -55,8 +55,8 @@ describe.skipIf(postgres === undefined)("portflow CLI against DATABASE_URL", () 
     expect(migrate.code).toBe(0);
     expect(migrate.stdout).toMatch(new RegExp(`^${botId}\\s+pg bot\\s+migrated\\s+4\\s`, "m"));
     expect(await portflow("bots", "show", botId, "--json").then((r) => JSON.parse(r.stdout))).toMatchObject({
-      bot: { useWorkflowV2: false, legacyWorkflow: RAG_WORKFLOW_V1 },
-      draft: { revision: 1, schemaVersion: 2 },
+      bot: { use_workflow_v2: false, legacy_workflow: RAG_WORKFLOW_V1 },
+      draft: { revision: 1, schema_version: 2 },
       published: null,
     });
   });

@@ -84,7 +84,7 @@ beforeAll(async () => {
   await runCliOrThrow(seed, "workflow", "push", "--bot", refundBot, file("rag.json"));
   await runCliOrThrow(seed, "workflow", "publish", "--bot", refundBot);
   const run = await runCliOrThrow(seed, "run", "--bot", refundBot, "How long do refunds take?", "--json");
-  refundRun = (JSON.parse(run) as { runId: string }).runId;
+  refundRun = (JSON.parse(run) as { run_id: string }).run_id;
 }, 120_000);
 
 afterAll(async () => {
@@ -97,8 +97,8 @@ describe("portflow CLI, end to end on the embedded database", () => {
     const result = await portflowIn(dataDir, "bots", "create", "--name", "Support bot", "--json");
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    const bot = JSON.parse(result.stdout) as { id: string; name: string; useWorkflowV2: boolean };
-    expect(bot).toMatchObject({ name: "Support bot", useWorkflowV2: true });
+    const bot = JSON.parse(result.stdout) as { id: string; name: string; use_workflow_v2: boolean };
+    expect(bot).toMatchObject({ name: "Support bot", use_workflow_v2: true });
     const stored = JSON.parse(await runCliOrThrow(dataDir, "bots", "show", bot.id, "--json")) as {
       bot: { name: string };
     };
@@ -119,8 +119,8 @@ describe("portflow CLI, end to end on the embedded database", () => {
     await runCliOrThrow(dataDir, "keys", "create", "--bot", botId, "--name", "tests");
     const created = await portflow("keys", "create", "--bot", botId, "--scope", "chat", "--name", "widget", "--json");
     expect(created.code).toBe(0);
-    const chatKey = JSON.parse(created.stdout) as { id: string; scope: string; botId: string; plaintext: string };
-    expect(chatKey).toMatchObject({ scope: "chat", botId });
+    const chatKey = JSON.parse(created.stdout) as { id: string; scope: string; bot_id: string; plaintext: string };
+    expect(chatKey).toMatchObject({ scope: "chat", bot_id: botId });
 
     const list = await portflow("keys", "list");
     expect(list.code).toBe(0);
@@ -259,7 +259,7 @@ describe("portflow CLI, end to end on the embedded database", () => {
       seededDataDir().then((dataDir) => portflowIn(dataDir, "runs", "show", refundRun)),
     ]);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(new RegExp(`^${refundRun}\\s+succeeded\\s+api\\s+#1\\s+4\\s`, "m"));
+    expect(list.stdout).toMatch(new RegExp(`^${refundRun}\\s+succeeded\\s+cli\\s+#1\\s+4\\s`, "m"));
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/^question\s+How long do refunds take\?$/m);
     expect(show.stdout).toMatch(/^answer\s+.*5 business days/m);
@@ -268,19 +268,15 @@ describe("portflow CLI, end to end on the embedded database", () => {
 
   it("reports errors as one line, with the stack only under --verbose", { timeout: 60_000 }, async () => {
     const unreachable = { DATABASE_URL: "postgres://portflow@127.0.0.1:1/none" };
-    // a data directory held by a live process (this one) is refused before PGlite opens it
-    await mkdir(join(dir, "held"));
-    await writeFile(join(dir, "held", "portflow.lock"), String(process.pid));
+    // a data directory whose lock is fresh (held) is refused before PGlite opens it
+    await mkdir(join(dir, "held", "portflow.lock"), { recursive: true });
     const [missing, plain, verbose, held] = await Promise.all([
       seededDataDir().then((dataDir) => portflowIn(dataDir, "bots", "show", "no-such-bot")),
       runPortflowProcess(["bots", "list"], { dataDir: join(dir, "unused"), env: unreachable }),
       runPortflowProcess(["bots", "list", "--verbose"], { dataDir: join(dir, "unused"), env: unreachable }),
       runPortflowProcess(["bots", "list"], { dataDir: join(dir, "held") }),
     ]);
-    expectOneLineError(
-      held,
-      new RegExp(`^portflow: the embedded database in .* is in use by another portflow process \\(pid ${process.pid}`),
-    );
+    expectOneLineError(held, /^portflow: the embedded database in .* is in use by another portflow process/);
     expectOneLineError(missing, /^portflow: bot no-such-bot does not exist/);
     expectOneLineError(plain, /^portflow: .*ECONNREFUSED/);
     expect(verbose.code).toBe(1);

@@ -6,7 +6,7 @@
 import { CommanderError } from "commander";
 import { CliError } from "./cli-error.ts";
 import { type CliIo, CliSession } from "./cli-session.ts";
-import { createProgram } from "./create-program.ts";
+import { commandGroupsFor, createProgram } from "./create-program.ts";
 
 /**
  * Runs `portflow <argv…>` and resolves with the exit code. Long-running commands (`serve`)
@@ -20,11 +20,14 @@ export async function runCli(
   env: Readonly<Record<string, string | undefined>>,
   io: CliIo,
 ): Promise<number> {
-  const session = new CliSession(env, io);
+  const groups = commandGroupsFor(argv);
+  // The configuration module pulls in the node types and storage: only load it for a command.
+  const readConfig = groups.length === 0 ? undefined : (await import("../config.ts")).loadConfig;
+  const session = new CliSession(env, io, readConfig);
   const verbose = argv.includes("--verbose");
   let code = 0;
   try {
-    await createProgram(session).parseAsync([...argv], { from: "user" });
+    await (await createProgram(session, groups)).parseAsync([...argv], { from: "user" });
   } catch (error) {
     code = reportError(session, explainConnectionError(error, env), verbose);
   }
@@ -36,9 +39,12 @@ export async function runCli(
   return code;
 }
 
+/** Exit code of a usage error: an unknown command or option, a missing or malformed argument. */
+export const USAGE_EXIT_CODE = 2;
+
 function reportError(session: CliSession, error: unknown, verbose: boolean): number {
   // Commander has printed its own message (unknown option, missing argument) or the help.
-  if (error instanceof CommanderError) return error.exitCode;
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
   const message = error instanceof Error ? error.message : String(error);
   session.err(`portflow: ${oneLine(message)}`);
   if (verbose && error instanceof Error && !(error instanceof CliError) && error.stack !== undefined) {

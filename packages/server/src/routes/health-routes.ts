@@ -33,6 +33,8 @@ export function healthRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.get(
       "/health",
       {
+        // Probes come every few seconds: their request lines only at LOG_LEVEL=debug.
+        logLevel: "debug",
         schema: {
           tags: ["health"],
           summary: "Liveness and dependencies (no key needed)",

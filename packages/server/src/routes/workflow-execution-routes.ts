@@ -212,7 +212,7 @@ export function workflowExecutionRoutes(ctx: AppContext): FastifyPluginAsyncZod 
               .describe(`one status or several, comma-separated: ${RUN_STATUSES.join(", ")}`)
               .transform((s) => s?.split(",").map((v) => v.trim()))
               .pipe(z.array(z.enum(RUN_STATUSES)).optional()),
-            trigger: z.enum(["chat", "api", "debug"]).optional(),
+            trigger: z.enum(["chat", "api", "debug", "cli"]).optional(),
             session_id: identifier().optional(),
             ...timeRange,
           }),

@@ -76,7 +76,7 @@ async function botDetails(storage: Storage, bot: Bot) {
   };
 }
 
-/** `portflow bots create|list|show`. */
+/** `portflow bots create|update|list|show|delete`. */
 export function registerBotsCommands(program: Command, session: CliSession): void {
   const bots = program.command("bots").description("create and inspect bots");
 
@@ -89,6 +89,7 @@ export function registerBotsCommands(program: Command, session: CliSession): voi
     .option("--json", "print the bot as JSON")
     .action(async (options: { name: string; description?: string; v1Workflow?: string; json?: boolean }) => {
       let legacy: unknown;
+      let problems: readonly { readonly path: string; readonly message: string }[] = [];
       if (options.v1Workflow !== undefined) {
         legacy = await readJsonFile(options.v1Workflow);
         if (isWorkflowV2Json(legacy)) {
@@ -96,10 +97,8 @@ export function registerBotsCommands(program: Command, session: CliSession): voi
             `${options.v1Workflow} is a V2 workflow: create the bot without it, then \`portflow workflow push\` and \`workflow publish\``,
           );
         }
-        const validation = validateWorkflow(legacy, createNodeRegistry());
-        for (const p of validation.problems) session.err(`warning: ${options.v1Workflow}: ${p.path}: ${p.message}`);
-        if (validation.problems.length > 0)
-          session.err("warning: the V1 workflow is stored as it is, but cannot run until fixed");
+        problems = validateWorkflow(legacy, createNodeRegistry()).problems;
+        for (const p of problems) session.err(`problem: ${options.v1Workflow}: ${p.path}: ${p.message}`);
       }
       const { storage } = await session.context();
       const bot = await storage.bots.create({
@@ -107,13 +106,33 @@ export function registerBotsCommands(program: Command, session: CliSession): voi
         ...(options.description !== undefined && { description: options.description }),
         ...(legacy !== undefined && { legacyWorkflow: legacy, useWorkflowV2: false }),
       });
-      if (options.json === true) return session.json(bot);
-      session.out(`created bot ${bot.id} (${bot.name})`);
-      session.out(
-        legacy !== undefined
-          ? "it answers with its V1 workflow; `portflow migrate-v1 --bot <id>` makes a V2 draft of it"
-          : "next: `portflow workflow push --bot <id> <file>`, then `portflow workflow publish --bot <id>`",
-      );
+      if (options.json === true) session.json(bot);
+      else {
+        session.out(`created bot ${bot.id} (${bot.name})`);
+        session.out(
+          legacy !== undefined
+            ? `it answers with its V1 workflow; \`portflow migrate-v1 --bot ${bot.id}\` makes a V2 draft of it`
+            : `next: \`portflow workflow push --bot ${bot.id} <file>\`, then \`portflow workflow publish --bot ${bot.id}\``,
+        );
+      }
+      if (problems.length > 0) {
+        const n = problems.length;
+        throw new CliError(
+          `bot ${bot.id} was created with its V1 workflow as it is, but the workflow has ${n} problem${n === 1 ? "" : "s"} and cannot run until fixed`,
+        );
+      }
+    });
+
+  bots
+    .command("delete")
+    .description("delete a bot with its versions, runs, documents, keys and secrets")
+    .argument("<bot-id>")
+    .option("--json", "print {id, deleted} as JSON")
+    .action(async (botId: string, options: { json?: boolean }) => {
+      const { storage } = await session.context();
+      if (!(await storage.bots.delete(botId))) throw new CliError(`bot ${botId} does not exist`);
+      if (options.json === true) return session.json({ id: botId, deleted: true });
+      session.out(`deleted bot ${botId}`);
     });
 
   bots

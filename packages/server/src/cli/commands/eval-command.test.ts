@@ -46,8 +46,8 @@ describe("portflow eval retrieval", () => {
     const result = JSON.parse(json) as {
       questions: number;
       k: number;
-      recallAt1: number;
-      recallAtK: number;
+      recall_at1: number;
+      recall_at_k: number;
       mrr: number;
       outcomes: Outcome[];
     };
@@ -66,8 +66,8 @@ describe("portflow eval retrieval", () => {
     });
     expect(result.outcomes.map((o) => o.rank)).toEqual(ranks);
     const n = questions.length;
-    expect(result.recallAt1).toBeCloseTo(ranks.filter((r) => r === 1).length / n, 10);
-    expect(result.recallAtK).toBeCloseTo(ranks.filter((r) => r !== null).length / n, 10);
+    expect(result.recall_at1).toBeCloseTo(ranks.filter((r) => r === 1).length / n, 10);
+    expect(result.recall_at_k).toBeCloseTo(ranks.filter((r) => r !== null).length / n, 10);
     expect(result.mrr).toBeCloseTo(ranks.reduce<number>((s, r) => s + (r === null ? 0 : 1 / r), 0) / n, 10);
 
     // the text report with k = 1: the same figures, and one miss row for each question the

@@ -61,11 +61,11 @@ describe("portflow run (in process)", () => {
       status: string;
       answer: string;
       sources: unknown[];
-      nodes: { nodeId: string }[];
+      nodes: { node_id: string }[];
     };
     expect(result.status).toBe("succeeded");
     expect(result.answer).toContain("5 business days");
     expect(result.sources.length).toBeGreaterThan(0);
-    expect(result.nodes.map((n) => n.nodeId)).toEqual(["start", "retrieve", "answer", "end"]);
+    expect(result.nodes.map((n) => n.node_id)).toEqual(["start", "retrieve", "answer", "end"]);
   });
 });

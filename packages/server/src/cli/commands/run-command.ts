@@ -109,7 +109,7 @@ export function registerRunCommand(program: Command, session: CliSession): void 
               record: {
                 botId: bot.id,
                 ...(target.workflowVersionId !== undefined && { workflowVersionId: target.workflowVersionId }),
-                trigger: "api",
+                trigger: "cli",
                 ...(sessionId !== undefined && { sessionId }),
               },
             },

@@ -61,7 +61,9 @@ export function registerWorkflowCommands(program: Command, session: CliSession):
 
   workflow
     .command("push")
-    .description("save a workflow JSON file as the bot's draft (validated; publish it with `workflow publish`)")
+    .description(
+      "save a workflow JSON file as the bot's draft (validated: saved even with problems, then exit 1; publish it with `workflow publish`)",
+    )
     .requiredOption("--bot <bot-id>", "the bot")
     .argument("<file>")
     .option(
@@ -118,11 +120,13 @@ export function registerWorkflowCommands(program: Command, session: CliSession):
       }
       if (draft.problems.length > 0) {
         for (const p of draft.problems) session.err(`problem: ${problemLine(p)}`);
-        session.err(
-          `portflow: the draft has ${draft.problems.length} problem${draft.problems.length === 1 ? "" : "s"}: ` +
+        // Saved all the same (a draft may be work in progress), but a script must notice.
+        throw new CliError(
+          `draft revision ${draft.revision} of bot ${bot.id} is saved with ${draft.problems.length} problem${draft.problems.length === 1 ? "" : "s"}: ` +
             "`workflow publish` refuses it until they are fixed",
         );
-      } else if (options.json !== true) {
+      }
+      if (options.json !== true) {
         session.out(`next: portflow workflow publish --bot ${bot.id}`);
       }
     });
