@@ -5,7 +5,6 @@ import { defineConfig } from "vitest/config";
 const SERVER_CONDITIONS = ["source", "module", "node", "development|production"];
 
 export default defineConfig({
-  resolve: { conditions: ["source", "module", "browser", "development|production"] },
   ssr: { resolve: { conditions: SERVER_CONDITIONS } },
   test: {
     include: [

@@ -17,6 +17,14 @@ const file = (name: string) => join(dir, name);
 const portflowIn = (dataDir: string, ...args: string[]) => runPortflowProcess(args, { dataDir });
 const lines = (text: string) => text.split("\n").filter((line) => line !== "");
 
+/** `bots create --json` in `dataDir`: the new bot's id. */
+async function createBot(dataDir: string, name: string): Promise<string> {
+  const created = await portflowIn(dataDir, "bots", "create", "--name", name, "--json");
+  expect(created.stderr).toBe("");
+  expect(created.code).toBe(0);
+  return (JSON.parse(created.stdout) as { id: string }).id;
+}
+
 const INVALID_V2 = {
   schema_version: 2,
   nodes: [{ id: "start", type: "start", config: {} }],
@@ -49,7 +57,7 @@ register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)},
   return lines(await readFile(log, "utf8"));
 }
 
-describe("the portflow bin", () => {
+describe("the portflow bin", { timeout: 180_000 }, () => {
   it("runs as plain JavaScript, and --version loads neither fastify, the database nor the node types", async () => {
     const loaded = await loadedModules(["--version"]);
     expect(loaded.some((url) => url.includes("/server/dist/cli/main.js"))).toBe(true);
@@ -94,13 +102,9 @@ describe("the portflow bin", () => {
     expect(text.stdout).not.toContain("<id>");
   });
 
-  it("saves an invalid draft but exits 1; runs from the CLI are recorded with trigger cli", {
-    timeout: 90_000,
-  }, async () => {
+  it("saves an invalid draft but exits 1; runs from the CLI are recorded with trigger cli", async () => {
     const dataDir = freshDataDir();
-    const botId = (
-      JSON.parse((await portflowIn(dataDir, "bots", "create", "--name", "b", "--json")).stdout) as { id: string }
-    ).id;
+    const botId = await createBot(dataDir, "b");
     const push = await portflowIn(dataDir, "workflow", "push", "--bot", botId, file("invalid.json"));
     expect(push.code).toBe(1);
     expect(push.stderr).toMatch(/^problem: edges\[0\]\.target: /m);
@@ -125,11 +129,9 @@ describe("the portflow bin", () => {
     expect(stored.trigger).toBe("cli");
   });
 
-  it("lists and deletes documents, says 1 chunk, and deletes a bot", { timeout: 90_000 }, async () => {
+  it("lists and deletes documents, says 1 chunk, and deletes a bot", async () => {
     const dataDir = freshDataDir();
-    const botId = (
-      JSON.parse((await portflowIn(dataDir, "bots", "create", "--name", "d", "--json")).stdout) as { id: string }
-    ).id;
+    const botId = await createBot(dataDir, "d");
     const ingest = await portflowIn(dataDir, "ingest", "--bot", botId, file("faq.md"), "--json");
     expect(ingest.code).toBe(0);
     const [ingested] = JSON.parse(ingest.stdout) as { document_id: string; chunks: number; message: string }[];
@@ -184,7 +186,7 @@ describe("the portflow bin", () => {
     }
   });
 
-  it("reads a .env in the working directory, under the real environment", { timeout: 60_000 }, async () => {
+  it("reads a .env in the working directory, under the real environment", async () => {
     const cwd = file("with-dotenv");
     await mkdir(cwd);
     await writeFile(
@@ -210,9 +212,7 @@ describe("the portflow bin", () => {
     expect(existsSync(join(cwd, "dotenv-data"))).toBe(true);
   });
 
-  it("refuses a data directory another process holds, and takes it once that process is gone", {
-    timeout: 60_000,
-  }, async () => {
+  it("refuses a data directory another process holds, and takes it once that process is gone", async () => {
     const dataDir = freshDataDir();
     const lockModule = new URL("../../dist/cli/data-dir-lock.js", import.meta.url).href;
     const holder: ChildProcess = spawn(

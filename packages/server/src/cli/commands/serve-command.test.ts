@@ -57,10 +57,8 @@ async function serve(env: Readonly<Record<string, string>> = {}): Promise<Served
 
 const lines = (text: string) => text.split("\n").filter((line) => line !== "");
 
-describe("portflow serve", () => {
-  it("serves HTTP and prints the web console's URL on stderr, until SIGTERM, then exits 0; stdout holds only JSON log lines, without the /health probes at info", {
-    timeout: 60_000,
-  }, async () => {
+describe("portflow serve", { timeout: 180_000 }, () => {
+  it("serves HTTP and prints the web console's URL on stderr, until SIGTERM, then exits 0; stdout holds only JSON log lines, without the /health probes at info", async () => {
     const served = await serve();
     const health = await fetch(`${served.url}/health`);
     expect(health.status).toBe(200);
@@ -73,9 +71,7 @@ describe("portflow serve", () => {
     expect(served.stdout()).not.toContain("listening on");
   });
 
-  it("logs pretty lines with LOG_FORMAT=pretty, and the /health probes at LOG_LEVEL=debug", {
-    timeout: 60_000,
-  }, async () => {
+  it("logs pretty lines with LOG_FORMAT=pretty, and the /health probes at LOG_LEVEL=debug", async () => {
     const served = await serve({ LOG_FORMAT: "pretty", LOG_LEVEL: "debug" });
     expect((await fetch(`${served.url}/health`)).status).toBe(200);
     expect(await served.stop()).toBe(0);
