@@ -97,7 +97,7 @@ const result = await executor.run(
 console.log(result.status, result.outputs.greeting);
 `;
 
-describe("the packed packages, outside the monorepo", () => {
+describe("the packed packages, outside the monorepo", { timeout: 180_000 }, () => {
   it("ship the build, a README and the license; no sources, tests or benches", async () => {
     for (const pkg of PACKAGES) {
       const files = await entries(tarballs.get(pkg) as string);

@@ -33,8 +33,19 @@ export function healthRoutes(ctx: AppContext): FastifyPluginAsyncZod {
     app.get(
       "/health",
       {
-        // Probes come every few seconds: their request lines only at LOG_LEVEL=debug.
-        logLevel: "debug",
+        // Probes come every few seconds: no request lines at info, one line at debug (below).
+        logLevel: "silent",
+        onResponse: (request, reply, done) => {
+          app.log.debug(
+            {
+              reqId: request.id,
+              req: { method: request.method, url: request.url },
+              res: { statusCode: reply.statusCode },
+            },
+            "health probe",
+          );
+          done();
+        },
         schema: {
           tags: ["health"],
           summary: "Liveness and dependencies (no key needed)",

@@ -78,7 +78,7 @@ describe("portflow serve", { timeout: 180_000 }, () => {
     const out = lines(served.stdout());
     expect(out.length).toBeGreaterThan(0);
     expect(out.filter((line) => line.startsWith("{"))).toEqual([]);
-    expect(out.some((line) => /DEBUG.*incoming request/.test(line))).toBe(true);
+    expect(out.some((line) => /DEBUG.*health probe/.test(line))).toBe(true);
     expect(served.stdout()).toMatch(/"url": "\/health"/);
   });
 });
