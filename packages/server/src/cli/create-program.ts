@@ -54,7 +54,13 @@ export async function createProgram(session: CliSession, groups: readonly string
       writeErr: (text) => session.io.stderr.write(text),
       outputError: (text, write) => write(`portflow: ${text.replace(/^error: /, "")}`),
     });
-  const registers = await Promise.all(groups.map((name) => COMMAND_GROUPS[name]?.()));
-  for (const register of registers) register?.(program, session);
+  const registers = await Promise.all(
+    groups.map(async (name) => {
+      const register = await COMMAND_GROUPS[name]?.();
+      if (typeof register !== "function") throw new Error(`the command group "${name}" did not load`);
+      return register;
+    }),
+  );
+  for (const register of registers) register(program, session);
   return program;
 }
