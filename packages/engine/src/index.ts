@@ -24,7 +24,8 @@ export { type CompiledWorkflow, compileWorkflow, isCompiledWorkflow } from "./co
 export { CONDITION_OPERATORS, type ConditionOperator, compareCondition } from "./conditions.ts";
 export { type DepthViolation, findDepthViolation } from "./json-depth.ts";
 export { NodeRegistryV2, type NodeTypeDescription } from "./node-registry.ts";
-export type { NodePortSchema, PortDefinition, PortType } from "./port-definition.ts";
+export { didYouMean } from "./did-you-mean.ts";
+export type { InputRead, NodePortSchema, PortDefinition, PortType, TemplateUse } from "./port-definition.ts";
 export {
   isPortCompatible,
   PORT_TYPES,
@@ -39,6 +40,7 @@ export {
   sourceLabel,
 } from "./retrieved-document.ts";
 export type { RunEvent, RunEventMap, RunEventName } from "./run-events.ts";
+export { templatePlaceholders, templateUsesIn } from "./template-uses.ts";
 export { RunHandle } from "./run-handle.ts";
 export type { NodeRunRecord, RecordingError, RunResult, RunStatus, RunTotals } from "./run-result.ts";
 export {
