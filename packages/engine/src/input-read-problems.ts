@@ -29,10 +29,12 @@ const ROOTS = ["sys", "env", "conversation", "secret"];
 export function inputsRead(ports: NodePortSchema): Set<string> | undefined {
   if (ports.templates === undefined && ports.inputReads === undefined) return undefined;
   const names = new Set<string>();
-  for (const use of ports.templates ?? []) {
-    for (const expression of templatePlaceholders(use.template)) names.add(expression.split(".")[0] as string);
-  }
-  for (const read of ports.inputReads ?? []) names.add(read.name.split(".")[0] as string);
+  const add = (expression: string) => {
+    const [head = "", second] = expression.split(".");
+    if (!(ROOTS.includes(head) && second !== undefined)) names.add(head);
+  };
+  for (const use of ports.templates ?? []) for (const expression of templatePlaceholders(use.template)) add(expression);
+  for (const read of ports.inputReads ?? []) add(read.name);
   return names;
 }
 
