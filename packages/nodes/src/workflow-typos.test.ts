@@ -99,7 +99,7 @@ describe("validation catches typos before a run", () => {
       config: { answer: "{{txt}} ({{sys.qurey}})" },
       variable_mappings: [{ target_port: "text", selector: ["answer", "text"] }],
     });
-    wf.edges.push({ source: "answer", target: "say" });
+    wf.edges!.push({ source: "answer", target: "say" });
     expect(problemsOf(wf)).toEqual([
       'unknown_variable @ nodes[2].config.user_prompt: placeholder {{contxt}} names "contxt", which is not an input of "answer": map or wire it — did you mean "context"? (inputs: query, context, messages)',
       'unknown_port @ nodes[4].variable_mappings[0].target_port: node "say" has no input port "text" (its config reads no such name) — did you mean "txt"? (inputs: txt)',
@@ -116,7 +116,7 @@ describe("validation catches typos before a run", () => {
       config: { url: "https://api.example.com/{{cty}}" },
       variable_mappings: [{ target_port: "city", selector: ["start", "query"] }],
     });
-    wf.edges.push({ source: "answer", target: "call" });
+    wf.edges!.push({ source: "answer", target: "call" });
     expect(problemsOf(wf)).toEqual([
       'unknown_port @ nodes[3].variable_mappings[0].target_port: node "call" has no input port "city" (its config reads no such name) — did you mean "cty"? (inputs: file, cty)',
       'unknown_variable @ nodes[3].config.url: placeholder {{cty}} names "cty", which is not an input of "call": map or wire it — did you mean "city"? (inputs: file, city)',
@@ -137,7 +137,7 @@ describe("validation catches typos before a run", () => {
       'invalid_policy @ nodes[2].error_strategy: error_strategy "fail-branch" needs an edge leaving "answer" by source_port "fail"; without one a failure ends the run with nothing',
     ]);
     wf.nodes.push({ id: "sorry", type: "answer", config: { answer: "Sorry, try again." } });
-    wf.edges.push({ source: "answer", target: "sorry", source_port: "fail" });
+    wf.edges!.push({ source: "answer", target: "sorry", source_port: "fail" });
     expect(problemsOf(wf)).toEqual([]);
   });
 
@@ -145,6 +145,8 @@ describe("validation catches typos before a run", () => {
     const wf = rag();
     wf.nodes[1]!.type = "knowlege";
     const [problem] = problemsOf(wf);
-    expect(problem).toMatch(/^unknown_node_type @ nodes\[1\]\.type: unknown node type "knowlege" — did you mean "knowledge"\? \(known types: start, end, .*http-request.*\)$/);
+    expect(problem).toMatch(
+      /^unknown_node_type @ nodes\[1\]\.type: unknown node type "knowlege" — did you mean "knowledge"\? \(known types: start, end, .*http-request.*\)$/,
+    );
   });
 });

@@ -78,7 +78,12 @@ describe("PUT draft reports each typo of issue 16 as a problem, and publish refu
   it("the same workflow without a typo saves valid", async () => {
     const botId = (await t.storage.bots.create({ name: "typos" })).id;
     const url = `/api/v1/bots/${botId}/workflow-versions/draft`;
-    const saved = await t.app.inject({ method: "PUT", url, headers: t.admin, payload: { graph: graph(), revision: 0 } });
+    const saved = await t.app.inject({
+      method: "PUT",
+      url,
+      headers: t.admin,
+      payload: { graph: graph(), revision: 0 },
+    });
     expect(saved.json()).toMatchObject({ valid: true, problems: [] });
   });
 });
