@@ -1,8 +1,8 @@
 import { formatJsonPath, type ValueSelector } from "@portflow/engine";
 import type { DifyNode, YamlPath } from "./dify-node.ts";
 import type { ImportProblem, ImportProblemCode } from "./import-problem.ts";
-import { lookUpModel, type ModelMap } from "./model-map.ts";
 import type { ConversationVariable, ModelMapping, ReportItem, ReportStatus } from "./import-report.ts";
+import { lookUpModel, type ModelMap } from "./model-map.ts";
 
 export type { YamlPath } from "./dify-node.ts";
 

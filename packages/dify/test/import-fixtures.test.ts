@@ -34,7 +34,10 @@ describe("support chatflow (advanced-chat: if-else, knowledge, llm, answers)", (
     expect(workflow.edges).toContainEqual({ source: "1720000000002", target: "1720000000004", source_port: "false" });
     expect(node(workflow, "1720000000006")).toMatchObject({ type: "answer", config: { answer: "{{text}}" } });
     expect(node(workflow, "1720000000006_end")).toBeUndefined();
-    expect(report.items.find((i) => i.dify === 'answer "Answer"')).toMatchObject({ status: "mapped", portflow_type: "answer" });
+    expect(report.items.find((i) => i.dify === 'answer "Answer"')).toMatchObject({
+      status: "mapped",
+      portflow_type: "answer",
+    });
   });
 
   it("maps the legacy [start, sys.query] selector, the context and the memory", () => {

@@ -22,7 +22,7 @@ export function templateUsesIn(value: unknown, path: readonly (string | number)[
     if (typeof next === "string") {
       if (next.includes("{{")) uses.push({ path: at, template: next });
     } else if (Array.isArray(next)) {
-      next.forEach((item, i) => stack.push([item, [...at, i]]));
+      for (const [i, item] of next.entries()) stack.push([item, [...at, i]]);
     } else if (next !== null && typeof next === "object") {
       for (const [key, item] of Object.entries(next)) stack.push([item, [...at, key]]);
     }

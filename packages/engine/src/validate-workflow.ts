@@ -1,6 +1,6 @@
 import type { AnyNode } from "./base-node.ts";
-import { type AncestorSets, DirectedGraph } from "./directed-graph.ts";
 import { unknownNameHint } from "./did-you-mean.ts";
+import { type AncestorSets, DirectedGraph } from "./directed-graph.ts";
 import { inputReadProblems, inputsRead } from "./input-read-problems.ts";
 import { findDepthViolation } from "./json-depth.ts";
 import type { NodeRegistryV2 } from "./node-registry.ts";
