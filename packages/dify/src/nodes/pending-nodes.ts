@@ -179,11 +179,13 @@ export const mapHttpRequest: NodeMapper = (node, ctx) => {
   }
   const method = data.method.toUpperCase();
   const body = httpBody(data.body, inputs, at, notes);
-  const timeouts = {
-    ...(SECONDS(data.timeout?.connect) !== undefined && { connect_ms: SECONDS(data.timeout?.connect) }),
-    ...(SECONDS(data.timeout?.read) !== undefined && { read_ms: SECONDS(data.timeout?.read) }),
-    ...(SECONDS(data.timeout?.write) !== undefined && { write_ms: SECONDS(data.timeout?.write) }),
-  };
+  const seconds = (kind: string) => SECONDS(data.timeout?.[`max_${kind}_timeout`] ?? data.timeout?.[kind]);
+  const timeouts = Object.fromEntries(
+    ["connect", "read", "write"].flatMap((kind) => {
+      const ms = seconds(kind);
+      return ms === undefined ? [] : [[`${kind}_ms`, Math.min(ms, 600_000)]];
+    }),
+  );
   if (data.ssl_verify === false) notes.push("ssl_verify: false is not imported: certificates are always verified");
   const config = {
     method,
