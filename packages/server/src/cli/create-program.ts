@@ -17,6 +17,7 @@ import { registerRunsCommands } from "./commands/runs-commands.ts";
 import { registerSecretsCommands } from "./commands/secrets-commands.ts";
 import { registerServeCommand } from "./commands/serve-command.ts";
 import { registerWorkflowCommands } from "./commands/workflow-commands.ts";
+import { registerWorkflowRunCommand } from "./commands/workflow-run-command.ts";
 
 /** Builds the command tree; errors throw (exitOverride) so `runCli` decides the exit code. */
 export function createProgram(session: CliSession): Command {
@@ -41,6 +42,7 @@ export function createProgram(session: CliSession): Command {
   registerSecretsCommands(program, session);
   registerIngestCommand(program, session);
   registerWorkflowCommands(program, session);
+  registerWorkflowRunCommand(program, session);
   registerRunCommand(program, session);
   registerRunsCommands(program, session);
   registerEvalCommand(program, session);
