@@ -2,6 +2,7 @@ import { formatJsonPath, type ValueSelector } from "@portflow/engine";
 import type { DifyNode, YamlPath } from "./dify-node.ts";
 import type { ImportProblem, ImportProblemCode } from "./import-problem.ts";
 import type { ConversationVariable, ModelMapping, ReportItem, ReportStatus } from "./import-report.ts";
+import { lookUpModel, type ModelMap } from "./model-map.ts";
 
 export type { YamlPath } from "./dify-node.ts";
 
@@ -20,17 +21,16 @@ const SYSTEM_VARIABLES: Readonly<Record<string, string | null>> = {
 /** Dify output names that Portflow calls differently, by Dify node type. */
 const OUTPUT_RENAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   "knowledge-retrieval": { result: "documents" },
-  answer: { answer: "text" },
 };
 
 /** Options of `importDifyDsl`. */
 export interface ImportDifyOptions {
   /**
-   * Dify model → Portflow model id, keyed `provider/name` or `name` (`openai/gpt-4o`, `gpt-4o`).
-   * A model not in the map uses the server's configured provider (the node names no model).
+   * Dify model → Portflow `{provider, name}` (see {@link ModelMap}). A model not in the map names
+   * no model: the node runs on the server's configured provider and model.
    */
-  readonly modelMap?: Readonly<Record<string, string>>;
-  /** Write `conversation_variables` into the workflow (default false: listed in the report only). */
+  readonly modelMap?: ModelMap;
+  /** Write `conversation_variables` into the workflow (default true; false: listed in the report only). */
   readonly emitConversationVariables?: boolean;
 }
 
@@ -77,13 +77,11 @@ export class ImportContext {
     });
   }
 
-  /** The Portflow model id for a Dify model, recorded in the report. */
+  /** The Portflow model id for a Dify model (undefined: the server's), recorded in the report. */
   model(path: YamlPath, provider: string, name: string): string | undefined {
-    const short = provider.split("/").at(-1) ?? provider;
-    const map = this.options.modelMap ?? {};
-    const mapped = map[`${provider}/${name}`] ?? map[`${short}/${name}`] ?? map[name];
+    const mapped = lookUpModel(this.options.modelMap ?? {}, provider, name);
     this.models.push({ path: formatJsonPath(path), provider, name, mapped_to: mapped ?? null });
-    return mapped;
+    return mapped?.name;
   }
 
   /**
@@ -127,13 +125,5 @@ export class ImportContext {
   }
 }
 
-/** Portflow node types this importer emits that another team is adding. */
-export const PENDING_NODE_TYPES: ReadonlySet<string> = new Set([
-  "template-transform",
-  "code",
-  "http-request",
-  "document-extractor",
-  "question-classifier",
-  "parameter-extractor",
-  "assigner",
-]);
+/** Portflow node types this importer emits that Portflow does not have yet. */
+export const PENDING_NODE_TYPES: ReadonlySet<string> = new Set(["document-extractor"]);

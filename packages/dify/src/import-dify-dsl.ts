@@ -11,7 +11,7 @@ import { parseDifyYaml } from "./parse-dify-yaml.ts";
 import { describeUnsupported, UNSUPPORTED_TYPES } from "./unsupported-node.ts";
 import { readConversationVariables, readEnvironment } from "./workflow-variables.ts";
 
-/** A V2 workflow made from a Dify file; `conversation_variables` only with `emitConversationVariables`. */
+/** A V2 workflow made from a Dify file; `conversation_variables` unless `emitConversationVariables` is false. */
 export type ImportedWorkflow = WorkflowV2Json & { conversation_variables?: ConversationVariable[] };
 
 /** The outcome of an import: the workflow (absent when the file was refused), every problem, the report. */
@@ -48,7 +48,7 @@ function emptyReport(ctx: ImportContext | undefined, app?: ImportReport["app"]):
     secrets: ctx ? [...ctx.secrets] : [],
     conversation_variables: ctx?.conversationVariables ?? [],
     conversation_variables_emitted:
-      ctx?.options.emitConversationVariables === true && (ctx?.conversationVariables.length ?? 0) > 0,
+      ctx?.options.emitConversationVariables !== false && (ctx?.conversationVariables.length ?? 0) > 0,
     models: ctx?.models ?? [],
     needs_node_types: ctx ? [...ctx.needsNodeTypes].sort() : [],
   };
@@ -76,7 +76,7 @@ function featureNames(features: unknown): string[] {
  *
  * @example
  * const { workflow, problems, report } = importDifyDsl(readFileSync("app.yml", "utf8"), {
- *   modelMap: { "openai/gpt-4o": "anthropic.claude-haiku-4-5-20251001-v1:0" },
+ *   modelMap: { "openai/gpt-4o": { provider: "bedrock", name: "anthropic.claude-haiku-4-5-20251001-v1:0" } },
  * });
  */
 export function importDifyDsl(text: string, options: ImportDifyOptions = {}): DifyImport {

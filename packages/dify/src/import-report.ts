@@ -1,4 +1,5 @@
 import type { PortType } from "@portflow/engine";
+import type { PortflowModel } from "./model-map.ts";
 /** How one part of the Dify file arrived in Portflow. */
 export type ReportStatus = "mapped" | "approximated" | "dropped" | "unsupported";
 
@@ -22,8 +23,8 @@ export interface ModelMapping {
   readonly path: string;
   readonly provider: string;
   readonly name: string;
-  /** The Portflow model id, or null: the server's configured provider and model. */
-  readonly mapped_to: string | null;
+  /** The Portflow model from the model map, or null: the server's configured provider and model. */
+  readonly mapped_to: PortflowModel | null;
 }
 
 /** A Dify conversation variable: state kept per chat session. */

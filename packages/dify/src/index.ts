@@ -10,3 +10,4 @@ export { PENDING_NODE_TYPES } from "./import-context.ts";
 export { type DifyImport, type ImportedWorkflow, importDifyDsl } from "./import-dify-dsl.ts";
 export type { ImportProblem, ImportProblemCode } from "./import-problem.ts";
 export type { ConversationVariable, ImportReport, ModelMapping, ReportItem, ReportStatus } from "./import-report.ts";
+export { type ModelMap, modelMapSchema, type PortflowModel } from "./model-map.ts";

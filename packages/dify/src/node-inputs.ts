@@ -73,7 +73,7 @@ export class NodeInputs {
    * `{{#env.X#}}` become `{{sys.x}}` / `{{env.X}}`; `{{#context#}}` becomes `{{context}}` (the
    * caller binds `context`); everything else reads a mapped port.
    */
-  template(text: string, path: YamlPath): string {
+  template(text: string, path: YamlPath, options: { readonly secrets?: boolean } = {}): string {
     // Dify leaves `{{name}}` without `#` as text; Portflow would read it as a placeholder.
     let literal = false;
     const escaped = text.replace(/\{\{(?!#)/g, () => {
@@ -91,6 +91,8 @@ export class NodeInputs {
       if (mapped === undefined) return whole.replace("{{", "{ {");
       const [head, name] = mapped;
       if ((head === "sys" || head === "env") && mapped.length === 2) return `{{${head}.${name}}}`;
+      // the http-request node renders `{{secret.NAME}}` itself, masked in every record
+      if (head === "secret" && options.secrets === true && mapped.length === 2) return `{{secret.${name}}}`;
       return `{{${this.portFor(mapped, String(selector.at(-1)))}}}`;
     });
   }

@@ -38,7 +38,7 @@ export function readConversationVariables(raw: readonly unknown[] | null | undef
   });
   const n = ctx.conversationVariables.length;
   if (n === 0) return;
-  const emitted = ctx.options.emitConversationVariables === true;
+  const emitted = ctx.options.emitConversationVariables !== false;
   ctx.report(path, "conversation variables", "mapped", [
     `${n} variable${n === 1 ? "" : "s"} (${ctx.conversationVariables.map((v) => v.name).join(", ")}) ${emitted ? "written to the workflow's conversation_variables" : "listed in this report (emitConversationVariables is off)"}`,
   ]);

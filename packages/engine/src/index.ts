@@ -22,9 +22,10 @@ export { type TemplateConfig, TemplateNode } from "./builtin/template-node.ts";
 export { type VariableAggregatorConfig, VariableAggregatorNode } from "./builtin/variable-aggregator-node.ts";
 export { type CompiledWorkflow, compileWorkflow, isCompiledWorkflow } from "./compiled-workflow.ts";
 export { CONDITION_OPERATORS, type ConditionOperator, compareCondition } from "./conditions.ts";
+export { didYouMean } from "./did-you-mean.ts";
 export { type DepthViolation, findDepthViolation } from "./json-depth.ts";
 export { NodeRegistryV2, type NodeTypeDescription } from "./node-registry.ts";
-export type { NodePortSchema, PortDefinition, PortType } from "./port-definition.ts";
+export type { InputRead, NodePortSchema, PortDefinition, PortType, TemplateUse } from "./port-definition.ts";
 export {
   isPortCompatible,
   PORT_TYPES,
@@ -72,6 +73,7 @@ export type {
   VectorSearchOptions,
   VectorStore,
 } from "./services.ts";
+export { templatePlaceholders, templateUsesIn } from "./template-uses.ts";
 export { NodeAdapter } from "./v1/node-adapter.ts";
 export { upgradeV1Workflow } from "./v1/upgrade-v1-workflow.ts";
 export { convertV1Prompt, UnknownV1NodeTypesError, V1_NODE_TYPES } from "./v1/v1-node-types.ts";

@@ -29,13 +29,27 @@ export interface PortDefinition {
   readonly description?: string;
 }
 
-export const portDefinitionSchema = z.object({
-  name: z.string().min(1),
-  type: portTypeSchema,
-  required: z.boolean().optional(),
-  default: z.unknown().optional(),
-  description: z.string().optional(),
-});
+export const portDefinitionSchema = z
+  .object({
+    name: z.string().min(1),
+    type: portTypeSchema,
+    required: z.boolean().optional(),
+    default: z.unknown().optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+
+/** A config string (at `path` below `config`) rendered as a `{{…}}` template over the node's inputs. */
+export interface TemplateUse {
+  readonly path: readonly (string | number)[];
+  readonly template: string;
+}
+
+/** A config field (at `path` below `config`) naming an input, possibly with a dotted path (`doc.title`). */
+export interface InputRead {
+  readonly path: readonly (string | number)[];
+  readonly name: string;
+}
 
 /**
  * The ports of one node, derived from its type and config.
@@ -52,6 +66,10 @@ export interface NodePortSchema {
   readonly bodyVariables?: readonly PortDefinition[];
   /** `assigner`: the conversation variables it writes, checked against their declared types. */
   readonly conversationWrites?: readonly ConversationWrite[];
+  /** Config strings rendered as `{{…}}` templates over the inputs: validation checks each placeholder. */
+  readonly templates?: readonly TemplateUse[];
+  /** Config fields naming an input (an if-else condition's `input`): validation checks each name. */
+  readonly inputReads?: readonly InputRead[];
   /** Container types: selectors in the config that must point at an output of a body node. */
   readonly bodySelectors?: readonly {
     readonly path: string;

@@ -1,5 +1,7 @@
 import type { AnyNode } from "./base-node.ts";
+import { unknownNameHint } from "./did-you-mean.ts";
 import { type AncestorSets, DirectedGraph } from "./directed-graph.ts";
+import { inputReadProblems, inputsRead } from "./input-read-problems.ts";
 import { findDepthViolation } from "./json-depth.ts";
 import type { NodeRegistryV2 } from "./node-registry.ts";
 import {
@@ -92,6 +94,47 @@ function effectivePorts(ports: NodePortSchema, errorStrategy: string): NodePortS
   };
 }
 
+/** Whether a node takes `name` as an input: declared, or dynamic and (when it says) read by its config. */
+function acceptsInput(ports: NodePortSchema, name: string): boolean {
+  if (ports.inputs.some((p) => p.name === name)) return true;
+  if (!ports.dynamicInputs) return false;
+  return inputsRead(ports)?.has(name) ?? true;
+}
+
+function unknownInputMessage(nodeId: string, ports: NodePortSchema, name: string): string {
+  const known = new Set(ports.inputs.map((p) => p.name));
+  for (const read of inputsRead(ports) ?? []) known.add(read);
+  const reason = ports.dynamicInputs ? " (its config reads no such name)" : "";
+  return `node "${nodeId}" has no input port "${name}"${reason}${unknownNameHint(name, [...known], "inputs")}`;
+}
+
+/**
+ * JSON that is V2 in all but its `schema_version` (nodes with `config`, `variable_mappings` or
+ * `error_strategy`, no V1 `data`): a problem saying so, rather than V1's "no V2 equivalent".
+ */
+function schemaVersionProblem(json: unknown): WorkflowProblem | undefined {
+  if (typeof json !== "object" || json === null) return undefined;
+  const { nodes, schema_version: version } = json as { nodes?: unknown; schema_version?: unknown };
+  const v2Keys = ["config", "variable_mappings", "error_strategy", "parent_id", "retry", "timeout_ms"];
+  const looksV2 =
+    Array.isArray(nodes) &&
+    nodes.some((n) => typeof n === "object" && n !== null && !("data" in n) && v2Keys.some((key) => key in n));
+  if (version !== undefined && version !== 1) {
+    return {
+      path: "schema_version",
+      code: "invalid_json",
+      message: `schema_version must be 2 (a number), got ${JSON.stringify(version)}; omit it only for V1 workflows`,
+    };
+  }
+  if (!looksV2) return undefined;
+  return {
+    path: "schema_version",
+    code: "invalid_json",
+    message:
+      'this workflow has V2 nodes (config, variable_mappings) but no schema_version: V2 needs "schema_version": 2',
+  };
+}
+
 function sameNamesAndTypes(a: readonly PortDefinition[], b: readonly PortDefinition[]): boolean {
   const key = (ports: readonly PortDefinition[]) =>
     ports
@@ -120,6 +163,8 @@ export function validateWorkflow(
     return { ok: false, schemaVersion: isWorkflowV2Json(json) ? 2 : 1, problems: limits, resolved: new Map() };
   }
   if (!isWorkflowV2Json(json)) {
+    const missingVersion = schemaVersionProblem(json);
+    if (missingVersion) return { ok: false, schemaVersion: 1, problems: [missingVersion], resolved: new Map() };
     const { problems } = validateWorkflowV1(json);
     if (options.allowV1 === false) {
       problems.unshift({
@@ -136,7 +181,7 @@ export function validateWorkflow(
     return {
       ok: false,
       schemaVersion: 2,
-      problems: problemsFromZod(parsed.error, [], "invalid_json"),
+      problems: problemsFromZod(parsed.error, [], "invalid_json", workflowV2Schema),
       resolved: new Map(),
     };
   }
@@ -160,12 +205,16 @@ export function validateWorkflow(
     indexById.set(spec.id, i);
     const node = registry.get(spec.type);
     if (!node) {
-      add(["nodes", i, "type"], "unknown_node_type", `unknown node type "${spec.type}"`);
+      add(
+        ["nodes", i, "type"],
+        "unknown_node_type",
+        `unknown node type "${spec.type}"${unknownNameHint(spec.type, registry.types(), "known types")}`,
+      );
       return;
     }
     const config = node.configSchema.safeParse(spec.config);
     if (!config.success) {
-      problems.push(...problemsFromZod(config.error, ["nodes", i, "config"], "invalid_config"));
+      problems.push(...problemsFromZod(config.error, ["nodes", i, "config"], "invalid_config", node.configSchema));
       return;
     }
     const ports = effectivePorts(node.ports(config.data), spec.error_strategy);
@@ -249,11 +298,11 @@ export function validateWorkflow(
     wiredInputs.set(edge.target, wired);
     const input = target.ports.inputs.find((p) => p.name === edge.target_port);
     if (!input) {
-      if (!target.ports.dynamicInputs) {
+      if (!acceptsInput(target.ports, edge.target_port)) {
         add(
           ["edges", e, "target_port"],
           "unknown_port",
-          `node "${edge.target}" has no input port "${edge.target_port}"`,
+          unknownInputMessage(edge.target, target.ports, edge.target_port),
         );
       }
       return;
@@ -301,8 +350,8 @@ export function validateWorkflow(
       }
       mapped.add(mapping.target_port);
       const input = own.ports.inputs.find((p) => p.name === mapping.target_port);
-      if (!input && !own.ports.dynamicInputs) {
-        add([...at, "target_port"], "unknown_port", `node "${spec.id}" has no input port "${mapping.target_port}"`);
+      if (!input && !acceptsInput(own.ports, mapping.target_port)) {
+        add([...at, "target_port"], "unknown_port", unknownInputMessage(spec.id, own.ports, mapping.target_port));
       }
       if (!("selector" in mapping)) return;
       const [head, name] = mapping.selector;
@@ -425,6 +474,26 @@ export function validateWorkflow(
       }
     }
     const wired = wiredInputs.get(spec.id);
+    const bound = new Set([...own.ports.inputs.map((p) => p.name), ...mapped, ...(wired ?? [])]);
+    const readScope = {
+      nodeId: spec.id,
+      bound: [...bound],
+      env: declaredEnv,
+      conversation: new Set(conversationTypes.keys()),
+    };
+    for (const problem of inputReadProblems(own.ports, readScope)) {
+      add(["nodes", i, "config", ...problem.path], "unknown_variable", problem.message);
+    }
+    if (
+      spec.error_strategy === "fail-branch" &&
+      !workflow.edges.some((e) => e.source === spec.id && e.source_port === FAIL_BRANCH)
+    ) {
+      add(
+        ["nodes", i, "error_strategy"],
+        "invalid_policy",
+        `error_strategy "fail-branch" needs an edge leaving "${spec.id}" by source_port "fail"; without one a failure ends the run with nothing`,
+      );
+    }
     for (const input of own.ports.inputs) {
       if (!input.required || input.default !== undefined) continue;
       if (mapped.has(input.name) || wired?.has(input.name)) continue;

@@ -1,4 +1,6 @@
 import type { z } from "zod";
+import { unknownNameHint } from "./did-you-mean.ts";
+import { objectKeysAt } from "./zod-object-keys.ts";
 
 /** One thing wrong with a workflow, located by a JSON path such as `nodes[2].variable_mappings[0].selector`. */
 export interface WorkflowProblem {
@@ -27,7 +29,9 @@ export type WorkflowProblemCode =
   | "too_large"
   | "unknown_env"
   | "crosses_container"
-  | "invalid_container";
+  | "invalid_container"
+  /** A template placeholder or config read naming nothing the node has. */
+  | "unknown_variable";
 
 /** Thrown when an invalid workflow is handed to the executor; carries every problem. */
 export class WorkflowValidationError extends Error {
@@ -52,14 +56,25 @@ export function formatJsonPath(path: readonly PropertyKey[]): string {
   return out === "" ? "$" : out;
 }
 
+/**
+ * zod issues as problems under `prefix`. With `schema`, an unrecognized key becomes one problem per
+ * key at that key's path, naming the keys the object accepts and the closest one.
+ */
 export function problemsFromZod(
   error: z.ZodError,
   prefix: readonly PropertyKey[],
   code: WorkflowProblemCode,
+  schema?: z.ZodType,
 ): WorkflowProblem[] {
-  return error.issues.map((issue) => ({
-    path: formatJsonPath([...prefix, ...issue.path]),
-    message: issue.message,
-    code,
-  }));
+  return error.issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      const known = schema ? objectKeysAt(schema, issue.path) : [];
+      return issue.keys.map((key) => ({
+        path: formatJsonPath([...prefix, ...issue.path, key]),
+        message: `unknown key "${key}"${unknownNameHint(key, known, "known keys")}`,
+        code,
+      }));
+    }
+    return [{ path: formatJsonPath([...prefix, ...issue.path]), message: issue.message, code }];
+  });
 }

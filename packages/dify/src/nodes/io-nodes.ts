@@ -69,33 +69,19 @@ export const mapEnd: NodeMapper = (node, ctx) => {
 
 const answerSchema = z.looseObject({ answer: z.string().default(""), variables: z.array(z.unknown()).nullish() });
 
-/**
- * Portflow has no `answer` node yet: an answer becomes a `template` (same id) rendering the answer
- * text, followed by an `end` whose `answer` output is that text.
- */
+/** An answer becomes Portflow's `answer` node: it streams to the chat client in graph order, rounds included. */
 export const mapAnswer: NodeMapper = (node, ctx) => {
   const data = parseAt(answerSchema, node.data, [...node.path, "data"], ctx);
   if (data === undefined) return undefined;
   const inputs = new NodeInputs(ctx);
-  const template = inputs.template(data.answer, [...node.path, "data", "answer"]);
-  const render = portflowNode(node, "template", { template }, inputs, ctx);
-  const notes = [...inputs.notes];
-  if (node.parentId !== undefined) {
-    notes.push("an answer inside an iteration or loop streams each round in Dify; here it is only a template");
-    return { nodes: [render], portflowType: "template", notes };
+  const answer = inputs.template(data.answer, [...node.path, "data", "answer"]);
+  if (answer.trim() === "") {
+    ctx.problem([...node.path, "data", "answer"], "invalid_dsl", "the answer node has no text");
+    return undefined;
   }
-  let endId = `${node.id}_end`;
-  while (ctx.difyNodes.has(endId)) endId = `${endId}_`;
-  const end = {
-    id: endId,
-    type: "end",
-    title: `${node.title || "Answer"} (end)`,
-    config: {},
-    variable_mappings: [{ target_port: "answer", selector: [node.id, "text"] as [string, string] }],
-    ...(node.position !== undefined && { position: { x: node.position.x + 40, y: node.position.y + 120 } }),
+  return {
+    nodes: [portflowNode(node, "answer", { answer }, inputs, ctx)],
+    portflowType: "answer",
+    notes: inputs.notes,
   };
-  notes.push(
-    "Portflow has no answer node yet: a template renders the answer and an end returns it as `answer`; answers on one path are not concatenated",
-  );
-  return { nodes: [render, end], edges: [{ source: node.id, target: endId }], portflowType: "template + end", notes };
 };

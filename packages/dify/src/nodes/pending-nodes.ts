@@ -1,8 +1,7 @@
 /**
- * Dify node types whose Portflow counterparts another team is adding: `template-transform`,
- * `code`, `http-request`, `document-extractor`, `question-classifier`, `parameter-extractor`,
- * `assigner`. Each is emitted with that type name and a faithful config; the report says
- * "mapped (needs node type X)".
+ * Dify's `template-transform`, `code`, `http-request`, `question-classifier`,
+ * `parameter-extractor` and `assigner` as the Portflow node types of the same names, with configs
+ * those types accept; `document-extractor` is emitted by name (Portflow does not have it yet).
  * @module
  */
 import { z } from "zod";
@@ -38,7 +37,7 @@ export const mapTemplateTransform: NodeMapper = (node, ctx) => {
   const inputs = new NodeInputs(ctx);
   bindVariables(data.variables, inputs, [...at, "variables"]);
   return {
-    nodes: [portflowNode(node, "template-transform", { engine: "jinja2", template: data.template }, inputs, ctx)],
+    nodes: [portflowNode(node, "template-transform", { template: data.template }, inputs, ctx)],
     portflowType: "template-transform",
     notes: [],
   };
@@ -58,11 +57,7 @@ export const mapCode: NodeMapper = (node, ctx) => {
   if (data === undefined) return undefined;
   const inputs = new NodeInputs(ctx);
   bindVariables(data.variables, inputs, [...at, "variables"]);
-  const outputs = Object.entries(data.outputs ?? {}).map(([name, o]) => ({
-    name,
-    type: portTypeOf(o?.type),
-    dify_type: o?.type ?? "any",
-  }));
+  const outputs = Object.entries(data.outputs ?? {}).map(([name, o]) => ({ name, type: portTypeOf(o?.type) }));
   const notes = (data.dependencies?.length ?? 0) > 0 ? ["dependencies are not imported"] : [];
   return {
     nodes: [portflowNode(node, "code", { language: data.code_language, code: data.code, outputs }, inputs, ctx)],
@@ -101,17 +96,68 @@ const httpSchema = z.looseObject({
   ssl_verify: z.boolean().nullish(),
 });
 
-/** Dify's `key:value` lines (headers, params) as pairs with Portflow templates. */
-function pairs(text: string | null | undefined, inputs: NodeInputs, path: YamlPath) {
-  return (text ?? "")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => {
-      const colon = line.indexOf(":");
-      const key = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? "" : line.slice(colon + 1);
-      return { key: inputs.template(key.trim(), path), value: inputs.template(value.trim(), path) };
-    });
+/** Dify's `key:value` lines (headers, params) as a record of Portflow templates; keys stay literal. */
+function pairs(text: string | null | undefined, inputs: NodeInputs, path: YamlPath, notes: string[]) {
+  const out: Record<string, string> = {};
+  for (const line of (text ?? "").split("\n")) {
+    if (line.trim() === "") continue;
+    const colon = line.indexOf(":");
+    const key = (colon < 0 ? line : line.slice(0, colon)).trim();
+    if (key.includes("{{")) {
+      notes.push(`a templated name (${key}) is not supported: that line was dropped`);
+      continue;
+    }
+    out[key] = inputs.template((colon < 0 ? "" : line.slice(colon + 1)).trim(), path, { secrets: true });
+  }
+  return out;
+}
+
+const SECONDS = (value: unknown) => (typeof value === "number" && value > 0 ? Math.round(value * 1000) : undefined);
+
+/** Dify's body (`data` a string in old files, a list of `{key, type, value}` in new ones) as Portflow's. */
+function httpBody(body: z.output<typeof httpSchema>["body"], inputs: NodeInputs, at: YamlPath, notes: string[]) {
+  const type = body?.type ?? "none";
+  const items = Array.isArray(body?.data) ? body.data : [];
+  const text = (i: number, value: string | null | undefined) =>
+    inputs.template(value ?? "", [...at, "body", "data", i, "value"], { secrets: true });
+  const single =
+    typeof body?.data === "string"
+      ? inputs.template(body.data, [...at, "body", "data"], { secrets: true })
+      : items.length > 0
+        ? text(0, items[0]?.value)
+        : "";
+  switch (type) {
+    case "none":
+      return { type: "none" };
+    case "json": {
+      try {
+        // keep the JSON structure when the text parses with its placeholders as strings
+        return { type: "json", data: JSON.parse(single) as unknown };
+      } catch {
+        notes.push("the JSON body is not JSON on its own (placeholders outside strings): sent as raw text");
+        return { type: "raw-text", data: single, content_type: "application/json" };
+      }
+    }
+    case "raw-text":
+      return { type: "raw-text", data: single };
+    case "x-www-form-urlencoded":
+      return {
+        type: "x-www-form-urlencoded",
+        data: Object.fromEntries(items.map((d, i) => [d.key ?? "", text(i, d.value)])),
+      };
+    case "form-data":
+      return {
+        type: "form-data",
+        data: items.map((d, i) =>
+          d.type === "file" ? { name: d.key ?? "file", file: true } : { name: d.key ?? "", value: text(i, d.value) },
+        ),
+      };
+    case "binary":
+      return { type: "binary" };
+    default:
+      notes.push(`body type "${type}" is not supported: no body is sent`);
+      return { type: "none" };
+  }
 }
 
 export const mapHttpRequest: NodeMapper = (node, ctx) => {
@@ -119,39 +165,45 @@ export const mapHttpRequest: NodeMapper = (node, ctx) => {
   const data = parseAt(httpSchema, node.data, at, ctx);
   if (data === undefined) return undefined;
   const inputs = new NodeInputs(ctx);
+  const notes: string[] = [];
   const auth = data.authorization;
-  const body = data.body;
-  let bodyData: unknown = null;
-  if (typeof body?.data === "string") bodyData = inputs.template(body.data, [...at, "body", "data"]);
-  else if (Array.isArray(body?.data)) {
-    bodyData = body.data.map((d, i) => ({
-      key: inputs.template(d.key ?? "", [...at, "body", "data", i, "key"]),
-      type: d.type ?? "text",
-      value: inputs.template(d.value ?? "", [...at, "body", "data", i, "value"]),
-    }));
+  const key = () =>
+    inputs.template(auth?.config?.api_key ?? "", [...at, "authorization", "config", "api_key"], { secrets: true });
+  let portflowAuth: Record<string, unknown> = { type: "none" };
+  if (auth !== null && auth !== undefined && auth.type !== "no-auth") {
+    const scheme = auth.config?.type ?? "bearer";
+    if (scheme === "custom" && auth.config?.header)
+      portflowAuth = { type: "header", name: auth.config.header, value: key() };
+    else if (scheme === "basic") portflowAuth = { type: "header", name: "Authorization", value: `Basic ${key()}` };
+    else portflowAuth = { type: "bearer", token: key() };
   }
+  const method = data.method.toUpperCase();
+  const body = httpBody(data.body, inputs, at, notes);
+  const seconds = (kind: string) => SECONDS(data.timeout?.[`max_${kind}_timeout`] ?? data.timeout?.[kind]);
+  const timeouts = Object.fromEntries(
+    ["connect", "read", "write"].flatMap((kind) => {
+      const ms = seconds(kind);
+      return ms === undefined ? [] : [[`${kind}_ms`, Math.min(ms, 600_000)]];
+    }),
+  );
+  if (data.ssl_verify === false) notes.push("ssl_verify: false is not imported: certificates are always verified");
   const config = {
-    method: data.method.toUpperCase(),
-    url: inputs.template(data.url, [...at, "url"]),
-    headers: pairs(data.headers, inputs, [...at, "headers"]),
-    params: pairs(data.params, inputs, [...at, "params"]),
-    body: { type: body?.type ?? "none", data: bodyData },
-    authorization:
-      auth === null || auth === undefined || auth.type === "no-auth"
-        ? { type: "none" }
-        : {
-            type: "api-key",
-            scheme: auth.config?.type ?? "bearer",
-            ...(auth.config?.header ? { header: auth.config.header } : {}),
-            api_key: inputs.template(auth.config?.api_key ?? "", [...at, "authorization", "config", "api_key"]),
-          },
-    ...(data.timeout ? { timeout_seconds: data.timeout } : {}),
-    ...(data.ssl_verify === false ? { ssl_verify: false } : {}),
+    method,
+    url: inputs.template(data.url, [...at, "url"], { secrets: true }),
+    headers: pairs(data.headers, inputs, [...at, "headers"], notes),
+    query: pairs(data.params, inputs, [...at, "params"], notes),
+    ...((method !== "GET" && method !== "HEAD") || body.type === "none" ? { body } : {}),
+    auth: portflowAuth,
+    ...(Object.keys(timeouts).length > 0 && { timeouts }),
+    // Dify returns a 5xx answer as the node's outputs
+    fail_on_server_error: false,
   };
+  if ((method === "GET" || method === "HEAD") && body.type !== "none")
+    notes.push(`a ${method} request sends no body: the body was dropped`);
   return {
     nodes: [portflowNode(node, "http-request", config, inputs, ctx)],
     portflowType: "http-request",
-    notes: inputs.notes,
+    notes: [...notes, ...inputs.notes],
   };
 };
 
@@ -230,28 +282,50 @@ const extractorSchema = z.looseObject({
   reasoning_mode: z.string().nullish(),
 });
 
+const PARAMETER_TYPES = new Set([
+  "string",
+  "number",
+  "integer",
+  "boolean",
+  "array[string]",
+  "array[number]",
+  "array[integer]",
+  "array[boolean]",
+]);
+
+/** A Dify parameter type as one the Portflow extractor declares (`select` → string, `bool` → boolean). */
+function parameterType(type: string, name: string, notes: string[]): string {
+  const normal = type === "bool" ? "boolean" : type === "select" ? "string" : type;
+  if (PARAMETER_TYPES.has(normal)) return normal;
+  notes.push(`parameter "${name}": type ${type} became string`);
+  return "string";
+}
+
 export const mapParameterExtractor: NodeMapper = (node, ctx) => {
   const at = [...node.path, "data"];
   const data = parseAt(extractorSchema, node.data, at, ctx);
   if (data === undefined) return undefined;
   const inputs = new NodeInputs(ctx);
   if (data.query && data.query.length > 0) inputs.bind("query", data.query, [...at, "query"]);
+  const notes: string[] = [];
   const config = {
-    parameters: data.parameters.map((p) => ({
-      name: p.name,
-      type: p.type === "select" ? "string" : portTypeOf(p.type === "bool" ? "boolean" : p.type),
-      description: p.description ?? "",
-      required: p.required ?? false,
-      ...(p.options && p.options.length > 0 ? { options: p.options.map(String) } : {}),
-    })),
+    parameters: data.parameters.map((p) => {
+      const choices = p.options && p.options.length > 0 ? ` (one of: ${p.options.map(String).join(", ")})` : "";
+      return {
+        name: p.name,
+        type: parameterType(p.type, p.name, notes),
+        description: `${p.description ?? ""}${choices}`.trim(),
+        required: p.required ?? false,
+      };
+    }),
     instruction: inputs.template(data.instruction ?? "", [...at, "instruction"]),
-    reasoning_mode: data.reasoning_mode ?? "function_call",
     ...modelConfig(data.model, [...at, "model"], ctx),
   };
+  if (data.reasoning_mode === "prompt") notes.push("reasoning_mode prompt: Portflow always asks for structured output");
   return {
     nodes: [portflowNode(node, "parameter-extractor", config, inputs, ctx)],
     portflowType: "parameter-extractor",
-    notes: inputs.notes,
+    notes: [...notes, ...inputs.notes],
   };
 };
 
@@ -307,6 +381,22 @@ export function assignerItems(node: DifyNode): AssignerItem[] {
   ];
 }
 
+/** Dify assigner operations (v1 `write_mode`, v2 `operation`) → Portflow's. */
+const ASSIGNER_OPERATIONS: Readonly<Record<string, string>> = {
+  "over-write": "overwrite",
+  overwrite: "overwrite",
+  clear: "clear",
+  set: "set",
+  append: "append",
+  extend: "extend",
+  "remove-first": "remove-first",
+  "remove-last": "remove-last",
+  "+=": "+=",
+  "-=": "-=",
+  "*=": "*=",
+  "/=": "/=",
+};
+
 export const mapAssigner: NodeMapper = (node, ctx) => {
   const items = assignerItems(node);
   if (items.length === 0) {
@@ -318,22 +408,39 @@ export const mapAssigner: NodeMapper = (node, ctx) => {
     return undefined;
   }
   const inputs = new NodeInputs(ctx);
-  const portflowItems = items.flatMap((item) => {
+  const assignments = items.flatMap((item) => {
     const target = ctx.selector(item.target, [...item.path, "variable_selector"]);
     if (target === undefined) return [];
-    const base = { variable: target, operation: item.operation };
+    if (target[0] !== "conversation" || target.length !== 2) {
+      ctx.problem(
+        [...item.path, "variable_selector"],
+        "unsupported_selector",
+        `an assigner outside a loop writes conversation variables only; ${JSON.stringify(item.target)} is not one`,
+      );
+      return [];
+    }
+    const operation = ASSIGNER_OPERATIONS[item.operation];
+    if (operation === undefined) {
+      ctx.problem(
+        [...item.path, "operation"],
+        "unsupported_operator",
+        `assigner operation "${item.operation}" has no Portflow counterpart`,
+      );
+      return [];
+    }
+    const base = { variable: String(target[1]) };
     if (item.inputType === "variable" && Array.isArray(item.value)) {
       const input = inputs.port(item.value as string[], [...item.path, "value"]);
-      return input === undefined ? [] : [{ ...base, input }];
+      return input === undefined ? [] : [{ ...base, operation, input }];
     }
-    return [item.inputType === "constant" ? { ...base, value: item.value } : base];
+    if (item.inputType === "constant")
+      return [{ ...base, operation: operation === "overwrite" ? "set" : operation, value: item.value }];
+    return [{ ...base, operation }];
   });
-  const notes = portflowItems.some((i) => i.variable[0] === "conversation")
-    ? ["conversation variables are written when the run succeeds (Portflow), not at once"]
-    : [];
+  if (assignments.length === 0) return undefined;
   return {
-    nodes: [portflowNode(node, "assigner", { items: portflowItems }, inputs, ctx)],
+    nodes: [portflowNode(node, "assigner", { assignments }, inputs, ctx)],
     portflowType: "assigner",
-    notes,
+    notes: ["conversation variables are written when the run succeeds, not at once (as in Dify)"],
   };
 };

@@ -24,8 +24,13 @@ export class AnswerNode extends BaseNodeV2<AnswerConfig, Record<string, unknown>
   override readonly description = "Streams text to the chat client, in graph order.";
   readonly configSchema = answerConfigSchema;
 
-  ports(): NodePortSchema {
-    return { inputs: [], outputs: [{ name: "answer", type: "string" }], dynamicInputs: true };
+  ports(config?: AnswerConfig): NodePortSchema {
+    return {
+      inputs: [],
+      outputs: [{ name: "answer", type: "string" }],
+      dynamicInputs: true,
+      templates: [{ path: ["answer"], template: config?.answer ?? "" }],
+    };
   }
 
   run(inputs: Record<string, unknown>, ctx: NodeContext<AnswerConfig>): NodeRunResult<{ answer: string }> {

@@ -339,6 +339,7 @@ describe("sub-graph validation", () => {
     workflow.nodes.at(-1)!.variable_mappings!.push({ target_port: "peek", selector: ["say", "text"] });
     expect(problemsOf(workflow)).toEqual([
       'unknown_port @ nodes[2].variable_mappings[0].selector: container "each" gives its body item, index, not "itm"',
+      'unknown_variable @ nodes[2].config.template: placeholder {{i}} names "i", which is not an input of "say": map or wire it (inputs: item)',
       'selector_not_upstream @ nodes[3].variable_mappings[1].selector: selector points into the body of "each": read that container\'s outputs instead',
     ]);
   });

@@ -2,10 +2,12 @@ import { z } from "zod";
 import { BaseNodeV2, type NodeRunResult } from "../base-node.ts";
 import { type NodePortSchema, portDefinitionSchema } from "../port-definition.ts";
 
-const endConfigSchema = z.object({
-  /** Declared outputs; when empty, every mapped input becomes an output of type `any`. */
-  outputs: z.array(portDefinitionSchema).default([]),
-});
+const endConfigSchema = z
+  .object({
+    /** Declared outputs; when empty, every mapped input becomes an output of type `any`. */
+    outputs: z.array(portDefinitionSchema).default([]),
+  })
+  .strict();
 export type EndConfig = z.output<typeof endConfigSchema>;
 
 /** `end`: the run's outputs, collected from its mapped or wired inputs. */

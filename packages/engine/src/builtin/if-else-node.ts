@@ -3,26 +3,32 @@ import { BaseNodeV2, type NodeContext, type NodeRunResult } from "../base-node.t
 import { CONDITION_OPERATORS, compareCondition, readPath } from "../conditions.ts";
 import type { NodePortSchema } from "../port-definition.ts";
 
-const conditionSchema = z.object({
-  /** The input port (with an optional dotted path) to test. */
-  input: z.string().min(1),
-  operator: z.enum(CONDITION_OPERATORS),
-  value: z.unknown().optional(),
-});
+const conditionSchema = z
+  .object({
+    /** The input port (with an optional dotted path) to test. */
+    input: z.string().min(1),
+    operator: z.enum(CONDITION_OPERATORS),
+    value: z.unknown().optional(),
+  })
+  .strict();
 
-const caseSchema = z.object({
-  /** The branch port this case takes; must not be `false`. */
-  id: z
-    .string()
-    .min(1)
-    .refine((id) => id !== "false", { message: '"false" is reserved for the else branch' }),
-  logical: z.enum(["and", "or"]).default("and"),
-  conditions: z.array(conditionSchema).min(1),
-});
+const caseSchema = z
+  .object({
+    /** The branch port this case takes; must not be `false`. */
+    id: z
+      .string()
+      .min(1)
+      .refine((id) => id !== "false", { message: '"false" is reserved for the else branch' }),
+    logical: z.enum(["and", "or"]).default("and"),
+    conditions: z.array(conditionSchema).min(1),
+  })
+  .strict();
 
-const ifElseConfigSchema = z.object({
-  cases: z.array(caseSchema).default([]),
-});
+const ifElseConfigSchema = z
+  .object({
+    cases: z.array(caseSchema).default([]),
+  })
+  .strict();
 export type IfElseConfig = z.output<typeof ifElseConfigSchema>;
 type Condition = z.output<typeof conditionSchema>;
 
@@ -41,6 +47,9 @@ export class IfElseNode extends BaseNodeV2<IfElseConfig, Record<string, unknown>
       outputs: [{ name: "branch", type: "string" }],
       branches: [...config.cases.map((c) => c.id), "false"],
       dynamicInputs: true,
+      inputReads: config.cases.flatMap((c, i) =>
+        c.conditions.map((condition, j) => ({ path: ["cases", i, "conditions", j, "input"], name: condition.input })),
+      ),
     };
   }
 

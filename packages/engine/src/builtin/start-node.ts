@@ -2,10 +2,12 @@ import { z } from "zod";
 import { BaseNodeV2, type NodeRunResult } from "../base-node.ts";
 import { type NodePortSchema, portDefinitionSchema, valueMatchesPortType } from "../port-definition.ts";
 
-const startConfigSchema = z.object({
-  /** The workflow's inputs. Defaults to one required string `query`. */
-  inputs: z.array(portDefinitionSchema).default([{ name: "query", type: "string", required: true }]),
-});
+const startConfigSchema = z
+  .object({
+    /** The workflow's inputs. Defaults to one required string `query`. */
+    inputs: z.array(portDefinitionSchema).default([{ name: "query", type: "string", required: true }]),
+  })
+  .strict();
 export type StartConfig = z.output<typeof startConfigSchema>;
 
 export class InvalidRunInputError extends Error {

@@ -2,9 +2,11 @@ import { z } from "zod";
 import { BaseNodeV2, type NodeContext, type NodeRunResult } from "../base-node.ts";
 import type { NodePortSchema } from "../port-definition.ts";
 
-const templateConfigSchema = z.object({
-  template: z.string().default(""),
-});
+const templateConfigSchema = z
+  .object({
+    template: z.string().default(""),
+  })
+  .strict();
 export type TemplateConfig = z.output<typeof templateConfigSchema>;
 
 /** `template`: renders `config.template` over its inputs (any mapped port) into `text`. */
@@ -13,8 +15,13 @@ export class TemplateNode extends BaseNodeV2<TemplateConfig, Record<string, unkn
   override readonly description = "Renders a string from its inputs: {{port}}, {{sys.query}}, {{env.NAME}}.";
   readonly configSchema = templateConfigSchema;
 
-  ports(): NodePortSchema {
-    return { inputs: [], outputs: [{ name: "text", type: "string" }], dynamicInputs: true };
+  ports(config?: TemplateConfig): NodePortSchema {
+    return {
+      inputs: [],
+      outputs: [{ name: "text", type: "string" }],
+      dynamicInputs: true,
+      templates: [{ path: ["template"], template: config?.template ?? "" }],
+    };
   }
 
   run(inputs: Record<string, unknown>, ctx: NodeContext<TemplateConfig>): NodeRunResult<{ text: string }> {

@@ -52,8 +52,12 @@ export class StubLlmNode extends BaseNodeV2<
   readonly configSchema = z
     .object({ user_prompt: z.string().default("{{query}}"), system_prompt: z.string().default("") })
     .passthrough();
-  ports(): NodePortSchema {
+  ports(config?: { user_prompt: string; system_prompt: string }): NodePortSchema {
     return {
+      templates: [
+        { path: ["system_prompt"], template: config?.system_prompt ?? "" },
+        { path: ["user_prompt"], template: config?.user_prompt ?? "{{query}}" },
+      ],
       inputs: [
         { name: "query", type: "string" },
         { name: "context", type: "string" },

@@ -1,5 +1,11 @@
 import { Readable } from "node:stream";
-import { BaseNodeV2, type NodeContext, type NodePortSchema, type NodeRunResult } from "@portflow/engine";
+import {
+  BaseNodeV2,
+  type NodeContext,
+  type NodePortSchema,
+  type NodeRunResult,
+  templateUsesIn,
+} from "@portflow/engine";
 import { Agent, request, errors as undiciErrors } from "undici";
 import { type FileValue, fileValueBytes, fileValueSchema, toFileValue } from "../file-value.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, type HttpNodeOptions } from "../node-registry-options.ts";
@@ -81,7 +87,7 @@ export class HttpRequestNode extends BaseNodeV2<HttpRequestConfig, Record<string
     this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   }
 
-  ports(): NodePortSchema {
+  ports(config?: HttpRequestConfig): NodePortSchema {
     return {
       inputs: [
         { name: "file", type: "file", required: false, description: "The file a binary or form-data body sends." },
@@ -94,6 +100,15 @@ export class HttpRequestNode extends BaseNodeV2<HttpRequestConfig, Record<string
         { name: "files", type: "array", description: "A binary response: [{filename, mime_type, size, data_base64}]." },
       ],
       dynamicInputs: true,
+      templates: config
+        ? templateUsesIn({
+            url: config.url,
+            headers: config.headers,
+            query: config.query,
+            body: config.body,
+            auth: config.auth,
+          })
+        : [],
     };
   }
 

@@ -22,17 +22,19 @@ const outputName = z
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "an output name is a letter or _ followed by letters, digits or _");
 
 function codeConfigSchema(limits: ResolvedSandboxLimits) {
-  return z.object({
-    language: z.enum(["javascript", "python3"]),
-    /** Defines `main`: `function main({a, b}) {...}` or `def main(a, b): ...`, returning an object. */
-    code: z.string().min(1).max(100_000),
-    /** The outputs `main` returns, each checked against its type. */
-    outputs: z
-      .array(z.object({ name: outputName, type: portTypeSchema, description: z.string().optional() }).strict())
-      .max(64)
-      .refine((list) => new Set(list.map((o) => o.name)).size === list.length, "output names must be unique"),
-    limits: nodeLimitsSchema(limits.maxima),
-  });
+  return z
+    .object({
+      language: z.enum(["javascript", "python3"]),
+      /** Defines `main`: `function main({a, b}) {...}` or `def main(a, b): ...`, returning an object. */
+      code: z.string().min(1).max(100_000),
+      /** The outputs `main` returns, each checked against its type. */
+      outputs: z
+        .array(z.object({ name: outputName, type: portTypeSchema, description: z.string().optional() }).strict())
+        .max(64)
+        .refine((list) => new Set(list.map((o) => o.name)).size === list.length, "output names must be unique"),
+      limits: nodeLimitsSchema(limits.maxima),
+    })
+    .strict();
 }
 
 /** Config of the `code` node. */

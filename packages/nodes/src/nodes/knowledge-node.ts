@@ -2,14 +2,16 @@ import { BaseNodeV2, type NodeContext, type NodePortSchema, type NodeRunResult, 
 import { z } from "zod";
 import { formatContext, type RetrievedDocument } from "../retrieved-document.ts";
 
-const knowledgeConfigSchema = z.object({
-  /** How many chunks to return at most. */
-  top_k: z.number().int().min(1).max(100).default(5),
-  /** Drop chunks whose cosine similarity is below this. */
-  score_threshold: z.number().min(-1).max(1).default(0),
-  /** Exact-match filter on chunk metadata (e.g. `{ "filename": "faq.pdf" }`). */
-  filter: z.record(z.string(), z.unknown()).optional(),
-});
+const knowledgeConfigSchema = z
+  .object({
+    /** How many chunks to return at most. */
+    top_k: z.number().int().min(1).max(100).default(5),
+    /** Drop chunks whose cosine similarity is below this. */
+    score_threshold: z.number().min(-1).max(1).default(0),
+    /** Exact-match filter on chunk metadata (e.g. `{ "filename": "faq.pdf" }`). */
+    filter: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
 
 /** Config of the `knowledge` node. */
 export type KnowledgeConfig = z.output<typeof knowledgeConfigSchema>;

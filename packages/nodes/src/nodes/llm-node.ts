@@ -25,25 +25,27 @@ const responseFormatSchema = z.discriminatedUnion("type", [
     .strict(),
 ]);
 
-const llmConfigSchema = z.object({
-  /** System prompt template (`{{port}}`, `{{sys.x}}`, `{{env.X}}`). */
-  system_prompt: z.string().default(""),
-  /** User prompt template. */
-  user_prompt: z.string().default("{{query}}"),
-  /** Provider model id; the provider's default when omitted. */
-  model: z.string().min(1).optional(),
-  temperature: z.number().min(0).max(1).default(0.7),
-  max_tokens: z.number().int().min(1).max(200_000).default(1024),
-  top_p: z.number().min(0).max(1).optional(),
-  stop: z.array(z.string().min(1)).max(8).optional(),
-  /** `json_schema`: the model answers JSON matching `schema`, validated, in the `json` output (no streaming). */
-  response_format: responseFormatSchema.optional(),
-  /** Only the last `window` turns (a user message and what follows it) of `messages` reach the model. */
-  memory: z
-    .object({ window: z.number().int().min(0).max(1_000) })
-    .strict()
-    .optional(),
-});
+const llmConfigSchema = z
+  .object({
+    /** System prompt template (`{{port}}`, `{{sys.x}}`, `{{env.X}}`). */
+    system_prompt: z.string().default(""),
+    /** User prompt template. */
+    user_prompt: z.string().default("{{query}}"),
+    /** Provider model id; the provider's default when omitted. */
+    model: z.string().min(1).optional(),
+    temperature: z.number().min(0).max(1).default(0.7),
+    max_tokens: z.number().int().min(1).max(200_000).default(1024),
+    top_p: z.number().min(0).max(1).optional(),
+    stop: z.array(z.string().min(1)).max(8).optional(),
+    /** `json_schema`: the model answers JSON matching `schema`, validated, in the `json` output (no streaming). */
+    response_format: responseFormatSchema.optional(),
+    /** Only the last `window` turns (a user message and what follows it) of `messages` reach the model. */
+    memory: z
+      .object({ window: z.number().int().min(0).max(1_000) })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 /** Config of the `llm` node. */
 export type LlmConfig = z.output<typeof llmConfigSchema>;
@@ -103,6 +105,10 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
           : []),
       ],
       dynamicInputs: true,
+      templates: [
+        { path: ["system_prompt"], template: config?.system_prompt ?? "" },
+        { path: ["user_prompt"], template: config?.user_prompt ?? "{{query}}" },
+      ],
     };
   }
 

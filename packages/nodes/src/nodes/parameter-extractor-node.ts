@@ -95,6 +95,7 @@ export class ParameterExtractorNode extends BaseNodeV2<ParameterExtractorConfig,
         { name: "__reason", type: "string" as const },
       ],
       dynamicInputs: true,
+      templates: [{ path: ["instruction"], template: config.instruction }],
     };
   }
 

@@ -77,6 +77,7 @@ export class QuestionClassifierNode extends BaseNodeV2<
       ],
       branches: config.classes.map((c) => c.id),
       dynamicInputs: true,
+      templates: [{ path: ["instruction"], template: config.instruction }],
     };
   }
 

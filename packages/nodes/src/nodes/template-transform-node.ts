@@ -10,11 +10,13 @@ import { type Sandboxes, sharedSandboxes } from "../sandbox/sandboxes.ts";
 import { sandboxInputsJson } from "./sandbox-inputs-json.ts";
 
 function templateTransformConfigSchema(limits: ResolvedSandboxLimits) {
-  return z.object({
-    /** Jinja2 syntax over the node's inputs: `{{ x }}`, filters, `{% for %}`, `{% if %}`. */
-    template: z.string().max(100_000),
-    limits: nodeLimitsSchema(limits.maxima),
-  });
+  return z
+    .object({
+      /** Jinja2 syntax over the node's inputs: `{{ x }}`, filters, `{% for %}`, `{% if %}`. */
+      template: z.string().max(100_000),
+      limits: nodeLimitsSchema(limits.maxima),
+    })
+    .strict();
 }
 
 /** Config of the `template-transform` node. */

@@ -26,7 +26,8 @@ export function httpRequestWorkflow(
         config,
         ...policies,
         variable_mappings: [
-          { target_port: "city", selector: ["start", "city"] },
+          // mapped only when read: validation refuses a mapped port the config never reads
+          ...(JSON.stringify(config).includes("{{city") ? [{ target_port: "city", selector: ["start", "city"] }] : []),
           ...(options.withFile ? [{ target_port: "file", selector: ["start", "upload"] }] : []),
         ],
       },

@@ -18,7 +18,16 @@ const COMMAND_GROUPS: Readonly<Record<string, () => Promise<RegisterCommands>>> 
   secrets: async () => (await import("./commands/secrets-commands.ts")).registerSecretsCommands,
   ingest: async () => (await import("./commands/ingest-command.ts")).registerIngestCommand,
   documents: async () => (await import("./commands/documents-commands.ts")).registerDocumentsCommands,
-  workflow: async () => (await import("./commands/workflow-commands.ts")).registerWorkflowCommands,
+  workflow: async () => {
+    const [commands, run] = await Promise.all([
+      import("./commands/workflow-commands.ts"),
+      import("./commands/workflow-run-command.ts"),
+    ]);
+    return (program, session) => {
+      commands.registerWorkflowCommands(program, session);
+      run.registerWorkflowRunCommand(program, session);
+    };
+  },
   nodes: async () => (await import("./commands/nodes-commands.ts")).registerNodesCommands,
   run: async () => (await import("./commands/run-command.ts")).registerRunCommand,
   runs: async () => (await import("./commands/runs-commands.ts")).registerRunsCommands,

@@ -101,6 +101,54 @@ describe("POST /api/v1/bots/{bot_id}/workflow-versions/draft/import", () => {
     expect(json.json().error.code).toBe("validation_error");
   });
 
+  it("maps Dify models through a JSON body's model_map, recorded in the report; others stay on the server's provider", async () => {
+    const botId = (await t.storage.bots.create({ name: "mapped" })).id;
+    const res = await t.app.inject({
+      method: "POST",
+      url: importUrl(botId),
+      headers: t.admin,
+      payload: {
+        yaml: fixture("support-chatflow.yml"),
+        model_map: { "openai/gpt-4o-mini": { provider: "bedrock", name: "anthropic.claude-haiku-4-5-20251001-v1:0" } },
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    const llm = res.json().draft.graph.nodes.find((n: { type: string }) => n.type === "llm");
+    expect(llm.config.model).toBe("anthropic.claude-haiku-4-5-20251001-v1:0");
+    expect(res.json().report.models).toEqual([
+      expect.objectContaining({
+        name: "gpt-4o-mini",
+        mapped_to: { provider: "bedrock", name: "anthropic.claude-haiku-4-5-20251001-v1:0" },
+      }),
+    ]);
+    const unmapped = await t.app.inject({
+      method: "POST",
+      url: importUrl(botId, "?force=true"),
+      headers: t.admin,
+      payload: { yaml: fixture("support-chatflow.yml"), model_map: {} },
+    });
+    expect(unmapped.json().report.models[0].mapped_to).toBeNull();
+    expect(unmapped.json().draft.graph.nodes.find((n: { type: string }) => n.type === "llm").config).not.toHaveProperty(
+      "model",
+    );
+  });
+
+  it("refuses a model_map entry without a name with 400 naming the field", async () => {
+    const botId = (await t.storage.bots.create({ name: "bad map" })).id;
+    const res = await t.app.inject({
+      method: "POST",
+      url: importUrl(botId),
+      headers: t.admin,
+      payload: { yaml: fixture("support-chatflow.yml"), model_map: { "openai/gpt-4o-mini": { provider: "bedrock" } } },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: "validation_error" });
+    expect(res.json().error.details.issues).toEqual([
+      expect.objectContaining({ path: "body.model_map.openai/gpt-4o-mini.name" }),
+    ]);
+    expect(await t.storage.workflowVersions.getDraft(botId)).toBeUndefined();
+  });
+
   it("lets a bot-scoped key import into its own bot only", async () => {
     const mine = (await t.storage.bots.create({ name: "mine" })).id;
     const other = (await t.storage.bots.create({ name: "other" })).id;
@@ -125,7 +173,10 @@ describe("POST /api/v1/bots/{bot_id}/workflow-versions/draft/import", () => {
       "application/yaml",
       "application/x-yaml",
       "text/yaml",
+      "application/json",
     ]);
-    expect(route.post.requestBody.content["application/yaml"].schema).toMatchObject({ type: "string" });
+    const body = JSON.stringify(route.post.requestBody.content["application/json"].schema);
+    expect(body).toContain('"type":"string"');
+    expect(body).toContain('"model_map"');
   });
 });

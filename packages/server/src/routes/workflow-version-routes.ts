@@ -1,4 +1,4 @@
-import { importDifyDsl } from "@portflow/dify";
+import { importDifyDsl, modelMapSchema } from "@portflow/dify";
 import type { RunResult } from "@portflow/engine";
 import { NotFoundError, type WorkflowVersion } from "@portflow/storage";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
@@ -137,6 +137,28 @@ const importProblemSchema = z.object({
 
 const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml"];
 
+/** The JSON form of a Dify import: the YAML text and a model map. */
+const importJsonBodySchema = z.strictObject({
+  yaml: z.string().min(1).describe("the Dify .yml export"),
+  model_map: modelMapSchema.optional().describe("Dify `provider/model` or `model` → Portflow `{provider, name}`"),
+});
+
+/** Imports the JSON form; a model_map that does not fit is a 400 naming each field. */
+function importFromJson(body: unknown) {
+  const parsed = importJsonBodySchema.safeParse(body);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: ["body", ...i.path].join("."), message: i.message }));
+    throw new AppError(
+      400,
+      "validation_error",
+      `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+      { issues },
+    );
+  }
+  const { yaml, model_map } = parsed.data;
+  return importDifyDsl(yaml, model_map !== undefined ? { modelMap: model_map } : {});
+}
+
 /** `/api/v1/bots/{bot_id}/workflow-versions`: versions, the draft, publish, restore, debug run, Dify import. */
 export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   const versions = ctx.storage.workflowVersions;
@@ -231,14 +253,26 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             "Send the Dify export as the body with `Content-Type: application/yaml`. The draft is saved like " +
             "`PUT /draft` (pass the revision you last read as `?revision=` or `If-Match`; none means you expect no " +
             "draft yet; `?force=true` overwrites) and never published. A file that is not a Dify workflow or " +
-            "chatflow app, malformed YAML, or tool/agent nodes answer 422 `dify_import_refused` with every problem.",
+            "chatflow app, malformed YAML, or tool/agent nodes answer 422 `dify_import_refused` with every problem. " +
+            'To map Dify models, send JSON instead: `{"yaml": "<the export>", "model_map": {"openai/gpt-4o": ' +
+            '{"provider": "bedrock", "name": "…"}}}`; a model not in the map runs on the server\'s configured provider.',
           params: paramsSchema,
           querystring: z.object({
             revision: z.coerce.number().int().min(0).optional(),
             force: z.enum(["true", "false"]).optional(),
           }),
-          consumes: YAML_TYPES,
-          body: z.string().describe("the Dify .yml export"),
+          consumes: [...YAML_TYPES, "application/json"],
+          // the JSON form is checked field by field in the handler, so a bad model_map is named exactly
+          body: z.union([
+            z.string().describe("the Dify .yml export"),
+            z.object({
+              yaml: z.string().describe("the Dify .yml export"),
+              model_map: z
+                .record(z.string(), z.unknown())
+                .optional()
+                .describe('Dify `provider/model` or `model` → Portflow `{"provider": …, "name": …}`'),
+            }),
+          ]),
           response: {
             200: z.object({
               draft: versionSchema,
@@ -251,7 +285,7 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
-        const result = importDifyDsl(request.body);
+        const result = typeof request.body === "string" ? importDifyDsl(request.body) : importFromJson(request.body);
         if (result.workflow === undefined) {
           throw new AppError(422, "dify_import_refused", result.problems[0]?.message ?? "the file was not imported", {
             problems: result.problems,

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -38,9 +38,9 @@ describe("portflow import dify", () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.split("\n");
     expect(lines[0]).toMatch(/^dify\s+status\s+portflow\s+notes$/);
-    expect(result.stdout).toMatch(/answer "Answer"\s+approximated\s+template\s+Portflow has no answer node yet/);
+    expect(result.stdout).toMatch(/answer "Answer"\s+mapped\s+answer/);
     expect(result.stdout).toMatch(/sticky note\s+dropped/);
-    expect(result.stdout).toContain(`wrote ${out} (8 nodes)`);
+    expect(result.stdout).toContain(`wrote ${out} (6 nodes)`);
     const workflow = JSON.parse(await readFile(out, "utf8"));
     expect(workflow).toMatchObject({ schema_version: 2, name: "Help centre assistant" });
   });
@@ -48,9 +48,40 @@ describe("portflow import dify", () => {
   it("says which node types are missing and which secrets to set", async () => {
     const result = await cli("import", "dify", join(fixtures, "intake-chatflow.yml"));
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/code "Parse order"\s+mapped \(needs node type code\)/);
+    expect(result.stdout).toMatch(/code "Parse order"\s+mapped\s+code/);
+    expect(result.stdout).toMatch(/document-extractor "Read ticket"\s+mapped \(needs node type document-extractor\)/);
     expect(result.stderr).toContain("note: set these bot secrets before running it: ORDER_API_KEY");
     expect(result.stdout).toContain("nothing saved");
+  });
+
+  it("maps models through --model-map, and refuses a map entry without a name, naming it", async () => {
+    const map = join(dir, "models.json");
+    await writeFile(
+      map,
+      JSON.stringify({ "gpt-4o-mini": { provider: "bedrock", name: "anthropic.claude-haiku-4-5" } }),
+    );
+    const out = join(dir, "mapped.json");
+    const result = await cli(
+      "import",
+      "dify",
+      join(fixtures, "support-chatflow.yml"),
+      "--model-map",
+      map,
+      "--out",
+      out,
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("model: langgenius/openai/openai/gpt-4o-mini → bedrock anthropic.claude-haiku-4-5");
+    const workflow = JSON.parse(await readFile(out, "utf8")) as {
+      nodes: { type: string; config: { model?: string } }[];
+    };
+    expect(workflow.nodes.find((n) => n.type === "llm")?.config.model).toBe("anthropic.claude-haiku-4-5");
+
+    await writeFile(map, JSON.stringify({ "gpt-4o-mini": { provider: "bedrock" } }));
+    const bad = await cli("import", "dify", join(fixtures, "support-chatflow.yml"), "--model-map", map);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${map} is not a model map`);
+    expect(bad.stderr).toContain("gpt-4o-mini.name:");
   });
 
   it("refuses a file with tools and agents, listing each, and exits 1", async () => {
@@ -71,7 +102,16 @@ describe("portflow import dify", () => {
     const created = await cli("bots", "create", "--name", "Imported", "--json");
     const botId = (JSON.parse(created.stdout) as { id: string }).id;
     const result = await cli("import", "dify", join(fixtures, "research-workflow.yml"), "--bot", botId);
-    expect(result.stderr).toBe("");
+    // only the model lines: every Dify model runs on the server's configured provider
+    expect(result.stderr.trim().split("\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^model: .+ → the server's configured provider$/)]),
+    );
+    expect(
+      result.stderr
+        .trim()
+        .split("\n")
+        .every((l) => l.startsWith("model: ")),
+    ).toBe(true);
     expect(result.stdout).toContain(`saved as draft revision 1 of bot ${botId} (not published)`);
     const versions = await cli("workflow", "versions", "--bot", botId, "--json");
     const listed = JSON.parse(versions.stdout) as {

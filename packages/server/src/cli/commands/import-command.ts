@@ -3,6 +3,7 @@ import type { DifyImport } from "@portflow/dify";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CliSession } from "../cli-session.ts";
+import { readModelMap } from "../read-model-map.ts";
 import { requireBot } from "../require-bot.ts";
 import { formatTable } from "../text-table.ts";
 
@@ -39,11 +40,16 @@ export function registerImportCommand(program: Command, session: CliSession): vo
     .argument("<file>", "the Dify .yml export")
     .option("--out <file>", "write the workflow JSON here")
     .option("--bot <bot-id>", "save it as this bot's draft (never published)")
+    .option(
+      "--model-map <file>",
+      'JSON mapping Dify models to Portflow ones: {"openai/gpt-4o": {"provider": "bedrock", "name": "…"}}; unmapped models use the server\'s',
+    )
     .option("--json", "print {workflow, problems, report} as JSON")
-    .action(async (file: string, options: { out?: string; bot?: string; json?: boolean }) => {
+    .action(async (file: string, options: { out?: string; bot?: string; json?: boolean; modelMap?: string }) => {
+      const modelMap = options.modelMap !== undefined ? await readModelMap(options.modelMap) : undefined;
       // loaded on use: other commands do not pay for the YAML parser at start-up
       const { importDifyDsl } = await import("@portflow/dify");
-      const result = importDifyDsl(await readText(file));
+      const result = importDifyDsl(await readText(file), modelMap !== undefined ? { modelMap } : {});
       if (options.json === true) session.json(result);
       else if (result.report.items.length > 0) session.out(reportTable(result));
       for (const p of result.problems) {
@@ -57,6 +63,13 @@ export function registerImportCommand(program: Command, session: CliSession): vo
       const { report } = result;
       if (report.secrets.length > 0)
         session.err(`note: set these bot secrets before running it: ${report.secrets.join(", ")}`);
+      if (options.json !== true) {
+        for (const m of report.models) {
+          const to =
+            m.mapped_to === null ? "the server's configured provider" : `${m.mapped_to.provider} ${m.mapped_to.name}`;
+          session.err(`model: ${m.provider}/${m.name} → ${to}`);
+        }
+      }
       if (report.needs_node_types.length > 0) {
         session.err(`note: uses node types Portflow does not have yet: ${report.needs_node_types.join(", ")}`);
       }
