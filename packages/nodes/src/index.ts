@@ -1,6 +1,6 @@
 /**
  * `@portflow/nodes` — the built-in node types (start, end, if-else, template, knowledge, llm,
- * code, template-transform),
+ * code, template-transform, http-request, document-extractor, …),
  * their registry, and provider selection. Providers live in the `./bedrock` and `./local`
  * subpaths, document ingestion in `./ingest`, test doubles in `./testing`.
  * @module
@@ -16,10 +16,17 @@ export { ResponseTooLargeError } from "./http/http-response-body.ts";
 export { refusedAddressReason } from "./http/refused-address.ts";
 export {
   DEFAULT_MAX_RESPONSE_BYTES,
+  type DocumentNodeOptions,
   type HttpNodeOptions,
   type NodeRegistryOptions,
 } from "./node-registry-options.ts";
 export { type CodeConfig, CodeNode, type CodeNodeOptions } from "./nodes/code-node.ts";
+export {
+  type DocumentExtractorConfig,
+  DocumentExtractorNode,
+  type DocumentExtractorOutputs,
+  InvalidFileInputError,
+} from "./nodes/document-extractor-node.ts";
 export {
   type KnowledgeConfig,
   type KnowledgeInputs,
