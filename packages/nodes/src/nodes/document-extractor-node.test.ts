@@ -135,8 +135,7 @@ describe("document-extractor node", () => {
     };
     expect(await run(toFileValue("big.txt", "text/plain", encode("x".repeat(10_001))))).toEqual({
       code: "TOO_LARGE",
-      message:
-        "big.txt: the file (10001 bytes) is larger than the upload limit of 9.8 KiB (PORTFLOW_MAX_UPLOAD_BYTES)",
+      message: "big.txt: the file (10001 bytes) is larger than the upload limit of 9.8 KiB (PORTFLOW_MAX_UPLOAD_BYTES)",
     });
     expect(await run(toFileValue("locked.pdf", "application/pdf", await makeEncryptedPdf()))).toMatchObject({
       code: "ENCRYPTED",
