@@ -7,6 +7,7 @@
  */
 export { createNodeRegistry } from "./create-node-registry.ts";
 export { createProviders, type Providers } from "./create-providers.ts";
+export { type FileMetadata, fileMetadata, withFileMetadata } from "./file-metadata.ts";
 export { type FileValue, fileValueBytes, fileValueSchema, toFileValue } from "./file-value.ts";
 export { DestinationGuard, DestinationRefusedError } from "./http/destination-guard.ts";
 export { allowEntryProblem, HttpAllowList } from "./http/http-allow-list.ts";
