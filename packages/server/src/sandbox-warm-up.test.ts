@@ -50,7 +50,7 @@ function freshSandboxes(): Sandboxes {
 }
 
 describe("warmUpSandboxesAtStart", () => {
-  it("auto: loads Pyodide only when a published workflow has Python code", async () => {
+  it("auto: loads what published workflows use — QuickJS for JavaScript, Pyodide only for Python", async () => {
     await publish("javascript");
     const first = freshSandboxes();
     expect(await warmUpSandboxesAtStart("auto", first, (t as TestApp).storage)).toEqual({
@@ -79,8 +79,11 @@ describe("warmUpSandboxesAtStart", () => {
     expect(second.python.loads).toBe(1);
   }, 120_000);
 
-  it("never loads nothing; always loads Pyodide with no workflow at all", async () => {
+  it("auto and never load nothing without such workflows; always loads both with no workflow at all", async () => {
     t = await createTestApp();
+    const auto = freshSandboxes();
+    expect(await warmUpSandboxesAtStart("auto", auto, t.storage)).toEqual({ quickjs: false, python: false });
+    expect(auto.python.loads).toBe(0);
     const never = freshSandboxes();
     expect(await warmUpSandboxesAtStart("never", never, t.storage)).toEqual({ quickjs: false, python: false });
     expect(never.python.loads).toBe(0);
