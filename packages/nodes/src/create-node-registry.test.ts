@@ -8,6 +8,7 @@ describe("createNodeRegistry", () => {
       "answer",
       "assigner",
       "code",
+      "document-extractor",
       "end",
       "http-request",
       "if-else",

@@ -2,6 +2,7 @@ import { NodeRegistryV2, registerBuiltinNodes } from "@portflow/engine";
 import { HttpRequestNode } from "./http/http-request-node.ts";
 import type { NodeRegistryOptions } from "./node-registry-options.ts";
 import { CodeNode } from "./nodes/code-node.ts";
+import { DocumentExtractorNode } from "./nodes/document-extractor-node.ts";
 import { KnowledgeNode } from "./nodes/knowledge-node.ts";
 import { LlmNode } from "./nodes/llm-node.ts";
 import { ParameterExtractorNode } from "./nodes/parameter-extractor-node.ts";
@@ -15,7 +16,7 @@ export type { NodeRegistryOptions } from "./node-registry-options.ts";
  * A registry with every built-in node type: the engine's control-flow nodes (`start`, `end`,
  * `answer`, `if-else`, `template`, `variable-aggregator`, `list-operator`, `iteration`, `loop`,
  * `assigner`, see `registerBuiltinNodes`), `knowledge`, `llm`, `http-request`,
- * `question-classifier`, `parameter-extractor`, and the sandboxed `code` and `template-transform`.
+ * `question-classifier`, `parameter-extractor`, `document-extractor`, and the sandboxed `code` and `template-transform`.
  * Providers and the vector store are not part of it: they reach the nodes through the run's
  * ServiceContainer. `options` carries the nodes' limits (see {@link NodeRegistryOptions}).
  *
@@ -31,6 +32,7 @@ export function createNodeRegistry(options: NodeRegistryOptions = {}): NodeRegis
     .register(new HttpRequestNode(options.http))
     .register(new QuestionClassifierNode())
     .register(new ParameterExtractorNode())
+    .register(new DocumentExtractorNode(options.documents))
     .register(new CodeNode(sandboxed))
     .register(new TemplateTransformNode(sandboxed));
 }

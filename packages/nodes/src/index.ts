@@ -1,12 +1,13 @@
 /**
  * `@portflow/nodes` — the built-in node types (start, end, if-else, template, knowledge, llm,
- * code, template-transform),
+ * code, template-transform, http-request, document-extractor, …),
  * their registry, and provider selection. Providers live in the `./bedrock` and `./local`
  * subpaths, document ingestion in `./ingest`, test doubles in `./testing`.
  * @module
  */
 export { createNodeRegistry } from "./create-node-registry.ts";
 export { createProviders, type Providers } from "./create-providers.ts";
+export { type FileMetadata, fileMetadata, withFileMetadata } from "./file-metadata.ts";
 export { type FileValue, fileValueBytes, fileValueSchema, toFileValue } from "./file-value.ts";
 export { DestinationGuard, DestinationRefusedError } from "./http/destination-guard.ts";
 export { allowEntryProblem, HttpAllowList } from "./http/http-allow-list.ts";
@@ -16,10 +17,17 @@ export { ResponseTooLargeError } from "./http/http-response-body.ts";
 export { refusedAddressReason } from "./http/refused-address.ts";
 export {
   DEFAULT_MAX_RESPONSE_BYTES,
+  type DocumentNodeOptions,
   type HttpNodeOptions,
   type NodeRegistryOptions,
 } from "./node-registry-options.ts";
 export { type CodeConfig, CodeNode, type CodeNodeOptions } from "./nodes/code-node.ts";
+export {
+  type DocumentExtractorConfig,
+  DocumentExtractorNode,
+  type DocumentExtractorOutputs,
+  InvalidFileInputError,
+} from "./nodes/document-extractor-node.ts";
 export {
   type KnowledgeConfig,
   type KnowledgeInputs,

@@ -3,6 +3,8 @@
  * from its configuration once, at the edge). Every section and field is optional; the defaults
  * are documented on each.
  */
+import type { DocumentParser, IngestLimits } from "./ingest/ingest-document.ts";
+import type { IngestLimitName } from "./ingest/ingest-error.ts";
 import type { SandboxLimitOptions } from "./sandbox/sandbox-limits.ts";
 import type { Sandboxes } from "./sandbox/sandboxes.ts";
 
@@ -16,6 +18,26 @@ export interface NodeRegistryOptions {
   readonly sandbox?: SandboxLimitOptions;
   /** Where those nodes run; default: this process's shared sandboxes (one Pyodide per process). */
   readonly sandboxes?: Sandboxes;
+  /** `document-extractor`. */
+  readonly documents?: DocumentNodeOptions;
+}
+
+/**
+ * Limits of the `document-extractor` node: the upload rules, so a file a workflow reads is held to
+ * what an upload would be.
+ */
+export interface DocumentNodeOptions {
+  /**
+   * Parses one file. Default: this process's shared `WorkerDocumentParser` (a memory-capped worker
+   * thread per parse, 512 MiB heap, 60 s); a server passes the one its uploads use.
+   */
+  readonly parser?: DocumentParser;
+  /** Bytes per file, PDF pages, DOCX decompression. Default: ingestion's (20 MiB, 500 pages, …). */
+  readonly limits?: Omit<IngestLimits, "maxChunks">;
+  /** Files per node call. Default 10. */
+  readonly maxFiles?: number;
+  /** The setting behind each limit, named in errors (`{ maxBytes: "PORTFLOW_MAX_UPLOAD_BYTES" }`). */
+  readonly limitSettings?: Readonly<Partial<Record<IngestLimitName, string>>>;
 }
 
 /** Limits of the `http-request` node. */

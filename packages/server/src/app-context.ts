@@ -23,7 +23,7 @@ export interface AppContext {
 
 /** The part of the server configuration `buildApp` uses. */
 export type AppConfig = Pick<ServerConfig, "maxUploadBytes" | "rateLimit" | "session" | "shutdownGraceMs"> &
-  Partial<Pick<ServerConfig, "trustProxy">>;
+  Partial<Pick<ServerConfig, "trustProxy" | "chatMaxFiles">>;
 
 /** One uploaded file to parse, chunk, embed and store for a bot. */
 export interface DocumentUpload {

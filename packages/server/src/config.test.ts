@@ -169,4 +169,34 @@ describe("loadConfig: secrets and http-request limits", () => {
       /PORTFLOW_HTTP_ALLOW: "not a host": must be a host/,
     );
   });
+
+  it("reads the sandbox limits, warm-up mode and chat file count, and refuses a default above its maximum", () => {
+    expect(loadConfig({})).toMatchObject({
+      sandbox: {
+        defaults: { time_ms: 5_000, memory_mb: 64 },
+        maxima: { time_ms: 30_000, memory_mb: 256 },
+        warm: "auto",
+      },
+      chatMaxFiles: 5,
+    });
+    const config = loadConfig({
+      PORTFLOW_SANDBOX_TIME_MS: "2000",
+      PORTFLOW_SANDBOX_MEMORY_MB: "32",
+      PORTFLOW_SANDBOX_MAX_TIME_MS: "10000",
+      PORTFLOW_SANDBOX_MAX_MEMORY_MB: "128",
+      PORTFLOW_SANDBOX_WARM: "Always",
+      PORTFLOW_CHAT_MAX_FILES: "2",
+    });
+    expect(config.sandbox).toEqual({
+      defaults: { time_ms: 2_000, memory_mb: 32 },
+      maxima: { time_ms: 10_000, memory_mb: 128 },
+      warm: "always",
+    });
+    expect(config.chatMaxFiles).toBe(2);
+    expect(() => loadConfig({ PORTFLOW_SANDBOX_TIME_MS: "40000" })).toThrow(
+      /PORTFLOW_SANDBOX_TIME_MS: 40000 is more than PORTFLOW_SANDBOX_MAX_TIME_MS \(30000\)/,
+    );
+    expect(() => loadConfig({ PORTFLOW_SANDBOX_MAX_MEMORY_MB: "4" })).toThrow(/PORTFLOW_SANDBOX_MAX_MEMORY_MB/);
+    expect(() => loadConfig({ PORTFLOW_SANDBOX_WARM: "sometimes" })).toThrow(/PORTFLOW_SANDBOX_WARM/);
+  });
 });

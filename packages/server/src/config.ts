@@ -3,7 +3,13 @@
  * @module
  */
 import { hostname } from "node:os";
-import { allowEntryProblem, DEFAULT_MAX_RESPONSE_BYTES } from "@portflow/nodes";
+import {
+  allowEntryProblem,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_SANDBOX_LIMITS,
+  MAX_SANDBOX_LIMITS,
+  type SandboxLimits,
+} from "@portflow/nodes";
 import { parseSecretKey } from "@portflow/storage";
 import { z } from "zod";
 import { defaultInstanceId } from "./instance-id.ts";
@@ -77,6 +83,14 @@ const httpAllowSchema = z
     return Object.freeze(entries);
   });
 
+/** When the sandboxes load: `auto` (Python only when a published workflow has Python code), `always`, `never` (on first use). */
+export const SANDBOX_WARM_MODES = ["auto", "always", "never"] as const;
+export type SandboxWarmMode = (typeof SANDBOX_WARM_MODES)[number];
+
+// The bounds `resolveSandboxLimits` accepts for server-set limits.
+const sandboxTimeMs = (fallback: number) => z.coerce.number().int().min(1).max(600_000).default(fallback);
+const sandboxMemoryMb = (fallback: number) => z.coerce.number().int().min(8).max(4_096).default(fallback);
+
 const envSchema = z.object({
   DATABASE_URL: z.preprocess(
     emptyAsUndefined,
@@ -142,6 +156,15 @@ const envSchema = z.object({
   PORTFLOW_SECRET_KEY: z.preprocess(emptyAsUndefined, secretKeySchema),
   PORTFLOW_HTTP_ALLOW: z.preprocess(emptyAsUndefined, httpAllowSchema),
   PORTFLOW_HTTP_MAX_RESPONSE_BYTES: z.preprocess(emptyAsUndefined, positiveInt(DEFAULT_MAX_RESPONSE_BYTES)),
+  PORTFLOW_SANDBOX_TIME_MS: z.preprocess(emptyAsUndefined, sandboxTimeMs(DEFAULT_SANDBOX_LIMITS.time_ms)),
+  PORTFLOW_SANDBOX_MEMORY_MB: z.preprocess(emptyAsUndefined, sandboxMemoryMb(DEFAULT_SANDBOX_LIMITS.memory_mb)),
+  PORTFLOW_SANDBOX_MAX_TIME_MS: z.preprocess(emptyAsUndefined, sandboxTimeMs(MAX_SANDBOX_LIMITS.time_ms)),
+  PORTFLOW_SANDBOX_MAX_MEMORY_MB: z.preprocess(emptyAsUndefined, sandboxMemoryMb(MAX_SANDBOX_LIMITS.memory_mb)),
+  PORTFLOW_SANDBOX_WARM: z.preprocess(
+    (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
+    z.enum(SANDBOX_WARM_MODES).default("auto"),
+  ),
+  PORTFLOW_CHAT_MAX_FILES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(20).default(5)),
 });
 
 /** Requests per window for one API key in one route group. */
@@ -190,6 +213,16 @@ export interface HttpNodeConfig {
   readonly maxResponseBytes: number;
 }
 
+/** Limits of the `code` and `template-transform` sandboxes, and when they load. */
+export interface SandboxConfig {
+  /** A node without `limits` gets these (`PORTFLOW_SANDBOX_TIME_MS`, `PORTFLOW_SANDBOX_MEMORY_MB`; 5,000 ms, 64 MiB). */
+  readonly defaults: SandboxLimits;
+  /** A node asking for more fails validation (`PORTFLOW_SANDBOX_MAX_TIME_MS`, `PORTFLOW_SANDBOX_MAX_MEMORY_MB`; 30,000 ms, 256 MiB). */
+  readonly maxima: SandboxLimits;
+  /** `PORTFLOW_SANDBOX_WARM`, default `auto`. */
+  readonly warm: SandboxWarmMode;
+}
+
 /** Everything the server reads from the environment. */
 export interface ServerConfig {
   /** Absent: embedded PGlite under `dataDir`. */
@@ -227,6 +260,9 @@ export interface ServerConfig {
   /** The key bot secrets are encrypted under (`PORTFLOW_SECRET_KEY`); absent: secrets cannot be stored. */
   readonly secretKey?: Buffer;
   readonly http: HttpNodeConfig;
+  readonly sandbox: SandboxConfig;
+  /** Files one chat message may carry into `sys.files` (`PORTFLOW_CHAT_MAX_FILES`, default 5; 0 refuses files). */
+  readonly chatMaxFiles: number;
 }
 
 /** A configuration value is missing or wrong; the message names every bad variable. */
@@ -257,6 +293,27 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     );
   }
   const e = parsed.data;
+  const overMaxima = [
+    [
+      "PORTFLOW_SANDBOX_TIME_MS",
+      e.PORTFLOW_SANDBOX_TIME_MS,
+      "PORTFLOW_SANDBOX_MAX_TIME_MS",
+      e.PORTFLOW_SANDBOX_MAX_TIME_MS,
+    ],
+    [
+      "PORTFLOW_SANDBOX_MEMORY_MB",
+      e.PORTFLOW_SANDBOX_MEMORY_MB,
+      "PORTFLOW_SANDBOX_MAX_MEMORY_MB",
+      e.PORTFLOW_SANDBOX_MAX_MEMORY_MB,
+    ],
+  ] as const;
+  const sandboxProblems = overMaxima
+    .filter(([, value, , max]) => value > max)
+    .map(([variable, value, maxVariable, max]) => ({
+      variable,
+      message: `${value} is more than ${maxVariable} (${max}): a default cannot exceed its maximum`,
+    }));
+  if (sandboxProblems.length > 0) throw new ConfigError(sandboxProblems);
   const region = e.AWS_REGION ?? e.AWS_DEFAULT_REGION;
   // Without LLM_PROVIDER: Bedrock when a region or endpoint is configured, else the offline providers.
   const provider = e.LLM_PROVIDER ?? (region !== undefined || e.BEDROCK_ENDPOINT !== undefined ? "bedrock" : "local");
@@ -309,6 +366,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     trustProxy: e.PORTFLOW_TRUST_PROXY,
     ...(e.PORTFLOW_SECRET_KEY !== undefined && { secretKey: e.PORTFLOW_SECRET_KEY }),
     http: Object.freeze({ allow: e.PORTFLOW_HTTP_ALLOW, maxResponseBytes: e.PORTFLOW_HTTP_MAX_RESPONSE_BYTES }),
+    sandbox: Object.freeze({
+      defaults: Object.freeze({ time_ms: e.PORTFLOW_SANDBOX_TIME_MS, memory_mb: e.PORTFLOW_SANDBOX_MEMORY_MB }),
+      maxima: Object.freeze({ time_ms: e.PORTFLOW_SANDBOX_MAX_TIME_MS, memory_mb: e.PORTFLOW_SANDBOX_MAX_MEMORY_MB }),
+      warm: e.PORTFLOW_SANDBOX_WARM,
+    }),
+    chatMaxFiles: e.PORTFLOW_CHAT_MAX_FILES,
   });
 }
 

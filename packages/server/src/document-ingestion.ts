@@ -1,5 +1,11 @@
 import type { Embedder } from "@portflow/engine";
-import { IngestError, type IngestLimitName, ingestDocument, WorkerDocumentParser } from "@portflow/nodes/ingest";
+import {
+  type DocumentParser,
+  IngestError,
+  type IngestLimitName,
+  ingestDocument,
+  WorkerDocumentParser,
+} from "@portflow/nodes/ingest";
 import type { Storage } from "@portflow/storage";
 import type { DocumentIngestion } from "./app-context.ts";
 import type { ServerConfig } from "./config.ts";
@@ -28,15 +34,17 @@ function withSetting(error: unknown): unknown {
  * Ingestion through `@portflow/nodes/ingest` into the storage's documents and vector store.
  * Parsing runs in memory-capped worker threads (`config.parsing`), so a document that needs too
  * much memory or time answers 422 and the server stays up; DOCX archives are checked against the
- * decompression limits before they are parsed.
+ * decompression limits before they are parsed. `parser` is the one `document-extractor` uses too
+ * (`PortflowRuntime.documentParser`), so both share its concurrency; default: a parser of its own.
  */
 export function createDocumentIngestion(
   storage: Storage,
   embedder: Embedder,
   config: Pick<ServerConfig, "maxUploadBytes" | "parsing">,
+  documentParser?: DocumentParser,
 ): DocumentIngestion {
   const { maxUncompressedBytes, maxDocxXmlBytes, memoryMb, timeoutMs, concurrency } = config.parsing;
-  const parser = new WorkerDocumentParser({ memoryMb, timeoutMs, concurrency });
+  const parser = documentParser ?? workerParser(new WorkerDocumentParser({ memoryMb, timeoutMs, concurrency }));
   return {
     ingest: (upload) =>
       ingestDocument({
@@ -46,10 +54,14 @@ export function createDocumentIngestion(
         store: storage.vectors,
         documents: storage.documents,
         limits: { maxBytes: config.maxUploadBytes, maxUncompressedBytes, maxDocxXmlBytes },
-        parser: (file, options) => parser.parse(file, options),
+        parser,
         ...(upload.signal !== undefined && { signal: upload.signal }),
       }).catch((error: unknown) => {
         throw withSetting(error);
       }),
   };
+}
+
+function workerParser(worker: WorkerDocumentParser): DocumentParser {
+  return (file, options) => worker.parse(file, options);
 }

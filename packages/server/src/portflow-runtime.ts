@@ -13,9 +13,19 @@ import {
   validateWorkflow,
   WorkflowExecutorV2,
 } from "@portflow/engine";
-import { createNodeRegistry, createProviders, type ProviderConfig, type Providers } from "@portflow/nodes";
+import {
+  createNodeRegistry,
+  createProviders,
+  type NodeRegistryOptions,
+  type ProviderConfig,
+  type Providers,
+  type Sandboxes,
+  sharedSandboxes,
+} from "@portflow/nodes";
+import { type DocumentParser, WorkerDocumentParser } from "@portflow/nodes/ingest";
 import { createStorage, openDatabase, type Storage } from "@portflow/storage";
 import type { ServerConfig } from "./config.ts";
+import { INGEST_LIMIT_SETTINGS } from "./document-ingestion.ts";
 
 export interface PortflowRuntime {
   readonly config: ServerConfig;
@@ -25,6 +35,10 @@ export interface PortflowRuntime {
   /** Chat model, embedder, vector store, run recorder (and logger when given). */
   readonly services: ServiceContainer;
   readonly executor: WorkflowExecutorV2;
+  /** The sandboxes the registry's `code` and `template-transform` nodes run in (to warm at start). */
+  readonly sandboxes: Sandboxes;
+  /** Parses documents in memory-capped workers: uploads and `document-extractor` share it. */
+  readonly documentParser: DocumentParser;
   /** Releases provider connections and closes the database. */
   close(): Promise<void>;
 }
@@ -55,12 +69,43 @@ export function providerConfigOf(config: ServerConfig): ProviderConfig {
   };
 }
 
+/** The parser of uploads and `document-extractor`: worker threads with `config.parsing`'s caps. */
+export function documentParserOf(config: Pick<ServerConfig, "parsing">): DocumentParser {
+  const { memoryMb, timeoutMs, concurrency } = config.parsing;
+  const parser = new WorkerDocumentParser({ memoryMb, timeoutMs, concurrency });
+  return (file, options) => parser.parse(file, options);
+}
+
+/**
+ * The node limits a server configuration sets: http-request's allow-list and size cap, the
+ * sandboxes' defaults and maxima, and document-extractor's upload limits and parser.
+ */
+export function nodeRegistryOptionsOf(
+  config: Pick<ServerConfig, "http" | "sandbox" | "maxUploadBytes" | "parsing">,
+  parts: { readonly documentParser?: DocumentParser; readonly sandboxes?: Sandboxes } = {},
+): NodeRegistryOptions {
+  return {
+    http: { allow: config.http.allow, maxResponseBytes: config.http.maxResponseBytes },
+    sandbox: { defaults: config.sandbox.defaults, maxima: config.sandbox.maxima },
+    ...(parts.sandboxes !== undefined && { sandboxes: parts.sandboxes }),
+    documents: {
+      limits: {
+        maxBytes: config.maxUploadBytes,
+        maxUncompressedBytes: config.parsing.maxUncompressedBytes,
+        maxDocxXmlBytes: config.parsing.maxDocxXmlBytes,
+      },
+      limitSettings: INGEST_LIMIT_SETTINGS,
+      ...(parts.documentParser !== undefined && { parser: parts.documentParser }),
+    },
+  };
+}
+
 /** Opens (and migrates) the configured database and wires everything a run needs. */
 export async function openRuntime(config: ServerConfig, options: OpenRuntimeOptions = {}): Promise<PortflowRuntime> {
   const providers = createProviders(providerConfigOf(config));
-  const registry = createNodeRegistry({
-    http: { allow: config.http.allow, maxResponseBytes: config.http.maxResponseBytes },
-  });
+  const documentParser = documentParserOf(config);
+  const sandboxes = sharedSandboxes();
+  const registry = createNodeRegistry(nodeRegistryOptionsOf(config, { documentParser, sandboxes }));
   let storage: Storage;
   try {
     const database = await openDatabase({
@@ -98,6 +143,8 @@ export async function openRuntime(config: ServerConfig, options: OpenRuntimeOpti
     storage,
     services,
     executor: new WorkflowExecutorV2(registry, { services }),
+    sandboxes,
+    documentParser,
     async close() {
       providers.close();
       await storage.close();

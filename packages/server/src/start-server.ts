@@ -17,6 +17,7 @@ import { pinoEngineLogger } from "./pino-engine-logger.ts";
 import { openRuntime } from "./portflow-runtime.ts";
 import { connectRedis } from "./redis-connection.ts";
 import { CANCEL_WIND_DOWN_MS } from "./run-tracker.ts";
+import { warmUpSandboxesAtStart } from "./sandbox-warm-up.ts";
 
 /**
  * What shutdown may take beyond `PORTFLOW_SHUTDOWN_GRACE_MS`: the cancelled runs' wind-down, then
@@ -90,7 +91,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     log.info("REDIS_URL is not set: rate limits and chat sessions live in memory (one process only)");
   }
 
-  const ingestion = createDocumentIngestion(storage, providers.embedder, config);
+  const ingestion = createDocumentIngestion(storage, providers.embedder, config, runtime.documentParser);
   // Every key lives hashed in Postgres: PORTFLOW_ADMIN_KEY is adopted on start, CLI keys are made there.
   if (config.adminKey !== undefined) {
     // The env key is the one adopted key: a new PORTFLOW_ADMIN_KEY retires the one before it.
@@ -158,6 +159,14 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     return closing;
   };
   const url = await app.listen({ host: config.host, port: config.port });
+  // In the background: requests are served meanwhile, and a code node that comes first waits for the same load.
+  const warmStarted = performance.now();
+  void warmUpSandboxesAtStart(config.sandbox.warm, runtime.sandboxes, storage).then(
+    (warmed) =>
+      (warmed.quickjs || warmed.python) &&
+      log.info({ ...warmed, ms: Math.round(performance.now() - warmStarted) }, "sandboxes loaded"),
+    (error: unknown) => closing === undefined && log.warn({ err: error }, "could not load the sandboxes at start"),
+  );
   if (options.handleSignals !== false) {
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       process.once(signal, () => {

@@ -6,6 +6,7 @@ import type { NodeRegistryOptions } from "../node-registry-options.ts";
 import { type SecretResolver, SecretResolverService } from "../secret-resolver.ts";
 import { httpRequestWorkflow } from "../testing/http-request-workflow.ts";
 import { type HttpTestServer, startHttpTestServer } from "../testing/start-http-test-server.ts";
+import { startUnacceptingListener } from "../testing/start-unaccepting-listener.ts";
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1, 2, 3, 250, 251]);
 let flakyFailuresLeft = 0;
@@ -235,6 +236,30 @@ describe("http-request in a workflow run", () => {
     );
     expect(result.status).toBe("failed");
     expect(result.error?.message).toContain("timed out after 150 ms (timeouts.read_ms)");
+  });
+
+  it("fails on the connect timeout, naming it, when the server never accepts the connection", async () => {
+    const listener = await startUnacceptingListener();
+    try {
+      const started = performance.now();
+      const result = await executor({ http: { allow: [`127.0.0.1:${listener.port}`] } }).run(
+        httpRequestWorkflow({
+          url: `http://127.0.0.1:${listener.port}/`,
+          timeouts: { connect_ms: 300, read_ms: 30_000, write_ms: 30_000 },
+        }),
+      );
+      const elapsed = performance.now() - started;
+      expect(result.status).toBe("failed");
+      expect(callRecord(result).error).toEqual({
+        code: "CONNECT_TIMEOUT",
+        message: `http-request node "call": connecting timed out after 300 ms (timeouts.connect_ms)`,
+      });
+      // the connect timeout, not the 30 s read timeout, ended it
+      expect(elapsed).toBeGreaterThanOrEqual(290);
+      expect(elapsed).toBeLessThan(3_000);
+    } finally {
+      await listener.close();
+    }
   });
 
   it("fails on the write timeout when the server does not read the body", async () => {

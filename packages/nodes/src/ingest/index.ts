@@ -5,7 +5,9 @@
  * metadata), embed and store, idempotently per bot.
  * @module
  */
+
 export { checkDocxArchive, DEFAULT_DOCX_ARCHIVE_LIMITS, type DocxArchiveLimits } from "./check-docx-archive.ts";
+export { checkFileSize } from "./check-file-size.ts";
 export {
   type ChunkDocumentOptions,
   type ChunkMetadata,
@@ -22,6 +24,8 @@ export type {
 } from "./document-records.ts";
 export { formatByteSize } from "./format-byte-size.ts";
 export {
+  DEFAULT_INGEST_LIMITS,
+  type DocumentParser,
   type DocumentParserOptions,
   type IngestDocumentOptions,
   type IngestFile,

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import type { ChunkRecord, Embedder, VectorStore } from "@portflow/engine";
 import { DEFAULT_DOCX_ARCHIVE_LIMITS, type DocxArchiveLimits } from "./check-docx-archive.ts";
+import { checkFileSize } from "./check-file-size.ts";
 import { type ChunkDocumentOptions, chunkDocument, type DocumentChunk } from "./chunk-document.ts";
 import type { DocumentRecord, DocumentRecords } from "./document-records.ts";
-import { formatByteSize } from "./format-byte-size.ts";
 import { IngestError } from "./ingest-error.ts";
 import { parseDocument } from "./parse-document.ts";
 import type { ParsedDocument } from "./parsed-document.ts";
@@ -39,6 +39,9 @@ export interface DocumentParserOptions extends Required<DocxArchiveLimits> {
   readonly signal?: AbortSignal;
 }
 
+/** Turns one file into text sections: `WorkerDocumentParser.parse` on a server, {@link parseDocument} in tests. */
+export type DocumentParser = (file: IngestFile, options: DocumentParserOptions) => Promise<ParsedDocument>;
+
 /** Options of {@link ingestDocument}. */
 export interface IngestDocumentOptions<D extends DocumentRecord = DocumentRecord> {
   readonly botId: string;
@@ -58,7 +61,7 @@ export interface IngestDocumentOptions<D extends DocumentRecord = DocumentRecord
    * Replaces {@link parseDocument} in this thread: a server passes `WorkerDocumentParser.parse`
    * (a worker thread with a memory cap); other formats, OCR, tests.
    */
-  readonly parser?: (file: IngestFile, options: DocumentParserOptions) => Promise<ParsedDocument>;
+  readonly parser?: DocumentParser;
   /** Replaces {@link chunkDocument} with `options.chunking`. */
   readonly chunker?: (sections: ParsedDocument["sections"]) => DocumentChunk[];
 }
@@ -76,7 +79,13 @@ export interface IngestResult<D extends DocumentRecord = DocumentRecord> {
   readonly message: string;
 }
 
-const DEFAULT_LIMITS = { maxBytes: 20 * 1024 * 1024, maxPages: 500, maxChunks: 5_000, ...DEFAULT_DOCX_ARCHIVE_LIMITS };
+/** What ingestion allows when {@link IngestDocumentOptions.limits} says nothing (20 MiB, 500 pages, 5,000 chunks, the DOCX limits). */
+export const DEFAULT_INGEST_LIMITS = Object.freeze({
+  maxBytes: 20 * 1024 * 1024,
+  maxPages: 500,
+  maxChunks: 5_000,
+  ...DEFAULT_DOCX_ARCHIVE_LIMITS,
+});
 
 /** Hex SHA-256 of bytes. */
 export function sha256Hex(bytes: Uint8Array): string {
@@ -102,19 +111,12 @@ export async function ingestDocument<D extends DocumentRecord = DocumentRecord>(
   options: IngestDocumentOptions<D>,
 ): Promise<IngestResult<D>> {
   const { botId, file, embedder, store, documents, signal } = options;
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits = { ...DEFAULT_INGEST_LIMITS, ...options.limits };
   const report = (stage: IngestProgress["stage"], done: number, total: number) =>
     options.onProgress?.({ stage, done, total });
   signal?.throwIfAborted();
   if (botId === "") throw new TypeError("ingestDocument needs a botId");
-  if (file.bytes.byteLength === 0) throw new IngestError("EMPTY_FILE", `${file.filename}: the file is empty`);
-  if (file.bytes.byteLength > limits.maxBytes) {
-    throw new IngestError(
-      "TOO_LARGE",
-      `${file.filename}: the file (${file.bytes.byteLength} bytes) is larger than the upload limit of ${formatByteSize(limits.maxBytes)}`,
-      { limit: { name: "maxBytes", value: limits.maxBytes, unit: "bytes" } },
-    );
-  }
+  checkFileSize(file.filename, file.bytes.byteLength, limits.maxBytes);
 
   const sha256 = sha256Hex(file.bytes);
   const existing = await documents?.findBySha256(botId, sha256, signal ? { signal } : {});

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { RunHandle, RunResult } from "@portflow/engine";
+import { type RunHandle, type RunResult, Services } from "@portflow/engine";
 import { type Bot, DATABASE_UNAVAILABLE } from "@portflow/storage";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -7,9 +7,11 @@ import { principalOf } from "../api-key-auth.ts";
 import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { botWorkflowTarget } from "../bot-workflow-target.ts";
+import { chatFiles, DEFAULT_CHAT_MAX_FILES, readChatMultipart } from "../chat-files.ts";
 import { loadConversation, saveConversation } from "../conversation-state.ts";
 import { databaseUnavailable } from "../error-handler.ts";
 import { errorResponses } from "../error-schema.ts";
+import { fileMetadataRecorder } from "../file-metadata-recorder.ts";
 import { identifier } from "../identifier-schema.ts";
 import { isRedisUnavailable } from "../redis-connection.ts";
 import { runNotRecordedError } from "../run-not-recorded.ts";
@@ -67,6 +69,19 @@ function answerOf(result: RunResult): { response: string; sources: Record<string
   return { response, sources: list };
 }
 
+/** IngestError codes: the run failed on a document it was given. */
+const UNREADABLE_DOCUMENT_CODES: ReadonlySet<string> = new Set([
+  "EMPTY_FILE",
+  "TOO_LARGE",
+  "ARCHIVE_TOO_LARGE",
+  "TOO_MANY_PAGES",
+  "PARSE_LIMIT_EXCEEDED",
+  "ENCRYPTED",
+  "CORRUPT",
+  "UNSUPPORTED_TYPE",
+  "NO_TEXT",
+]);
+
 function runError(result: RunResult): AppError {
   const unrecorded = runNotRecordedError(result);
   if (unrecorded !== undefined) return unrecorded;
@@ -75,6 +90,14 @@ function runError(result: RunResult): AppError {
   }
   // a node (knowledge retrieval) could not reach the database: an outage, not a broken workflow
   if (result.error?.code === DATABASE_UNAVAILABLE) return databaseUnavailable({ run_id: result.runId });
+  // an attached file that document-extractor could not read: the client's document, not the server
+  if (result.error?.code !== undefined && UNREADABLE_DOCUMENT_CODES.has(result.error.code)) {
+    return new AppError(422, "invalid_document", result.error.message, {
+      run_id: result.runId,
+      reason: result.error.code,
+      ...(result.error.nodeId !== undefined && { node_id: result.error.nodeId }),
+    });
+  }
   return new AppError(500, "run_failed", result.error?.message ?? "the run failed", {
     run_id: result.runId,
     ...(result.error?.nodeId !== undefined && { node_id: result.error.nodeId }),
@@ -124,13 +147,20 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           summary: "Ask a bot (JSON, or Server-Sent Events with stream: true / Accept: text/event-stream)",
           description:
             "SSE events: `run.started`, `node.started`, `text` ({delta}), `node.finished`, `error`, " +
-            "`run.finished` ({status, response, sources, session_id, run_id}). Disconnecting cancels the run.",
+            "`run.finished` ({status, response, sources, session_id, run_id}). Disconnecting cancels the run. " +
+            "As `multipart/form-data`, the same fields are text fields and each part named `files` (PDF, DOCX, " +
+            "Markdown or text, upload size limit each) becomes a file of `sys.files`: 413 over a limit, 415 other types.",
           body: chatRequestSchema,
-          response: { 200: chatResponseSchema, ...errorResponses(400, 401, 404, 409, 422, 429, 500, 503) },
+          response: { 200: chatResponseSchema, ...errorResponses(400, 401, 404, 409, 413, 415, 422, 429, 500, 503) },
         },
+        preValidation: readChatMultipart({
+          maxUploadBytes: ctx.config.maxUploadBytes,
+          maxFiles: ctx.config.chatMaxFiles ?? DEFAULT_CHAT_MAX_FILES,
+        }),
       },
       async (request, reply) => {
         const body = request.body;
+        const files = chatFiles(request);
         const bot = await findBot(ctx, principalOf(request), body.bot_id);
         if (bot.status === "inactive") {
           throw new AppError(409, "bot_inactive", "this bot is inactive: set its status to active to chat with it");
@@ -162,15 +192,23 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
 
         const handle = ctx.runner.start(
           target,
-          { query: body.message, [HISTORY_INPUT]: history },
+          { query: body.message, [HISTORY_INPUT]: history, ...(files.length > 0 && { files }) },
           {
             signal: client.signal,
+            // the attachments are recorded by name, type, size and SHA-256, not their bytes
+            ...(files.length > 0 && {
+              configureServices: (scope) => {
+                const recorder = scope.tryResolve(Services.RunRecorder);
+                if (recorder !== undefined) scope.register(Services.RunRecorder, fileMetadataRecorder(recorder));
+              },
+            }),
             conversation,
             system: {
               query: body.message,
               bot_id: bot.id,
               session_id: sessionId,
               ...(body.user_id !== undefined && { user_id: body.user_id }),
+              files: [...files], // empty for a message without files, as workflows that read it expect
             },
             record: {
               botId: bot.id,

@@ -12,7 +12,8 @@ import { storedApiKeys } from "../api-key-auth.ts";
 import type { AppConfig, DocumentIngestion } from "../app-context.ts";
 import { buildApp, type PortflowApp } from "../build-app.ts";
 import { loadConfig, type ParsingConfig } from "../config.ts";
-import { createDocumentIngestion } from "../document-ingestion.ts";
+import { createDocumentIngestion, INGEST_LIMIT_SETTINGS } from "../document-ingestion.ts";
+import { documentParserOf } from "../portflow-runtime.ts";
 import { ScriptedChatModel } from "./scripted-chat-model.ts";
 
 export interface TestAppOptions {
@@ -64,7 +65,22 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     embeddingDimensions: TEST_EMBEDDING_DIMENSIONS,
     maxConnections: 4,
   });
-  const registry = createNodeRegistry(options.nodes);
+  const maxUploadBytes = options.config?.maxUploadBytes ?? DEFAULT_TEST_CONFIG.maxUploadBytes;
+  const parsing = { ...loadConfig({}).parsing, ...options.parsing };
+  // One parser for uploads and document-extractor, as a server has.
+  const documentParser = documentParserOf({ parsing });
+  const registry = createNodeRegistry({
+    documents: {
+      parser: documentParser,
+      limits: {
+        maxBytes: maxUploadBytes,
+        maxUncompressedBytes: parsing.maxUncompressedBytes,
+        maxDocxXmlBytes: parsing.maxDocxXmlBytes,
+      },
+      limitSettings: INGEST_LIMIT_SETTINGS,
+    },
+    ...options.nodes,
+  });
   const storage = createStorage(database, {
     validate: (json) => validateWorkflow(json, registry),
     ...(options.secretKey !== undefined && { secretKey: options.secretKey }),
@@ -84,10 +100,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     services,
     ingestion:
       options.ingestion?.(storage, embedder) ??
-      createDocumentIngestion(storage, embedder, {
-        maxUploadBytes: options.config?.maxUploadBytes ?? DEFAULT_TEST_CONFIG.maxUploadBytes,
-        parsing: { ...loadConfig({}).parsing, ...options.parsing },
-      }),
+      createDocumentIngestion(storage, embedder, { maxUploadBytes, parsing }, documentParser),
     ...(redis !== undefined && { redis }),
     apiKeys: storedApiKeys(storage.apiKeys),
     ...(options.consoleDir !== undefined && { consoleDir: options.consoleDir }),
