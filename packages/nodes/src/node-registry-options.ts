@@ -3,6 +3,7 @@
  * from its configuration once, at the edge). Every section and field is optional; the defaults
  * are documented on each.
  */
+import type { ModelProvider } from "./model-provider.ts";
 import type { SandboxLimitOptions } from "./sandbox/sandbox-limits.ts";
 import type { Sandboxes } from "./sandbox/sandboxes.ts";
 
@@ -16,6 +17,12 @@ export interface NodeRegistryOptions {
   readonly sandbox?: SandboxLimitOptions;
   /** Where those nodes run; default: this process's shared sandboxes (one Pyodide per process). */
   readonly sandboxes?: Sandboxes;
+  /**
+   * The chat providers configured (`Providers.catalog.providers`): a `model.provider` of `llm`,
+   * `question-classifier` or `parameter-extractor` outside them fails validation. Default: any
+   * known provider passes validation, and an unconfigured one fails the node when it runs.
+   */
+  readonly chatProviders?: readonly ModelProvider[];
 }
 
 /** Limits of the `http-request` node. */

@@ -1,20 +1,73 @@
 import type { BedrockRuntimeClientConfig } from "@aws-sdk/client-bedrock-runtime";
 import { z } from "zod";
+import { EMBEDDING_PROVIDERS, MODEL_PROVIDERS } from "./model-provider.ts";
 
 const isObject = (value: unknown) => typeof value === "object" && value !== null;
 const isObjectOrFunction = (value: unknown) => isObject(value) || typeof value === "function";
 
+const timeoutMs = z.number().int().min(1).max(600_000);
+const maxRetries = z.number().int().min(0).max(10);
+
+/** How to reach an OpenAI-compatible API (OpenAI, Azure OpenAI v1, Ollama, vLLM, LM Studio). */
+const openAiSectionSchema = z
+  .object({
+    apiKey: z.string().min(1).optional(),
+    /** Default `https://api.openai.com/v1`. */
+    baseURL: z.url().optional(),
+    /** Chat model. Default `gpt-4o-mini`. */
+    model: z.string().min(1).optional(),
+    /** Default `text-embedding-3-small`. */
+    embeddingModel: z.string().min(1).optional(),
+    /** Sent as `dimensions`; every vector must have this size. Default 1024. */
+    embeddingDimensions: z.number().int().min(1).max(16_000).optional(),
+    /** Per HTTP attempt. Default 60,000. */
+    timeoutMs: timeoutMs.optional(),
+    /** SDK retries of throttled / 5xx / failed calls. Default 2. */
+    maxRetries: maxRetries.optional(),
+  })
+  .strict();
+
+/** How to reach the Anthropic Messages API. */
+const anthropicSectionSchema = z
+  .object({
+    apiKey: z.string().min(1).optional(),
+    /** Default `https://api.anthropic.com`. */
+    baseURL: z.url().optional(),
+    /** Default `claude-haiku-4-5`. */
+    model: z.string().min(1).optional(),
+    timeoutMs: timeoutMs.optional(),
+    maxRetries: maxRetries.optional(),
+  })
+  .strict();
+
 /** Zod schema of {@link ProviderConfig}. */
 export const providerConfigSchema = z.object({
-  /** `bedrock` or `local`. When omitted: `bedrock` if a region, endpoint or credentials are given, else `local`. */
-  provider: z.enum(["bedrock", "local"]).optional(),
+  /**
+   * The primary provider: chat, and embeddings unless `embeddingProvider` says otherwise. When
+   * omitted: the first of `fallback`, else `bedrock` if a region, endpoint or credentials are given, else `local`.
+   */
+  provider: z.enum(MODEL_PROVIDERS).optional(),
+  /** Who embeds (one embedder for every bot: it is never part of the fallback chain). Default: `provider` (anthropic has none). */
+  embeddingProvider: z.enum(EMBEDDING_PROVIDERS).optional(),
+  /** The chat fallback chain, in order (`LLM_FALLBACK`). Default: `provider` alone. */
+  fallback: z
+    .array(z.enum(MODEL_PROVIDERS))
+    .min(1)
+    .refine((list) => new Set(list).size === list.length, "names a provider twice")
+    .optional(),
+  /** A provider of the chain that has not started answering in this time is left for the next. Default 30,000 ms. */
+  fallbackTimeoutMs: timeoutMs.optional(),
+  /** OpenAI-compatible API; configures the `openai` provider. */
+  openai: openAiSectionSchema.optional(),
+  /** Anthropic API; configures the `anthropic` provider. */
+  anthropic: anthropicSectionSchema.optional(),
   region: z.string().min(1).optional(),
   endpoint: z.url().optional(),
-  /** Chat model id. Default `anthropic.claude-haiku-4-5-20251001-v1:0` (Bedrock). */
+  /** Bedrock chat model id. Default `anthropic.claude-haiku-4-5-20251001-v1:0`. */
   model: z.string().min(1).optional(),
   /** Embedding model id. Default `amazon.titan-embed-text-v2:0` (Bedrock). */
   embeddingModel: z.string().min(1).optional(),
-  /** Vector size for both providers. Default 1024. */
+  /** Vector size of the Bedrock and local embedders. Default 1024 (OpenAI's: `openai.embeddingDimensions`). */
   embeddingDimensions: z.union([z.literal(256), z.literal(512), z.literal(1024)]).optional(),
   credentials: z
     .custom<NonNullable<BedrockRuntimeClientConfig["credentials"]>>(

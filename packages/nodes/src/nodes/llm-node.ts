@@ -4,11 +4,12 @@ import {
   type NodeContext,
   type NodePortSchema,
   type NodeRunResult,
-  Services,
 } from "@portflow/engine";
 import { z } from "zod";
+import { answeredBy, type ModelProvider } from "../model-provider.ts";
 import { formatContext, isRetrievedDocumentArray } from "../retrieved-document.ts";
 import { jsonSchemaToZod, restrictedJsonSchemaSchema } from "../structured/json-schema-zod.ts";
+import { chatModelFor, type ModelNodeOptions, modelSelectionSchema } from "./model-selection.ts";
 
 const responseFormatSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("text") }).strict(),
@@ -25,28 +26,30 @@ const responseFormatSchema = z.discriminatedUnion("type", [
     .strict(),
 ]);
 
-const llmConfigSchema = z.object({
-  /** System prompt template (`{{port}}`, `{{sys.x}}`, `{{env.X}}`). */
-  system_prompt: z.string().default(""),
-  /** User prompt template. */
-  user_prompt: z.string().default("{{query}}"),
-  /** Provider model id; the provider's default when omitted. */
-  model: z.string().min(1).optional(),
-  temperature: z.number().min(0).max(1).default(0.7),
-  max_tokens: z.number().int().min(1).max(200_000).default(1024),
-  top_p: z.number().min(0).max(1).optional(),
-  stop: z.array(z.string().min(1)).max(8).optional(),
-  /** `json_schema`: the model answers JSON matching `schema`, validated, in the `json` output (no streaming). */
-  response_format: responseFormatSchema.optional(),
-  /** Only the last `window` turns (a user message and what follows it) of `messages` reach the model. */
-  memory: z
-    .object({ window: z.number().int().min(0).max(1_000) })
-    .strict()
-    .optional(),
-});
+/** The `llm` config schema; with the configured providers, `model.provider` must be one of them. */
+const llmConfigSchemaFor = (providers?: readonly ModelProvider[]) =>
+  z.object({
+    /** System prompt template (`{{port}}`, `{{sys.x}}`, `{{env.X}}`). */
+    system_prompt: z.string().default(""),
+    /** User prompt template. */
+    user_prompt: z.string().default("{{query}}"),
+    /** A model id for the default provider, or `{provider, name?, fallback?}`; the default model when omitted. */
+    model: modelSelectionSchema(providers).optional(),
+    temperature: z.number().min(0).max(1).default(0.7),
+    max_tokens: z.number().int().min(1).max(200_000).default(1024),
+    top_p: z.number().min(0).max(1).optional(),
+    stop: z.array(z.string().min(1)).max(8).optional(),
+    /** `json_schema`: the model answers JSON matching `schema`, validated, in the `json` output (no streaming). */
+    response_format: responseFormatSchema.optional(),
+    /** Only the last `window` turns (a user message and what follows it) of `messages` reach the model. */
+    memory: z
+      .object({ window: z.number().int().min(0).max(1_000) })
+      .strict()
+      .optional(),
+  });
 
 /** Config of the `llm` node. */
-export type LlmConfig = z.output<typeof llmConfigSchema>;
+export type LlmConfig = z.output<ReturnType<typeof llmConfigSchemaFor>>;
 
 /** Inputs of the `llm` node; any other mapped port is available to the templates too. */
 export interface LlmInputs extends Record<string, unknown> {
@@ -85,7 +88,12 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
   readonly type = "llm";
   override readonly description = "Calls the chat model with rendered prompts and streams the answer.";
   override readonly streamsTo = "text";
-  readonly configSchema = llmConfigSchema;
+  readonly configSchema: ReturnType<typeof llmConfigSchemaFor>;
+
+  constructor(options: ModelNodeOptions = {}) {
+    super();
+    this.configSchema = llmConfigSchemaFor(options.providers);
+  }
 
   ports(config?: LlmConfig): NodePortSchema {
     return {
@@ -127,10 +135,10 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
 
     const system = ctx.render(config.system_prompt, values);
     const user = ctx.render(config.user_prompt, values);
-    const chatModel = ctx.services.resolve(Services.ChatModel);
+    const { chatModel, model } = chatModelFor(ctx, this.type, config.model);
     const format = config.response_format;
     const request = {
-      ...(config.model ? { model: config.model } : {}),
+      ...(model !== undefined ? { model } : {}),
       ...(system.trim() ? { system } : {}),
       messages: [...history, { role: "user" as const, content: user }],
       maxTokens: config.max_tokens,
@@ -165,6 +173,7 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
         tokens: response.usage,
         processData: {
           model: response.model,
+          ...answeredBy(response),
           system_prompt: system,
           user_prompt: user,
           history_messages: history.length,
@@ -197,6 +206,7 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
       tokens: response.usage,
       processData: {
         model: response.model,
+        ...answeredBy(response),
         system_prompt: system,
         user_prompt: user,
         history_messages: history.length,

@@ -82,9 +82,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
           return true;
         }
         const dims = options.embeddingDimensions ?? (typeof body.dimensions === "number" ? body.dimensions : 1536);
-        let embedder = embedders.get(dims);
-        if (!embedder) embedders.set(dims, (embedder = new LocalEmbedder({ dimensions: dims })));
-        const e = embedder;
+        const e = embedders.get(dims) ?? new LocalEmbedder({ dimensions: dims });
+        embedders.set(dims, e);
         json(200, {
           object: "list",
           data: (texts as string[]).map((t, index) => ({
