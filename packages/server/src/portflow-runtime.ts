@@ -13,7 +13,13 @@ import {
   validateWorkflow,
   WorkflowExecutorV2,
 } from "@portflow/engine";
-import { createNodeRegistry, createProviders, type ProviderConfig, type Providers } from "@portflow/nodes";
+import {
+  ChatModelCatalogService,
+  createNodeRegistry,
+  createProviders,
+  type ProviderConfig,
+  type Providers,
+} from "@portflow/nodes";
 import { createStorage, openDatabase, type Storage } from "@portflow/storage";
 import type { ServerConfig } from "./config.ts";
 
@@ -52,6 +58,11 @@ export function providerConfigOf(config: ServerConfig): ProviderConfig {
     ...(config.llm.bedrockEndpoint !== undefined && { endpoint: config.llm.bedrockEndpoint }),
     model: config.llm.bedrockModel,
     embeddingModel: config.llm.bedrockEmbeddingModel,
+    ...(config.llm.fallback !== undefined && { fallback: [...config.llm.fallback] }),
+    fallbackTimeoutMs: config.llm.fallbackTimeoutMs,
+    ...(config.llm.embeddingProvider !== undefined && { embeddingProvider: config.llm.embeddingProvider }),
+    ...(config.llm.openai !== undefined && { openai: { ...config.llm.openai } }),
+    ...(config.llm.anthropic !== undefined && { anthropic: { ...config.llm.anthropic } }),
   };
 }
 
@@ -60,6 +71,7 @@ export async function openRuntime(config: ServerConfig, options: OpenRuntimeOpti
   const providers = createProviders(providerConfigOf(config));
   const registry = createNodeRegistry({
     http: { allow: config.http.allow, maxResponseBytes: config.http.maxResponseBytes },
+    chatProviders: providers.catalog.providers,
   });
   let storage: Storage;
   try {
@@ -87,6 +99,7 @@ export async function openRuntime(config: ServerConfig, options: OpenRuntimeOpti
   }
   const services = new ServiceContainer()
     .register(Services.ChatModel, providers.chatModel)
+    .register(ChatModelCatalogService, providers.catalog)
     .register(Services.Embedder, providers.embedder)
     .register(Services.VectorStore, storage.vectors)
     .register(Services.RunRecorder, storage.recorder);
