@@ -266,6 +266,18 @@ describe("the fallback chain bedrock → anthropic → openai", () => {
     expect(anthropic.requests).toHaveLength(0);
   });
 
+  it("does not move on when the run is cancelled: nobody else is asked", async () => {
+    bedrock.script({ kind: "slow-stream", delayMs: 5_000 });
+    const controller = new AbortController();
+    const handle = chain().executor.start(llmWorkflow(), { query: "refunds?" }, { signal: controller.signal });
+    await expect.poll(() => bedrock.requests.length).toBe(1);
+    controller.abort();
+    const result = await handle.result;
+    expect(result.status).toBe("cancelled");
+    expect(anthropic.requests).toHaveLength(0);
+    expect(openai.requests).toHaveLength(0);
+  });
+
   it("fails naming every provider when all of them are throttled", async () => {
     bedrock.script({ kind: "throttle", times: Number.POSITIVE_INFINITY });
     anthropic.script({ kind: "error", status: 429, times: Number.POSITIVE_INFINITY });

@@ -106,6 +106,12 @@ const fallbackSchema = z
     return Object.freeze(entries as ModelProvider[]);
   });
 
+/** A provider API key: one token (a pasted key with a line break or a space is a mistake). */
+const apiKeySchema = z
+  .string()
+  .regex(/^\S+$/, "must be one token, without spaces or line breaks (the value is not shown)")
+  .optional();
+
 const lowerCase = (v: unknown) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v);
 
 const envSchema = z.object({
@@ -128,12 +134,12 @@ const envSchema = z.object({
   LLM_FALLBACK: z.preprocess(emptyAsUndefined, fallbackSchema),
   LLM_FALLBACK_TIMEOUT_MS: z.preprocess(emptyAsUndefined, positiveInt(30_000)),
   EMBEDDING_PROVIDER: z.preprocess(lowerCase, z.enum(EMBEDDING_PROVIDERS).optional()),
-  OPENAI_API_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
+  OPENAI_API_KEY: z.preprocess(emptyAsUndefined, apiKeySchema),
   OPENAI_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
   OPENAI_MODEL: z.preprocess(emptyAsUndefined, z.string().default("gpt-4o-mini")),
   OPENAI_EMBEDDING_MODEL: z.preprocess(emptyAsUndefined, z.string().default("text-embedding-3-small")),
   OPENAI_EMBEDDING_DIMENSIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(16_000).default(1024)),
-  ANTHROPIC_API_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
+  ANTHROPIC_API_KEY: z.preprocess(emptyAsUndefined, apiKeySchema),
   ANTHROPIC_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
   ANTHROPIC_MODEL: z.preprocess(emptyAsUndefined, z.string().default("claude-haiku-4-5")),
   BEDROCK_MODEL: z.preprocess(emptyAsUndefined, z.string().default("anthropic.claude-haiku-4-5-20251001-v1:0")),
