@@ -98,8 +98,19 @@ const envSchema = z.object({
   LLM_PROVIDER: z
     .string()
     .transform((v) => v.trim().toLowerCase())
-    .pipe(z.enum(["bedrock", "local", ""], { message: 'LLM_PROVIDER must be "bedrock" or "local"' }))
+    .pipe(z.enum([...MODEL_PROVIDERS, ""], { message: `LLM_PROVIDER must be one of ${MODEL_PROVIDERS.join(", ")}` }))
     .optional(),
+  LLM_FALLBACK: z.string().optional(),
+  LLM_FALLBACK_TIMEOUT_MS: z.string().optional(),
+  EMBEDDING_PROVIDER: z.string().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.string().optional(),
+  OPENAI_MODEL: z.string().optional(),
+  OPENAI_EMBEDDING_MODEL: z.string().optional(),
+  OPENAI_EMBEDDING_DIMENSIONS: z.string().optional(),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_BASE_URL: z.string().optional(),
+  ANTHROPIC_MODEL: z.string().optional(),
   BEDROCK_MODEL: z.string().optional(),
   BEDROCK_EMBEDDING_MODEL: z.string().optional(),
   AWS_REGION: z.string().optional(),
@@ -133,10 +144,14 @@ export function parseProviderConfig<T>(schema: z.ZodType<T>, value: unknown): T 
 const nonEmpty = (value: string | undefined) => (value !== undefined && value.trim() !== "" ? value.trim() : undefined);
 
 /**
- * Maps environment variables to a {@link ProviderConfig}: `LLM_PROVIDER` (`bedrock` | `local`),
- * `BEDROCK_MODEL`, `BEDROCK_EMBEDDING_MODEL`, `AWS_REGION` (or `AWS_DEFAULT_REGION`),
- * `BEDROCK_ENDPOINT`. Without `LLM_PROVIDER` the provider is `bedrock` when a region or AWS
- * credentials variable is present, otherwise `local`. A pure function of `env`: call it once at
+ * Maps environment variables to a {@link ProviderConfig}: `LLM_PROVIDER` (`bedrock` | `anthropic`
+ * | `openai` | `local`), `LLM_FALLBACK` (comma list), `LLM_FALLBACK_TIMEOUT_MS`,
+ * `EMBEDDING_PROVIDER`, `BEDROCK_MODEL`, `BEDROCK_EMBEDDING_MODEL`, `AWS_REGION` (or
+ * `AWS_DEFAULT_REGION`), `BEDROCK_ENDPOINT`, `OPENAI_API_KEY`, `OPENAI_BASE_URL`, `OPENAI_MODEL`,
+ * `OPENAI_EMBEDDING_MODEL`, `OPENAI_EMBEDDING_DIMENSIONS`, `ANTHROPIC_API_KEY`,
+ * `ANTHROPIC_BASE_URL`, `ANTHROPIC_MODEL` (the server's settings). Without `LLM_PROVIDER` the
+ * provider is the chain's first, else `bedrock` when a region or AWS credentials variable is
+ * present, otherwise `local`. A pure function of `env`: call it once at
  * the edge with `process.env`. Throws a {@link ProviderConfigError} on an invalid value.
  *
  * @example
@@ -146,12 +161,14 @@ export function providerConfigFromEnv(env: Readonly<Record<string, string | unde
   const parsed = parseProviderConfig(envSchema, env);
   const region = nonEmpty(parsed.AWS_REGION) ?? nonEmpty(parsed.AWS_DEFAULT_REGION);
   const hasAwsCredentials = AWS_CREDENTIAL_VARIABLES.some((name) => nonEmpty(env[name]) !== undefined);
+  const fallback = nonEmpty(parsed.LLM_FALLBACK)
+    ?.split(",")
+    .map((p) => p.trim().toLowerCase())
+    .filter((p) => p !== "");
   const provider =
-    parsed.LLM_PROVIDER === "bedrock" || parsed.LLM_PROVIDER === "local"
+    parsed.LLM_PROVIDER !== undefined && parsed.LLM_PROVIDER !== ""
       ? parsed.LLM_PROVIDER
-      : region !== undefined || hasAwsCredentials
-        ? "bedrock"
-        : "local";
+      : (fallback?.[0] ?? (region !== undefined || hasAwsCredentials ? "bedrock" : "local"));
   const endpoint = nonEmpty(parsed.BEDROCK_ENDPOINT);
   const model = nonEmpty(parsed.BEDROCK_MODEL);
   const embeddingModel = nonEmpty(parsed.BEDROCK_EMBEDDING_MODEL);
@@ -161,5 +178,34 @@ export function providerConfigFromEnv(env: Readonly<Record<string, string | unde
     ...(endpoint !== undefined ? { endpoint } : {}),
     ...(model !== undefined ? { model } : {}),
     ...(embeddingModel !== undefined ? { embeddingModel } : {}),
+    ...(fallback !== undefined && fallback.length > 0 ? { fallback } : {}),
+    ...numberFrom("fallbackTimeoutMs", parsed.LLM_FALLBACK_TIMEOUT_MS),
+    ...(nonEmpty(parsed.EMBEDDING_PROVIDER) !== undefined
+      ? { embeddingProvider: nonEmpty(parsed.EMBEDDING_PROVIDER)?.toLowerCase() }
+      : {}),
+    ...section("openai", {
+      apiKey: nonEmpty(parsed.OPENAI_API_KEY),
+      baseURL: nonEmpty(parsed.OPENAI_BASE_URL),
+      model: nonEmpty(parsed.OPENAI_MODEL),
+      embeddingModel: nonEmpty(parsed.OPENAI_EMBEDDING_MODEL),
+      ...numberFrom("embeddingDimensions", parsed.OPENAI_EMBEDDING_DIMENSIONS),
+    }),
+    ...section("anthropic", {
+      apiKey: nonEmpty(parsed.ANTHROPIC_API_KEY),
+      baseURL: nonEmpty(parsed.ANTHROPIC_BASE_URL),
+      model: nonEmpty(parsed.ANTHROPIC_MODEL),
+    }),
   });
+}
+
+/** `{[key]: number}` from a numeric variable (left to the schema to refuse when not a number). */
+function numberFrom(key: string, raw: string | undefined): Record<string, number> {
+  const value = nonEmpty(raw);
+  return value === undefined ? {} : { [key]: Number(value) };
+}
+
+/** A provider's section, present only when its key or base URL is set (that is what configures it). */
+function section(name: string, fields: Record<string, unknown>): Record<string, Record<string, unknown>> {
+  if (fields.apiKey === undefined && fields.baseURL === undefined) return {};
+  return { [name]: Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) };
 }
