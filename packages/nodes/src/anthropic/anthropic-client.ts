@@ -1,4 +1,5 @@
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
+import { anthropicSdk } from "./anthropic-sdk.ts";
 
 /** Where and how to reach the Anthropic API. */
 export interface AnthropicClientOptions {
@@ -20,7 +21,8 @@ export const DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com";
  * SDK from reading `ANTHROPIC_API_KEY`, `ANTHROPIC_AUTH_TOKEN` or `ANTHROPIC_BASE_URL` itself.
  */
 export function createAnthropicClient(options: AnthropicClientOptions = {}): Anthropic {
-  return new Anthropic({
+  const AnthropicClient = anthropicSdk();
+  return new AnthropicClient({
     apiKey: options.apiKey ?? "not-needed",
     baseURL: options.baseURL ?? DEFAULT_ANTHROPIC_BASE_URL,
     webhookKey: null,

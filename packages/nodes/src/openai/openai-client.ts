@@ -1,4 +1,5 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
+import { openAiSdk } from "./openai-sdk.ts";
 
 /** Where and how to reach an OpenAI-compatible API. */
 export interface OpenAiClientOptions {
@@ -20,7 +21,8 @@ export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
  * (`OPENAI_BASE_URL`, `OPENAI_ORG_ID`, ...) are overridden, so configuration stays at the edge.
  */
 export function createOpenAiClient(options: OpenAiClientOptions = {}): OpenAI {
-  return new OpenAI({
+  const OpenAiClient = openAiSdk();
+  return new OpenAiClient({
     apiKey: options.apiKey ?? "not-needed",
     baseURL: options.baseURL ?? DEFAULT_OPENAI_BASE_URL,
     organization: null,
