@@ -1,6 +1,6 @@
 import type { ChatModel, ChatOptions, ChatRequest } from "@portflow/engine";
 import type { ProviderChatResponse, SkippedProvider } from "./model-provider.ts";
-import { isRetryableProviderError, ProviderError } from "./provider-error.ts";
+import { isRetryableProviderError, kindOfStatus, ProviderError, type ProviderErrorKind } from "./provider-error.ts";
 
 /** One provider of a {@link FallbackChatModel}. */
 export interface FallbackLink {
@@ -91,7 +91,7 @@ export class FallbackChatModel implements ChatModel {
         if (i === this.#links.length - 1) {
           throw new ProviderError(
             `every provider of the fallback chain failed: ${skipped.map((s) => `${s.provider}: ${s.error}`).join("; ")}`,
-            { provider: link.provider, kind: (error as ProviderError).kind ?? "unavailable", cause: error },
+            { provider: link.provider, kind: kindOf(error), cause: error },
           );
         }
       } finally {
@@ -101,4 +101,11 @@ export class FallbackChatModel implements ChatModel {
     }
     throw new Error("unreachable: the loop returns or throws");
   }
+}
+
+/** The kind of a retryable failure: a ProviderError's own, else from a status (BedrockError has one). */
+function kindOf(error: unknown): ProviderErrorKind {
+  if (error instanceof ProviderError) return error.kind;
+  const status = (error as { status?: unknown }).status;
+  return typeof status === "number" ? kindOfStatus(status) : "network";
 }
