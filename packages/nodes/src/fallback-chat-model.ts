@@ -12,7 +12,7 @@ export interface FallbackLink {
 export interface FallbackChatModelOptions {
   /**
    * A provider that has not started answering in this time (its first streamed delta, or the whole
-   * answer without streaming) is abandoned for the next. Default 30,000 ms.
+   * answer without streaming) is abandoned for the next; the last one is not. Default 30,000 ms.
    */
   readonly firstAnswerTimeoutMs?: number;
 }
@@ -57,10 +57,14 @@ export class FallbackChatModel implements ChatModel {
       const cancel = () => attempt.abort(options.signal?.reason);
       options.signal?.addEventListener("abort", cancel, { once: true });
       let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        attempt.abort(new DOMException("no answer in time", "TimeoutError"));
-      }, this.#timeoutMs);
+      // the last provider has no one to hand over to: only the node's own timeout limits it
+      const last = i === this.#links.length - 1;
+      const timer = last
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            attempt.abort(new DOMException("no answer in time", "TimeoutError"));
+          }, this.#timeoutMs);
       let streamed = false;
       const onText = options.onText;
       try {
@@ -88,7 +92,7 @@ export class FallbackChatModel implements ChatModel {
           : caught;
         if (streamed || !isRetryableProviderError(error)) throw error;
         skipped.push({ provider: link.provider, error: (error as Error).message });
-        if (i === this.#links.length - 1) {
+        if (last) {
           throw new ProviderError(
             `every provider of the fallback chain failed: ${skipped.map((s) => `${s.provider}: ${s.error}`).join("; ")}`,
             { provider: link.provider, kind: kindOf(error), cause: error },

@@ -87,7 +87,7 @@ beforeAll(async () => {
     PORTFLOW_ADMIN_KEY: ADMIN_KEY,
     LLM_PROVIDER: "",
     LLM_FALLBACK: "bedrock,anthropic,openai",
-    LLM_FALLBACK_TIMEOUT_MS: "3000",
+    LLM_FALLBACK_TIMEOUT_MS: "20000",
     EMBEDDING_PROVIDER: "local",
     AWS_REGION: "us-east-1",
     BEDROCK_ENDPOINT: bedrock.endpoint,
