@@ -6,7 +6,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type RunResult, ServiceContainer, Services, validateWorkflow, WorkflowExecutorV2 } from "@portflow/engine";
-import { createNodeRegistry, createProviders, type ProviderConfig, type RetrievedDocument } from "@portflow/nodes";
+import {
+  createNodeRegistry,
+  createProviders,
+  type ModelProvider,
+  type ProviderConfig,
+  type RetrievedDocument,
+} from "@portflow/nodes";
 import { type IngestResult, ingestDocument } from "@portflow/nodes/ingest";
 import { createStorage, openDatabase, type RunWithNodes, type Storage } from "@portflow/storage";
 
@@ -28,7 +34,7 @@ export interface DemoAnswer {
 }
 
 export interface DemoBot {
-  readonly provider: "bedrock" | "local";
+  readonly provider: ModelProvider;
   readonly botId: string;
   readonly ingested: readonly { readonly filename: string; readonly result: IngestResult }[];
   readonly versionNumber: number;

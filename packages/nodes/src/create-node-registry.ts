@@ -26,12 +26,13 @@ export type { NodeRegistryOptions } from "./node-registry-options.ts";
 export function createNodeRegistry(options: NodeRegistryOptions = {}): NodeRegistryV2 {
   const limits = resolveSandboxLimits(options.sandbox);
   const sandboxed = { limits, ...(options.sandboxes ? { sandboxes: options.sandboxes } : {}) };
+  const models = options.chatProviders ? { providers: options.chatProviders } : {};
   return registerBuiltinNodes(new NodeRegistryV2())
     .register(new KnowledgeNode())
-    .register(new LlmNode())
+    .register(new LlmNode(models))
     .register(new HttpRequestNode(options.http))
-    .register(new QuestionClassifierNode())
-    .register(new ParameterExtractorNode())
+    .register(new QuestionClassifierNode(models))
+    .register(new ParameterExtractorNode(models))
     .register(new DocumentExtractorNode(options.documents))
     .register(new CodeNode(sandboxed))
     .register(new TemplateTransformNode(sandboxed));

@@ -2,8 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BedrockChatModel } from "./bedrock/bedrock-chat-model.ts";
 import { BedrockEmbedder } from "./bedrock/bedrock-embedder.ts";
 import { createProviders } from "./create-providers.ts";
+import { FallbackChatModel } from "./fallback-chat-model.ts";
 import { LocalChatModel } from "./local/local-chat-model.ts";
 import { LocalEmbedder } from "./local/local-embedder.ts";
+import { OpenAiChatModel } from "./openai/openai-chat-model.ts";
+import { OpenAiEmbedder } from "./openai/openai-embedder.ts";
 import { type FakeBedrock, startFakeBedrock } from "./testing/fake-bedrock.ts";
 import { fakeBedrockProviderConfig } from "./testing/fake-bedrock-config.ts";
 
@@ -47,7 +50,34 @@ describe("createProviders", () => {
     const providers = createProviders({ region: "us-east-1" });
     expect(providers.provider).toBe("bedrock");
     providers.close();
-    expect(() => createProviders({ provider: "openai" as "local" })).toThrow();
+    expect(() => createProviders({ provider: "openai" })).toThrow(/"openai" is used but not configured/);
+    expect(() => createProviders({ provider: "mistral" as "local" })).toThrow(/provider/);
     expect(() => createProviders({ endpoint: "nope" })).toThrow(/endpoint|URL/i);
+  });
+
+  it("builds openai and anthropic, the chain in order, and one embedder outside it", () => {
+    const providers = createProviders({
+      fallback: ["anthropic", "openai"],
+      anthropic: { apiKey: "k" },
+      openai: { apiKey: "k", model: "gpt-test", embeddingDimensions: 512 },
+      embeddingProvider: "openai",
+    });
+    expect(providers.provider).toBe("anthropic");
+    expect(providers.chatModel).toBeInstanceOf(FallbackChatModel);
+    expect((providers.chatModel as FallbackChatModel).providers).toEqual(["anthropic", "openai"]);
+    expect(providers.embedder).toBeInstanceOf(OpenAiEmbedder);
+    expect(providers.embedder.dimensions).toBe(512);
+    expect(providers.catalog.providers).toEqual(["anthropic", "openai", "local"]);
+    expect(providers.catalog.select("openai", { fallback: false })).toBeInstanceOf(OpenAiChatModel);
+    expect(
+      createProviders({ provider: "openai", openai: { baseURL: "http://127.0.0.1:11434/v1" } }).chatModel.model,
+    ).toBe("gpt-4o-mini");
+  });
+
+  it("refuses anthropic as the embedder's provider, and a chain naming a provider twice", () => {
+    expect(() => createProviders({ provider: "anthropic", anthropic: { apiKey: "k" } })).toThrow(
+      /anthropic has no embeddings API/,
+    );
+    expect(() => createProviders({ fallback: ["local", "local"] })).toThrow(/names a provider twice/);
   });
 });

@@ -1,13 +1,22 @@
 /**
  * `@portflow/nodes` — the built-in node types (start, end, if-else, template, knowledge, llm,
  * code, template-transform, http-request, document-extractor, …),
- * their registry, and provider selection. Providers live in the `./bedrock` and `./local`
- * subpaths, document ingestion in `./ingest`, test doubles in `./testing`.
+ * their registry, provider selection and the chat fallback chain. Providers live in the
+ * `./bedrock`, `./openai`, `./anthropic` and `./local` subpaths, document ingestion in `./ingest`,
+ * test doubles in `./testing`.
  * @module
  */
+export { alternatingTurns } from "./alternating-turns.ts";
+export { ChatModelCatalog, ChatModelCatalogService } from "./chat-model-catalog.ts";
 export { createNodeRegistry } from "./create-node-registry.ts";
 export { createProviders, type Providers } from "./create-providers.ts";
 export { type FileMetadata, fileMetadata, withFileMetadata } from "./file-metadata.ts";
+export {
+  DEFAULT_FIRST_ANSWER_TIMEOUT_MS,
+  FallbackChatModel,
+  type FallbackChatModelOptions,
+  type FallbackLink,
+} from "./fallback-chat-model.ts";
 export { type FileValue, fileValueBytes, fileValueSchema, toFileValue } from "./file-value.ts";
 export { DestinationGuard, DestinationRefusedError } from "./http/destination-guard.ts";
 export { allowEntryProblem, HttpAllowList } from "./http/http-allow-list.ts";
@@ -15,6 +24,15 @@ export { type HttpRequestConfig, httpRequestConfigSchema } from "./http/http-req
 export { HttpRequestError, HttpRequestNode, type HttpRequestOutputs } from "./http/http-request-node.ts";
 export { ResponseTooLargeError } from "./http/http-response-body.ts";
 export { refusedAddressReason } from "./http/refused-address.ts";
+export {
+  answeredBy,
+  EMBEDDING_PROVIDERS,
+  type EmbeddingProvider,
+  MODEL_PROVIDERS,
+  type ModelProvider,
+  type ProviderChatResponse,
+  type SkippedProvider,
+} from "./model-provider.ts";
 export {
   DEFAULT_MAX_RESPONSE_BYTES,
   type DocumentNodeOptions,
@@ -37,6 +55,13 @@ export {
 } from "./nodes/knowledge-node.ts";
 export { type LlmConfig, type LlmInputs, LlmNode, type LlmOutputs } from "./nodes/llm-node.ts";
 export {
+  chatModelFor,
+  type ModelNodeOptions,
+  type ModelSelection,
+  modelSelectionSchema,
+  ProviderNotConfiguredError,
+} from "./nodes/model-selection.ts";
+export {
   type ParameterExtractorConfig,
   ParameterExtractorNode,
 } from "./nodes/parameter-extractor-node.ts";
@@ -57,6 +82,12 @@ export {
   providerConfigFromEnv,
   providerConfigSchema,
 } from "./provider-config.ts";
+export {
+  isRetryableProviderError,
+  kindOfStatus,
+  ProviderError,
+  type ProviderErrorKind,
+} from "./provider-error.ts";
 export {
   formatContext,
   isRetrievedDocumentArray,

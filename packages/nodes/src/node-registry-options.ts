@@ -5,6 +5,7 @@
  */
 import type { DocumentParser, IngestLimits } from "./ingest/ingest-document.ts";
 import type { IngestLimitName } from "./ingest/ingest-error.ts";
+import type { ModelProvider } from "./model-provider.ts";
 import type { SandboxLimitOptions } from "./sandbox/sandbox-limits.ts";
 import type { Sandboxes } from "./sandbox/sandboxes.ts";
 
@@ -38,6 +39,12 @@ export interface DocumentNodeOptions {
   readonly maxFiles?: number;
   /** The setting behind each limit, named in errors (`{ maxBytes: "PORTFLOW_MAX_UPLOAD_BYTES" }`). */
   readonly limitSettings?: Readonly<Partial<Record<IngestLimitName, string>>>;
+  /**
+   * The chat providers configured (`Providers.catalog.providers`): a `model.provider` of `llm`,
+   * `question-classifier` or `parameter-extractor` outside them fails validation. Default: any
+   * known provider passes validation, and an unconfigured one fails the node when it runs.
+   */
+  readonly chatProviders?: readonly ModelProvider[];
 }
 
 /** Limits of the `http-request` node. */

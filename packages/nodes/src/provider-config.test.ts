@@ -33,9 +33,11 @@ describe("providerConfigFromEnv", () => {
   });
 
   it("rejects invalid values with a clear message", () => {
-    expect(() => providerConfigFromEnv({ LLM_PROVIDER: "openai" })).toThrow(
-      /LLM_PROVIDER must be "bedrock" or "local"/,
+    expect(() => providerConfigFromEnv({ LLM_PROVIDER: "mistral" })).toThrow(
+      /LLM_PROVIDER must be one of bedrock, anthropic, openai, local/,
     );
+    expect(() => providerConfigFromEnv({ LLM_FALLBACK: "bedrock,mistral", AWS_REGION: "x" })).toThrow(/fallback/);
+    expect(() => providerConfigFromEnv({ OPENAI_BASE_URL: "nope" })).toThrow(/openai\.baseURL/);
     expect(() => providerConfigFromEnv({ BEDROCK_ENDPOINT: "not a url" })).toThrow(/endpoint/);
   });
 
@@ -53,6 +55,32 @@ describe("providerConfigFromEnv", () => {
         else process.env[key] = saved[key];
       }
     }
+  });
+});
+
+describe("providerConfigFromEnv: openai, anthropic and the chain", () => {
+  it("maps the OpenAI and Anthropic variables and LLM_FALLBACK, the same names the server reads", () => {
+    expect(
+      providerConfigFromEnv({
+        LLM_FALLBACK: "bedrock, anthropic,OpenAI",
+        LLM_FALLBACK_TIMEOUT_MS: "5000",
+        EMBEDDING_PROVIDER: "openai",
+        AWS_REGION: "us-east-1",
+        OPENAI_API_KEY: "sk-1",
+        OPENAI_MODEL: "gpt-4o",
+        OPENAI_EMBEDDING_DIMENSIONS: "512",
+        ANTHROPIC_BASE_URL: "http://127.0.0.1:9000",
+      }),
+    ).toEqual({
+      provider: "bedrock",
+      region: "us-east-1",
+      fallback: ["bedrock", "anthropic", "openai"],
+      fallbackTimeoutMs: 5000,
+      embeddingProvider: "openai",
+      openai: { apiKey: "sk-1", model: "gpt-4o", embeddingDimensions: 512 },
+      anthropic: { baseURL: "http://127.0.0.1:9000" },
+    });
+    expect(providerConfigFromEnv({ OPENAI_MODEL: "gpt-4o" })).toEqual({ provider: "local" });
   });
 });
 

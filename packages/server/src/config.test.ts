@@ -200,3 +200,78 @@ describe("loadConfig: secrets and http-request limits", () => {
     expect(() => loadConfig({ PORTFLOW_SANDBOX_WARM: "sometimes" })).toThrow(/PORTFLOW_SANDBOX_WARM/);
   });
 });
+
+describe("loadConfig: OpenAI, Anthropic and the fallback chain", () => {
+  it("configures openai and anthropic from their keys and base URLs, with documented model defaults", () => {
+    const config = loadConfig({
+      OPENAI_API_KEY: "sk-1",
+      OPENAI_BASE_URL: "http://127.0.0.1:11434/v1",
+      ANTHROPIC_API_KEY: "sk-ant-1",
+    });
+    expect(config.llm).toMatchObject({
+      provider: "local",
+      fallbackTimeoutMs: 30_000,
+      openai: {
+        apiKey: "sk-1",
+        baseURL: "http://127.0.0.1:11434/v1",
+        model: "gpt-4o-mini",
+        embeddingModel: "text-embedding-3-small",
+        embeddingDimensions: 1024,
+      },
+      anthropic: { apiKey: "sk-ant-1", model: "claude-haiku-4-5" },
+    });
+    expect(loadConfig({}).llm.openai).toBeUndefined();
+    expect(loadConfig({}).llm.anthropic).toBeUndefined();
+  });
+
+  it("reads LLM_FALLBACK in order; its first provider is the primary unless LLM_PROVIDER says otherwise", () => {
+    const env = {
+      LLM_FALLBACK: " Bedrock, anthropic ,openai",
+      AWS_REGION: "us-east-1",
+      ANTHROPIC_API_KEY: "k",
+      OPENAI_API_KEY: "k",
+      LLM_FALLBACK_TIMEOUT_MS: "5000",
+    };
+    expect(loadConfig(env).llm).toMatchObject({
+      provider: "bedrock",
+      fallback: ["bedrock", "anthropic", "openai"],
+      fallbackTimeoutMs: 5000,
+    });
+    expect(loadConfig({ ...env, LLM_FALLBACK: "anthropic,openai", EMBEDDING_PROVIDER: "openai" }).llm).toMatchObject({
+      provider: "anthropic",
+      embeddingProvider: "openai",
+    });
+  });
+
+  it("refuses a chain naming an unknown provider, or one twice", () => {
+    expect(() => loadConfig({ LLM_FALLBACK: "bedrock,mistral" })).toThrow(/LLM_FALLBACK: "mistral" is not one of/);
+    expect(() => loadConfig({ LLM_FALLBACK: "local,local" })).toThrow(/LLM_FALLBACK: names a provider twice/);
+  });
+
+  it("names the missing variable when a provider is used but not configured", () => {
+    expect(() => loadConfig({ LLM_PROVIDER: "openai" })).toThrow(
+      /OPENAI_API_KEY: or OPENAI_BASE_URL is required when LLM_PROVIDER=openai/,
+    );
+    expect(() => loadConfig({ LLM_FALLBACK: "local,anthropic" })).toThrow(
+      /ANTHROPIC_API_KEY: or ANTHROPIC_BASE_URL is required when LLM_FALLBACK names anthropic/,
+    );
+    expect(() => loadConfig({ LLM_PROVIDER: "anthropic", ANTHROPIC_API_KEY: "k" })).toThrow(
+      /EMBEDDING_PROVIDER: is required when LLM_PROVIDER=anthropic \(Anthropic has no embeddings\)/,
+    );
+    expect(() => loadConfig({ LLM_FALLBACK: "local,bedrock" })).toThrow(
+      /AWS_REGION: is required when LLM_FALLBACK names bedrock/,
+    );
+    expect(() => loadConfig({ EMBEDDING_PROVIDER: "anthropic" })).toThrow(/EMBEDDING_PROVIDER/);
+  });
+
+  it("refuses a pasted key with a line break without showing it, and a bad base URL", () => {
+    try {
+      loadConfig({ OPENAI_API_KEY: "sk-secret-value\n", ANTHROPIC_BASE_URL: "not a url" });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toMatch(/OPENAI_API_KEY: must be one token/);
+      expect((error as Error).message).toMatch(/ANTHROPIC_BASE_URL: .*\(got "not a url"\)/);
+      expect((error as Error).message).not.toContain("sk-secret-value");
+    }
+  });
+});

@@ -9,6 +9,10 @@ import {
   DEFAULT_SANDBOX_LIMITS,
   MAX_SANDBOX_LIMITS,
   type SandboxLimits,
+  EMBEDDING_PROVIDERS,
+  type EmbeddingProvider,
+  MODEL_PROVIDERS,
+  type ModelProvider,
 } from "@portflow/nodes";
 import { parseSecretKey } from "@portflow/storage";
 import { z } from "zod";
@@ -90,6 +94,35 @@ export type SandboxWarmMode = (typeof SANDBOX_WARM_MODES)[number];
 // The bounds `resolveSandboxLimits` accepts for server-set limits.
 const sandboxTimeMs = (fallback: number) => z.coerce.number().int().min(1).max(600_000).default(fallback);
 const sandboxMemoryMb = (fallback: number) => z.coerce.number().int().min(8).max(4_096).default(fallback);
+/** `LLM_FALLBACK`: a comma list of chat providers, tried in order. */
+const fallbackSchema = z
+  .string()
+  .optional()
+  .transform((raw, ctx): readonly ModelProvider[] | undefined => {
+    const entries = (raw ?? "")
+      .split(",")
+      .map((e) => e.trim().toLowerCase())
+      .filter((e) => e !== "");
+    if (entries.length === 0) return undefined;
+    const bad = entries.find((e) => !(MODEL_PROVIDERS as readonly string[]).includes(e));
+    if (bad !== undefined) {
+      ctx.addIssue({ code: "custom", message: `${JSON.stringify(bad)} is not one of ${MODEL_PROVIDERS.join(", ")}` });
+      return z.NEVER;
+    }
+    if (new Set(entries).size !== entries.length) {
+      ctx.addIssue({ code: "custom", message: "names a provider twice" });
+      return z.NEVER;
+    }
+    return Object.freeze(entries as ModelProvider[]);
+  });
+
+/** A provider API key: one token (a pasted key with a line break or a space is a mistake). */
+const apiKeySchema = z
+  .string()
+  .regex(/^\S+$/, "must be one token, without spaces or line breaks (the value is not shown)")
+  .optional();
+
+const lowerCase = (v: unknown) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v);
 
 const envSchema = z.object({
   DATABASE_URL: z.preprocess(
@@ -107,10 +140,18 @@ const envSchema = z.object({
       .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
       .optional(),
   ),
-  LLM_PROVIDER: z.preprocess(
-    (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
-    z.enum(["bedrock", "local"]).optional(),
-  ),
+  LLM_PROVIDER: z.preprocess(lowerCase, z.enum(MODEL_PROVIDERS).optional()),
+  LLM_FALLBACK: z.preprocess(emptyAsUndefined, fallbackSchema),
+  LLM_FALLBACK_TIMEOUT_MS: z.preprocess(emptyAsUndefined, positiveInt(30_000)),
+  EMBEDDING_PROVIDER: z.preprocess(lowerCase, z.enum(EMBEDDING_PROVIDERS).optional()),
+  OPENAI_API_KEY: z.preprocess(emptyAsUndefined, apiKeySchema),
+  OPENAI_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+  OPENAI_MODEL: z.preprocess(emptyAsUndefined, z.string().default("gpt-4o-mini")),
+  OPENAI_EMBEDDING_MODEL: z.preprocess(emptyAsUndefined, z.string().default("text-embedding-3-small")),
+  OPENAI_EMBEDDING_DIMENSIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(16_000).default(1024)),
+  ANTHROPIC_API_KEY: z.preprocess(emptyAsUndefined, apiKeySchema),
+  ANTHROPIC_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+  ANTHROPIC_MODEL: z.preprocess(emptyAsUndefined, z.string().default("claude-haiku-4-5")),
   BEDROCK_MODEL: z.preprocess(emptyAsUndefined, z.string().default("anthropic.claude-haiku-4-5-20251001-v1:0")),
   BEDROCK_EMBEDDING_MODEL: z.preprocess(emptyAsUndefined, z.string().default("amazon.titan-embed-text-v2:0")),
   BEDROCK_ENDPOINT: z.preprocess(emptyAsUndefined, z.url().optional()),
@@ -183,11 +224,28 @@ export interface SessionConfig {
 }
 
 export interface LlmConfig {
-  readonly provider: "bedrock" | "local";
+  /** The primary provider (`LLM_PROVIDER`; default: the chain's first, else bedrock with AWS configuration, else local). */
+  readonly provider: ModelProvider;
   readonly bedrockModel: string;
   readonly bedrockEmbeddingModel: string;
   readonly awsRegion?: string;
   readonly bedrockEndpoint?: string;
+  /** `LLM_FALLBACK`: chat providers tried in order; absent: `provider` alone. */
+  readonly fallback?: readonly ModelProvider[];
+  /** `LLM_FALLBACK_TIMEOUT_MS`: a provider of the chain not answering in this time is left for the next. */
+  readonly fallbackTimeoutMs: number;
+  /** `EMBEDDING_PROVIDER`; absent: `provider`. Never part of the chain. */
+  readonly embeddingProvider?: EmbeddingProvider;
+  /** Present when `OPENAI_API_KEY` or `OPENAI_BASE_URL` is set. */
+  readonly openai?: {
+    readonly apiKey?: string;
+    readonly baseURL?: string;
+    readonly model: string;
+    readonly embeddingModel: string;
+    readonly embeddingDimensions: number;
+  };
+  /** Present when `ANTHROPIC_API_KEY` or `ANTHROPIC_BASE_URL` is set. */
+  readonly anthropic?: { readonly apiKey?: string; readonly baseURL?: string; readonly model: string };
 }
 
 /**
@@ -265,6 +323,14 @@ export interface ServerConfig {
   readonly chatMaxFiles: number;
 }
 
+/** Variables whose value an error message never shows. */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  "PORTFLOW_ADMIN_KEY",
+  "PORTFLOW_SECRET_KEY",
+  "OPENAI_API_KEY",
+  "ANTHROPIC_API_KEY",
+]);
+
 /** A configuration value is missing or wrong; the message names every bad variable. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -286,7 +352,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       parsed.error.issues.map((issue) => {
         const variable = String(issue.path[0] ?? "environment");
         const raw = env[variable];
-        const secret = variable === "PORTFLOW_ADMIN_KEY" || variable === "PORTFLOW_SECRET_KEY";
+        const secret = SECRET_VARIABLES.has(variable);
         const shown = secret || raw === undefined ? "" : ` (got ${JSON.stringify(raw)})`;
         return { variable, message: `${issue.message}${shown}` };
       }),
@@ -315,8 +381,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     }));
   if (sandboxProblems.length > 0) throw new ConfigError(sandboxProblems);
   const region = e.AWS_REGION ?? e.AWS_DEFAULT_REGION;
-  // Without LLM_PROVIDER: Bedrock when a region or endpoint is configured, else the offline providers.
-  const provider = e.LLM_PROVIDER ?? (region !== undefined || e.BEDROCK_ENDPOINT !== undefined ? "bedrock" : "local");
+  // Without LLM_PROVIDER: the chain's first, else Bedrock when a region or endpoint is configured, else offline.
+  const provider =
+    e.LLM_PROVIDER ??
+    e.LLM_FALLBACK?.[0] ??
+    (region !== undefined || e.BEDROCK_ENDPOINT !== undefined ? "bedrock" : "local");
+  const llm = llmConfig(e, provider, region);
   if (provider === "bedrock" && region === undefined && e.BEDROCK_ENDPOINT === undefined) {
     throw new ConfigError([{ variable: "AWS_REGION", message: "is required when LLM_PROVIDER=bedrock" }]);
   }
@@ -324,13 +394,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     ...(e.DATABASE_URL !== undefined && { databaseUrl: e.DATABASE_URL }),
     dataDir: e.PORTFLOW_DATA_DIR,
     ...(e.REDIS_URL !== undefined && { redisUrl: e.REDIS_URL }),
-    llm: Object.freeze({
-      provider,
-      bedrockModel: e.BEDROCK_MODEL,
-      bedrockEmbeddingModel: e.BEDROCK_EMBEDDING_MODEL,
-      ...(region !== undefined && { awsRegion: region }),
-      ...(e.BEDROCK_ENDPOINT !== undefined && { bedrockEndpoint: e.BEDROCK_ENDPOINT }),
-    }),
+    llm,
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
@@ -372,6 +436,67 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       warm: e.PORTFLOW_SANDBOX_WARM,
     }),
     chatMaxFiles: e.PORTFLOW_CHAT_MAX_FILES,
+  });
+}
+
+/** The model providers' part of the configuration; throws ConfigError for a provider used but not configured. */
+function llmConfig(e: z.output<typeof envSchema>, provider: ModelProvider, region: string | undefined): LlmConfig {
+  const openai =
+    e.OPENAI_API_KEY !== undefined || e.OPENAI_BASE_URL !== undefined
+      ? Object.freeze({
+          ...(e.OPENAI_API_KEY !== undefined && { apiKey: e.OPENAI_API_KEY }),
+          ...(e.OPENAI_BASE_URL !== undefined && { baseURL: e.OPENAI_BASE_URL }),
+          model: e.OPENAI_MODEL,
+          embeddingModel: e.OPENAI_EMBEDDING_MODEL,
+          embeddingDimensions: e.OPENAI_EMBEDDING_DIMENSIONS,
+        })
+      : undefined;
+  const anthropic =
+    e.ANTHROPIC_API_KEY !== undefined || e.ANTHROPIC_BASE_URL !== undefined
+      ? Object.freeze({
+          ...(e.ANTHROPIC_API_KEY !== undefined && { apiKey: e.ANTHROPIC_API_KEY }),
+          ...(e.ANTHROPIC_BASE_URL !== undefined && { baseURL: e.ANTHROPIC_BASE_URL }),
+          model: e.ANTHROPIC_MODEL,
+        })
+      : undefined;
+  const used = new Set<ModelProvider>([provider, ...(e.LLM_FALLBACK ?? [])]);
+  if (e.EMBEDDING_PROVIDER !== undefined) used.add(e.EMBEDDING_PROVIDER);
+  const problems: { variable: string; message: string }[] = [];
+  const whereUsed = (p: ModelProvider) =>
+    provider === p
+      ? `LLM_PROVIDER=${p}`
+      : e.EMBEDDING_PROVIDER === p
+        ? `EMBEDDING_PROVIDER=${p}`
+        : `LLM_FALLBACK names ${p}`;
+  if (used.has("openai") && openai === undefined)
+    problems.push({
+      variable: "OPENAI_API_KEY",
+      message: `or OPENAI_BASE_URL is required when ${whereUsed("openai")}`,
+    });
+  if (used.has("anthropic") && anthropic === undefined)
+    problems.push({
+      variable: "ANTHROPIC_API_KEY",
+      message: `or ANTHROPIC_BASE_URL is required when ${whereUsed("anthropic")}`,
+    });
+  if (provider === "anthropic" && e.EMBEDDING_PROVIDER === undefined)
+    problems.push({
+      variable: "EMBEDDING_PROVIDER",
+      message: "is required when LLM_PROVIDER=anthropic (Anthropic has no embeddings): bedrock, openai or local",
+    });
+  if (provider !== "bedrock" && used.has("bedrock") && region === undefined && e.BEDROCK_ENDPOINT === undefined)
+    problems.push({ variable: "AWS_REGION", message: `is required when ${whereUsed("bedrock")}` });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    provider,
+    bedrockModel: e.BEDROCK_MODEL,
+    bedrockEmbeddingModel: e.BEDROCK_EMBEDDING_MODEL,
+    ...(region !== undefined && { awsRegion: region }),
+    ...(e.BEDROCK_ENDPOINT !== undefined && { bedrockEndpoint: e.BEDROCK_ENDPOINT }),
+    ...(e.LLM_FALLBACK !== undefined && { fallback: e.LLM_FALLBACK }),
+    fallbackTimeoutMs: e.LLM_FALLBACK_TIMEOUT_MS,
+    ...(e.EMBEDDING_PROVIDER !== undefined && { embeddingProvider: e.EMBEDDING_PROVIDER }),
+    ...(openai !== undefined && { openai }),
+    ...(anthropic !== undefined && { anthropic }),
   });
 }
 

@@ -14,6 +14,7 @@ import {
   WorkflowExecutorV2,
 } from "@portflow/engine";
 import {
+  ChatModelCatalogService,
   createNodeRegistry,
   createProviders,
   type NodeRegistryOptions,
@@ -66,6 +67,11 @@ export function providerConfigOf(config: ServerConfig): ProviderConfig {
     ...(config.llm.bedrockEndpoint !== undefined && { endpoint: config.llm.bedrockEndpoint }),
     model: config.llm.bedrockModel,
     embeddingModel: config.llm.bedrockEmbeddingModel,
+    ...(config.llm.fallback !== undefined && { fallback: [...config.llm.fallback] }),
+    fallbackTimeoutMs: config.llm.fallbackTimeoutMs,
+    ...(config.llm.embeddingProvider !== undefined && { embeddingProvider: config.llm.embeddingProvider }),
+    ...(config.llm.openai !== undefined && { openai: { ...config.llm.openai } }),
+    ...(config.llm.anthropic !== undefined && { anthropic: { ...config.llm.anthropic } }),
   };
 }
 
@@ -82,12 +88,17 @@ export function documentParserOf(config: Pick<ServerConfig, "parsing">): Documen
  */
 export function nodeRegistryOptionsOf(
   config: Pick<ServerConfig, "http" | "sandbox" | "maxUploadBytes" | "parsing">,
-  parts: { readonly documentParser?: DocumentParser; readonly sandboxes?: Sandboxes } = {},
+  parts: {
+    readonly documentParser?: DocumentParser;
+    readonly sandboxes?: Sandboxes;
+    readonly chatProviders?: NodeRegistryOptions["chatProviders"];
+  } = {},
 ): NodeRegistryOptions {
   return {
     http: { allow: config.http.allow, maxResponseBytes: config.http.maxResponseBytes },
     sandbox: { defaults: config.sandbox.defaults, maxima: config.sandbox.maxima },
     ...(parts.sandboxes !== undefined && { sandboxes: parts.sandboxes }),
+    ...(parts.chatProviders !== undefined && { chatProviders: parts.chatProviders }),
     documents: {
       limits: {
         maxBytes: config.maxUploadBytes,
@@ -105,7 +116,9 @@ export async function openRuntime(config: ServerConfig, options: OpenRuntimeOpti
   const providers = createProviders(providerConfigOf(config));
   const documentParser = documentParserOf(config);
   const sandboxes = sharedSandboxes();
-  const registry = createNodeRegistry(nodeRegistryOptionsOf(config, { documentParser, sandboxes }));
+  const registry = createNodeRegistry(
+    nodeRegistryOptionsOf(config, { documentParser, sandboxes, chatProviders: providers.catalog.providers }),
+  );
   let storage: Storage;
   try {
     const database = await openDatabase({
@@ -132,6 +145,7 @@ export async function openRuntime(config: ServerConfig, options: OpenRuntimeOpti
   }
   const services = new ServiceContainer()
     .register(Services.ChatModel, providers.chatModel)
+    .register(ChatModelCatalogService, providers.catalog)
     .register(Services.Embedder, providers.embedder)
     .register(Services.VectorStore, storage.vectors)
     .register(Services.RunRecorder, storage.recorder);

@@ -39,6 +39,7 @@ describe("BedrockChatModel (real SDK against the fake)", () => {
       usage: { input: expect.any(Number), output: expect.any(Number) },
       stopReason: "end_turn",
       model: DEFAULT_BEDROCK_CHAT_MODEL,
+      provider: "bedrock",
     });
     expect(res.usage.input).toBeGreaterThan(0);
     const sent = fake.requests[0];

@@ -5,8 +5,9 @@ import {
   ConverseStreamCommand,
   type Message,
 } from "@aws-sdk/client-bedrock-runtime";
-import type { ChatMessage, ChatModel, ChatOptions, ChatRequest, ChatResponse } from "@portflow/engine";
+import type { ChatMessage, ChatModel, ChatOptions, ChatRequest } from "@portflow/engine";
 import { z } from "zod";
+import type { ProviderChatResponse } from "../model-provider.ts";
 import { BedrockError } from "./bedrock-error.ts";
 
 /** The default chat model. */
@@ -83,7 +84,7 @@ export class BedrockChatModel implements ChatModel {
     this.model = options.model ?? DEFAULT_BEDROCK_CHAT_MODEL;
   }
 
-  async chat(request: ChatRequest, options: ChatOptions = {}): Promise<ChatResponse> {
+  async chat(request: ChatRequest, options: ChatOptions = {}): Promise<ProviderChatResponse> {
     options.signal?.throwIfAborted();
     const modelId = request.model ?? this.model;
     const messages = toBedrockMessages(request.messages);
@@ -126,7 +127,7 @@ export class BedrockChatModel implements ChatModel {
     modelId: string,
     signal: AbortSignal | undefined,
     toolName?: string,
-  ): Promise<ChatResponse> {
+  ): Promise<ProviderChatResponse> {
     let response: unknown;
     try {
       response = await this.#client.send(new ConverseCommand(input), signal ? { abortSignal: signal } : {});
@@ -138,7 +139,13 @@ export class BedrockChatModel implements ChatModel {
     if (!parsed.success) throw invalidResponse(`converse ${modelId}`, parsed.error);
     const { output, stopReason, usage } = parsed.data;
     const text = output.message.content.map((block) => block.text ?? "").join("");
-    const base = { text, usage: { input: usage.inputTokens, output: usage.outputTokens }, stopReason, model: modelId };
+    const base = {
+      text,
+      usage: { input: usage.inputTokens, output: usage.outputTokens },
+      stopReason,
+      model: modelId,
+      provider: "bedrock",
+    };
     if (toolName === undefined) return base;
     const toolUse = output.message.content.find((block) => block.toolUse?.name === toolName)?.toolUse;
     if (!toolUse) {
@@ -157,7 +164,7 @@ export class BedrockChatModel implements ChatModel {
     modelId: string,
     onText: (delta: string) => void,
     signal: AbortSignal | undefined,
-  ): Promise<ChatResponse> {
+  ): Promise<ProviderChatResponse> {
     const operation = `converse-stream ${modelId}`;
     let text = "";
     let stopReason: string | undefined;
@@ -204,6 +211,6 @@ export class BedrockChatModel implements ChatModel {
     if (stopReason === undefined) {
       throw new BedrockError(`Bedrock ${operation}: the stream ended before messageStop`, { code: "IncompleteStream" });
     }
-    return { text, usage, stopReason, model: modelId };
+    return { text, usage, stopReason, model: modelId, provider: "bedrock" };
   }
 }

@@ -1,4 +1,5 @@
-import type { ChatModel, ChatOptions, ChatRequest, ChatResponse } from "@portflow/engine";
+import type { ChatModel, ChatOptions, ChatRequest } from "@portflow/engine";
+import type { ProviderChatResponse } from "../model-provider.ts";
 import { localStructuredAnswer } from "./local-structured-output.ts";
 import { type PromptSource, parsePrompt } from "./parse-prompt.ts";
 import { isDenseScript, lightStem, wordTokens } from "./text-features.ts";
@@ -125,7 +126,7 @@ export class LocalChatModel implements ChatModel {
     this.#maxSentences = options.maxSentences ?? 3;
   }
 
-  async chat(request: ChatRequest, options: ChatOptions = {}): Promise<ChatResponse> {
+  async chat(request: ChatRequest, options: ChatOptions = {}): Promise<ProviderChatResponse> {
     options.signal?.throwIfAborted();
     if (request.structured) return localStructuredAnswer(request, this.model);
     const last = [...request.messages].reverse().find((m) => m.role === "user");
@@ -155,6 +156,7 @@ export class LocalChatModel implements ChatModel {
       usage: { input: inputWords, output: wordTokens(text).length },
       stopReason,
       model: this.model,
+      provider: "local",
     };
   }
 

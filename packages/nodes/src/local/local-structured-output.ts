@@ -1,4 +1,5 @@
-import type { ChatRequest, ChatResponse } from "@portflow/engine";
+import type { ChatRequest } from "@portflow/engine";
+import type { ProviderChatResponse } from "../model-provider.ts";
 import { type RestrictedJsonSchema, restrictedJsonSchemaSchema } from "../structured/json-schema-zod.ts";
 import { lightStem, wordTokens } from "./text-features.ts";
 
@@ -92,7 +93,7 @@ function named(name: string, text: string): string | undefined {
 }
 
 /** The local model's answer to a structured request: the extracted JSON, also as text. */
-export function localStructuredAnswer(request: ChatRequest, model: string): ChatResponse {
+export function localStructuredAnswer(request: ChatRequest, model: string): ProviderChatResponse {
   const structured = request.structured;
   if (!structured) throw new TypeError("not a structured request");
   const parsed = restrictedJsonSchemaSchema.safeParse(structured.schema);
@@ -102,5 +103,12 @@ export function localStructuredAnswer(request: ChatRequest, model: string): Chat
   const value = localStructuredOutput(parsed.data, last?.content ?? "");
   const text = JSON.stringify(value);
   const input = request.messages.reduce((n, m) => n + wordTokens(m.content).length, 0);
-  return { text, structured: value, usage: { input, output: wordTokens(text).length }, stopReason: "tool_use", model };
+  return {
+    text,
+    structured: value,
+    usage: { input, output: wordTokens(text).length },
+    stopReason: "tool_use",
+    model,
+    provider: "local",
+  };
 }

@@ -4,11 +4,12 @@ import {
   type NodeContext,
   type NodePortSchema,
   type NodeRunResult,
-  Services,
 } from "@portflow/engine";
 import { z } from "zod";
+import { answeredBy, type ModelProvider } from "../model-provider.ts";
 import { formatContext, isRetrievedDocumentArray } from "../retrieved-document.ts";
 import { jsonSchemaToZod, restrictedJsonSchemaSchema } from "../structured/json-schema-zod.ts";
+import { chatModelFor, type ModelNodeOptions, modelSelectionSchema } from "./model-selection.ts";
 
 const responseFormatSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("text") }).strict(),
@@ -25,14 +26,16 @@ const responseFormatSchema = z.discriminatedUnion("type", [
     .strict(),
 ]);
 
-const llmConfigSchema = z
-  .object({
+/** The `llm` config schema; with the configured providers, `model.provider` must be one of them. */
+const llmConfigSchemaFor = (providers?: readonly ModelProvider[]) =>
+  z
+    .object({
     /** System prompt template (`{{port}}`, `{{sys.x}}`, `{{env.X}}`). */
     system_prompt: z.string().default(""),
     /** User prompt template. */
     user_prompt: z.string().default("{{query}}"),
-    /** Provider model id; the provider's default when omitted. */
-    model: z.string().min(1).optional(),
+    /** A model id for the default provider, or `{provider, name?, fallback?}`; the default model when omitted. */
+    model: modelSelectionSchema(providers).optional(),
     temperature: z.number().min(0).max(1).default(0.7),
     max_tokens: z.number().int().min(1).max(200_000).default(1024),
     top_p: z.number().min(0).max(1).optional(),
@@ -44,11 +47,11 @@ const llmConfigSchema = z
       .object({ window: z.number().int().min(0).max(1_000) })
       .strict()
       .optional(),
-  })
-  .strict();
+    })
+    .strict();
 
 /** Config of the `llm` node. */
-export type LlmConfig = z.output<typeof llmConfigSchema>;
+export type LlmConfig = z.output<ReturnType<typeof llmConfigSchemaFor>>;
 
 /** Inputs of the `llm` node; any other mapped port is available to the templates too. */
 export interface LlmInputs extends Record<string, unknown> {
@@ -87,7 +90,12 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
   readonly type = "llm";
   override readonly description = "Calls the chat model with rendered prompts and streams the answer.";
   override readonly streamsTo = "text";
-  readonly configSchema = llmConfigSchema;
+  readonly configSchema: ReturnType<typeof llmConfigSchemaFor>;
+
+  constructor(options: ModelNodeOptions = {}) {
+    super();
+    this.configSchema = llmConfigSchemaFor(options.providers);
+  }
 
   ports(config?: LlmConfig): NodePortSchema {
     return {
@@ -133,10 +141,10 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
 
     const system = ctx.render(config.system_prompt, values);
     const user = ctx.render(config.user_prompt, values);
-    const chatModel = ctx.services.resolve(Services.ChatModel);
+    const { chatModel, model } = chatModelFor(ctx, this.type, config.model);
     const format = config.response_format;
     const request = {
-      ...(config.model ? { model: config.model } : {}),
+      ...(model !== undefined ? { model } : {}),
       ...(system.trim() ? { system } : {}),
       messages: [...history, { role: "user" as const, content: user }],
       maxTokens: config.max_tokens,
@@ -171,6 +179,7 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
         tokens: response.usage,
         processData: {
           model: response.model,
+          ...answeredBy(response),
           system_prompt: system,
           user_prompt: user,
           history_messages: history.length,
@@ -203,6 +212,7 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
       tokens: response.usage,
       processData: {
         model: response.model,
+        ...answeredBy(response),
         system_prompt: system,
         user_prompt: user,
         history_messages: history.length,

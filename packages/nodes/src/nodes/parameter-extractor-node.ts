@@ -1,13 +1,8 @@
-import {
-  BaseNodeV2,
-  type NodeContext,
-  type NodePortSchema,
-  type NodeRunResult,
-  type PortType,
-  Services,
-} from "@portflow/engine";
+import { BaseNodeV2, type NodeContext, type NodePortSchema, type NodeRunResult, type PortType } from "@portflow/engine";
 import { z } from "zod";
+import { answeredBy, type ModelProvider } from "../model-provider.ts";
 import { jsonSchemaToZod, type RestrictedJsonSchema } from "../structured/json-schema-zod.ts";
+import { chatModelFor, type ModelNodeOptions, modelSelectionSchema } from "./model-selection.ts";
 
 const PARAMETER_TYPES = [
   "string",
@@ -32,27 +27,29 @@ const parameterSchema = z
   })
   .strict();
 
-const parameterExtractorConfigSchema = z
-  .object({
-    parameters: z.array(parameterSchema).min(1).max(50),
-    /** Extra guidance for the model (a template over the node's inputs). */
-    instruction: z.string().max(10_000).default(""),
-    model: z.string().min(1).optional(),
-    temperature: z.number().min(0).max(1).default(0),
-    max_tokens: z.number().int().min(16).max(8_192).default(1024),
-  })
-  .strict()
-  .superRefine((config, ctx) => {
-    const seen = new Set<string>();
-    for (const [i, p] of config.parameters.entries()) {
-      if (seen.has(p.name))
-        ctx.addIssue({ code: "custom", path: ["parameters", i, "name"], message: `duplicate parameter "${p.name}"` });
-      seen.add(p.name);
-    }
-  });
+const parameterExtractorConfigSchemaFor = (providers?: readonly ModelProvider[]) =>
+  z
+    .object({
+      parameters: z.array(parameterSchema).min(1).max(50),
+      /** Extra guidance for the model (a template over the node's inputs). */
+      instruction: z.string().max(10_000).default(""),
+      /** A model id for the default provider, or `{provider, name?, fallback?}`. */
+      model: modelSelectionSchema(providers).optional(),
+      temperature: z.number().min(0).max(1).default(0),
+      max_tokens: z.number().int().min(16).max(8_192).default(1024),
+    })
+    .strict()
+    .superRefine((config, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, p] of config.parameters.entries()) {
+        if (seen.has(p.name))
+          ctx.addIssue({ code: "custom", path: ["parameters", i, "name"], message: `duplicate parameter "${p.name}"` });
+        seen.add(p.name);
+      }
+    });
 
 /** Config of the `parameter-extractor` node. */
-export type ParameterExtractorConfig = z.output<typeof parameterExtractorConfigSchema>;
+export type ParameterExtractorConfig = z.output<ReturnType<typeof parameterExtractorConfigSchemaFor>>;
 
 function jsonSchemaOf(type: ParameterType, description: string): RestrictedJsonSchema {
   const array = /^array\[(\w+)\]$/.exec(type)?.[1] as "string" | "number" | "integer" | "boolean" | undefined;
@@ -80,7 +77,12 @@ function portTypeOf(type: ParameterType): PortType {
 export class ParameterExtractorNode extends BaseNodeV2<ParameterExtractorConfig, { query: string }> {
   readonly type = "parameter-extractor";
   override readonly description = "Extracts declared, typed parameters from the query with the chat model.";
-  readonly configSchema = parameterExtractorConfigSchema;
+  readonly configSchema: ReturnType<typeof parameterExtractorConfigSchemaFor>;
+
+  constructor(options: ModelNodeOptions = {}) {
+    super();
+    this.configSchema = parameterExtractorConfigSchemaFor(options.providers);
+  }
 
   ports(config: ParameterExtractorConfig): NodePortSchema {
     return {
@@ -116,9 +118,10 @@ export class ParameterExtractorNode extends BaseNodeV2<ParameterExtractorConfig,
     ]
       .filter((s) => s.trim() !== "")
       .join("\n\n");
-    const response = await ctx.services.resolve(Services.ChatModel).chat(
+    const selected = chatModelFor(ctx, this.type, model);
+    const response = await selected.chatModel.chat(
       {
-        ...(model ? { model } : {}),
+        ...(selected.model !== undefined ? { model: selected.model } : {}),
         system,
         messages: [{ role: "user", content: `Input:\n${inputs.query}` }],
         temperature,
@@ -137,14 +140,19 @@ export class ParameterExtractorNode extends BaseNodeV2<ParameterExtractorConfig,
       return {
         ...base,
         outputs: { ...empty, __is_success: false, __reason: reason },
-        processData: { model: response.model, answer: response.structured ?? response.text, reason },
+        processData: {
+          model: response.model,
+          ...answeredBy(response),
+          answer: response.structured ?? response.text,
+          reason,
+        },
       };
     }
     const values = parsed.data as Record<string, unknown>;
     return {
       ...base,
       outputs: { ...empty, ...values, __is_success: true, __reason: "" },
-      processData: { model: response.model, answer: values },
+      processData: { model: response.model, ...answeredBy(response), answer: values },
     };
   }
 }

@@ -1,6 +1,8 @@
-import { BaseNodeV2, type NodeContext, type NodePortSchema, type NodeRunResult, Services } from "@portflow/engine";
+import { BaseNodeV2, type NodeContext, type NodePortSchema, type NodeRunResult } from "@portflow/engine";
 import { z } from "zod";
+import { answeredBy, type ModelProvider } from "../model-provider.ts";
 import { jsonSchemaToZod, type RestrictedJsonSchema } from "../structured/json-schema-zod.ts";
+import { chatModelFor, type ModelNodeOptions, modelSelectionSchema } from "./model-selection.ts";
 
 const classSchema = z
   .object({
@@ -10,29 +12,31 @@ const classSchema = z
   })
   .strict();
 
-const questionClassifierConfigSchema = z
-  .object({
-    classes: z.array(classSchema).min(2).max(50),
-    /** Extra guidance for the model (a template over the node's inputs). */
-    instruction: z.string().max(10_000).default(""),
-    model: z.string().min(1).optional(),
-    temperature: z.number().min(0).max(1).default(0),
-    max_tokens: z.number().int().min(16).max(4_096).default(256),
-  })
-  .strict()
-  .superRefine((config, ctx) => {
-    const seen = new Set<string>();
-    for (const [i, c] of config.classes.entries()) {
-      if (c.id === "fail")
-        ctx.addIssue({ code: "custom", path: ["classes", i, "id"], message: '"fail" is the error branch' });
-      if (seen.has(c.id))
-        ctx.addIssue({ code: "custom", path: ["classes", i, "id"], message: `duplicate class id "${c.id}"` });
-      seen.add(c.id);
-    }
-  });
+const questionClassifierConfigSchemaFor = (providers?: readonly ModelProvider[]) =>
+  z
+    .object({
+      classes: z.array(classSchema).min(2).max(50),
+      /** Extra guidance for the model (a template over the node's inputs). */
+      instruction: z.string().max(10_000).default(""),
+      /** A model id for the default provider, or `{provider, name?, fallback?}`. */
+      model: modelSelectionSchema(providers).optional(),
+      temperature: z.number().min(0).max(1).default(0),
+      max_tokens: z.number().int().min(16).max(4_096).default(256),
+    })
+    .strict()
+    .superRefine((config, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, c] of config.classes.entries()) {
+        if (c.id === "fail")
+          ctx.addIssue({ code: "custom", path: ["classes", i, "id"], message: '"fail" is the error branch' });
+        if (seen.has(c.id))
+          ctx.addIssue({ code: "custom", path: ["classes", i, "id"], message: `duplicate class id "${c.id}"` });
+        seen.add(c.id);
+      }
+    });
 
 /** Config of the `question-classifier` node. */
-export type QuestionClassifierConfig = z.output<typeof questionClassifierConfigSchema>;
+export type QuestionClassifierConfig = z.output<ReturnType<typeof questionClassifierConfigSchemaFor>>;
 
 /** Outputs of the `question-classifier` node. */
 export interface QuestionClassifierOutputs extends Record<string, unknown> {
@@ -66,7 +70,12 @@ export class QuestionClassifierNode extends BaseNodeV2<
 > {
   readonly type = "question-classifier";
   override readonly description = "Classifies the query into one of its classes and takes that class's branch.";
-  readonly configSchema = questionClassifierConfigSchema;
+  readonly configSchema: ReturnType<typeof questionClassifierConfigSchemaFor>;
+
+  constructor(options: ModelNodeOptions = {}) {
+    super();
+    this.configSchema = questionClassifierConfigSchemaFor(options.providers);
+  }
 
   ports(config: QuestionClassifierConfig): NodePortSchema {
     return {
@@ -103,9 +112,10 @@ export class QuestionClassifierNode extends BaseNodeV2<
       .filter((s) => s.trim() !== "")
       .join("\n\n");
     const user = `Classes:\n${classes.map((c) => `- ${c.id}: ${c.name}`).join("\n")}\n\nInput:\n${inputs.query}`;
-    const response = await ctx.services.resolve(Services.ChatModel).chat(
+    const selected = chatModelFor(ctx, this.type, model);
+    const response = await selected.chatModel.chat(
       {
-        ...(model ? { model } : {}),
+        ...(selected.model !== undefined ? { model: selected.model } : {}),
         system,
         messages: [{ role: "user", content: user }],
         temperature,
@@ -131,6 +141,7 @@ export class QuestionClassifierNode extends BaseNodeV2<
       tokens: response.usage,
       processData: {
         model: response.model,
+        ...answeredBy(response),
         class_id: chosen.id,
         class_name: chosen.name,
         reason: parsed.data.reason ?? "",

@@ -3,6 +3,13 @@
  * AWS SDK talks to, an in-memory vector store and document records, and a hand-made node context.
  * @module
  */
+
+export {
+  type AnthropicMessagesBody,
+  type FakeAnthropic,
+  type FakeAnthropicOptions,
+  startFakeAnthropic,
+} from "./fake-anthropic.ts";
 export {
   type ConverseBody,
   type FakeBedrock,
@@ -14,6 +21,13 @@ export {
   startFakeBedrock,
 } from "./fake-bedrock.ts";
 export { fakeBedrockClientOptions, fakeBedrockCredentials, fakeBedrockProviderConfig } from "./fake-bedrock-config.ts";
+export {
+  type FakeModelFault,
+  type FakeModelRequest,
+  type FakeModelServer,
+  startFakeModelServer,
+} from "./fake-model-server.ts";
+export { type FakeOpenAi, type FakeOpenAiOptions, type OpenAiChatBody, startFakeOpenAi } from "./fake-openai.ts";
 export { httpRequestWorkflow } from "./http-request-workflow.ts";
 export { type InMemoryDocumentRecord, InMemoryDocumentRecords } from "./in-memory-document-records.ts";
 export { InMemoryVectorStore } from "./in-memory-vector-store.ts";
