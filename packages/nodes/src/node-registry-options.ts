@@ -21,6 +21,12 @@ export interface NodeRegistryOptions {
   readonly sandboxes?: Sandboxes;
   /** `document-extractor`. */
   readonly documents?: DocumentNodeOptions;
+  /**
+   * The chat providers configured (`Providers.catalog.providers`): a `model.provider` of `llm`,
+   * `question-classifier` or `parameter-extractor` outside them fails validation. Default: any
+   * known provider passes validation, and an unconfigured one fails the node when it runs.
+   */
+  readonly chatProviders?: readonly ModelProvider[];
 }
 
 /**
@@ -39,12 +45,6 @@ export interface DocumentNodeOptions {
   readonly maxFiles?: number;
   /** The setting behind each limit, named in errors (`{ maxBytes: "PORTFLOW_MAX_UPLOAD_BYTES" }`). */
   readonly limitSettings?: Readonly<Partial<Record<IngestLimitName, string>>>;
-  /**
-   * The chat providers configured (`Providers.catalog.providers`): a `model.provider` of `llm`,
-   * `question-classifier` or `parameter-extractor` outside them fails validation. Default: any
-   * known provider passes validation, and an unconfigured one fails the node when it runs.
-   */
-  readonly chatProviders?: readonly ModelProvider[];
 }
 
 /** Limits of the `http-request` node. */
