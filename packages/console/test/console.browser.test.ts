@@ -10,8 +10,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { createTestApp, RAG_WORKFLOW_V2, type TestApp } from "@portflow/server/testing";
-import type { Page } from "playwright-core";
+import type { Dialog, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AxeViolation, seriousAxeViolations } from "./axe-violations.ts";
 import { launchChromium } from "./launch-chromium.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -31,6 +32,8 @@ let botB: string;
 let bigBot: string;
 let bigRunId: string;
 const metrics: Record<string, number> = {};
+/** Serious and critical axe-core violations per screenshot (every page, in each state shown). */
+const axeFindings: Record<string, AxeViolation[]> = {};
 /** Waits on the server (ingestion, runs) or on rendering: a deadline, not a sleep. */
 const POLL = { timeout: 10_000 };
 
@@ -80,8 +83,10 @@ async function loadedJs(): Promise<{ scripts: string[]; bytes: number }> {
   return { scripts, bytes: files.reduce((sum, file) => sum + gzipSync(readFileSync(file)).length, 0) };
 }
 
+/** A screenshot for CI to keep, and an axe-core check of the page as shown. */
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  axeFindings[name] = await seriousAxeViolations(page);
 }
 
 async function signIn(authorization: { authorization: string }): Promise<void> {
@@ -240,6 +245,61 @@ describe.skipIf(browser === undefined)("the web console in Chromium", () => {
     await shot("07-workflow-published-v2");
   });
 
+  it("compares v1 with v2 side by side (graph and JSON), then restores v1 into the draft", async () => {
+    const diff = page.getByTestId("version-diff");
+    await diff.waitFor();
+    await diff.getByLabel("Compare").selectOption({ label: "v1" });
+    await diff.getByLabel("with").selectOption({ label: "v2" });
+    // the one node the publish changed, with the field, and nothing else
+    expect(await diff.getByTestId("diff-node").allTextContents()).toEqual([
+      "changed node retrieve (knowledge): config",
+    ]);
+    const changedRight = diff.locator('[data-testid="graph-node"][data-node-id="retrieve"].status-changed');
+    await expect.poll(() => changedRight.count(), POLL).toBe(2); // coloured on both sides
+    const lines = await diff.getByTestId("diff-line").allTextContents();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/"top_k": \d+.*"top_k": 2/);
+    await shot("13-workflow-version-diff");
+
+    // the draft outlives a publish: restoring over it asks first (declined: the draft stays as it is)
+    const before = await api<{ graph: unknown }>("GET", `/bots/${botA}/workflow-versions/draft`);
+    const asked: string[] = [];
+    let accept = false;
+    const onDialog = (dialog: Dialog) => {
+      asked.push(dialog.message());
+      void (accept ? dialog.accept() : dialog.dismiss());
+    };
+    page.on("dialog", onDialog);
+    const restoreV1 = page.getByRole("button", { name: "Restore v1 into the draft" });
+    await restoreV1.click();
+    await expect.poll(() => asked.length, POLL).toBe(1);
+    expect(asked[0]).toMatch(/^Replace the draft \(revision \d+\) with v1\?$/);
+    expect((await api<{ graph: unknown }>("GET", `/bots/${botA}/workflow-versions/draft`)).graph).toEqual(before.graph);
+    accept = true;
+    await restoreV1.click();
+    await expect
+      .poll(() => page.getByTestId("workflow-notice").textContent(), POLL)
+      .toMatch(/^Restored v1 into the draft/);
+    page.off("dialog", onDialog);
+    expect(asked).toHaveLength(2);
+    const v1 = await api<{ graph: unknown }>("GET", `/bots/${botA}/workflow-versions/1`);
+    const draft = await api<{ graph: unknown; restored_from_version_id: string | null }>(
+      "GET",
+      `/bots/${botA}/workflow-versions/draft`,
+    );
+    expect(draft.graph).toEqual(v1.graph);
+    // the editor shows the restored draft once the page has reloaded it
+    await expect
+      .poll(async () => JSON.parse(await page.getByTestId("draft-json").inputValue()), POLL)
+      .toEqual(v1.graph);
+    // the draft is now one of the sides to compare, and differs from v2 again
+    await page.getByTestId("version-diff").getByLabel("Compare").selectOption({ label: "draft" });
+    await page.getByTestId("version-diff").getByLabel("with").selectOption({ label: "v2" });
+    expect(await page.getByTestId("diff-node").allTextContents()).toEqual([
+      "changed node retrieve (knowledge): config",
+    ]);
+  });
+
   it("uploads a document with the Documents page, lists it, and deletes it", async () => {
     await page.getByRole("link", { name: "Documents" }).click();
     const rows = page.getByTestId("documents-table").locator("tbody tr");
@@ -277,6 +337,28 @@ describe.skipIf(browser === undefined)("the web console in Chromium", () => {
     await expect.poll(() => page.getByTestId("timeline-bar").count(), POLL).toBe(4);
     const runs = await api<{ items: unknown[] }>("GET", `/bots/${botA}/workflow-executions`);
     expect(runs.items.length).toBe(3);
+  });
+
+  it("shows the Statistics page: runs per day by status, tokens, failure rate, node-type latency; window selectable", async () => {
+    await page.getByRole("link", { name: "Statistics" }).click();
+    const expected = await api<{ total_runs: number; node_types: { node_type: string }[] }>(
+      "GET",
+      `/bots/${botA}/statistics?window=7d`,
+    );
+    await expect.poll(() => page.getByTestId("stat-total-runs").textContent(), POLL).toBe(String(expected.total_runs));
+    expect(expected.total_runs).toBe(3); // the two chats of the setup and the playground's
+    const columns = page.getByTestId("runs-chart").getByTestId("chart-column");
+    expect(await columns.count()).toBe(7);
+    const totals = await columns.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-total"))));
+    expect(totals.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(await page.getByTestId("stat-failure-rate").textContent()).toMatch(/^0\.0 %/);
+    const types = await page.getByTestId("node-latency-table").locator("tbody th").allTextContents();
+    expect(types).toEqual(expected.node_types.map((n) => n.node_type));
+    expect(types).toEqual(expect.arrayContaining(["knowledge", "llm", "start", "end"]));
+    await shot("12-statistics");
+    await page.getByLabel("Window").selectOption("24h");
+    await expect.poll(() => columns.count(), POLL).toBe(24);
+    expect(await page.getByTestId("runs-chart").textContent()).toContain(":00");
   });
 
   it("renders a 200-node run's page (timeline and graph) and reports the time it took", async () => {
@@ -318,5 +400,21 @@ describe.skipIf(browser === undefined)("the web console in Chromium", () => {
     await expect.poll(() => page.getByRole("alert").textContent(), POLL).toContain("bot not found");
     expect(await page.getByTestId("runs-table").count()).toBe(0);
     await shot("09-bot-key-other-bot");
+  });
+
+  it("axe-core finds no serious or critical accessibility violation on any page shown", () => {
+    for (const page of [
+      "00-sign-in",
+      "02-bots",
+      "03-runs",
+      "04-run",
+      "06-workflow-invalid-draft",
+      "10-documents",
+      "11-playground",
+      "12-statistics",
+    ]) {
+      expect(Object.keys(axeFindings)).toContain(page);
+    }
+    expect(axeFindings).toEqual(Object.fromEntries(Object.keys(axeFindings).map((name) => [name, []])));
   });
 });

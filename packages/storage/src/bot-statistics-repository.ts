@@ -6,17 +6,22 @@ import type { Database } from "./database-schema.ts";
 export type StatisticsWindow = "24h" | "7d" | "30d" | "90d";
 export const STATISTICS_WINDOWS: readonly StatisticsWindow[] = Object.freeze(["24h", "7d", "30d", "90d"]);
 
-const WINDOW_MS: Readonly<Record<StatisticsWindow, number>> = {
-  "24h": 86_400_000,
-  "7d": 7 * 86_400_000,
-  "30d": 30 * 86_400_000,
-  "90d": 90 * 86_400_000,
+/** Each window in buckets: the current (partial) bucket and the whole ones before it. */
+const WINDOW_BUCKETS: Readonly<Record<StatisticsWindow, { readonly unit: "hour" | "day"; readonly count: number }>> = {
+  "24h": { unit: "hour", count: 24 },
+  "7d": { unit: "day", count: 7 },
+  "30d": { unit: "day", count: 30 },
+  "90d": { unit: "day", count: 90 },
 };
+const UNIT_MS = { hour: 3_600_000, day: 86_400_000 } as const;
 
 export interface BotStatisticsOptions extends CallOptions {
   /** Default `7d`. */
   readonly window?: StatisticsWindow;
-  /** The window's end (exclusive). Default: now. */
+  /**
+   * The window's end (exclusive). Default: now. The window starts so that it holds exactly its
+   * buckets (24 hours, 7/30/90 UTC days), the one holding `to` being the last.
+   */
   readonly to?: Date;
 }
 
@@ -68,15 +73,6 @@ export interface BotStatisticsRepository {
 const UNFINISHED = new Set(["running", "queued"]);
 const FAILED = new Set(["failed", "interrupted"]);
 
-/** Bucket starts from the one holding `from` up to `to` (exclusive), in UTC. */
-function bucketStarts(from: Date, to: Date, bucket: "hour" | "day"): Date[] {
-  const step = bucket === "hour" ? 3_600_000 : 86_400_000;
-  const first = Math.floor(from.getTime() / step) * step;
-  const starts: Date[] = [];
-  for (let t = first; t < to.getTime(); t += step) starts.push(new Date(t));
-  return starts;
-}
-
 /** Percentiles interpolate: 0.1 ms is as fine as a latency is worth showing. */
 const tenthOfMs = (ms: number): number => Math.round(ms * 10) / 10;
 
@@ -87,10 +83,13 @@ export class KyselyBotStatisticsRepository implements BotStatisticsRepository {
     options.signal?.throwIfAborted();
     const window = options.window ?? "7d";
     const to = options.to ?? new Date();
-    const from = new Date(to.getTime() - WINDOW_MS[window]);
-    const bucket = window === "24h" ? "hour" : "day";
+    const { unit: bucket, count } = WINDOW_BUCKETS[window];
+    const step = UNIT_MS[bucket];
+    const end = Math.ceil(to.getTime() / step) * step;
+    const starts = Array.from({ length: count }, (_, i) => new Date(end - (count - i) * step));
+    const from = starts[0] as Date;
     // Epoch seconds of the bucket start: the same arithmetic on PostgreSQL 15 and PGlite, no time zone involved.
-    const seconds = bucket === "hour" ? 3600 : 86_400;
+    const seconds = step / 1000;
     const bucketExpr = sql<number>`(floor(extract(epoch from started_at) / ${sql.lit(seconds)}) * ${sql.lit(seconds)})::float8`;
 
     const [runRows, nodeRows] = await Promise.all([
@@ -126,7 +125,7 @@ export class KyselyBotStatisticsRepository implements BotStatisticsRepository {
     ]);
 
     const buckets = new Map(
-      bucketStarts(from, to, bucket).map((start) => [
+      starts.map((start) => [
         start.getTime(),
         { start, total: 0, byStatus: {} as Record<string, number>, tokens: { input: 0, output: 0 } },
       ]),

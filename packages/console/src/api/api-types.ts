@@ -111,3 +111,36 @@ export interface StoredDocument {
   readonly chunk_count?: number;
   readonly created_at?: string;
 }
+
+/** A window of `GET /bots/{id}/statistics`. */
+export type StatisticsWindow = "24h" | "7d" | "30d" | "90d";
+
+export interface StatisticsBucket {
+  /** ISO 8601, the bucket's start (UTC). */
+  readonly start: string;
+  readonly total: number;
+  readonly by_status: Readonly<Record<string, number>>;
+  readonly tokens: Tokens;
+}
+
+export interface NodeTypeLatency {
+  readonly node_type: string;
+  readonly executions: number;
+  readonly failures: number;
+  readonly p50_ms: number;
+  readonly p95_ms: number;
+}
+
+export interface BotStatistics {
+  readonly window: StatisticsWindow;
+  readonly bucket: "hour" | "day";
+  readonly from: string;
+  readonly to: string;
+  readonly total_runs: number;
+  readonly finished_runs: number;
+  readonly failed_runs: number;
+  readonly failure_rate: number | null;
+  readonly tokens: Tokens;
+  readonly buckets: readonly StatisticsBucket[];
+  readonly node_types: readonly NodeTypeLatency[];
+}

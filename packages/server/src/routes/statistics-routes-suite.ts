@@ -156,6 +156,23 @@ export function describeStatisticsRoutes(name: string, options: () => Promise<Te
       ]);
     });
 
+    it("ends a window ending mid-day with that (partial) day, starting 7 whole days back", async () => {
+      const body = (await get(`/api/v1/bots/${botId}/statistics?window=7d&to=2026-01-08T12:00:00Z`)).json();
+      expect(body).toMatchObject({ from: "2026-01-02T00:00:00.000Z", to: "2026-01-08T12:00:00.000Z" });
+      expect(body.buckets.map((b: { start: string }) => b.start.slice(0, 10))).toEqual([
+        "2026-01-02",
+        "2026-01-03",
+        "2026-01-04",
+        "2026-01-05",
+        "2026-01-06",
+        "2026-01-07",
+        "2026-01-08",
+      ]);
+      // the run at 23:59:59 on the 2nd is in now, and those of the 8th before noon
+      expect(body.buckets.map((b: { total: number }) => b.total)).toEqual([1, 0, 4, 0, 0, 0, 3]);
+      expect(body.total_runs).toBe(8);
+    });
+
     it("buckets the 24h window by hour", async () => {
       const body = (await get(`/api/v1/bots/${botId}/statistics?window=24h&to=2026-01-08T12:00:00Z`)).json();
       expect(body).toMatchObject({ bucket: "hour", from: "2026-01-07T12:00:00.000Z", total_runs: 3 });
