@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { createTestApp, RAG_WORKFLOW_V2, type TestApp } from "@portflow/server/testing";
+import { createTestApp, RAG_WORKFLOW_V2, ScriptedChatModel, type TestApp } from "@portflow/server/testing";
 import type { Dialog, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AxeViolation, seriousAxeViolations } from "./axe-violations.ts";
@@ -31,9 +31,35 @@ let botA: string;
 let botB: string;
 let bigBot: string;
 let bigRunId: string;
+let manyRunsBot: string;
+const MANY_RUNS = 100_000;
 const metrics: Record<string, number> = {};
 /** Serious and critical axe-core violations per screenshot (every page, in each state shown). */
 const axeFindings: Record<string, AxeViolation[]> = {};
+/**
+ * The scripted model, except that a message naming a held word waits until the test lets it go:
+ * a run that stays `running` for as long as a live view needs to be watched.
+ */
+class HeldChatModel extends ScriptedChatModel {
+  readonly #held = new Map<string, Promise<void>>();
+
+  hold(word: string): () => void {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.#held.set(word, released);
+    return release;
+  }
+
+  override async chat(...args: Parameters<ScriptedChatModel["chat"]>): ReturnType<ScriptedChatModel["chat"]> {
+    const text = JSON.stringify(args[0].messages);
+    for (const [word, released] of this.#held) if (text.includes(word)) await released;
+    return super.chat(...args);
+  }
+}
+const chatModel = new HeldChatModel();
+
 /** Waits on the server (ingestion, runs) or on rendering: a deadline, not a sleep. */
 const POLL = { timeout: 10_000 };
 
@@ -113,7 +139,7 @@ beforeAll(async () => {
     ],
     { cwd: CONSOLE_ROOT, env: { ...process.env, NODE_ENV: "production" }, stdio: "inherit" },
   );
-  t = await createTestApp({ consoleDir: dist });
+  t = await createTestApp({ consoleDir: dist, chatModel });
   await t.app.listen({ host: "127.0.0.1", port: 0 });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   botA = await publishedBot("Support bot", RAG_WORKFLOW_V2);
@@ -131,8 +157,24 @@ beforeAll(async () => {
   }
   bigBot = await publishedBot("Long chain", chainWorkflow(200));
   bigRunId = (await api<{ run_id: string }>("POST", "/chat", { bot_id: bigBot, message: "go" })).run_id;
+  // 100,000 recorded runs, written in one INSERT … SELECT (the API would take minutes)
+  manyRunsBot = (await api<{ id: string }>("POST", "/bots", { name: "Busy bot" })).id;
+  const seedStart = performance.now();
+  await t.storage.database.withRawTransaction((session) =>
+    session.query(
+      `INSERT INTO workflow_execution_runs
+         (id, bot_id, status, trigger, inputs, total_steps, input_tokens, output_tokens, elapsed_ms, started_at, finished_at)
+       SELECT 'bulk-' || g, $1, CASE WHEN g % 10 = 0 THEN 'failed' ELSE 'succeeded' END, 'api', '{}'::jsonb,
+              4, 20, 10, 100 + g % 50,
+              timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second',
+              timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second' + interval '150 milliseconds'
+       FROM generate_series(1, $2::int) AS g`,
+      [manyRunsBot, MANY_RUNS],
+    ),
+  );
+  metrics.seed_100k_runs_ms = Math.round(performance.now() - seedStart);
   page = await browser.context.newPage();
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -359,6 +401,85 @@ describe.skipIf(browser === undefined)("the web console in Chromium", () => {
     await page.getByLabel("Window").selectOption("24h");
     await expect.poll(() => columns.count(), POLL).toBe(24);
     expect(await page.getByTestId("runs-chart").textContent()).toContain(":00");
+  });
+
+  it("follows running runs live: the runs list and the run page update themselves until the run ends", async () => {
+    const runningRun = async (): Promise<string> => {
+      let id: string | undefined;
+      await expect
+        .poll(async () => {
+          const list = await api<{ items: { id: string; status: string }[] }>(
+            "GET",
+            `/bots/${botA}/workflow-executions?status=running`,
+          );
+          id = list.items[0]?.id;
+          return list.items.length;
+        }, POLL)
+        .toBe(1);
+      return id as string;
+    };
+    // the runs list: the running run is there, marked live, and turns succeeded by itself
+    const releaseFirst = chatModel.hold("first held question");
+    const firstChat = api<{ run_id: string }>("POST", "/chat", { bot_id: botA, message: "first held question" });
+    const firstId = await runningRun();
+    await page.getByRole("link", { name: "Runs" }).click();
+    const row = page.getByTestId("runs-table").locator("tbody tr").first();
+    await expect.poll(() => row.locator(".badge").textContent(), POLL).toBe("running");
+    await page.getByTestId("live-indicator").waitFor();
+    await shot("14-runs-live");
+    releaseFirst();
+    expect((await firstChat).run_id).toBe(firstId);
+    await expect.poll(() => row.locator(".badge").textContent(), POLL).toBe("succeeded");
+    expect(await page.getByTestId("live-indicator").count()).toBe(0);
+
+    // the run page: the nodes before the model appear, then the rest and the end, without a reload
+    const releaseSecond = chatModel.hold("second held question");
+    const secondChat = api("POST", "/chat", { bot_id: botA, message: "second held question" });
+    const secondId = await runningRun();
+    await page.evaluate(`location.hash = ${JSON.stringify(`#/bots/${botA}/runs/${secondId}`)}`);
+    await page.getByTestId("live-indicator").waitFor();
+    const bars = page.getByTestId("timeline-bar");
+    await expect.poll(() => bars.count(), POLL).toBe(2); // start and retrieve have finished
+    await shot("15-run-live");
+    releaseSecond();
+    await secondChat;
+    await expect.poll(() => bars.count(), POLL).toBe(4);
+    await expect.poll(() => page.getByTestId("live-indicator").count(), POLL).toBe(0);
+    expect(await page.locator("#run-title .badge").textContent()).toBe("succeeded");
+  });
+
+  it("shows the first 50 of 100,000 runs, and the next 50 by cursor, reporting the time each took", async () => {
+    const timeToRows = async (action: string): Promise<number> =>
+      (await page.evaluate(`new Promise((done) => {
+        const start = performance.now();
+        const before = document.querySelector('[data-testid="runs-table"] tbody tr a')?.textContent ?? null;
+        ${action};
+        const check = () => {
+          const rows = document.querySelectorAll('[data-testid="runs-table"] tbody tr');
+          const first = rows[0]?.querySelector("a")?.textContent ?? null;
+          if (rows.length === 50 && first !== before) done(performance.now() - start);
+          else requestAnimationFrame(check);
+        };
+        check();
+      })`)) as number;
+    const firstPage = await timeToRows(`location.hash = ${JSON.stringify(`#/bots/${manyRunsBot}/runs`)}`);
+    metrics.runs_page_first_50_of_100k_ms = Math.round(firstPage);
+    const rows = page.getByTestId("runs-table").locator("tbody tr");
+    expect(await rows.count()).toBe(50);
+    // newest first: the last seeded run heads the list
+    const newest = await api<{ items: { id: string; started_at: string }[] }>(
+      "GET",
+      `/bots/${manyRunsBot}/workflow-executions?limit=1`,
+    );
+    expect(newest.items[0]?.id).toBe(`bulk-${MANY_RUNS}`);
+    const nextPage = await timeToRows(`document.querySelector('.pager button:last-child').click()`);
+    metrics.runs_page_next_50_of_100k_ms = Math.round(nextPage);
+    expect(await rows.count()).toBe(50);
+    console.log(
+      `console runs page, 100,000 runs: first 50 in ${firstPage.toFixed(0)} ms, next 50 (cursor) in ${nextPage.toFixed(0)} ms` +
+        ` (seeded in ${metrics.seed_100k_runs_ms} ms)`,
+    );
+    await shot("16-runs-100k");
   });
 
   it("renders a 200-node run's page (timeline and graph) and reports the time it took", async () => {

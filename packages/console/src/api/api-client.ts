@@ -11,6 +11,9 @@ import type {
   WorkflowVersion,
 } from "./api-types.ts";
 
+/** Runs per page of the runs list. */
+export const RUNS_PAGE_SIZE = 50;
+
 /** Filters of the runs list (`GET /bots/{id}/workflow-executions`). */
 export interface RunFilters {
   readonly status?: readonly RunStatus[];
@@ -83,7 +86,7 @@ export class ApiClient {
 
   listRuns(botId: string, filters: RunFilters, signal?: AbortSignal): Promise<RunPage> {
     const qs = queryString({
-      limit: filters.limit ?? 20,
+      limit: filters.limit ?? RUNS_PAGE_SIZE,
       cursor: filters.cursor,
       status: filters.status,
       trigger: filters.trigger,

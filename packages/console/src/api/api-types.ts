@@ -29,7 +29,20 @@ export interface Tokens {
   readonly output: number;
 }
 
-export type RunStatus = "running" | "succeeded" | "partial-succeeded" | "failed" | "cancelled" | "interrupted";
+/** `queued`: submitted, not started yet (servers that queue runs). */
+export type RunStatus =
+  | "queued"
+  | "running"
+  | "succeeded"
+  | "partial-succeeded"
+  | "failed"
+  | "cancelled"
+  | "interrupted";
+
+/** A run that has not ended yet: live views keep refreshing it. */
+export function isRunInProgress(status: string): boolean {
+  return status === "running" || status === "queued";
+}
 
 export interface Run {
   readonly id: string;
