@@ -523,6 +523,21 @@ describe.skipIf(browser === undefined)("the web console in Chromium", () => {
     await shot("09-bot-key-other-bot");
   });
 
+  it("shows designed empty states for a bot with no runs: runs, statistics, documents", async () => {
+    await page.goto(`${base}/console/#/bots/${botB}/statistics`);
+    await page.getByText("No runs in this window").waitFor();
+    expect(await page.getByTestId("stat-total-runs").textContent()).toBe("0");
+    expect(await page.getByTestId("stat-failure-rate").textContent()).toContain("—");
+    expect(await page.getByText("No node ran in this window").count()).toBe(1);
+    await shot("17-statistics-empty");
+    await page.getByRole("link", { name: "Runs" }).click();
+    await page.getByText("No runs yet").waitFor();
+    await shot("18-runs-empty");
+    await page.getByRole("link", { name: "Documents" }).click();
+    await page.getByText("No documents yet").waitFor();
+    await shot("19-documents-empty");
+  });
+
   it("axe-core finds no serious or critical accessibility violation on any page shown", () => {
     for (const page of [
       "00-sign-in",
@@ -533,6 +548,13 @@ describe.skipIf(browser === undefined)("the web console in Chromium", () => {
       "10-documents",
       "11-playground",
       "12-statistics",
+      "13-workflow-version-diff",
+      "14-runs-live",
+      "15-run-live",
+      "16-runs-100k",
+      "17-statistics-empty",
+      "18-runs-empty",
+      "19-documents-empty",
     ]) {
       expect(Object.keys(axeFindings)).toContain(page);
     }
