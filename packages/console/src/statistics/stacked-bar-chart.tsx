@@ -11,27 +11,29 @@ interface StackedBarChartProps {
   readonly testId?: string;
 }
 
+const WIDTH = 1000;
 const HEIGHT = 160;
 const AXIS = 36;
-const BAR = 18;
-const GAP = 6;
+/** Room for one axis label ("11-25", "06:00"). */
+const LABEL_WIDTH = 56;
 
 /**
  * Stacked columns in plain SVG (no chart library: a few rectangles do not justify its bytes).
  * Each segment has a tooltip; the legend names every colour, so colour is never the only cue.
  */
 export function StackedBarChart({ data, title, unit, colours, testId }: StackedBarChartProps) {
-  const width = AXIS + data.columns.length * (BAR + GAP);
+  // the columns share the width; the SVG scales with the page
+  const slot = (WIDTH - AXIS) / Math.max(1, data.columns.length);
+  const bar = Math.min(48, slot * 0.7);
   const y = (value: number) => HEIGHT - (value / data.max) * HEIGHT;
-  // label at most ~12 columns so the text does not overlap
-  const every = Math.max(1, Math.ceil(data.columns.length / 12));
+  // label every n-th column so the labels never overlap
+  const every = Math.max(1, Math.ceil(LABEL_WIDTH / slot));
   const total = data.columns.reduce((sum, c) => sum + c.total, 0);
   return (
     <figure className="chart" data-testid={testId}>
       <svg
-        viewBox={`0 0 ${width} ${HEIGHT + 22}`}
+        viewBox={`0 0 ${WIDTH} ${HEIGHT + 22}`}
         width="100%"
-        height={HEIGHT + 22}
         preserveAspectRatio="xMinYMin meet"
         role="img"
         aria-label={`${title}: ${total} ${unit} in ${data.columns.length} buckets, at most ${data.max} in one`}
@@ -42,16 +44,16 @@ export function StackedBarChart({ data, title, unit, colours, testId }: StackedB
         <text x={AXIS - 4} y={HEIGHT} textAnchor="end" className="chart-axis">
           0
         </text>
-        <line x1={AXIS} x2={width} y1={HEIGHT + 0.5} y2={HEIGHT + 0.5} className="chart-baseline" />
+        <line x1={AXIS} x2={WIDTH} y1={HEIGHT + 0.5} y2={HEIGHT + 0.5} className="chart-baseline" />
         {data.columns.map((column, i) => {
-          const x = AXIS + i * (BAR + GAP) + GAP / 2;
+          const x = AXIS + i * slot + (slot - bar) / 2;
           return (
             <g key={column.label} data-testid="chart-column" data-total={column.total}>
               {column.segments.map((s) => (
                 <rect
                   key={s.key}
                   x={x}
-                  width={BAR}
+                  width={bar}
                   y={y(s.y1)}
                   height={Math.max(1, y(s.y0) - y(s.y1))}
                   fill={colours[s.key] ?? "#6e7781"}
@@ -60,7 +62,7 @@ export function StackedBarChart({ data, title, unit, colours, testId }: StackedB
                 </rect>
               ))}
               {i % every === 0 && (
-                <text x={x + BAR / 2} y={HEIGHT + 16} textAnchor="middle" className="chart-axis">
+                <text x={x + bar / 2} y={HEIGHT + 16} textAnchor="middle" className="chart-axis">
                   {column.label}
                 </text>
               )}

@@ -79,6 +79,12 @@ export function VersionDiff({ versions, nameOf }: VersionDiffProps) {
             <caption className="sr-only">
               JSON of {nameOf(left)} and {nameOf(right)}, line by line
             </caption>
+            <colgroup>
+              <col className="ln-col" />
+              <col />
+              <col className="ln-col" />
+              <col />
+            </colgroup>
             <thead>
               <tr>
                 <th scope="col" colSpan={2}>
