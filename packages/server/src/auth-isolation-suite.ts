@@ -111,6 +111,7 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
       { method: "GET", route: executions, url: `/api/v1/bots/${B}/workflow-executions` },
       { method: "GET", route: `${executions}/statistics`, url: `/api/v1/bots/${B}/workflow-executions/statistics` },
       { method: "GET", route: `${executions}/{run_id}`, url: `/api/v1/bots/${B}/workflow-executions/${b.runId}` },
+      { method: "GET", route: "/api/v1/bots/{bot_id}/statistics", url: `/api/v1/bots/${B}/statistics?window=7d` },
       { method: "GET", route: `${executions}/{run_id}`, url: `/api/v1/bots/${botA}/workflow-executions/${b.runId}` },
       { method: "POST", route: "/api/v1/chat", url: "/api/v1/chat", payload: { bot_id: B, message: "leak?" } },
       {

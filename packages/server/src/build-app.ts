@@ -32,6 +32,7 @@ import { healthRoutes } from "./routes/health-routes.ts";
 import { keyRoutes } from "./routes/key-routes.ts";
 import { secretRoutes } from "./routes/secret-routes.ts";
 import { sessionRoutes } from "./routes/session-routes.ts";
+import { statisticsRoutes } from "./routes/statistics-routes.ts";
 import { workflowExecutionRoutes } from "./routes/workflow-execution-routes.ts";
 import { workflowVersionRoutes } from "./routes/workflow-version-routes.ts";
 import { RunTracker } from "./run-tracker.ts";
@@ -204,6 +205,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
       await api.register(documentRoutes(ctx));
       await api.register(sessionRoutes(ctx));
       await api.register(keyRoutes(ctx));
+      await api.register(statisticsRoutes(ctx));
     },
     { prefix: "/api/v1" },
   );

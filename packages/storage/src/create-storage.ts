@@ -1,6 +1,7 @@
 import { type ApiKeyRepository, KyselyApiKeyRepository } from "./api-key-repository.ts";
 import { type BotRepository, KyselyBotRepository } from "./bot-repository.ts";
 import { type BotSecretRepository, KyselyBotSecretRepository } from "./bot-secret-repository.ts";
+import { type BotStatisticsRepository, KyselyBotStatisticsRepository } from "./bot-statistics-repository.ts";
 import {
   type ConversationVariableRepository,
   KyselyConversationVariableRepository,
@@ -31,6 +32,8 @@ export interface Storage {
   readonly bots: BotRepository;
   readonly workflowVersions: WorkflowVersionRepository;
   readonly runs: RunRepository;
+  /** Windowed aggregates for the console's statistics page. */
+  readonly statistics: BotStatisticsRepository;
   /** Register as `Services.RunRecorder`. */
   readonly recorder: PgRunRecorder;
   readonly documents: DocumentRepository;
@@ -56,6 +59,7 @@ export function createStorage(database: StorageDatabase, options: CreateStorageO
     bots: new KyselyBotRepository(database.db),
     workflowVersions: new KyselyWorkflowVersionRepository(database.db, options.validate),
     runs: new KyselyRunRepository(database.db),
+    statistics: new KyselyBotStatisticsRepository(database.db),
     recorder,
     documents: new KyselyDocumentRepository(database.db),
     vectors: new PgVectorStore(database),

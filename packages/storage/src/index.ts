@@ -30,6 +30,16 @@ export {
 } from "./bot-repository.ts";
 export { type BotSecretName, type BotSecretRepository, KyselyBotSecretRepository } from "./bot-secret-repository.ts";
 export {
+  type BotStatistics,
+  type BotStatisticsOptions,
+  type BotStatisticsRepository,
+  KyselyBotStatisticsRepository,
+  type NodeTypeLatency,
+  STATISTICS_WINDOWS,
+  type StatisticsBucket,
+  type StatisticsWindow,
+} from "./bot-statistics-repository.ts";
+export {
   type ConversationVariableRepository,
   KyselyConversationVariableRepository,
   type StoredConversationVariable,

@@ -1,5 +1,18 @@
 import { ApiError } from "./api-error.ts";
-import type { Bot, Page, RunDetail, RunPage, RunStatus, StoredDocument, WorkflowVersion } from "./api-types.ts";
+import type {
+  Bot,
+  BotStatistics,
+  Page,
+  RunDetail,
+  RunPage,
+  RunStatus,
+  StatisticsWindow,
+  StoredDocument,
+  WorkflowVersion,
+} from "./api-types.ts";
+
+/** Runs per page of the runs list. */
+export const RUNS_PAGE_SIZE = 50;
 
 /** Filters of the runs list (`GET /bots/{id}/workflow-executions`). */
 export interface RunFilters {
@@ -73,7 +86,7 @@ export class ApiClient {
 
   listRuns(botId: string, filters: RunFilters, signal?: AbortSignal): Promise<RunPage> {
     const qs = queryString({
-      limit: filters.limit ?? 20,
+      limit: filters.limit ?? RUNS_PAGE_SIZE,
       cursor: filters.cursor,
       status: filters.status,
       trigger: filters.trigger,
@@ -114,6 +127,17 @@ export class ApiClient {
 
   publishDraft(botId: string, revision: number): Promise<WorkflowVersion> {
     return this.request("POST", `/bots/${encodeURIComponent(botId)}/workflow-versions/draft/publish`, { revision });
+  }
+
+  getStatistics(botId: string, window: StatisticsWindow, signal?: AbortSignal): Promise<BotStatistics> {
+    const path = `/bots/${encodeURIComponent(botId)}/statistics${queryString({ window })}`;
+    return this.request("GET", path, undefined, signal);
+  }
+
+  /** Copies a version's graph into the draft (`version`: an id or number). */
+  restoreVersion(botId: string, version: string, revision: number | undefined): Promise<WorkflowVersion> {
+    const path = `/bots/${encodeURIComponent(botId)}/workflow-versions/${encodeURIComponent(version)}/restore`;
+    return this.request("POST", path, revision === undefined ? {} : { revision });
   }
 
   listDocuments(botId: string, signal?: AbortSignal): Promise<{ items: StoredDocument[] }> {

@@ -29,7 +29,20 @@ export interface Tokens {
   readonly output: number;
 }
 
-export type RunStatus = "running" | "succeeded" | "partial-succeeded" | "failed" | "cancelled" | "interrupted";
+/** `queued`: submitted, not started yet (servers that queue runs). */
+export type RunStatus =
+  | "queued"
+  | "running"
+  | "succeeded"
+  | "partial-succeeded"
+  | "failed"
+  | "cancelled"
+  | "interrupted";
+
+/** A run that has not ended yet: live views keep refreshing it. */
+export function isRunInProgress(status: string): boolean {
+  return status === "running" || status === "queued";
+}
 
 export interface Run {
   readonly id: string;
@@ -110,4 +123,37 @@ export interface StoredDocument {
   readonly status?: string;
   readonly chunk_count?: number;
   readonly created_at?: string;
+}
+
+/** A window of `GET /bots/{id}/statistics`. */
+export type StatisticsWindow = "24h" | "7d" | "30d" | "90d";
+
+export interface StatisticsBucket {
+  /** ISO 8601, the bucket's start (UTC). */
+  readonly start: string;
+  readonly total: number;
+  readonly by_status: Readonly<Record<string, number>>;
+  readonly tokens: Tokens;
+}
+
+export interface NodeTypeLatency {
+  readonly node_type: string;
+  readonly executions: number;
+  readonly failures: number;
+  readonly p50_ms: number;
+  readonly p95_ms: number;
+}
+
+export interface BotStatistics {
+  readonly window: StatisticsWindow;
+  readonly bucket: "hour" | "day";
+  readonly from: string;
+  readonly to: string;
+  readonly total_runs: number;
+  readonly finished_runs: number;
+  readonly failed_runs: number;
+  readonly failure_rate: number | null;
+  readonly tokens: Tokens;
+  readonly buckets: readonly StatisticsBucket[];
+  readonly node_types: readonly NodeTypeLatency[];
 }

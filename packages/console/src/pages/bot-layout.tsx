@@ -10,6 +10,7 @@ import { RunsPage } from "./runs-page.tsx";
 const RunPage = lazy(() => import("./run-page.tsx").then((m) => ({ default: m.RunPage })));
 const WorkflowPage = lazy(() => import("./workflow-page.tsx").then((m) => ({ default: m.WorkflowPage })));
 const DocumentsPage = lazy(() => import("./documents-page.tsx").then((m) => ({ default: m.DocumentsPage })));
+const StatisticsPage = lazy(() => import("./statistics-page.tsx").then((m) => ({ default: m.StatisticsPage })));
 const PlaygroundPage = lazy(() => import("./playground-page.tsx").then((m) => ({ default: m.PlaygroundPage })));
 
 type BotRoute = Extract<Route, { botId: string }>;
@@ -19,6 +20,7 @@ const TABS = [
   { page: "workflow", label: "Workflow" },
   { page: "documents", label: "Documents" },
   { page: "playground", label: "Playground" },
+  { page: "statistics", label: "Statistics" },
 ] as const;
 
 /** One bot: its name, the tabs, and the page of the route. */
@@ -51,6 +53,7 @@ export function BotLayout({ identity, route }: { readonly identity: Identity; re
         {route.page === "workflow" && <WorkflowPage identity={identity} botId={botId} />}
         {route.page === "documents" && <DocumentsPage identity={identity} botId={botId} />}
         {route.page === "playground" && <PlaygroundPage identity={identity} botId={botId} />}
+        {route.page === "statistics" && <StatisticsPage identity={identity} botId={botId} />}
       </Suspense>
     </section>
   );

@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 import { ApiError } from "../api/api-error.ts";
-import type { NodeExecution } from "../api/api-types.ts";
+import { isRunInProgress, type NodeExecution, type RunDetail } from "../api/api-types.ts";
 import type { Identity } from "../auth/sign-in.ts";
 import { EmptyState } from "../components/empty-state.tsx";
 import { ErrorState } from "../components/error-state.tsx";
@@ -8,6 +8,7 @@ import { formatMs, formatTime } from "../components/format.ts";
 import { LoadingState } from "../components/loading-state.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { useAsync } from "../components/use-async.ts";
+import { useLiveRefresh } from "../components/use-live-refresh.ts";
 import { WorkflowGraph } from "../graph/workflow-graph.tsx";
 import { workflowGraphModel } from "../graph/workflow-graph-model.ts";
 import { Inspector } from "../run/inspector.tsx";
@@ -20,9 +21,22 @@ interface RunPageProps {
   readonly runId: string;
 }
 
+function progressOf(run: RunDetail): string {
+  return `${run.status}:${run.node_executions.length}`;
+}
+
 /** One run: header, waterfall, the version's graph coloured by node status, and an inspector. */
 export function RunPage({ identity, botId, runId }: RunPageProps) {
-  const [run, reload] = useAsync((signal) => identity.client.getRun(botId, runId, signal), [identity, botId, runId]);
+  const [run, reload, refresh] = useAsync(
+    (signal) => identity.client.getRun(botId, runId, signal),
+    [identity, botId, runId],
+  );
+  const live = run.status === "done" && isRunInProgress(run.data.status);
+  // a run in progress is shown as it goes: its finished nodes appear, then its end
+  useLiveRefresh(live, async (signal) => {
+    const before = run.status === "done" ? progressOf(run.data) : "";
+    return progressOf(await refresh(signal)) !== before;
+  });
   const versionId = run.status === "done" ? run.data.workflow_version_id : null;
   const [version] = useAsync(
     async (signal) => (versionId === null ? null : identity.client.getVersion(botId, versionId, signal)),
@@ -57,6 +71,12 @@ export function RunPage({ identity, botId, runId }: RunPageProps) {
       <h2 id="run-title">
         Run <span className="mono">{r.id}</span> <StatusBadge status={r.status} />
       </h2>
+      {live && (
+        <p className="live" role="status" data-testid="live-indicator">
+          <span className="live-dot" aria-hidden="true" />
+          This run is {r.status}: the page follows it as its nodes finish.
+        </p>
+      )}
       <dl className="facts run-facts">
         <dt>Version</dt>
         <dd data-testid="run-version">{versionLabel}</dd>

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import type { RunFilters } from "../api/api-client.ts";
-import type { RunStatus } from "../api/api-types.ts";
+import { isRunInProgress, type RunPage as RunList, type RunStatus } from "../api/api-types.ts";
 import type { Identity } from "../auth/sign-in.ts";
 import { EmptyState } from "../components/empty-state.tsx";
 import { ErrorState } from "../components/error-state.tsx";
@@ -8,6 +8,7 @@ import { formatMs, formatTime } from "../components/format.ts";
 import { LoadingState } from "../components/loading-state.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { useAsync } from "../components/use-async.ts";
+import { useLiveRefresh } from "../components/use-live-refresh.ts";
 import { routeHash } from "../routing/parse-route.ts";
 
 const STATUSES: readonly RunStatus[] = [
@@ -27,16 +28,27 @@ function isoOf(local: string): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
+/** What a live refresh compares: which runs, in which state. */
+function fingerprint(list: RunList): string {
+  return list.items.map((r) => `${r.id}:${r.status}:${r.total_steps}`).join(",");
+}
+
 /** A bot's runs, newest first: filters, and paging by the API's cursor. */
 export function RunsPage({ identity, botId }: { readonly identity: Identity; readonly botId: string }) {
   const [filters, setFilters] = useState<RunFilters>({});
   // cursors of the pages before this one; the last is this page's own cursor
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
-  const [runs, reload] = useAsync(
+  const [runs, reload, refresh] = useAsync(
     (signal) => identity.client.listRuns(botId, { ...filters, ...(cursor !== undefined && { cursor }) }, signal),
     [identity, botId, filters, cursor],
   );
+  const inProgress = runs.status === "done" ? runs.data.items.filter((r) => isRunInProgress(r.status)).length : 0;
+  // while runs on this page are queued or running, the page refreshes itself (backing off while nothing changes)
+  useLiveRefresh(inProgress > 0, async (signal) => {
+    const before = runs.status === "done" ? fingerprint(runs.data) : "";
+    return fingerprint(await refresh(signal)) !== before;
+  });
 
   const apply = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -99,6 +111,12 @@ export function RunsPage({ identity, botId }: { readonly identity: Identity; rea
       )}
       {runs.status === "done" && runs.data.items.length > 0 && (
         <>
+          {inProgress > 0 && (
+            <p className="live" role="status" data-testid="live-indicator">
+              <span className="live-dot" aria-hidden="true" />
+              {inProgress === 1 ? "1 run" : `${inProgress} runs`} in progress: this list refreshes itself.
+            </p>
+          )}
           <table className="table" data-testid="runs-table">
             <thead>
               <tr>

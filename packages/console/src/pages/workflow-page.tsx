@@ -10,6 +10,7 @@ import { useAsync } from "../components/use-async.ts";
 import { mapProblems } from "../graph/map-problems.ts";
 import { WorkflowGraph } from "../graph/workflow-graph.tsx";
 import { workflowGraphModel } from "../graph/workflow-graph-model.ts";
+import { VersionDiff } from "../versions/version-diff.tsx";
 import { DraftEditor } from "../workflow/draft-editor.tsx";
 
 interface WorkflowData {
@@ -31,12 +32,15 @@ export function WorkflowPage({ identity, botId }: { readonly identity: Identity;
     },
     [client, botId],
   );
-  const [draft, setDraft] = useState<WorkflowVersion | null>(null);
+  const [savedDraft, setDraft] = useState<WorkflowVersion | null>(null);
   const [shownId, setShownId] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const loadedDraft = data.status === "done" ? data.data.draft : null;
   // the editor's saves replace the loaded draft
   useEffect(() => setDraft(loadedDraft), [loadedDraft]);
+  // right after a reload the effect has not run yet: the loaded draft, not null, is the draft
+  // (else the editor mounts believing there is none, and restores and publishes lose their revision)
+  const draft = savedDraft ?? loadedDraft;
 
   const versions = data.status === "done" ? data.data.versions : [];
   const published = versions.find((v) => v.status === "published") ?? null;
@@ -46,6 +50,23 @@ export function WorkflowPage({ identity, botId }: { readonly identity: Identity;
     () => (shown === null || model === null ? null : mapProblems(shown.problems, model)),
     [shown, model],
   );
+
+  const restore = async (version: WorkflowVersion) => {
+    if (
+      draft !== null &&
+      !window.confirm(`Replace the draft (revision ${draft.revision}) with ${versionName(version)}?`)
+    ) {
+      return;
+    }
+    try {
+      const restored = await client.restoreVersion(botId, version.id, draft?.revision);
+      setNotice(`Restored ${versionName(version)} into the draft (revision ${restored.revision}).`);
+      setShownId("draft");
+      reload();
+    } catch (error) {
+      setNotice(`Could not restore ${versionName(version)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
 
   if (data.status === "loading") return <LoadingState what="the workflow" />;
   if (data.status === "error") return <ErrorState error={data.error} onRetry={reload} />;
@@ -136,6 +157,7 @@ export function WorkflowPage({ identity, botId }: { readonly identity: Identity;
                 <th scope="col">Status</th>
                 <th scope="col">Published</th>
                 <th scope="col">Notes</th>
+                <th scope="col">Actions</th>
               </tr>
             </thead>
             <tbody>
@@ -147,11 +169,20 @@ export function WorkflowPage({ identity, botId }: { readonly identity: Identity;
                   </td>
                   <td>{formatTime(v.published_at)}</td>
                   <td>{v.notes}</td>
+                  <td>
+                    <button type="button" onClick={() => void restore(v)}>
+                      Restore {versionName(v)} into the draft
+                    </button>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
+      </section>
+      <section aria-labelledby="compare-title">
+        <h3 id="compare-title">Compare versions</h3>
+        <VersionDiff versions={draft !== null ? [draft, ...versions] : versions} nameOf={versionName} />
       </section>
     </section>
   );

@@ -10,6 +10,7 @@ describe("parseRoute", () => {
       ["#/bots/b1/workflow", { page: "workflow", botId: "b1" }],
       ["#/bots/b1/documents", { page: "documents", botId: "b1" }],
       ["#/bots/b1/playground", { page: "playground", botId: "b1" }],
+      ["#/bots/b1/statistics", { page: "statistics", botId: "b1" }],
     ] as const;
     for (const [hash, route] of cases) {
       expect(parseRoute(hash)).toEqual(route);

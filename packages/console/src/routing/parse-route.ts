@@ -6,6 +6,7 @@ export type Route =
   | { readonly page: "workflow"; readonly botId: string }
   | { readonly page: "documents"; readonly botId: string }
   | { readonly page: "playground"; readonly botId: string }
+  | { readonly page: "statistics"; readonly botId: string }
   | { readonly page: "not-found"; readonly path: string };
 
 /** Reads a hash such as `#/bots/b1/workflow`; unknown paths are `not-found`, never an exception. */
@@ -21,7 +22,9 @@ export function parseRoute(hash: string): Route {
   if (section === undefined || (section === "runs" && runId === undefined)) return { page: "runs", botId };
   if (section === "runs" && runId !== undefined) return { page: "run", botId, runId };
   if (runId !== undefined) return { page: "not-found", path };
-  if (section === "workflow" || section === "documents" || section === "playground") return { page: section, botId };
+  if (section === "workflow" || section === "documents" || section === "playground" || section === "statistics") {
+    return { page: section, botId };
+  }
   return { page: "not-found", path };
 }
 

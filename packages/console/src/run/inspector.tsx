@@ -1,5 +1,6 @@
 import type { NodeExecution } from "../api/api-types.ts";
 import { formatJson, formatMs, formatTime } from "../components/format.ts";
+import { ScrollBox } from "../components/scroll-box.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { retrievedChunks } from "./retrieved-chunks.ts";
 
@@ -12,7 +13,7 @@ function JsonBlock({ title, value }: { readonly title: string; readonly value: u
   return (
     <details open={!empty}>
       <summary>{title}</summary>
-      {empty ? <p className="muted">none</p> : <pre>{formatJson(value)}</pre>}
+      {empty ? <p className="muted">none</p> : <ScrollBox label={title}>{formatJson(value)}</ScrollBox>}
     </details>
   );
 }
@@ -82,7 +83,9 @@ export function Inspector({ execution, onClose }: { readonly execution: NodeExec
       {prompts.map((k) => (
         <section key={k} aria-label={k}>
           <h4>Rendered {k.replace("_", " ")}</h4>
-          <pre data-testid="rendered-prompt">{String(process[k])}</pre>
+          <ScrollBox label={`Rendered ${k.replace("_", " ")}`} testId="rendered-prompt">
+            {String(process[k])}
+          </ScrollBox>
         </section>
       ))}
       <JsonBlock title="Inputs" value={execution.inputs} />

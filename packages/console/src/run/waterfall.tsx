@@ -25,7 +25,8 @@ export function Waterfall({ executions, runStartedAt, selectedId, onSelect }: Wa
       <ol>
         {timeline.bars.map((bar) => {
           const e = bar.execution;
-          const detail = `${e.status}, ${formatMs(bar.durationMs)}${e.attempts > 1 ? `, ${e.attempts} attempts` : ""}`;
+          // the button's name is its visible text plus the status (axe: the name contains what is shown)
+          const hidden = `, ${e.status}${e.attempts > 1 ? `, ${e.attempts} attempts` : ""}, `;
           return (
             <li key={e.id}>
               <button
@@ -34,13 +35,13 @@ export function Waterfall({ executions, runStartedAt, selectedId, onSelect }: Wa
                 data-testid="timeline-bar"
                 data-node-id={e.node_id}
                 aria-pressed={selectedId === e.id}
-                aria-label={`${bar.label} (${e.node_type}): ${detail}`}
                 onClick={() => onSelect(e)}
               >
                 <span className="waterfall-label" style={{ paddingLeft: `${bar.depth * 16}px` }}>
                   {bar.label}
                   <span className="muted"> {e.node_type}</span>
                   {e.attempts > 1 && <span className="attempts"> ×{e.attempts}</span>}
+                  <span className="sr-only">{hidden}</span>
                 </span>
                 <span className="waterfall-track">
                   <span

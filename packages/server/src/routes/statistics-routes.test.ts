@@ -1,0 +1,3 @@
+import { describeStatisticsRoutes } from "./statistics-routes-suite.ts";
+
+describeStatisticsRoutes("embedded PGlite", () => ({}));
