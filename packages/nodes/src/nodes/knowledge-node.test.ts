@@ -136,6 +136,7 @@ describe("KnowledgeNode", () => {
     const abortingStore: VectorStore = {
       upsert: (botId, chunks, options) => store.upsert(botId, chunks, options),
       deleteDocument: (botId, documentId, options) => store.deleteDocument(botId, documentId, options),
+      keywordSearch: (botId, query, options) => store.keywordSearch(botId, query, options),
       search: (botId, embedding, options) => {
         received.search = options.signal;
         controller.abort(); // the run is cancelled while the search is under way
