@@ -129,6 +129,27 @@ export interface VectorStore {
   deleteDocument(botId: string, documentId: string, options?: CallOptions): Promise<number>;
 }
 
+export interface RerankRequest {
+  /** The rerank model (Bedrock: `amazon.rerank-v1:0`, `cohere.rerank-v3-5:0` or a model ARN). */
+  readonly model: string;
+  readonly query: string;
+  readonly documents: readonly string[];
+  /** How many of the best documents to return. */
+  readonly topN: number;
+}
+
+/** One reranked document: its index in `RerankRequest.documents` and the model's relevance. */
+export interface RerankResult {
+  readonly index: number;
+  readonly relevanceScore: number;
+}
+
+/** Orders candidate texts by relevance to a query with a cross-encoder (Bedrock Rerank, ...). */
+export interface Reranker {
+  /** Results best first, at most `topN`. */
+  rerank(request: RerankRequest, options?: CallOptions): Promise<RerankResult[]>;
+}
+
 /** What a recorder learns when a run starts. */
 export interface RunStartRecord {
   readonly runId: string;
