@@ -1,7 +1,8 @@
-import type { ChatModel, Embedder } from "@portflow/engine";
+import type { ChatModel, Embedder, Reranker } from "@portflow/engine";
 import { BedrockChatModel } from "./bedrock/bedrock-chat-model.ts";
 import { createBedrockClient } from "./bedrock/bedrock-client.ts";
 import { BedrockEmbedder } from "./bedrock/bedrock-embedder.ts";
+import { BedrockReranker } from "./bedrock/bedrock-reranker.ts";
 import { LocalChatModel } from "./local/local-chat-model.ts";
 import { LocalEmbedder } from "./local/local-embedder.ts";
 import { type ProviderConfig, parseProviderConfig, providerConfigSchema } from "./provider-config.ts";
@@ -11,6 +12,8 @@ export interface Providers {
   readonly embedder: Embedder;
   readonly chatModel: ChatModel;
   readonly provider: "bedrock" | "local";
+  /** Rerank models for the knowledge node's `rerank` (Bedrock only). */
+  readonly reranker?: Reranker;
   /** Releases the Bedrock client's connections (a no-op for local providers). */
   close(): void;
 }
@@ -36,7 +39,7 @@ export function createProviders(config: ProviderConfig = {}): Providers {
       close() {},
     };
   }
-  const client = createBedrockClient({
+  const clientOptions = {
     ...(c.region !== undefined ? { region: c.region } : {}),
     ...(c.endpoint !== undefined ? { endpoint: c.endpoint } : {}),
     ...(c.credentials !== undefined ? { credentials: c.credentials } : {}),
@@ -44,7 +47,9 @@ export function createProviders(config: ProviderConfig = {}): Providers {
     ...(c.maxAttempts !== undefined ? { maxAttempts: c.maxAttempts } : {}),
     ...(c.retryStrategy !== undefined ? { retryStrategy: c.retryStrategy } : {}),
     ...(c.authSchemePreference !== undefined ? { authSchemePreference: c.authSchemePreference } : {}),
-  });
+  };
+  const client = createBedrockClient(clientOptions);
+  const reranker = new BedrockReranker(clientOptions);
   return {
     provider,
     embedder: new BedrockEmbedder({
@@ -54,6 +59,10 @@ export function createProviders(config: ProviderConfig = {}): Providers {
       ...(c.embeddingConcurrency !== undefined ? { concurrency: c.embeddingConcurrency } : {}),
     }),
     chatModel: new BedrockChatModel({ client, ...(c.model !== undefined ? { model: c.model } : {}) }),
-    close: () => client.destroy(),
+    reranker,
+    close: () => {
+      client.destroy();
+      reranker.close();
+    },
   };
 }

@@ -5,6 +5,7 @@
  */
 export {
   type ConverseBody,
+  FAKE_RERANK_MODELS,
   type FakeBedrock,
   type FakeBedrockFault,
   type FakeBedrockOperation,
