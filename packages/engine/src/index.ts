@@ -7,6 +7,7 @@
 export { abortableDelay, RunAbortedError } from "./abort-error.ts";
 export type { AnyNode, ConversationAccess, NodeContext, NodeRunResult } from "./base-node.ts";
 export { BaseNodeV2 } from "./base-node.ts";
+export { BM25_B, BM25_K1, BM25_MAX_TERM_FREQUENCY, bm25TermScore } from "./bm25.ts";
 export type { BodyRound, BodyRunner } from "./body-runner.ts";
 export { type AnswerConfig, AnswerNode } from "./builtin/answer-node.ts";
 export { type AssignerConfig, AssignerNode } from "./builtin/assigner-node.ts";
@@ -24,6 +25,7 @@ export { type CompiledWorkflow, compileWorkflow, isCompiledWorkflow } from "./co
 export { CONDITION_OPERATORS, type ConditionOperator, compareCondition } from "./conditions.ts";
 export { didYouMean } from "./did-you-mean.ts";
 export { type DepthViolation, findDepthViolation } from "./json-depth.ts";
+export { keywordQueryTerms, keywordTokens, lightStem } from "./keyword-tokens.ts";
 export { NodeRegistryV2, type NodeTypeDescription } from "./node-registry.ts";
 export type { InputRead, NodePortSchema, PortDefinition, PortType, TemplateUse } from "./port-definition.ts";
 export {
@@ -60,10 +62,14 @@ export type {
   Clock,
   Embedder,
   EmbeddingResult,
+  KeywordSearchOptions,
   LogFields,
   Logger,
   NodeExecutionRecord,
   NodeExecutionStatus,
+  Reranker,
+  RerankRequest,
+  RerankResult,
   RetrievedChunk,
   RunFinishRecord,
   RunRecorder,

@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { type DependencyContainer, container as rootContainer } from "tsyringe";
-import type { ChatModel, Clock, Embedder, Logger, RunRecorder, VectorStore } from "./services.ts";
+import type { ChatModel, Clock, Embedder, Logger, Reranker, RunRecorder, VectorStore } from "./services.ts";
 
 /** A typed key for a service. The name appears in errors. */
 export class ServiceToken<T> {
@@ -17,6 +17,7 @@ export const Services = Object.freeze({
   Embedder: new ServiceToken<Embedder>("Embedder"),
   ChatModel: new ServiceToken<ChatModel>("ChatModel"),
   VectorStore: new ServiceToken<VectorStore>("VectorStore"),
+  Reranker: new ServiceToken<Reranker>("Reranker"),
   RunRecorder: new ServiceToken<RunRecorder>("RunRecorder"),
   Clock: new ServiceToken<Clock>("Clock"),
   Logger: new ServiceToken<Logger>("Logger"),

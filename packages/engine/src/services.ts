@@ -88,7 +88,10 @@ export interface ChunkRecord {
   readonly embedding: readonly number[];
 }
 
-/** A chunk found by similarity search; `score` is cosine similarity (1 = same direction). */
+/**
+ * A chunk found by a search. `score` is that search's own measure: cosine similarity
+ * (1 = same direction) from `search`, BM25 (higher is better, unbounded) from `keywordSearch`.
+ */
 export interface RetrievedChunk {
   readonly documentId: string;
   readonly chunkIndex: number;
@@ -105,11 +108,46 @@ export interface VectorSearchOptions extends CallOptions {
   readonly filter?: Readonly<Record<string, unknown>>;
 }
 
-/** Chunk storage and similarity search. Every call is scoped to one bot. */
+export interface KeywordSearchOptions extends CallOptions {
+  readonly topK: number;
+  /** Exact-match filter on chunk metadata keys (JSON containment), as for vector search. */
+  readonly filter?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Chunk storage with two searches: similarity of embeddings and keywords (BM25 over
+ * `keywordTokens` of each chunk's content, indexed on upsert). Every call is scoped to one bot.
+ */
 export interface VectorStore {
   upsert(botId: string, chunks: readonly ChunkRecord[], options?: CallOptions): Promise<void>;
   search(botId: string, embedding: readonly number[], options: VectorSearchOptions): Promise<RetrievedChunk[]>;
+  /**
+   * Chunks holding at least one of the query's keyword tokens, by BM25 (k1 1.2, b 0.75, over the
+   * bot's chunks), best first; a query without tokens finds nothing.
+   */
+  keywordSearch(botId: string, query: string, options: KeywordSearchOptions): Promise<RetrievedChunk[]>;
   deleteDocument(botId: string, documentId: string, options?: CallOptions): Promise<number>;
+}
+
+export interface RerankRequest {
+  /** The rerank model (Bedrock: `amazon.rerank-v1:0`, `cohere.rerank-v3-5:0` or a model ARN). */
+  readonly model: string;
+  readonly query: string;
+  readonly documents: readonly string[];
+  /** How many of the best documents to return. */
+  readonly topN: number;
+}
+
+/** One reranked document: its index in `RerankRequest.documents` and the model's relevance. */
+export interface RerankResult {
+  readonly index: number;
+  readonly relevanceScore: number;
+}
+
+/** Orders candidate texts by relevance to a query with a cross-encoder (Bedrock Rerank, ...). */
+export interface Reranker {
+  /** Results best first, at most `topN`. */
+  rerank(request: RerankRequest, options?: CallOptions): Promise<RerankResult[]>;
 }
 
 /** What a recorder learns when a run starts. */

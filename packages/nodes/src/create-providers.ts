@@ -1,9 +1,10 @@
-import type { ChatModel, Embedder } from "@portflow/engine";
+import type { ChatModel, Embedder, Reranker } from "@portflow/engine";
 import { AnthropicChatModel } from "./anthropic/anthropic-chat-model.ts";
 import { createAnthropicClient } from "./anthropic/anthropic-client.ts";
 import { BedrockChatModel } from "./bedrock/bedrock-chat-model.ts";
 import { createBedrockClient } from "./bedrock/bedrock-client.ts";
 import { BedrockEmbedder } from "./bedrock/bedrock-embedder.ts";
+import { BedrockReranker } from "./bedrock/bedrock-reranker.ts";
 import { ChatModelCatalog } from "./chat-model-catalog.ts";
 import { LocalChatModel } from "./local/local-chat-model.ts";
 import { LocalEmbedder } from "./local/local-embedder.ts";
@@ -29,7 +30,9 @@ export interface Providers {
   readonly embeddingProvider: EmbeddingProvider;
   /** Every configured chat provider and the chain (register it as `ChatModelCatalogService`). */
   readonly catalog: ChatModelCatalog;
-  /** Releases the Bedrock client's connections (a no-op for the others). */
+  /** Rerank models for the knowledge node's `rerank` (Bedrock only). */
+  readonly reranker?: Reranker;
+  /** Releases the Bedrock clients' connections (a no-op for the others). */
   close(): void;
 }
 
@@ -71,8 +74,9 @@ export function createProviders(config: ProviderConfig = {}): Providers {
   const models = new Map<ModelProvider, ChatModel>();
   let embedder: Embedder | undefined;
   let close = () => {};
+  let reranker: Reranker | undefined;
   if (hasAws || named.has("bedrock")) {
-    const client = createBedrockClient({
+    const clientOptions = {
       ...(c.region !== undefined ? { region: c.region } : {}),
       ...(c.endpoint !== undefined ? { endpoint: c.endpoint } : {}),
       ...(c.credentials !== undefined ? { credentials: c.credentials } : {}),
@@ -80,8 +84,14 @@ export function createProviders(config: ProviderConfig = {}): Providers {
       ...(c.maxAttempts !== undefined ? { maxAttempts: c.maxAttempts } : {}),
       ...(c.retryStrategy !== undefined ? { retryStrategy: c.retryStrategy } : {}),
       ...(c.authSchemePreference !== undefined ? { authSchemePreference: c.authSchemePreference } : {}),
-    });
-    close = () => client.destroy();
+    };
+    const client = createBedrockClient(clientOptions);
+    const bedrockReranker = new BedrockReranker(clientOptions);
+    reranker = bedrockReranker;
+    close = () => {
+      client.destroy();
+      bedrockReranker.close();
+    };
     models.set("bedrock", new BedrockChatModel({ client, ...(c.model !== undefined ? { model: c.model } : {}) }));
     if (embeddingProvider === "bedrock") {
       embedder = new BedrockEmbedder({
@@ -126,5 +136,13 @@ export function createProviders(config: ProviderConfig = {}): Providers {
   const catalog = new ChatModelCatalog(models, chain, {
     ...(c.fallbackTimeoutMs !== undefined ? { firstAnswerTimeoutMs: c.fallbackTimeoutMs } : {}),
   });
-  return { provider, embeddingProvider, embedder, chatModel: catalog.chatModel, catalog, close };
+  return {
+    provider,
+    embeddingProvider,
+    embedder,
+    chatModel: catalog.chatModel,
+    catalog,
+    ...(reranker !== undefined ? { reranker } : {}),
+    close,
+  };
 }

@@ -89,6 +89,23 @@ export {
   type ProviderErrorKind,
 } from "./provider-error.ts";
 export {
+  type ChunkRanking,
+  DEFAULT_RRF_K,
+  type FusedChunk,
+  fuseRankings,
+  type RankingInput,
+} from "./retrieval/reciprocal-rank-fusion.ts";
+export {
+  type RankedChunk,
+  type RetrievalOptions,
+  type RetrievalResult,
+  type RetrievalServices,
+  RetrievalSetupError,
+  retrieveChunks,
+  SEARCH_MODES,
+  type SearchMode,
+} from "./retrieval/retrieve-chunks.ts";
+export {
   formatContext,
   isRetrievedDocumentArray,
   type RetrievedDocument,

@@ -149,6 +149,7 @@ export async function openRuntime(config: ServerConfig, options: OpenRuntimeOpti
     .register(Services.Embedder, providers.embedder)
     .register(Services.VectorStore, storage.vectors)
     .register(Services.RunRecorder, storage.recorder);
+  if (providers.reranker) services.register(Services.Reranker, providers.reranker);
   if (options.logger) services.register(Services.Logger, options.logger);
   return {
     config,

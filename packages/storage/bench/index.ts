@@ -122,6 +122,51 @@ interface SearchFigures {
   readonly p50: number;
   readonly p95: number;
   readonly recall: number;
+  /** Keyword (BM25) top-5 alone, and hybrid: vector + keyword top-20 concurrently, fused by RRF, top 5. */
+  readonly keywordP50: number;
+  readonly hybridP50: number;
+  readonly hybridP95: number;
+}
+
+const SYLLABLES =
+  "가나다라마바사아자차카타파하거너더러머버서어저처커터퍼허고노도로모보소오조초코토포호구누두루무부수우주추";
+const ENGLISH =
+  "deploy rollback canary backup restore incident oncall database schema migration release token policy access review alert".split(
+    " ",
+  );
+
+/** A vocabulary of Korean-like words and English terms; chunks draw from it with a skew (common words repeat). */
+function vocabulary(random: () => number): string[] {
+  const words: string[] = [...ENGLISH];
+  while (words.length < 3_000) {
+    const length = 2 + Math.floor(random() * 3);
+    words.push(Array.from({ length }, () => SYLLABLES[Math.floor(random() * SYLLABLES.length)]).join(""));
+  }
+  return words;
+}
+
+/** About 1,000 characters of text, like a real chunk (so TOAST matters as it does in production). */
+function chunkText(words: readonly string[], random: () => number): string {
+  const out: string[] = [];
+  let length = 0;
+  while (length < 1_000) {
+    const word = words[Math.floor(random() ** 2 * words.length)]!;
+    out.push(word);
+    length += word.length + 1;
+  }
+  return out.join(" ");
+}
+
+/** Reciprocal rank fusion (k 60) of two rankings, as the knowledge node does in process. */
+function fuse(a: readonly { documentId: string; chunkIndex: number }[], b: typeof a, topK: number) {
+  const scores = new Map<string, number>();
+  for (const list of [a, b]) {
+    list.forEach((c, i) => {
+      const key = `${c.documentId}#${c.chunkIndex}`;
+      scores.set(key, (scores.get(key) ?? 0) + 1 / (60 + i + 1));
+    });
+  }
+  return [...scores.entries()].sort((x, y) => y[1] - x[1]).slice(0, topK);
 }
 
 async function ingestAndSearch(storage: Storage, bots: number, seed: number): Promise<SearchFigures> {
@@ -129,13 +174,15 @@ async function ingestAndSearch(storage: Storage, bots: number, seed: number): Pr
   const target = Math.floor(bots / 2);
   let targetBotId = "";
   let targetVectors: Float32Array[] = [];
+  let targetTexts: string[] = [];
   let ingestMs = 0;
+  const words = vocabulary(random);
   for (let b = 0; b < bots; b++) {
     const bot = await storage.bots.create({ name: `bench-${b}` });
     const chunks: ChunkRecord[] = Array.from({ length: CHUNKS }, (_, i) => ({
       documentId: `doc-${Math.floor(i / 100)}`,
       chunkIndex: i,
-      content: `chunk ${i} of bot ${b}: some text of a typical chunk length, a couple of sentences long.`,
+      content: chunkText(words, random),
       metadata: { page: i % 20 },
       embedding: randomVector(random),
     }));
@@ -145,6 +192,7 @@ async function ingestAndSearch(storage: Storage, bots: number, seed: number): Pr
     if (b === target) {
       targetBotId = bot.id;
       targetVectors = chunks.map((c) => Float32Array.from(c.embedding));
+      targetTexts = chunks.map((c) => c.content);
     }
   }
   await sql`ANALYZE document_embeddings`.execute(storage.database.db);
@@ -167,11 +215,36 @@ async function ingestAndSearch(storage: Storage, bots: number, seed: number): Pr
     hits += exact.filter((i) => foundIdx.has(i)).length;
   }
   latencies.sort((a, b) => a - b);
+
+  const keywordLatencies: number[] = [];
+  const hybridLatencies: number[] = [];
+  for (let q = 0; q < QUERIES; q++) {
+    // a question of four words of one chunk, and a vector near that chunk
+    const target = Math.floor(random() * targetVectors.length);
+    const text = targetTexts[target]!.split(" ");
+    const question = Array.from({ length: 4 }, () => text[Math.floor(random() * text.length)]).join(" ");
+    const vector = Array.from(targetVectors[target]!, (x) => x + (random() * 2 - 1) * 0.8);
+    let t0 = performance.now();
+    await storage.vectors.keywordSearch(targetBotId, question, { topK: 5 });
+    keywordLatencies.push(performance.now() - t0);
+    t0 = performance.now();
+    const [byVector, byKeyword] = await Promise.all([
+      storage.vectors.search(targetBotId, vector, { topK: 20 }),
+      storage.vectors.keywordSearch(targetBotId, question, { topK: 20 }),
+    ]);
+    fuse(byVector, byKeyword, 5);
+    hybridLatencies.push(performance.now() - t0);
+  }
+  keywordLatencies.sort((a, b) => a - b);
+  hybridLatencies.sort((a, b) => a - b);
   return {
     ingestRowsPerSecond: (bots * CHUNKS) / (ingestMs / 1000),
     p50: percentile(latencies, 0.5),
     p95: percentile(latencies, 0.95),
     recall: hits / (QUERIES * 5),
+    keywordP50: percentile(keywordLatencies, 0.5),
+    hybridP50: percentile(hybridLatencies, 0.5),
+    hybridP95: percentile(hybridLatencies, 0.95),
   };
 }
 
@@ -207,6 +280,14 @@ async function benchPGlite(rows: BenchRow[]): Promise<void> {
     rows.push({ group, name: "top-5 search p50 (one bot, exact)", value: figures.p50, unit: "ms", note: size });
     rows.push({ group, name: "top-5 search p95 (one bot, exact)", value: figures.p95, unit: "ms", note: size });
     rows.push({ group, name: "top-5 recall vs brute force", value: figures.recall, unit: "ratio", note: size });
+    rows.push({ group, name: "keyword top-5 p50 (BM25)", value: figures.keywordP50, unit: "ms", note: size });
+    rows.push({
+      group,
+      name: "hybrid top-5 p50 (vector + keyword, RRF)",
+      value: figures.hybridP50,
+      unit: "ms",
+      note: size,
+    });
     rows.push({
       group,
       name: `process RSS after ingesting ${PGLITE_BOTS * CHUNKS} chunks`,
@@ -266,16 +347,45 @@ async function benchPostgres(rows: BenchRow[]): Promise<void> {
       unit: "ratio",
       note: `${size}; target 1.0`,
     });
+    rows.push({ group, name: "keyword top-5 p50 (BM25)", value: figures.keywordP50, unit: "ms", note: size });
+    rows.push({
+      group,
+      name: "hybrid top-5 p50 (vector + keyword, RRF)",
+      value: figures.hybridP50,
+      unit: "ms",
+      note: `${size}; target ≤ 3 ms; vector-only p50 ${figures.p50.toFixed(2)} ms in the same run`,
+    });
+    rows.push({ group, name: "hybrid top-5 p95", value: figures.hybridP95, unit: "ms", note: size });
+    // the same load with PostgreSQL's default TOAST target, to show what migration 0008 buys
+    await sql`TRUNCATE document_embeddings CASCADE`.execute(storage.database.db);
+    await sql`ALTER TABLE document_embeddings RESET (toast_tuple_target)`.execute(storage.database.db);
+    const untuned = await ingestAndSearch(storage, PG_BOTS, 11);
+    rows.push({
+      group,
+      name: "top-5 search p50, default toast_tuple_target",
+      value: untuned.p50,
+      unit: "ms",
+      note: `${size}; ${figures.p50.toFixed(2)} ms with 8160 (migration 0008)`,
+    });
     await storage.close();
   } finally {
     await server.stop();
   }
 }
 
+/** `BENCH_STORAGE_BACKENDS=postgres` (or `pglite`) runs one half only. */
+const BACKENDS = (process.env.BENCH_STORAGE_BACKENDS ?? "pglite,postgres").split(",");
+
 export default async function bench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  await benchPGlite(rows); // first, so its RSS figure is not inflated by the server half
-  await benchPostgres(rows);
+  // each figure as soon as it is measured, so a long run that is stopped still tells something
+  const push = rows.push.bind(rows);
+  rows.push = (...added: BenchRow[]) => {
+    for (const r of added) process.stderr.write(`  ${r.group} ${r.name}: ${r.value.toFixed(2)} ${r.unit}\n`);
+    return push(...added);
+  };
+  if (BACKENDS.includes("pglite")) await benchPGlite(rows); // first, so its RSS figure is not inflated by the server half
+  if (BACKENDS.includes("postgres")) await benchPostgres(rows);
   return rows;
 }
 

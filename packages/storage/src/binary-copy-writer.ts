@@ -74,6 +74,29 @@ export class BinaryCopyWriter {
     return this;
   }
 
+  /**
+   * A `tsvector` of distinct lexemes, each with `count` positions 1..count (weight D): int32
+   * lexeme count, then per lexeme its NUL-terminated text, int16 position count, int16 positions.
+   */
+  tsvector(lexemes: ReadonlyMap<string, number>): this {
+    const encoded = [...lexemes].map(([lexeme, count]) => [Buffer.from(lexeme, "utf8"), count] as const);
+    const length = 4 + encoded.reduce((sum, [bytes, count]) => sum + bytes.length + 1 + 2 + 2 * count, 0);
+    this.#ensure(4 + length);
+    this.#int32(length);
+    this.#int32(encoded.length);
+    for (const [bytes, count] of encoded) {
+      this.#write(bytes);
+      this.#buffer.writeUInt8(0, this.#offset);
+      this.#buffer.writeUInt16BE(count, this.#offset + 1);
+      this.#offset += 3;
+      for (let position = 1; position <= count; position++) {
+        this.#buffer.writeUInt16BE(position, this.#offset);
+        this.#offset += 2;
+      }
+    }
+    return this;
+  }
+
   /** Appends the trailer and returns the stream. The writer must not be used afterwards. */
   finish(): Uint8Array {
     this.#ensure(2);

@@ -106,6 +106,16 @@ export interface DocumentEmbeddingsTable {
   created_at: Timestamp;
 }
 
+/** The keyword index: one row per chunk (see migration 0009). */
+export interface ChunkKeywordsTable {
+  bot_id: string;
+  document_id: string;
+  chunk_index: number;
+  /** `tsvector` of the chunk's keyword tokens (term frequency = positions). */
+  keywords: string;
+  token_count: number;
+}
+
 export interface ApiKeysTable {
   id: Generated<string>;
   key_hash: string;
@@ -147,5 +157,6 @@ export interface Database {
   workflow_node_executions: WorkflowNodeExecutionsTable;
   documents: DocumentsTable;
   document_embeddings: DocumentEmbeddingsTable;
+  chunk_keywords: ChunkKeywordsTable;
   api_keys: ApiKeysTable;
 }

@@ -6,6 +6,8 @@ import { apiKeyScopesMigration } from "./migrations/0004-api-key-scopes.ts";
 import { nodeExecutionRoundsMigration } from "./migrations/0005-node-execution-rounds.ts";
 import { conversationVariablesMigration } from "./migrations/0006-conversation-variables.ts";
 import { botSecretsMigration } from "./migrations/0007-bot-secrets.ts";
+import { chunkToastTargetMigration } from "./migrations/0008-chunk-toast-target.ts";
+import { chunkKeywordsMigration } from "./migrations/0009-chunk-keywords.ts";
 import { PgvectorMissingError, StorageError } from "./storage-error.ts";
 
 /** Every migration, by name, in order. Names sort lexically in the order they must run. */
@@ -18,6 +20,8 @@ export function storageMigrations(embeddingDimensions: number): Record<string, M
     "0005_node_execution_rounds": nodeExecutionRoundsMigration,
     "0006_conversation_variables": conversationVariablesMigration,
     "0007_bot_secrets": botSecretsMigration,
+    "0008_chunk_toast_target": chunkToastTargetMigration,
+    "0009_chunk_keywords": chunkKeywordsMigration,
   };
 }
 

@@ -1,8 +1,19 @@
 import { createHash } from "node:crypto";
-import type { CallOptions, ChunkRecord, RetrievedChunk, VectorSearchOptions, VectorStore } from "@portflow/engine";
-import { sql } from "kysely";
+import {
+  BM25_B,
+  BM25_K1,
+  type CallOptions,
+  type ChunkRecord,
+  type KeywordSearchOptions,
+  keywordQueryTerms,
+  type RetrievedChunk,
+  type VectorSearchOptions,
+  type VectorStore,
+} from "@portflow/engine";
+import { type RawBuilder, sql } from "kysely";
 import pgvector from "pgvector";
 import { BinaryCopyWriter } from "./binary-copy-writer.ts";
+import { chunkKeywords, quoteLexeme } from "./chunk-keywords.ts";
 import { rethrowUnavailable } from "./database-unavailable.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { botNotFoundOnForeignKey } from "./pg-error.ts";
@@ -11,6 +22,14 @@ import { fromStoredJson, toJsonb } from "./stored-json.ts";
 /** Rows per binary COPY statement (one upsert may run several, in one transaction). */
 const COPY_BATCH_ROWS = 2_000;
 const COPY_COLUMNS = ["bot_id", "document_id", "chunk_index", "content", "metadata", "embedding"] as const;
+const KEYWORD_COLUMNS = ["bot_id", "document_id", "chunk_index", "keywords", "token_count"] as const;
+
+interface ChunkRow {
+  document_id: string;
+  chunk_index: number;
+  content: string;
+  metadata: Record<string, unknown>;
+}
 
 export interface HnswIndexOptions {
   /** HNSW `m` (default 16). */
@@ -80,6 +99,19 @@ export class PgVectorStore implements VectorStore {
             .vector(chunk.embedding);
         }
         await session.copyFromBinary("document_embeddings", COPY_COLUMNS, writer.finish());
+        // the keyword index row of each chunk (the DELETE above cascaded to the old ones)
+        const keywords = new BinaryCopyWriter(batch.length * 2_048);
+        for (const chunk of batch) {
+          const entry = chunkKeywords(chunk.content);
+          keywords
+            .row(KEYWORD_COLUMNS.length)
+            .text(botId)
+            .text(chunk.documentId)
+            .int4(chunk.chunkIndex)
+            .tsvector(entry.lexemes)
+            .int4(entry.tokenCount);
+        }
+        await session.copyFromBinary("chunk_keywords", KEYWORD_COLUMNS, keywords.finish());
       }
     });
   }
@@ -88,22 +120,15 @@ export class PgVectorStore implements VectorStore {
     options.signal?.throwIfAborted();
     this.#assertEmbedding(embedding);
     const topK = Math.max(1, Math.min(1_000, Math.floor(options.topK)));
-    const vector = pgvector.toSql([...embedding]);
-    const filter =
-      options.filter && Object.keys(options.filter).length > 0
-        ? sql`AND metadata @> ${toJsonb(options.filter)}::jsonb`
-        : sql``;
-    const { rows } = await sql<{
-      document_id: string;
-      chunk_index: number;
-      content: string;
-      metadata: Record<string, unknown>;
-      score: number;
-    }>`
-      SELECT document_id, chunk_index, content, metadata, 1 - (embedding <=> ${vector}::vector) AS score
+    const vector = compactVectorText(embedding);
+    const filter = metadataFilter(options.filter);
+    // the query vector is sent once, as a float32-exact text parameter (about half the
+    // characters of JavaScript's shortest double form), and the ORDER BY reuses its distance
+    const { rows } = await sql<ChunkRow & { distance: number }>`
+      SELECT document_id, chunk_index, content, metadata, embedding <=> ${vector}::vector AS distance
       FROM document_embeddings
       WHERE bot_id = ${botId} ${filter}
-      ORDER BY embedding <=> ${vector}::vector
+      ORDER BY distance
       LIMIT ${topK}`
       .execute(this.#database.db)
       // a run's knowledge node fails with a code the HTTP layer can tell apart from a bad query
@@ -116,9 +141,61 @@ export class PgVectorStore implements VectorStore {
         chunkIndex: r.chunk_index,
         content: r.content,
         metadata: fromStoredJson(r.metadata ?? {}),
-        score: Number(r.score),
+        score: 1 - Number(r.distance),
       }))
       .filter((r) => threshold === undefined || r.score >= threshold);
+  }
+
+  /**
+   * BM25 over the bot's keyword index (`chunk_keywords`), computed in one statement: the GIN
+   * index finds the chunks holding any query term, `setweight` + `ts_filter` keep only those
+   * terms of each `tsvector` (their positions count the term frequency), document frequencies
+   * come from the same matches, and the bot's chunk count and mean length from its rows.
+   */
+  async keywordSearch(botId: string, query: string, options: KeywordSearchOptions): Promise<RetrievedChunk[]> {
+    options.signal?.throwIfAborted();
+    const terms = keywordQueryTerms(query);
+    if (terms.length === 0) return [];
+    const topK = Math.max(1, Math.min(1_000, Math.floor(options.topK)));
+    const tsquery = terms.map(quoteLexeme).join(" | ");
+    const { rows } = await sql<ChunkRow & { score: number }>`
+      WITH stats AS (
+        SELECT count(*)::float8 AS n, coalesce(nullif(avg(token_count), 0), 1)::float8 AS mean_length
+        FROM chunk_keywords WHERE bot_id = ${botId}
+      ), matched AS (
+        SELECT document_id, chunk_index, token_count,
+               ts_filter(setweight(keywords, 'A', ${terms}::text[]), '{a}') AS hits
+        FROM chunk_keywords
+        WHERE bot_id = ${botId} AND keywords @@ ${tsquery}::tsquery
+      ), term_hits AS (
+        SELECT m.document_id, m.chunk_index, m.token_count, h.lexeme, cardinality(h.positions)::float8 AS tf
+        FROM matched m, unnest(m.hits) AS h
+      ), frequencies AS (
+        SELECT lexeme, count(*)::float8 AS df FROM term_hits GROUP BY lexeme
+      ), scored AS (
+        SELECT t.document_id, t.chunk_index,
+               sum(ln(1 + (s.n - f.df + 0.5) / (f.df + 0.5)) * t.tf * ${sql.lit(BM25_K1 + 1)}
+                   / (t.tf + ${sql.lit(BM25_K1)} * (${sql.lit(1 - BM25_B)} + ${sql.lit(BM25_B)} * t.token_count / s.mean_length))) AS score
+        FROM term_hits t JOIN frequencies f USING (lexeme) CROSS JOIN stats s
+        GROUP BY t.document_id, t.chunk_index
+      )
+      SELECT e.document_id, e.chunk_index, e.content, e.metadata, sc.score
+      FROM scored sc
+      JOIN document_embeddings e
+        ON e.bot_id = ${botId} AND e.document_id = sc.document_id AND e.chunk_index = sc.chunk_index
+      WHERE true ${metadataFilter(options.filter, sql.ref("e.metadata"))}
+      ORDER BY sc.score DESC, e.document_id, e.chunk_index
+      LIMIT ${topK}`
+      .execute(this.#database.db)
+      .catch(rethrowUnavailable);
+    options.signal?.throwIfAborted();
+    return rows.map((r) => ({
+      documentId: r.document_id,
+      chunkIndex: r.chunk_index,
+      content: r.content,
+      metadata: fromStoredJson(r.metadata ?? {}),
+      score: Number(r.score),
+    }));
   }
 
   /** Removes a document's chunks; returns how many. */
@@ -193,6 +270,27 @@ export class PgVectorStore implements VectorStore {
       if (!Number.isFinite(v)) throw new RangeError("embedding values must be finite numbers");
     }
   }
+}
+
+/** `AND <column> @> filter` for a non-empty metadata filter, nothing otherwise. */
+function metadataFilter(
+  filter: Readonly<Record<string, unknown>> | undefined,
+  column: RawBuilder<unknown> | ReturnType<typeof sql.ref> = sql.ref("metadata"),
+) {
+  return filter && Object.keys(filter).length > 0 ? sql`AND ${column} @> ${toJsonb(filter)}::jsonb` : sql``;
+}
+
+/**
+ * pgvector text of a vector with each value at float32 precision (9 significant digits
+ * identify a float4 exactly, so the stored distance is the same as with the full double text).
+ */
+export function compactVectorText(values: readonly number[]): string {
+  let text = "[";
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) text += ",";
+    text += String(Number(Math.fround(values[i] as number).toPrecision(9)));
+  }
+  return `${text}]`;
 }
 
 /** Name of the per-bot HNSW index (bot ids are hashed: index names are limited to 63 bytes). */

@@ -19,6 +19,7 @@ import { createStorage, type Storage } from "./create-storage.ts";
 import { migrateToLatest, storageMigrations } from "./migrate.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { PgRunRecorder } from "./pg-run-recorder.ts";
+import { PgVectorStore } from "./pg-vector-store.ts";
 import { ConflictError, InvalidCursorError, InvalidWorkflowError, NotFoundError } from "./storage-error.ts";
 import { ESCAPE_MARKER, MAX_STORED_JSON_DEPTH } from "./stored-json.ts";
 import { KyselyWorkflowVersionRepository, type WorkflowValidator } from "./workflow-version-repository.ts";
@@ -910,6 +911,41 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
           .values({ key_hash: randomUUID(), prefix: "pf_x", name: "bad", bot_id: null, scope: "chat" })
           .execute(),
       ).rejects.toThrow(/api_keys_scope_check/);
+    });
+
+    it("migration 0009 backfills the keyword index of chunks stored before it, and 0008 keeps chunk rows inline", async () => {
+      const database = await backend!.openEmpty();
+      try {
+        const db = database.db as Kysely<unknown>;
+        const migrator = new Migrator({
+          db,
+          provider: { getMigrations: async () => storageMigrations(SUITE_DIMENSIONS) },
+          migrationTableName: "portflow_migrations",
+          migrationLockTableName: "portflow_migrations_lock",
+        });
+        expect((await migrator.migrateTo("0007_bot_secrets")).error).toBeUndefined();
+        const vector = `[${Array.from({ length: SUITE_DIMENSIONS }, (_, i) => (i === 0 ? 1 : 0)).join(",")}]`;
+        await sql`INSERT INTO bots (id, name) VALUES ('b1', 'old bot'), ('b2', 'other bot')`.execute(db);
+        await sql`
+          INSERT INTO document_embeddings (bot_id, document_id, chunk_index, content, metadata, embedding) VALUES
+            ('b1', 'd', 0, '환불은 5영업일 이내에 처리됩니다.', '{}', ${vector}::vector),
+            ('b1', 'd', 1, 'Deployments happen on weekdays.', '{}', ${vector}::vector),
+            ('b2', 'd', 0, '환불 규정은 다른 봇의 것입니다.', '{}', ${vector}::vector)`.execute(db);
+        await migrateToLatest(db, { embeddingDimensions: SUITE_DIMENSIONS });
+        const store = new PgVectorStore(database);
+        expect((await store.keywordSearch("b1", "환불 기간", { topK: 5 })).map((h) => h.content)).toEqual([
+          "환불은 5영업일 이내에 처리됩니다.",
+        ]);
+        expect((await store.keywordSearch("b1", "deployment", { topK: 5 })).map((h) => h.chunkIndex)).toEqual([1]);
+        expect((await store.keywordSearch("b2", "환불", { topK: 5 })).map((h) => h.content)).toEqual([
+          "환불 규정은 다른 봇의 것입니다.",
+        ]);
+        const { rows } = await sql<{ options: string[] }>`
+          SELECT reloptions AS options FROM pg_class WHERE relname = 'document_embeddings'`.execute(db);
+        expect(rows[0]?.options).toContain("toast_tuple_target=8160");
+      } finally {
+        await database.close();
+      }
     });
 
     it("migration 0004 gives existing keys the scope they had and marks the adopted admin key", async () => {

@@ -11,13 +11,16 @@ afterAll(async () => {
   await server?.stop();
 });
 
+let emptyDatabases = 0;
+
 describeStorageSuite(
   `PostgreSQL ${server?.major ?? "(unavailable)"} + pgvector`,
   server && {
     open: () => openDatabase({ databaseUrl: server.url, embeddingDimensions: SUITE_DIMENSIONS }),
     openEmpty: async () =>
       openDatabase({
-        databaseUrl: await server.createDatabase("keys_migration"),
+        // a database of its own per call: several migration tests each start from nothing
+        databaseUrl: await server.createDatabase(`empty_${++emptyDatabases}`),
         embeddingDimensions: SUITE_DIMENSIONS,
         migrate: false,
       }),

@@ -199,12 +199,95 @@ export function vectorStoreContract(name: string, open: (() => Promise<VectorSto
       expect(await contents()).toEqual(["d#0"]);
     });
 
+    /** A chunk with this text as content, for keyword search. */
+    const textChunk = (documentId: string, chunkIndex: number, content: string, metadata = {}): ChunkRecord => ({
+      ...chunk(documentId, chunkIndex, metadata),
+      content,
+    });
+    const keywordContents = async (botId: string, query: string, topK = 10, filter?: Record<string, unknown>) =>
+      (await harness.store.keywordSearch(botId, query, { topK, ...(filter ? { filter } : {}) })).map((h) => h.content);
+
+    it("keywordSearch scores BM25 (k1 1.2, b 0.75) over the bot's chunks and returns only chunks holding a term", async () => {
+      const botId = await harness.newBot();
+      await harness.store.upsert(botId, [textChunk("d", 0, "alpha beta"), textChunk("d", 1, "gamma")]);
+      const hits = await harness.store.keywordSearch(botId, "Alpha", { topK: 10 });
+      expect(hits).toHaveLength(1);
+      expect(hits[0]).toMatchObject({ documentId: "d", chunkIndex: 0, content: "alpha beta", metadata: {} });
+      // n = 2, df = 1, tf = 1, length 2, mean length 1.5
+      const expected = (Math.log(1 + 1.5 / 1.5) * 2.2) / (1 + 1.2 * (0.25 + (0.75 * 2) / 1.5));
+      expect(hits[0]?.score).toBeCloseTo(expected, 5);
+    });
+
+    it("keywordSearch ranks a rare term above a common one, and more occurrences above fewer", async () => {
+      const botId = await harness.newBot();
+      await harness.store.upsert(botId, [
+        textChunk("d", 0, "deploy common words here"),
+        textChunk("d", 1, "canary common words here"),
+        textChunk("d", 2, "common filler words here"),
+        textChunk("d", 3, "common filler words again"),
+        textChunk("d", 4, "canary canary words here"),
+      ]);
+      // twice the rare term outweighs once rare + once common; the common term alone comes last
+      expect(await keywordContents(botId, "canary common")).toEqual([
+        "canary canary words here",
+        "canary common words here",
+        "deploy common words here",
+        "common filler words here",
+        "common filler words again",
+      ]);
+      expect(await keywordContents(botId, "canary", 1)).toEqual(["canary canary words here"]);
+      const scores = (await harness.store.keywordSearch(botId, "canary common", { topK: 10 })).map((h) => h.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+      expect(scores.every((v) => v > 0)).toBe(true);
+    });
+
+    it("keywordSearch finds Korean by character bigrams and English by light stems", async () => {
+      const botId = await harness.newBot();
+      await harness.store.upsert(botId, [
+        textChunk("ko", 0, "환불은 결제일로부터 5영업일 이내에 처리됩니다."),
+        textChunk("ko", 1, "배포는 평일 오전에만 진행합니다."),
+        textChunk("en", 0, "Refunds are paid within five business days."),
+      ]);
+      expect(await keywordContents(botId, "환불 기간")).toEqual(["환불은 결제일로부터 5영업일 이내에 처리됩니다."]);
+      expect(await keywordContents(botId, "언제 배포하나요")).toEqual(["배포는 평일 오전에만 진행합니다."]);
+      expect(await keywordContents(botId, "refund")).toEqual(["Refunds are paid within five business days."]);
+      expect(await keywordContents(botId, "the ... ?")).toEqual([]);
+      expect(await keywordContents(botId, "nothing matches")).toEqual([]);
+    });
+
+    it("keywordSearch keeps the metadata filter, topK and the bot scope", async () => {
+      const a = await harness.newBot();
+      const b = await harness.newBot();
+      await harness.store.upsert(a, [
+        textChunk("d", 0, "rollback steps", { lang: "en" }),
+        textChunk("d", 1, "rollback rollback steps", { lang: "de" }),
+      ]);
+      await harness.store.upsert(b, [textChunk("d", 0, "rollback of bot b", { lang: "en" })]);
+      expect(await keywordContents(a, "rollback")).toEqual(["rollback rollback steps", "rollback steps"]);
+      expect(await keywordContents(a, "rollback", 1)).toEqual(["rollback rollback steps"]);
+      expect(await keywordContents(a, "rollback", 10, { lang: "en" })).toEqual(["rollback steps"]);
+      expect(await keywordContents(b, "rollback")).toEqual(["rollback of bot b"]);
+      expect(await keywordContents(await harness.newBot(), "rollback")).toEqual([]);
+    });
+
+    it("keywordSearch follows upsert replacements and deleted documents", async () => {
+      const botId = await harness.newBot();
+      await harness.store.upsert(botId, [textChunk("d", 0, "old wording"), textChunk("e", 0, "other text")]);
+      await harness.store.upsert(botId, [textChunk("d", 0, "new wording")]);
+      expect(await keywordContents(botId, "old")).toEqual([]);
+      expect(await keywordContents(botId, "new")).toEqual(["new wording"]);
+      await harness.store.deleteDocument(botId, "d");
+      expect(await keywordContents(botId, "wording")).toEqual([]);
+      expect(await keywordContents(botId, "other")).toEqual(["other text"]);
+    });
+
     it("an aborted signal rejects every call with an AbortError and changes nothing", async () => {
       const { botId, contents } = await botWith([chunk("d", 0, {})]);
       const signal = AbortSignal.abort();
       const abortError = { name: "AbortError" };
       await expect(harness.store.upsert(botId, [chunk("d", 1, {})], { signal })).rejects.toMatchObject(abortError);
       await expect(harness.store.search(botId, vec(0), { topK: 1, signal })).rejects.toMatchObject(abortError);
+      await expect(harness.store.keywordSearch(botId, "d", { topK: 1, signal })).rejects.toMatchObject(abortError);
       await expect(harness.store.deleteDocument(botId, "d", { signal })).rejects.toMatchObject(abortError);
       expect(await contents()).toEqual(["d#0"]);
     });

@@ -1,6 +1,7 @@
 /**
  * `@portflow/nodes/bedrock` — Amazon Bedrock providers: Titan text embeddings v2 over
- * InvokeModel and Claude (any Converse model) over Converse / ConverseStream.
+ * InvokeModel, Claude (any Converse model) over Converse / ConverseStream, and Rerank models
+ * through the agent runtime's Rerank.
  * @module
  */
 export {
@@ -17,3 +18,4 @@ export {
   type TitanDimensions,
 } from "./bedrock-embedder.ts";
 export { BedrockError } from "./bedrock-error.ts";
+export { BEDROCK_RERANK_MAX_SOURCES, BedrockReranker } from "./bedrock-reranker.ts";

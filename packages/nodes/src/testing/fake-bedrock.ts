@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
 import type { AddressInfo } from "node:net";
+import { keywordQueryTerms, keywordTokens } from "@portflow/engine";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { LocalEmbedder } from "../local/local-embedder.ts";
@@ -9,7 +10,7 @@ import { localStructuredOutput } from "../local/local-structured-output.ts";
 import { restrictedJsonSchemaSchema } from "../structured/json-schema-zod.ts";
 
 /** The operations the fake implements. */
-export type FakeBedrockOperation = "invoke" | "converse" | "converse-stream";
+export type FakeBedrockOperation = "invoke" | "converse" | "converse-stream" | "rerank";
 
 /**
  * A scripted fault. Each applies to the next `times` matching requests (default 1; `Infinity`
@@ -83,6 +84,37 @@ export interface FakeBedrockOptions {
   readonly toolReply?: (request: { readonly modelId: string; readonly body: ConverseBody }) => unknown;
   /** Characters per streamed text delta. Default 8. */
   readonly deltaSize?: number;
+  /**
+   * The relevance a rerank model gives a document for a query. Default: the share of the
+   * query's keyword tokens the document holds (deterministic, 0..1).
+   */
+  readonly rerankScore?: (query: string, document: string) => number;
+}
+
+/** Rerank model ids the fake knows (as Bedrock's, in foundation-model ARNs). */
+export const FAKE_RERANK_MODELS = ["amazon.rerank-v1:0", "cohere.rerank-v3-5:0"] as const;
+
+function defaultRerankScore(query: string, document: string): number {
+  const terms = keywordQueryTerms(query);
+  if (terms.length === 0) return 0;
+  const held = new Set(keywordTokens(document));
+  return terms.filter((t) => held.has(t)).length / terms.length;
+}
+
+/** The parts of a Rerank request body the fake reads. */
+interface RerankBody {
+  readonly queries?: readonly { readonly type?: string; readonly textQuery?: { readonly text?: unknown } }[];
+  readonly sources?: readonly {
+    readonly type?: string;
+    readonly inlineDocumentSource?: { readonly type?: string; readonly textDocument?: { readonly text?: unknown } };
+  }[];
+  readonly rerankingConfiguration?: {
+    readonly type?: string;
+    readonly bedrockRerankingConfiguration?: {
+      readonly numberOfResults?: unknown;
+      readonly modelConfiguration?: { readonly modelArn?: unknown };
+    };
+  };
 }
 
 /** Requests held by {@link FakeBedrock.hold} until the test lets them through. */
@@ -186,7 +218,8 @@ function chunkText(text: string, size: number): string[] {
  * Starts a fake Amazon Bedrock runtime on 127.0.0.1 that the real AWS SDK client talks to
  * (`endpoint` override, any static credentials). Implements `POST /model/{modelId}/invoke`
  * (Titan text embeddings v2, via the offline hashing embedder), `/converse` and
- * `/converse-stream` (AWS event stream frames), with scripted faults.
+ * `/converse-stream` (AWS event stream frames), and the agent runtime's `POST /rerank`
+ * (Amazon/Cohere rerank models, scored by `rerankScore`), with scripted faults.
  *
  * @example
  * const fake = await startFakeBedrock();
@@ -262,6 +295,40 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     sendJson(res, status, { message }, { "x-amzn-errortype": type });
   };
 
+  const rerankScore = options.rerankScore ?? defaultRerankScore;
+  const answerRerank = (res: Res, record: FakeBedrockRequest, body: RerankBody) => {
+    const invalid = (message: string) => sendError(res, record, 400, "ValidationException", message);
+    const query = body.queries?.[0];
+    if (body.queries?.length !== 1 || query?.type !== "TEXT" || typeof query.textQuery?.text !== "string") {
+      return invalid("queries must hold exactly one TEXT query");
+    }
+    const sources = body.sources ?? [];
+    const texts = sources.map((s) =>
+      s.type === "INLINE" && s.inlineDocumentSource?.type === "TEXT" ? s.inlineDocumentSource.textDocument?.text : null,
+    );
+    if (texts.length === 0 || texts.length > 1_000) return invalid("sources must hold 1 to 1000 documents");
+    if (texts.some((t) => typeof t !== "string")) return invalid("every source must be an INLINE TEXT document");
+    const config = body.rerankingConfiguration?.bedrockRerankingConfiguration;
+    const arn = config?.modelConfiguration?.modelArn;
+    const model =
+      typeof arn === "string" ? /^arn:aws:bedrock:[a-z0-9-]+::foundation-model\/(.+)$/.exec(arn)?.[1] : undefined;
+    if (body.rerankingConfiguration?.type !== "BEDROCK_RERANKING_MODEL" || model === undefined) {
+      return invalid("rerankingConfiguration needs a BEDROCK_RERANKING_MODEL with a foundation-model ARN");
+    }
+    if (!(FAKE_RERANK_MODELS as readonly string[]).includes(model)) {
+      return invalid(`The provided model identifier is invalid: ${model}`);
+    }
+    const count = config?.numberOfResults ?? texts.length;
+    if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > texts.length) {
+      return invalid("numberOfResults must be between 1 and the number of sources");
+    }
+    const results = (texts as string[])
+      .map((text, index) => ({ index, relevanceScore: rerankScore(query.textQuery?.text as string, text) }))
+      .sort((a, b) => b.relevanceScore - a.relevanceScore || a.index - b.index)
+      .slice(0, count);
+    sendJson(res, 200, { results });
+  };
+
   const handle = async (req: Req, res: Res) => {
     openResponses.add(res);
     stats.inFlight++;
@@ -274,7 +341,11 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");
     const path = req.url ?? "";
-    const match = /^\/model\/([^/]+)\/(invoke|converse|converse-stream)$/.exec(path.split("?")[0] ?? "");
+    const route = path.split("?")[0] ?? "";
+    const match =
+      route === "/rerank"
+        ? (["/rerank", "", "rerank"] as const)
+        : /^\/model\/([^/]+)\/(invoke|converse|converse-stream)$/.exec(route);
     let body: unknown;
     try {
       body = raw === "" ? {} : JSON.parse(raw);
@@ -314,6 +385,11 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     }
     if (typeof body !== "object" || body === null) {
       sendError(res, record, 400, "ValidationException", "Malformed input request: the body is not JSON.");
+      return;
+    }
+
+    if (operation === "rerank") {
+      answerRerank(res, record, body as RerankBody);
       return;
     }
 

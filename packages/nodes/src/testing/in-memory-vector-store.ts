@@ -1,4 +1,14 @@
-import type { CallOptions, ChunkRecord, RetrievedChunk, VectorSearchOptions, VectorStore } from "@portflow/engine";
+import {
+  bm25TermScore,
+  type CallOptions,
+  type ChunkRecord,
+  type KeywordSearchOptions,
+  keywordQueryTerms,
+  keywordTokens,
+  type RetrievedChunk,
+  type VectorSearchOptions,
+  type VectorStore,
+} from "@portflow/engine";
 import { jsonbContains } from "./jsonb-contains.ts";
 
 function cosine(a: readonly number[], b: readonly number[]): number {
@@ -34,6 +44,8 @@ export interface InMemoryVectorStoreOptions {
  */
 export class InMemoryVectorStore implements VectorStore {
   readonly #chunks = new Map<string, Map<string, ChunkRecord>>();
+  /** Term frequencies and token count per chunk, keyed like `#chunks`. */
+  readonly #terms = new Map<string, { readonly tf: Map<string, number>; readonly length: number }>();
   /** When set, the next upsert writes the first `afterChunks` chunks and then throws. */
   failNextUpsert: { afterChunks: number; error?: Error } | undefined;
   #dimensions: number | undefined;
@@ -53,11 +65,12 @@ export class InMemoryVectorStore implements VectorStore {
     this.failNextUpsert = undefined;
     for (const [i, chunk] of chunks.entries()) {
       if (failure && i >= failure.afterChunks) throw failure.error ?? new Error("vector store is unavailable");
-      bot.set(`${chunk.documentId}#${chunk.chunkIndex}`, {
-        ...chunk,
-        metadata: asStoredJson(chunk.metadata ?? {}),
-        embedding: [...chunk.embedding],
-      });
+      const key = `${chunk.documentId}#${chunk.chunkIndex}`;
+      bot.set(key, { ...chunk, metadata: asStoredJson(chunk.metadata ?? {}), embedding: [...chunk.embedding] });
+      const tokens = keywordTokens(chunk.content);
+      const tf = new Map<string, number>();
+      for (const token of tokens) tf.set(token, (tf.get(token) ?? 0) + 1);
+      this.#terms.set(`${botId}\0${key}`, { tf, length: tokens.length });
     }
   }
 
@@ -80,6 +93,36 @@ export class InMemoryVectorStore implements VectorStore {
       .slice(0, topK);
   }
 
+  async keywordSearch(botId: string, query: string, options: KeywordSearchOptions): Promise<RetrievedChunk[]> {
+    options.signal?.throwIfAborted();
+    const terms = keywordQueryTerms(query);
+    const bot = [...(this.#chunks.get(botId)?.entries() ?? [])].map(([key, chunk]) => ({
+      chunk,
+      terms: this.#terms.get(`${botId}\0${key}`) ?? { tf: new Map<string, number>(), length: 0 },
+    }));
+    if (terms.length === 0 || bot.length === 0) return [];
+    const filter = options.filter === undefined ? undefined : asStoredJson(options.filter);
+    const topK = Math.max(1, Math.min(1_000, Math.floor(options.topK)));
+    // as in SQL: n, df and the mean length count every chunk of the bot, filtered or not
+    const averageLength = bot.reduce((sum, c) => sum + c.terms.length, 0) / bot.length;
+    const df = new Map(terms.map((t) => [t, bot.filter((c) => c.terms.tf.has(t)).length]));
+    const results: RetrievedChunk[] = [];
+    for (const { chunk, terms: stats } of bot) {
+      if (filter && !jsonbContains(chunk.metadata, filter)) continue;
+      let score = 0;
+      for (const term of terms) {
+        const tf = stats.tf.get(term);
+        if (tf !== undefined) score += bm25TermScore(bot.length, df.get(term) ?? 0, tf, stats.length, averageLength);
+      }
+      if (score <= 0) continue;
+      const { embedding: _omit, ...rest } = chunk;
+      results.push({ ...rest, metadata: asStoredJson(rest.metadata), score });
+    }
+    return results
+      .sort((a, b) => b.score - a.score || a.documentId.localeCompare(b.documentId) || a.chunkIndex - b.chunkIndex)
+      .slice(0, topK);
+  }
+
   async deleteDocument(botId: string, documentId: string, options: CallOptions = {}): Promise<number> {
     options.signal?.throwIfAborted();
     const bot = this.#chunks.get(botId);
@@ -88,6 +131,7 @@ export class InMemoryVectorStore implements VectorStore {
     for (const [key, chunk] of bot) {
       if (chunk.documentId === documentId) {
         bot.delete(key);
+        this.#terms.delete(`${botId}\0${key}`);
         removed++;
       }
     }

@@ -12,6 +12,7 @@ export {
 } from "./fake-anthropic.ts";
 export {
   type ConverseBody,
+  FAKE_RERANK_MODELS,
   type FakeBedrock,
   type FakeBedrockFault,
   type FakeBedrockOperation,

@@ -101,7 +101,49 @@ describe("portflow eval retrieval", () => {
       "fuzzy",
     );
     expect(mode.code).not.toBe(0);
-    expect(mode.stderr.text).toMatch(/--search.*expected one of vector/);
+    expect(mode.stderr.text).toMatch(/--search.*expected one of vector, keyword, hybrid/);
+  });
+
+  it("--search vector | keyword | hybrid on the shipped set and on the mixed Korean/English set: figures printed, hybrid recall@5 ≥ vector", {
+    timeout: 180_000,
+  }, async () => {
+    const mixed = fileURLToPath(new URL("../../../../../examples/retrieval-eval-mixed/", import.meta.url));
+    const mixedBot = (
+      JSON.parse(await runCliOrThrow(data, "bots", "create", "--name", "mixed", "--json")) as { id: string }
+    ).id;
+    const documents = readdirSync(join(mixed, "documents")).map((f) => join(mixed, "documents", f));
+    await runCliOrThrow(data, "ingest", "--bot", mixedBot, ...documents);
+    const sets = [
+      { name: "retrieval-eval", bot: botId, file: QUESTIONS },
+      { name: "retrieval-eval-mixed", bot: mixedBot, file: join(mixed, "questions.json") },
+    ];
+    const figures: Record<string, Record<string, { recallAtK: number; mrr: number; search: string }>> = {};
+    for (const set of sets) {
+      figures[set.name] = {};
+      for (const search of ["vector", "keyword", "hybrid"]) {
+        const args = ["eval", "retrieval", "--bot", set.bot, "--questions", set.file, "--search", search, "--json"];
+        const result = JSON.parse(await runCliOrThrow(data, ...args)) as {
+          recallAtK: number;
+          mrr: number;
+          search: string;
+        };
+        expect(result.search).toBe(search);
+        figures[set.name]![search] = result;
+        console.log(
+          `${set.name} · ${search.padEnd(7)} recall@5 ${result.recallAtK.toFixed(3)}  MRR ${result.mrr.toFixed(3)}`,
+        );
+      }
+      const byMode = figures[set.name]!;
+      expect(byMode.hybrid!.recallAtK).toBeGreaterThanOrEqual(byMode.vector!.recallAtK);
+      // the issue's targets for the default mode
+      expect(byMode.hybrid!.recallAtK).toBeGreaterThanOrEqual(0.95);
+      expect(byMode.hybrid!.mrr).toBeGreaterThanOrEqual(0.8);
+    }
+    // without --search the command evaluates what the knowledge node does by default: hybrid
+    const byDefault = JSON.parse(
+      await runCliOrThrow(data, "eval", "retrieval", "--bot", botId, "--questions", QUESTIONS, "--json"),
+    ) as { search: string; mrr: number };
+    expect(byDefault).toMatchObject({ search: "hybrid", mrr: figures["retrieval-eval"]!.hybrid!.mrr });
   });
 
   it("answers at least 80% of the set with the offline model quoting the expected phrase, through the example RAG workflow", {

@@ -1,3 +1,4 @@
+import { retrieveChunks, SEARCH_MODES, type SearchMode } from "@portflow/nodes";
 import { type Command, InvalidArgumentError } from "commander";
 import { z } from "zod";
 import { type EvalQuestion, type QuestionOutcome, retrievalMetrics } from "../../eval/retrieval-metrics.ts";
@@ -8,10 +9,6 @@ import { readJsonFile } from "../read-json-file.ts";
 import { requireBot } from "../require-bot.ts";
 import { formatTable } from "../text-table.ts";
 
-/** The search modes the knowledge node offers (only vector search so far). */
-export const SEARCH_MODES = ["vector"] as const;
-type SearchMode = (typeof SEARCH_MODES)[number];
-
 const questionsSchema = z
   .array(
     z.object({
@@ -21,8 +18,6 @@ const questionsSchema = z
     }),
   )
   .min(1, "the file lists no questions");
-
-const EMBED_BATCH = 16;
 
 function parseSearchMode(value: string): SearchMode {
   if (!(SEARCH_MODES as readonly string[]).includes(value)) {
@@ -59,7 +54,7 @@ function missRows(misses: readonly QuestionOutcome[]): string[][] {
   });
 }
 
-/** `portflow eval retrieval --bot ID --questions FILE.json [--k 5] [--search vector] [--json]`. */
+/** `portflow eval retrieval --bot ID --questions FILE.json [--k 5] [--search hybrid] [--json]`. */
 export function registerEvalCommand(program: Command, session: CliSession): void {
   const evaluate = program.command("eval").description("evaluate a bot's retrieval on a question set");
   evaluate
@@ -71,32 +66,35 @@ export function registerEvalCommand(program: Command, session: CliSession): void
       "JSON array of {question, expected_document (filename), expected_phrase} objects",
     )
     .option("--k <n>", "how many chunks count (default 5)", parseCount)
-    .option("--search <mode>", `search mode (${SEARCH_MODES.join(", ")}; default vector)`, parseSearchMode)
+    .option(
+      "--search <mode>",
+      `search mode, as the knowledge node's \`search\` (${SEARCH_MODES.join(", ")}; default hybrid)`,
+      parseSearchMode,
+    )
     .option("--json", "print the figures and every outcome as JSON")
     .action(async (options: { bot: string; questions: string; k?: number; search?: SearchMode; json?: boolean }) => {
       const questions = await readQuestions(options.questions);
       const k = options.k ?? 5;
-      const search = options.search ?? "vector";
+      const search = options.search ?? "hybrid";
       const { storage, providers } = await session.context();
       const bot = await requireBot(storage, options.bot);
       const results = [];
-      for (let i = 0; i < questions.length; i += EMBED_BATCH) {
-        const batch = questions.slice(i, i + EMBED_BATCH);
-        const { vectors } = await providers.embedder.embed(batch.map((q) => q.question));
-        for (const [j, question] of batch.entries()) {
-          const vector = vectors[j];
-          if (vector === undefined) throw new CliError(`the embedder returned no vector for "${question.question}"`);
-          // no score threshold: a miss should show what came back instead
-          const chunks = await storage.vectors.search(bot.id, vector, { topK: k, scoreThreshold: -1 });
-          results.push({
-            question,
-            retrieved: chunks.map((c) => ({
-              filename: typeof c.metadata.filename === "string" ? c.metadata.filename : c.documentId,
-              content: c.content,
-              score: c.score,
-            })),
-          });
-        }
+      for (const question of questions) {
+        // the knowledge node's defaults, no score threshold: a miss should show what came back instead
+        const { chunks } = await retrieveChunks(
+          { store: storage.vectors, embedder: providers.embedder },
+          bot.id,
+          question.question,
+          { search, topK: k, scoreThreshold: -1 },
+        );
+        results.push({
+          question,
+          retrieved: chunks.map((c) => ({
+            filename: typeof c.metadata.filename === "string" ? c.metadata.filename : c.documentId,
+            content: c.content,
+            score: c.score,
+          })),
+        });
       }
       const metrics = retrievalMetrics(results, k);
       if (options.json === true)
