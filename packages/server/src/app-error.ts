@@ -39,12 +39,13 @@ export class AppError extends Error {
     super(message);
   }
 
-  static notFound(what: string): AppError {
-    return new AppError(404, "not_found", `${what} not found`);
+  /** `details` name the kind of resource (`bot`, `workflow_version`) and, when known, the id asked for. */
+  static notFound(what: string, id?: string, resource = what.replaceAll(" ", "_")): AppError {
+    return new AppError(404, "not_found", `${what} not found`, { resource, ...(id !== undefined && { id }) });
   }
 
   static unauthorized(message = "a valid API key is required (Authorization: Bearer pf_...)"): AppError {
-    return new AppError(401, "unauthorized", message);
+    return new AppError(401, "unauthorized", message, { header: "authorization", scheme: "Bearer" });
   }
 
   static forbidden(message: string): AppError {

@@ -44,6 +44,7 @@ export {
 } from "./database-unavailable.ts";
 export {
   type CreateDocumentInput,
+  type DocumentList,
   type DocumentRepository,
   type DocumentStatus,
   KyselyDocumentRepository,

@@ -34,6 +34,7 @@ export function healthRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       "/health",
       {
         schema: {
+          operationId: "getHealth",
           tags: ["health"],
           summary: "Liveness and dependencies (no key needed)",
           security: [],
