@@ -39,9 +39,12 @@ export class AppError extends Error {
     super(message);
   }
 
-  /** `details` name the kind of resource (`bot`, `workflow_version`) and, when known, the id asked for. */
-  static notFound(what: string, id?: string, resource = what.replaceAll(" ", "_")): AppError {
-    return new AppError(404, "not_found", `${what} not found`, { resource, ...(id !== undefined && { id }) });
+  /**
+   * `details.resource` names the kind (`bot`, `workflow_version`). Never the id: a 404 for another
+   * bot's resource must read exactly like one for a resource that does not exist.
+   */
+  static notFound(what: string, resource = what.replaceAll(" ", "_")): AppError {
+    return new AppError(404, "not_found", `${what} not found`, { resource });
   }
 
   static unauthorized(message = "a valid API key is required (Authorization: Bearer pf_...)"): AppError {

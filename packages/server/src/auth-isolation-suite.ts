@@ -281,6 +281,7 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
         expect(res.json().error).toEqual({
           code: "forbidden",
           message: "this key's scope (chat) allows only POST /api/v1/chat",
+          details: {},
         });
       }
       // nothing was changed through it: bot A and its runs are there, bot B's key still works

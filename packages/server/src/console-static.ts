@@ -27,7 +27,6 @@ export async function registerConsole(app: FastifyInstance, dir: string = DEFAUL
     app.get("/console/*", { schema: { hide: true } }, async () => {
       throw AppError.notFound(
         "the console build (run `pnpm install`, or `pnpm --filter @portflow/console build`)",
-        undefined,
         "console",
       );
     });

@@ -38,7 +38,7 @@ export function assertScopeAllows(principal: Principal, method: string, routeUrl
  * caller learns nothing about bots it cannot reach.
  */
 export function assertBotAccess(principal: Principal, botId: string): void {
-  if (principal.botId !== null && principal.botId !== botId) throw AppError.notFound("bot", botId);
+  if (principal.botId !== null && principal.botId !== botId) throw AppError.notFound("bot");
 }
 
 export function assertAdmin(principal: Principal, action: string): void {

@@ -21,6 +21,7 @@ export type {
   NewDocumentRecord,
 } from "./document-records.ts";
 export { formatByteSize } from "./format-byte-size.ts";
+export { htmlToMarkdown } from "./html-to-markdown.ts";
 export {
   type DocumentParserOptions,
   type IngestDocumentOptions,

@@ -59,7 +59,7 @@ export function toBotResponse(bot: Bot): z.output<typeof botSchema> {
 export async function findBot(ctx: AppContext, principal: Parameters<typeof assertBotAccess>[0], botId: string) {
   assertBotAccess(principal, botId);
   const bot = await ctx.storage.bots.get(botId);
-  if (bot === undefined) throw AppError.notFound("bot", botId);
+  if (bot === undefined) throw AppError.notFound("bot");
   return bot;
 }
 
@@ -160,7 +160,7 @@ export function botRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           ...(body.legacy_workflow !== undefined && { legacyWorkflow: body.legacy_workflow }),
           ...(body.settings !== undefined && { settings: body.settings }),
         });
-        if (updated === undefined) throw AppError.notFound("bot", bot.id);
+        if (updated === undefined) throw AppError.notFound("bot");
         return toBotResponse(updated);
       },
     );
@@ -178,7 +178,7 @@ export function botRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
-        if (!(await ctx.storage.bots.delete(bot.id))) throw AppError.notFound("bot", bot.id);
+        if (!(await ctx.storage.bots.delete(bot.id))) throw AppError.notFound("bot");
         return reply.status(204).send();
       },
     );

@@ -79,7 +79,7 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       throw new AppError(
         415,
         "unsupported_media_type",
-        `"${filename}" is not a supported type: upload PDF, DOCX, Markdown or plain text`,
+        `"${filename}" is not a supported type: upload PDF, DOCX, HTML, Markdown or plain text`,
       );
     }
     const bytes = await file.toBuffer().catch((error: unknown) => {
@@ -199,7 +199,7 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
         if (!(await ctx.storage.documents.delete(bot.id, request.params.document_id))) {
-          throw AppError.notFound("document", request.params.document_id);
+          throw AppError.notFound("document");
         }
         return reply.status(204).send();
       },

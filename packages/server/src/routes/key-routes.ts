@@ -76,8 +76,7 @@ export function keyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request) => {
         assertAdmin(principalOf(request), ADMIN_ONLY);
         const botId = request.query.bot_id;
-        if (botId !== undefined && (await ctx.storage.bots.get(botId)) === undefined)
-          throw AppError.notFound("bot", botId);
+        if (botId !== undefined && (await ctx.storage.bots.get(botId)) === undefined) throw AppError.notFound("bot");
         const keys = await ctx.storage.apiKeys.list(botId);
         return { items: keys.map(toApiKeyResponse) };
       },
@@ -117,10 +116,7 @@ export function keyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         assertAdmin(principalOf(request), ADMIN_ONLY);
         if (!(await ctx.storage.apiKeys.revoke(request.params.key_id))) {
-          throw new AppError(404, "not_found", "API key not found, or already revoked", {
-            resource: "api_key",
-            id: request.params.key_id,
-          });
+          throw new AppError(404, "not_found", "API key not found, or already revoked", { resource: "api_key" });
         }
         return reply.status(204).send();
       },

@@ -93,8 +93,7 @@ export function secretRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
-        if (!(await ctx.storage.botSecrets.delete(bot.id, request.params.name)))
-          throw AppError.notFound("secret", request.params.name);
+        if (!(await ctx.storage.botSecrets.delete(bot.id, request.params.name))) throw AppError.notFound("secret");
         return reply.status(204).send();
       },
     );

@@ -276,7 +276,7 @@ export function workflowExecutionRoutes(ctx: AppContext): FastifyPluginAsyncZod 
       async (request) => {
         const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
         const run = await runs.get(bot.id, request.params.run_id);
-        if (run === undefined) throw AppError.notFound("workflow execution", request.params.run_id);
+        if (run === undefined) throw AppError.notFound("workflow execution");
         return { ...toRunResponse(run), node_executions: run.nodes.map(toNodeExecutionResponse) };
       },
     );

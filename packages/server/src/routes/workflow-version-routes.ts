@@ -407,7 +407,7 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request) => {
         const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
         const version = await versions.get(bot.id, request.params.version);
-        if (version === undefined) throw AppError.notFound("workflow version", request.params.version);
+        if (version === undefined) throw AppError.notFound("workflow version");
         return toVersionResponse(version);
       },
     );
