@@ -119,6 +119,12 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
         url: `/api/v1/documents/upload?bot_id=${B}`,
         multipart: true,
       },
+      {
+        method: "POST",
+        route: "/api/v1/bots/{bot_id}/documents",
+        url: `/api/v1/bots/${B}/documents`,
+        multipart: true,
+      },
       { method: "GET", route: "/api/v1/bots/{bot_id}/documents", url: `/api/v1/bots/${B}/documents` },
       {
         method: "GET",
@@ -196,7 +202,7 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
 
   describe(`bot isolation (${name})`, () => {
     it("covers every bot-scoped and admin-only route of the API", async () => {
-      const unscoped = ["GET /health", "GET /api/v1/bots"];
+      const unscoped = ["GET /health", "GET /api/v1/bots", "GET /api/v1/node-types", "GET /schemas/workflow-v2.json"];
       const covered = new Set([...probes(), ...adminOnlyProbes()].map((p) => `${p.method} ${p.route}`));
       const all = (await allRoutes()).map((r) => `${r.method} ${r.path}`);
       expect(all.filter((r) => !unscoped.includes(r) && !covered.has(r))).toEqual([]);
