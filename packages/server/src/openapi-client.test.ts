@@ -43,7 +43,8 @@ console.log(
   JSON.stringify({
     draftValid: draft.data?.valid,
     published: [first.response.status, first.data?.version_number, again.response.status, again.data?.version_number],
-    answer: chat.data?.response,
+    // JSON or Server-Sent Events, by Accept: this call asked for JSON
+    answer: typeof chat.data === "object" ? chat.data.response : undefined,
     runs: runs.data?.items.map((r) => r.trigger),
     documents: documents.data?.next_cursor,
     nodeTypes: types.data?.items.map((t) => t.type),

@@ -66,25 +66,27 @@ afterAll(async () => {
 
 describe("unknown keys", () => {
   it("the table covers every JSON body and query string of the API", () => {
-    const covered = new Set(cases.map((c) => `${c.operation} ${c.where}`));
-    expect([...covered].sort()).toEqual(
-      expect.arrayContaining([
-        "chat body",
-        "createApiKey body",
-        "createBot body",
-        "importDifyDraft query",
-        "listBots query",
-        "listDocuments query",
-        "listWorkflowExecutions query",
-        "publishDraft body",
-        "runDraft body",
-        "saveDraft body",
-        "setBotSecret body",
-        "updateBot body",
-        "uploadDocumentDeprecated query",
-      ]),
-    );
-    expect(cases.length).toBeGreaterThanOrEqual(20);
+    const covered = cases.map((c) => `${c.operation} ${c.where}`).sort();
+    // a new route with a body or query joins the table below by itself; this list proves the table is read right
+    expect(covered).toEqual([
+      "chat body",
+      "createApiKey body",
+      "createBot body",
+      "getWorkflowExecutionStatistics query",
+      "importDifyDraft query",
+      "listApiKeys query",
+      "listBots query",
+      "listDocuments query",
+      "listWorkflowExecutions query",
+      "listWorkflowVersions query",
+      "publishDraft body",
+      "restoreWorkflowVersion body",
+      "runDraft body",
+      "saveDraft body",
+      "setBotSecret body",
+      "updateBot body",
+      "uploadDocumentDeprecated query",
+    ]);
   });
 
   it("answers 400 naming each unknown key, with a did-you-mean for a near miss, on every route", async () => {

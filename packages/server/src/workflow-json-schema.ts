@@ -29,13 +29,39 @@ export function workflowV2JsonSchema(): Record<string, unknown> {
   };
 }
 
+/**
+ * Moves each `default` into the description. A stored graph reads back exactly as it was sent, so a
+ * default is never a promise that the field is there, and generators (openapi-typescript) would
+ * take it for one.
+ */
+function defaultsAsText(schema: unknown): unknown {
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return schema;
+  const { default: fallback, ...rest } = schema as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...rest };
+  // only where schemas sit: a property may itself be called "default" (a port's default value)
+  if (isRecord(rest.properties)) {
+    out.properties = Object.fromEntries(Object.entries(rest.properties).map(([k, v]) => [k, defaultsAsText(v)]));
+  }
+  for (const key of ["items", "additionalProperties", "not"]) if (key in rest) out[key] = defaultsAsText(rest[key]);
+  for (const key of ["anyOf", "oneOf", "allOf"]) {
+    const list = rest[key];
+    if (Array.isArray(list)) out[key] = list.map(defaultsAsText);
+  }
+  if (fallback === undefined) return out;
+  const note = `default when absent: ${JSON.stringify(fallback)}`;
+  return { ...out, description: typeof out.description === "string" ? `${out.description} (${note})` : note };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
 function openApiSchema(schema: z.ZodType, description: string): Record<string, unknown> {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, {
     io: "input",
     unrepresentable: "any",
     target: "openapi-3.0",
   }) as Record<string, unknown>;
-  return { ...rest, description };
+  return { ...(defaultsAsText(rest) as Record<string, unknown>), description };
 }
 
 /** `WorkflowV2` and `WorkflowV1` for `components.schemas` of the OpenAPI document (3.0 dialect). */
