@@ -22,6 +22,9 @@ export interface NodeTypeEntry {
   readonly config_schema: Readonly<Record<string, unknown>>;
 }
 
+/** Registered by the V1 adapter to run legacy nodes; not a type to write in workflow JSON. */
+const INTERNAL_NODE_TYPES: ReadonlySet<string> = new Set(["v1-node"]);
+
 function toPort(port: PortDefinition): NodeTypePort {
   return {
     name: port.name,
@@ -33,8 +36,9 @@ function toPort(port: PortDefinition): NodeTypePort {
 }
 
 /**
- * Every node type of the registry, sorted by name, from `registry.describe()` (config schemas by
- * `z.toJSONSchema`). A config may add ports (start inputs, say): these are the default config's.
+ * Every node type of the registry a workflow can use, sorted by name, from `registry.describe()`
+ * (config schemas by `z.toJSONSchema`). A config may add ports (start inputs, say): these are the
+ * default config's. The V1 adapter's internal `v1-node` is left out.
  *
  * @example
  * const types = describeNodeTypes(createNodeRegistry());
@@ -43,11 +47,12 @@ function toPort(port: PortDefinition): NodeTypePort {
 export function describeNodeTypes(registry: NodeRegistryV2): NodeTypeEntry[] {
   return registry
     .describe()
+    .filter((d) => !INTERNAL_NODE_TYPES.has(d.type))
     .map((d) => ({
       type: d.type,
       description: d.description,
       ports: { inputs: d.ports.inputs.map(toPort), outputs: d.ports.outputs.map(toPort) },
       config_schema: d.config_schema,
     }))
-    .sort((a, b) => a.type.localeCompare(b.type));
+    .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
 }
