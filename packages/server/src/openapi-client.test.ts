@@ -85,7 +85,7 @@ describe("a typed client generated from /openapi.json", () => {
     writeFileSync(join(WORK_DIR, "api.ts"), astToString(await openapiTS(doc)));
     writeFileSync(join(WORK_DIR, "client.ts"), CLIENT);
     writeFileSync(join(WORK_DIR, "typo.ts"), TYPO);
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await t?.close();
     rmSync(WORK_DIR, { recursive: true, force: true });
@@ -98,7 +98,7 @@ describe("a typed client generated from /openapi.json", () => {
     const typo = await typecheck("typo.ts");
     expect(typo.ok).toBe(false);
     expect(typo.output).toContain("mesage");
-  }, 120_000);
+  }, 300_000);
 
   it("talks to a real server: creates, saves, publishes (twice: unchanged), chats, lists and gets a 404", async () => {
     const { stdout } = await run(process.execPath, ["--import", "tsx", "client.ts"], {
@@ -113,5 +113,5 @@ describe("a typed client generated from /openapi.json", () => {
     expect(result.documents).toBeNull();
     expect(result.nodeTypes).toEqual(expect.arrayContaining(["start", "knowledge", "llm", "end"]));
     expect(result.missing).toEqual([404, "not_found", { resource: "bot" }]);
-  }, 120_000);
+  }, 300_000);
 });
