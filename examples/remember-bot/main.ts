@@ -54,7 +54,7 @@ export async function main(messages: readonly string[]): Promise<Transcript> {
     for (const name of ["returns-policy.md", "shipping.txt", "warranty.md"]) {
       const form = new FormData();
       form.append("file", new Blob([await readFile(join(DOCUMENTS, name))]), name);
-      const res = await fetch(`${server.url}/api/v1/documents/upload?bot_id=${bot.id}`, {
+      const res = await fetch(`${server.url}/api/v1/bots/${bot.id}/documents`, {
         method: "POST",
         headers: { authorization: `Bearer ${adminKey}` },
         body: form,

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
 /** Why a node or run was stopped from outside: cancellation, a timeout, or a sibling's failure. */
 export class RunAbortedError extends Error {
   override readonly name = "RunAbortedError";
@@ -9,18 +11,12 @@ export class RunAbortedError extends Error {
   }
 }
 
-/** A delay that ends early (rejecting) when `signal` aborts. */
+/**
+ * A delay that ends early (rejecting with `signal.reason`) when `signal` aborts.
+ * @deprecated Node's `setTimeout` from `node:timers/promises` with `{ signal }` does this; kept for callers.
+ */
 export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
+  return sleep(ms, undefined, { signal }).catch(() => {
+    throw signal.reason;
   });
 }

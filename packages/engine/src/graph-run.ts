@@ -1,4 +1,5 @@
-import { abortableDelay, RunAbortedError } from "./abort-error.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import { RunAbortedError } from "./abort-error.ts";
 import type { AnswerStream } from "./answer-stream.ts";
 import type { NodeRunResult } from "./base-node.ts";
 import type { BodyRound, BodyRunner } from "./body-runner.ts";
@@ -264,9 +265,10 @@ export class GraphRun implements AttemptHost {
           ...scope,
         }));
         try {
-          await abortableDelay(delayMs, this.runSignal);
-        } catch (reason) {
-          return { ok: false, error: reason, attempts: attempt };
+          await sleep(delayMs, undefined, { signal: this.runSignal });
+        } catch {
+          // the run was stopped while waiting: fail with why it stopped
+          return { ok: false, error: this.runSignal.reason, attempts: attempt };
         }
       }
     }

@@ -39,12 +39,16 @@ export class AppError extends Error {
     super(message);
   }
 
-  static notFound(what: string): AppError {
-    return new AppError(404, "not_found", `${what} not found`);
+  /**
+   * `details.resource` names the kind (`bot`, `workflow_version`). Never the id: a 404 for another
+   * bot's resource must read exactly like one for a resource that does not exist.
+   */
+  static notFound(what: string, resource = what.replaceAll(" ", "_")): AppError {
+    return new AppError(404, "not_found", `${what} not found`, { resource });
   }
 
   static unauthorized(message = "a valid API key is required (Authorization: Bearer pf_...)"): AppError {
-    return new AppError(401, "unauthorized", message);
+    return new AppError(401, "unauthorized", message, { header: "authorization", scheme: "Bearer" });
   }
 
   static forbidden(message: string): AppError {

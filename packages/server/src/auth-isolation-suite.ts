@@ -120,6 +120,12 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
         url: `/api/v1/documents/upload?bot_id=${B}`,
         multipart: true,
       },
+      {
+        method: "POST",
+        route: "/api/v1/bots/{bot_id}/documents",
+        url: `/api/v1/bots/${B}/documents`,
+        multipart: true,
+      },
       { method: "GET", route: "/api/v1/bots/{bot_id}/documents", url: `/api/v1/bots/${B}/documents` },
       {
         method: "GET",
@@ -197,7 +203,7 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
 
   describe(`bot isolation (${name})`, () => {
     it("covers every bot-scoped and admin-only route of the API", async () => {
-      const unscoped = ["GET /health", "GET /api/v1/bots"];
+      const unscoped = ["GET /health", "GET /api/v1/bots", "GET /api/v1/node-types", "GET /schemas/workflow-v2.json"];
       const covered = new Set([...probes(), ...adminOnlyProbes()].map((p) => `${p.method} ${p.route}`));
       const all = (await allRoutes()).map((r) => `${r.method} ${r.path}`);
       expect(all.filter((r) => !unscoped.includes(r) && !covered.has(r))).toEqual([]);
@@ -282,6 +288,7 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
         expect(res.json().error).toEqual({
           code: "forbidden",
           message: "this key's scope (chat) allows only POST /api/v1/chat",
+          details: {},
         });
       }
       // nothing was changed through it: bot A and its runs are there, bot B's key still works

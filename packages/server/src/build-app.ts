@@ -23,6 +23,7 @@ import { AppError } from "./app-error.ts";
 import { registerConsole } from "./console-static.ts";
 import { installErrorHandling, toErrorResponse } from "./error-handler.ts";
 import { installJsonBodyParser } from "./json-body-parser.ts";
+import { finishOpenApiDocument } from "./openapi-document.ts";
 import { OutageLog } from "./outage-log.ts";
 import { authFailureGuard, registerRateLimits } from "./rate-limits.ts";
 import { botRoutes } from "./routes/bot-routes.ts";
@@ -30,6 +31,8 @@ import { chatRoutes } from "./routes/chat-routes.ts";
 import { documentRoutes } from "./routes/document-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { keyRoutes } from "./routes/key-routes.ts";
+import { nodeTypeRoutes } from "./routes/node-type-routes.ts";
+import { schemaRoutes } from "./routes/schema-routes.ts";
 import { secretRoutes } from "./routes/secret-routes.ts";
 import { sessionRoutes } from "./routes/session-routes.ts";
 import { statisticsRoutes } from "./routes/statistics-routes.ts";
@@ -85,11 +88,11 @@ export type PortflowApp = FastifyInstance & {
  * const app = await buildApp({ config, storage, registry, services, ingestion });
  * const res = await app.inject({ method: "GET", url: "/health" });
  */
-/** The upload route's multipart body, for the OpenAPI document. */
+/** The upload routes' multipart body, for the OpenAPI document. */
 const MULTIPART_UPLOAD_BODY = {
   type: "object",
   required: ["file"],
-  properties: { file: { type: "string", format: "binary", description: "PDF, DOCX, Markdown or text" } },
+  properties: { file: { type: "string", format: "binary", description: "PDF, DOCX, HTML, Markdown or text" } },
 };
 
 export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
@@ -167,7 +170,9 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
         title: "Portflow API",
         description: "Workflow-driven retrieval-augmented chat bots.",
         version: "0.1.0",
+        license: { name: "MIT", url: "https://opensource.org/license/mit" },
       },
+      servers: [{ url: "/", description: "this server (PORT, default 8001)" }],
       components: {
         securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "pf_… API key" } },
       },
@@ -176,16 +181,17 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
     transform: (route) => {
       const transformed = jsonSchemaTransform(route);
       // Multipart bodies are parsed by @fastify/multipart, not validated by zod: describe them here.
-      if (!route.url.endsWith("/documents/upload")) return transformed;
+      if (!route.schema?.consumes?.includes("multipart/form-data")) return transformed;
       return { ...transformed, schema: { ...transformed.schema, body: MULTIPART_UPLOAD_BODY } };
     },
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (document) => finishOpenApiDocument(jsonSchemaTransformObject(document)),
   });
   await app.register(swaggerUi, { routePrefix: "/docs", ...docsCspOptions });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   await registerConsole(app, deps.consoleDir);
   await app.register(healthRoutes(ctx));
+  await app.register(schemaRoutes());
   await app.register(
     async (api) => {
       await registerRateLimits(api, deps.config.rateLimit, deps.redis);
@@ -206,6 +212,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
       await api.register(sessionRoutes(ctx));
       await api.register(keyRoutes(ctx));
       await api.register(statisticsRoutes(ctx));
+      await api.register(nodeTypeRoutes(ctx));
     },
     { prefix: "/api/v1" },
   );

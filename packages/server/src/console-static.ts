@@ -25,7 +25,10 @@ export async function registerConsole(app: FastifyInstance, dir: string = DEFAUL
   app.get("/console", { schema: { hide: true } }, (_request, reply) => reply.redirect(CONSOLE_PATH));
   if (!existsSync(join(dir, "index.html"))) {
     app.get("/console/*", { schema: { hide: true } }, async () => {
-      throw AppError.notFound("the console build (run `pnpm install`, or `pnpm --filter @portflow/console build`)");
+      throw AppError.notFound(
+        "the console build (run `pnpm install`, or `pnpm --filter @portflow/console build`)",
+        "console",
+      );
     });
     return;
   }

@@ -29,6 +29,8 @@ export function databaseUnavailable(details?: unknown): AppError {
 export interface FieldIssue {
   readonly path: string;
   readonly message: string;
+  /** For an object that got keys it does not know: those keys. */
+  readonly unknown_keys?: readonly string[];
 }
 
 const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
@@ -54,16 +56,13 @@ function fieldPath(context: string | undefined, instancePath: string): string {
 /** The response body and status for an error. Unknown errors become a bare 500. */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorResponse } {
   if (error instanceof AppError) {
-    const body: ErrorResponse["error"] = { code: error.code, message: error.message };
-    if (error.details !== undefined) body.details = error.details;
+    // details is always there (an empty object at least), as the README promises
+    const body: ErrorResponse["error"] = { code: error.code, message: error.message, details: error.details ?? {} };
     return { status: error.statusCode, body: { error: body } };
   }
   if (error instanceof ConflictError) {
-    const details = error.currentRevision === undefined ? undefined : { current_revision: error.currentRevision };
-    return {
-      status: 409,
-      body: { error: { code: "revision_conflict", message: error.message, ...(details && { details }) } },
-    };
+    const details = error.currentRevision === undefined ? {} : { current_revision: error.currentRevision };
+    return { status: 409, body: { error: { code: "revision_conflict", message: error.message, details } } };
   }
   if (error instanceof InvalidWorkflowError) {
     return {
@@ -81,7 +80,7 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorRe
     };
   }
   if (error instanceof NotFoundError) {
-    return { status: 404, body: { error: { code: "not_found", message: error.message } } };
+    return { status: 404, body: { error: { code: "not_found", message: error.message, details: {} } } };
   }
   if (error instanceof IngestError) {
     const code = error.code;
@@ -97,10 +96,14 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorRe
   if (isDatabaseUnavailable(error)) return toErrorResponse(databaseUnavailable());
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as { validationContext?: string }).validationContext;
-    const issues: FieldIssue[] = error.validation.map((v) => ({
-      path: fieldPath(context, v.instancePath),
-      message: v.message ?? "is invalid",
-    }));
+    const issues: FieldIssue[] = error.validation.map((v) => {
+      const keys = v.keyword === "unrecognized_keys" ? (v.params as { keys?: unknown }).keys : undefined;
+      return {
+        path: fieldPath(context, v.instancePath),
+        message: v.message ?? "is invalid",
+        ...(Array.isArray(keys) && { unknown_keys: keys.map(String) }),
+      };
+    });
     return {
       status: 400,
       body: {
@@ -122,13 +125,13 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorRe
   ) {
     return {
       status,
-      body: { error: { code: CODE_BY_STATUS[status] ?? "bad_request", message: error.message } },
+      body: { error: { code: CODE_BY_STATUS[status] ?? "bad_request", message: error.message, details: {} } },
     };
   }
   if (status === 503 && error instanceof Error) {
-    return { status, body: { error: { code: "service_unavailable", message: error.message } } };
+    return { status, body: { error: { code: "service_unavailable", message: error.message, details: {} } } };
   }
-  return { status: 500, body: { error: { code: "internal_error", message: "internal server error" } } };
+  return { status: 500, body: { error: { code: "internal_error", message: "internal server error", details: {} } } };
 }
 
 export interface ErrorHandlingOptions {
@@ -165,8 +168,13 @@ export function installErrorHandling(app: FastifyInstance, options: ErrorHandlin
     return reply.status(status).type("application/json").send(body);
   });
   app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? request.url;
     return reply.status(404).send({
-      error: { code: "not_found", message: `route ${request.method} ${request.url.split("?")[0]} not found` },
+      error: {
+        code: "not_found",
+        message: `route ${request.method} ${path} not found`,
+        details: { resource: "route", method: request.method, path },
+      },
     });
   });
 }

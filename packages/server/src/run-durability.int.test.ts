@@ -3,10 +3,12 @@
  * (SIGKILL) the moment the SSE client receives an event, and every run and node it announced is
  * then found recorded.
  */
+
 import { validateWorkflow } from "@portflow/engine";
 import { createNodeRegistry } from "@portflow/nodes";
 import { createStorage, openDatabase, type Storage } from "@portflow/storage";
 import { type PostgresServer, startPostgresServer } from "@portflow/storage/testing";
+import { createParser } from "eventsource-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "./testing/server-process.ts";
 import { RAG_WORKFLOW_V2 } from "./testing/workflows.ts";
@@ -39,29 +41,26 @@ async function chatUntilKilled(
   const exited = new Promise<void>((resolve) => server.child.once("exit", () => resolve()));
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
-  let buffered = "";
   let seen = 0;
-  for (;;) {
-    const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-    if (done) break;
-    buffered += decoder.decode(value, { stream: true });
-    let end = buffered.indexOf("\n\n");
-    while (end !== -1) {
-      const frame = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      end = buffered.indexOf("\n\n");
-      const event = /^event: (.*)$/m.exec(frame)?.[1];
-      const data = /^data: (.*)$/m.exec(frame)?.[1];
-      if (event === undefined || data === undefined) continue;
+  let reached = false;
+  const parser = createParser({
+    onEvent: ({ event, data }) => {
+      if (reached) return;
       const payload = JSON.parse(data) as { run_id?: string; node_id?: string };
       if (event === "run.started") announced.runId = payload.run_id;
       if (event === "node.finished" && payload.node_id !== undefined) announced.finishedNodes.push(payload.node_id);
-      if (event === eventName && ++seen === killAt) {
-        server.child.kill("SIGKILL");
-        await exited;
-        await reader.cancel().catch(() => {});
-        return announced;
-      }
+      if (event === eventName && ++seen === killAt) reached = true;
+    },
+  });
+  for (;;) {
+    const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+    if (done) break;
+    parser.feed(decoder.decode(value, { stream: true }));
+    if (reached) {
+      server.child.kill("SIGKILL");
+      await exited;
+      await reader.cancel().catch(() => {});
+      return announced;
     }
   }
   throw new Error(`the stream ended before ${eventName} #${killAt}`);

@@ -52,6 +52,6 @@ it("gives up on a client that stops reading, aborting its signal", async () => {
 it("answers at once when a header cannot be sent, instead of hijacking the reply and going silent", async () => {
   const res = await fetch(`${await address()}/bad-header`, { signal: AbortSignal.timeout(5_000) });
   expect(res.status).toBe(500);
-  expect(await res.json()).toEqual({ error: { code: "internal_error", message: expect.any(String) } });
+  expect(await res.json()).toEqual({ error: { code: "internal_error", message: expect.any(String), details: {} } });
   expect(res.headers.get("set-cookie")).toBeNull();
 });

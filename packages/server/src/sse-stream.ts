@@ -2,7 +2,9 @@
  * Server-Sent Events over a hijacked Fastify reply.
  * @module
  */
+
 import { validateHeaderName, validateHeaderValue } from "node:http";
+import { createParser } from "eventsource-parser";
 import type { FastifyReply } from "fastify";
 
 /**
@@ -108,17 +110,13 @@ export function formatSseEvent(event: string, data: unknown): string {
     .join("\n")}\n\n`;
 }
 
-/** Parses an SSE body into events (for clients and tests). */
+/** Parses a whole SSE body into events with JSON data (for clients and tests), via eventsource-parser. */
 export function parseSseEvents(text: string): { event: string; data: unknown }[] {
   const events: { event: string; data: unknown }[] = [];
-  for (const frame of text.split("\n\n")) {
-    let event = "message";
-    const data: string[] = [];
-    for (const line of frame.split("\n")) {
-      if (line.startsWith("event:")) event = line.slice(6).trim();
-      else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
-    }
-    if (data.length > 0) events.push({ event, data: JSON.parse(data.join("\n")) });
-  }
+  const parser = createParser({
+    onEvent: (message) => events.push({ event: message.event ?? "message", data: JSON.parse(message.data) }),
+  });
+  parser.feed(text);
+  parser.reset({ consume: true }); // a last event without its blank line still counts
   return events;
 }

@@ -1,5 +1,5 @@
 /**
- * Which uploads ingestion accepts: PDF, DOCX, Markdown and plain text, told apart by file
+ * Which uploads ingestion accepts: PDF, DOCX, HTML, Markdown and plain text, told apart by file
  * extension first and the declared MIME type second — except that a declared `text/markdown`
  * wins over a `.txt`/`.text` extension (the sender knows it wrote Markdown).
  * @module
@@ -8,6 +8,8 @@
 export const UPLOAD_TYPES = {
   pdf: "application/pdf",
   docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  html: "text/html",
+  htm: "text/html",
   md: "text/markdown",
   markdown: "text/markdown",
   txt: "text/plain",
@@ -17,6 +19,8 @@ export const UPLOAD_TYPES = {
 const BY_MIME: Readonly<Record<string, string>> = {
   "application/pdf": UPLOAD_TYPES.pdf,
   [UPLOAD_TYPES.docx]: UPLOAD_TYPES.docx,
+  "text/html": UPLOAD_TYPES.html,
+  "application/xhtml+xml": UPLOAD_TYPES.html,
   "text/markdown": UPLOAD_TYPES.md,
   "text/x-markdown": UPLOAD_TYPES.md,
   "text/plain": UPLOAD_TYPES.txt,

@@ -1,7 +1,7 @@
 import type { CallOptions } from "@portflow/engine";
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { Database, DocumentsTable } from "./database-schema.ts";
-import { clampLimit, clampOffset, type Page } from "./paging.ts";
+import { clampLimit, decodeCursor, encodeCursor } from "./paging.ts";
 import { botNotFoundOnForeignKey, sqlState, UNIQUE_VIOLATION } from "./pg-error.ts";
 import { ConflictError } from "./storage-error.ts";
 
@@ -38,8 +38,19 @@ export interface UpdateDocumentInput {
 }
 
 export interface ListDocumentsOptions extends CallOptions {
+  /** 1..500, default 50. */
   readonly limit?: number;
-  readonly offset?: number;
+  /** `nextCursor` of the previous page; any other text is an `InvalidCursorError`. */
+  readonly cursor?: string;
+}
+
+/** One page of a bot's documents, newest first, paged by cursor like runs. */
+export interface DocumentList {
+  readonly items: StoredDocument[];
+  /** All documents of the bot, whatever the page. */
+  readonly total: number;
+  /** Pass as `cursor` for the next page; null on the last page. */
+  readonly nextCursor: string | null;
 }
 
 /** Uploaded documents of a bot. Their chunks live in the vector store. */
@@ -49,7 +60,7 @@ export interface DocumentRepository {
   get(botId: string, documentId: string, options?: CallOptions): Promise<StoredDocument | undefined>;
   /** A document of this bot with the same content, if one was uploaded before. */
   findBySha256(botId: string, sha256: string, options?: CallOptions): Promise<StoredDocument | undefined>;
-  list(botId: string, options?: ListDocumentsOptions): Promise<Page<StoredDocument>>;
+  list(botId: string, options?: ListDocumentsOptions): Promise<DocumentList>;
   update(
     botId: string,
     documentId: string,
@@ -127,16 +138,30 @@ export class KyselyDocumentRepository implements DocumentRepository {
     return row && toDocument(row);
   }
 
-  async list(botId: string, options: ListDocumentsOptions = {}): Promise<Page<StoredDocument>> {
+  async list(botId: string, options: ListDocumentsOptions = {}): Promise<DocumentList> {
     options.signal?.throwIfAborted();
     const limit = clampLimit(options.limit, 50, 500);
-    const offset = clampOffset(options.offset);
     const base = this.db.selectFrom("documents").where("bot_id", "=", botId);
+    let page = base.selectAll().select(sql<string>`created_at::text`.as("cursor_ts"));
+    if (options.cursor) {
+      const cursor = decodeCursor(options.cursor);
+      page = page.where(sql<boolean>`(created_at, id) < (${cursor.ts}::timestamptz, ${cursor.id})`);
+    }
     const [rows, count] = await Promise.all([
-      base.selectAll().orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).offset(offset).execute(),
+      page
+        .orderBy("created_at", "desc")
+        .orderBy("id", "desc")
+        .limit(limit + 1)
+        .execute(),
       base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
     ]);
-    return { items: rows.map(toDocument), total: Number(count.n), limit, offset };
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(toDocument),
+      total: Number(count.n),
+      nextCursor: rows.length > limit && last ? encodeCursor({ ts: last.cursor_ts, id: last.id }) : null,
+    };
   }
 
   async update(

@@ -54,6 +54,7 @@ export {
 } from "./database-unavailable.ts";
 export {
   type CreateDocumentInput,
+  type DocumentList,
   type DocumentRepository,
   type DocumentStatus,
   KyselyDocumentRepository,

@@ -3,11 +3,11 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
+import { Mutex } from "async-mutex";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import pgvector from "pgvector";
-import { AsyncMutex } from "./async-mutex.ts";
 import type { Database } from "./database-schema.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
@@ -96,7 +96,7 @@ async function openPGlite(dataDir: string, embeddingDimensions: number): Promise
   const inMemory = dataDir === "memory://" || dataDir.startsWith("memory://");
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, extensions: { vector } });
-  const mutex = new AsyncMutex();
+  const mutex = new Mutex(); // FIFO: one statement or transaction at a time
   const parsers: Record<number, (text: string) => unknown> = {};
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex, parsers) });
   let closed = false;
@@ -115,7 +115,7 @@ async function openPGlite(dataDir: string, embeddingDimensions: number): Promise
     dialect: "pglite",
     embeddingDimensions,
     withRawTransaction: (fn) =>
-      mutex.run(async () => {
+      mutex.runExclusive(async () => {
         await pglite.query("begin");
         try {
           const result = await fn(session);

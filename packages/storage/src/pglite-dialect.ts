@@ -1,4 +1,5 @@
 import type { PGlite } from "@electric-sql/pglite";
+import { Mutex } from "async-mutex";
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -14,7 +15,6 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from "kysely";
-import { AsyncMutex } from "./async-mutex.ts";
 
 /**
  * A Kysely dialect over an in-process PGlite. PGlite is one backend session, so the driver
@@ -28,11 +28,7 @@ export class PGliteDialect implements Dialect {
    * @param mutex shared with code that uses `pglite` directly, so it waits its turn too.
    * @param parsers extra type parsers by oid (may be filled in later).
    */
-  constructor(
-    pglite: PGlite,
-    mutex: AsyncMutex = new AsyncMutex(),
-    parsers: Record<number, (text: string) => unknown> = {},
-  ) {
+  constructor(pglite: PGlite, mutex: Mutex = new Mutex(), parsers: Record<number, (text: string) => unknown> = {}) {
     this.#driver = new PGliteDriver(pglite, mutex, parsers);
   }
 
@@ -76,10 +72,10 @@ class PGliteConnection implements DatabaseConnection {
 
 class PGliteDriver implements Driver {
   readonly #connection: PGliteConnection;
-  readonly #mutex: AsyncMutex;
+  readonly #mutex: Mutex;
   readonly #releases = new Map<DatabaseConnection, () => void>();
 
-  constructor(pglite: PGlite, mutex: AsyncMutex, parsers: Record<number, (text: string) => unknown>) {
+  constructor(pglite: PGlite, mutex: Mutex, parsers: Record<number, (text: string) => unknown>) {
     this.#connection = new PGliteConnection(pglite, parsers);
     this.#mutex = mutex;
   }
@@ -87,7 +83,7 @@ class PGliteDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const release = await this.#mutex.lock();
+    const release = await this.#mutex.acquire();
     this.#releases.set(this.#connection, release);
     return this.#connection;
   }

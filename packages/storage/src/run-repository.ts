@@ -1,8 +1,7 @@
 import type { CallOptions, RunStatus, TokenUsage } from "@portflow/engine";
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { Database, WorkflowExecutionRunsTable, WorkflowNodeExecutionsTable } from "./database-schema.ts";
-import { clampLimit } from "./paging.ts";
-import { InvalidCursorError } from "./storage-error.ts";
+import { clampLimit, decodeCursor, encodeCursor } from "./paging.ts";
 import { fromStoredJson } from "./stored-json.ts";
 
 /** A run's status as stored: the engine's, plus `interrupted` for runs whose process died. */
@@ -211,52 +210,6 @@ function toNode(row: Selectable<WorkflowNodeExecutionsTable>): NodeExecution {
     parentNodeId: row.parent_node_id,
     iterationIndex: row.iteration_index,
   };
-}
-
-interface Cursor {
-  readonly ts: string;
-  readonly id: string;
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.ts, cursor.id]), "utf8").toString("base64url");
-}
-
-/** `started_at::text` as PostgreSQL writes it: `2026-01-10 12:00:00.123456+00` (the offset may carry minutes). */
-const CURSOR_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?[+-](\d{2})(?::[0-5]\d){0,2}$/;
-/** Run ids are text; refuse what no stored id can be (and PostgreSQL cannot take: NUL). */
-const CURSOR_ID = /^[^\p{Cc}\p{Cs}]{1,200}$/u;
-
-/** A timestamp the `::timestamptz` cast accepts: a real calendar date and time, an offset within ±15 h. */
-function isCursorTimestamp(ts: string): boolean {
-  const match = CURSOR_TIMESTAMP.exec(ts);
-  if (match === null) return false;
-  const [year, month, day, hour, minute, second, offset] = match.slice(1).map(Number) as number[];
-  const date = new Date(Date.UTC(year!, month! - 1, day!, hour, minute, second));
-  return (
-    date.getUTCFullYear() === year &&
-    date.getUTCMonth() === month! - 1 &&
-    date.getUTCDate() === day &&
-    date.getUTCHours() === hour &&
-    date.getUTCMinutes() === minute &&
-    date.getUTCSeconds() === second &&
-    offset! <= 15
-  );
-}
-
-function decodeCursor(text: string): Cursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2) throw new InvalidCursorError();
-  const [ts, id] = parsed as unknown[];
-  if (typeof ts !== "string" || typeof id !== "string" || !isCursorTimestamp(ts) || !CURSOR_ID.test(id)) {
-    throw new InvalidCursorError();
-  }
-  return { ts, id };
 }
 
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));

@@ -87,6 +87,8 @@ export interface WorkflowVersionRepository {
   /**
    * Publishes the draft as the next version number and makes it current; the previous current
    * version becomes `archived` (its graph never changes). The draft stays as it is.
+   * A draft with the current version's checksum publishes nothing: the current version is
+   * returned as it is (publishing twice is idempotent; its id is still `published_version_id`).
    * @throws InvalidWorkflowError with every problem when the draft does not validate.
    */
   publish(botId: string, options?: PublishOptions): Promise<WorkflowVersion>;
@@ -252,6 +254,14 @@ export class KyselyWorkflowVersionRepository implements WorkflowVersionRepositor
           draft.revision,
         );
       }
+      const current = await trx
+        .selectFrom("bot_workflow_versions")
+        .selectAll()
+        .where("bot_id", "=", botId)
+        .where("status", "=", "published")
+        .executeTakeFirst();
+      // An unchanged draft adds no version with the same graph under a new number.
+      if (current !== undefined && current.checksum === draft.checksum) return toVersion(current);
       const graph = fromStoredJson(draft.graph);
       // Validated again: node types may have changed since the draft was saved.
       const validation = this.validate(graph);

@@ -1,5 +1,5 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { abortableDelay } from "../abort-error.ts";
 import { BaseNodeV2, type NodeContext, type NodeRunResult } from "../base-node.ts";
 import { registerBuiltinNodes } from "../builtin/builtin-nodes.ts";
 import { NodeRegistryV2 } from "../node-registry.ts";
@@ -109,7 +109,11 @@ export class SleepNode extends BaseNodeV2<SleepConfig, Record<string, unknown>, 
     const { ms, fail_times, ignore_signal } = ctx.config;
     if (ms > 0) {
       if (ignore_signal) await new Promise((resolve) => setTimeout(resolve, ms));
-      else await abortableDelay(ms, ctx.signal);
+      else {
+        await sleep(ms, undefined, { signal: ctx.signal }).catch(() => {
+          throw ctx.signal.reason;
+        });
+      }
     }
     if (fail_times < 0 || ctx.attempt <= fail_times) throw new Error(`planned failure on attempt ${ctx.attempt}`);
     return { outputs: { value: inputs.value ?? ctx.nodeId } };

@@ -2,12 +2,13 @@ import { IngestError } from "./ingest-error.ts";
 import { looksLikeMarkdown } from "./looks-like-markdown.ts";
 
 /** The document kinds ingestion reads. */
-export type DocumentType = "pdf" | "docx" | "markdown" | "text";
+export type DocumentType = "pdf" | "docx" | "html" | "markdown" | "text";
 
 /** MIME type of each kind. */
 export const DOCUMENT_MIME_TYPES: Readonly<Record<DocumentType, string>> = {
   pdf: "application/pdf",
   docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  html: "text/html",
   markdown: "text/markdown",
   text: "text/plain",
 };
@@ -15,6 +16,19 @@ export const DOCUMENT_MIME_TYPES: Readonly<Record<DocumentType, string>> = {
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 const MARKDOWN_NAME = /\.(md|markdown|mdx)$/i;
+const HTML_NAME = /\.(html?|xhtml)$/i;
+const HTML_MIMES = ["text/html", "application/xhtml+xml"];
+/** A document that opens as a web page does. */
+const HTML_START =
+  /^\s*(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]*?-->\s*)*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i;
+/** Block and inline tags of HTML prose, opening or closing. */
+const HTML_TAG =
+  /<\/?(?:p|div|span|h[1-6]|ul|ol|li|table|tr|td|th|br|a|b|i|em|strong|section|article|main|nav)(?:\s[^>]*)?\/?>/gi;
+
+/** A fragment that starts with a tag and is made of tags (`<p>…</p> <p>…</p>`), checked after Markdown. */
+function looksLikeHtmlFragment(head: string): boolean {
+  return head.trimStart().startsWith("<") && (head.match(HTML_TAG)?.length ?? 0) >= 4;
+}
 
 function startsWith(bytes: Uint8Array, magic: readonly number[], at = 0): boolean {
   return magic.every((b, i) => bytes[at + i] === b);
@@ -35,6 +49,8 @@ function indexOfAscii(bytes: Uint8Array, needle: string, limit: number): number 
  * otherwise text: Markdown when the name (`.md`, `.markdown`, `.mdx`) or the declared mime
  * (`text/markdown`) says so, or when the text looks like Markdown whatever its name
  * ({@link looksLikeMarkdown}: a `.txt` full of headings and lists is Markdown), plain text otherwise.
+ * HTML when the name (`.html`, `.htm`) or mime (`text/html`) says so, or when the text is HTML
+ * whatever its declared type (a page saved as `.txt`): it is converted to Markdown, never kept with its tags.
  * Refuses legacy/encrypted Office files and other binaries with an {@link IngestError}.
  */
 export function detectDocumentType(bytes: Uint8Array, hints: { filename?: string; mime?: string } = {}): DocumentType {
@@ -55,6 +71,9 @@ export function detectDocumentType(bytes: Uint8Array, hints: { filename?: string
   if (MARKDOWN_NAME.test(name) || mime.startsWith("text/markdown") || mime.startsWith("text/x-markdown")) {
     return "markdown";
   }
+  if (HTML_NAME.test(name) || HTML_MIMES.some((m) => mime.startsWith(m))) return "html";
   const head = new TextDecoder("utf-8", { fatal: false }).decode(bytes.subarray(0, 16_384));
-  return looksLikeMarkdown(head.replace(/\r\n?/g, "\n")) ? "markdown" : "text";
+  if (HTML_START.test(head)) return "html";
+  if (looksLikeMarkdown(head.replace(/\r\n?/g, "\n"))) return "markdown";
+  return looksLikeHtmlFragment(head) ? "html" : "text";
 }

@@ -23,6 +23,7 @@ export type {
   NewDocumentRecord,
 } from "./document-records.ts";
 export { formatByteSize } from "./format-byte-size.ts";
+export { htmlToMarkdown } from "./html-to-markdown.ts";
 export {
   DEFAULT_INGEST_LIMITS,
   type DocumentParser,

@@ -2,6 +2,7 @@ import type { DocxArchiveLimits } from "./check-docx-archive.ts";
 import { DOCUMENT_MIME_TYPES, detectDocumentType } from "./detect-document-type.ts";
 import { IngestError } from "./ingest-error.ts";
 import { parseDocx } from "./parse-docx.ts";
+import { parseHtml } from "./parse-html.ts";
 import { parsePdf } from "./parse-pdf.ts";
 import { parseMarkdown, parseText } from "./parse-text.ts";
 import type { DocumentSection, ParsedDocument } from "./parsed-document.ts";
@@ -18,7 +19,7 @@ export interface ParseDocumentOptions extends DocxArchiveLimits {
 
 /**
  * Parses a PDF (text per page, via unpdf), DOCX (sections under headings, via mammoth),
- * Markdown (sections under headings) or plain text, detecting the kind from the content.
+ * HTML (converted to Markdown via turndown), Markdown (sections under headings) or plain text, detecting the kind from the content.
  * Empty, encrypted, corrupt, text-less and over-limit files (a DOCX decompressing past
  * `maxUncompressedBytes` / `maxDocxXmlBytes`) fail with an {@link IngestError}. It runs in the
  * calling thread: a server parses uploads with `WorkerDocumentParser` instead.
@@ -56,6 +57,9 @@ export async function parseDocument(bytes: Uint8Array, options: ParseDocumentOpt
           options.signal !== undefined ? { signal: options.signal } : {},
         )
       ).sections;
+      break;
+    case "html":
+      sections = parseHtml(bytes).sections;
       break;
     case "markdown":
       sections = parseMarkdown(bytes).sections;

@@ -40,7 +40,9 @@ describe("bots", () => {
     expect(deleted.statusCode).toBe(204);
     const gone = await t.app.inject({ method: "GET", url: `/api/v1/bots/${bot.id}`, headers: t.admin });
     expect(gone.statusCode).toBe(404);
-    expect(gone.json()).toEqual({ error: { code: "not_found", message: "bot not found" } });
+    expect(gone.json()).toEqual({
+      error: { code: "not_found", message: "bot not found", details: { resource: "bot" } },
+    });
   });
 
   it("lists validation problems by field path", async () => {
@@ -79,7 +81,9 @@ describe("bots", () => {
     expect(create.statusCode).toBe(403);
     const peek = await t.app.inject({ method: "GET", url: `/api/v1/bots/${other.id}`, headers: key });
     expect(peek.statusCode).toBe(404);
-    expect(peek.json()).toEqual({ error: { code: "not_found", message: "bot not found" } });
+    expect(peek.json()).toEqual({
+      error: { code: "not_found", message: "bot not found", details: { resource: "bot" } },
+    });
   });
 });
 

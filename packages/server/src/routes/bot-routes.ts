@@ -7,6 +7,7 @@ import { AppError } from "../app-error.ts";
 import { errorResponses } from "../error-schema.ts";
 import { identifier } from "../identifier-schema.ts";
 import { assertAdmin, assertBotAccess } from "../principal.ts";
+import { strictObject } from "../strict-object.ts";
 import { multiLineText, singleLineText } from "../text-schema.ts";
 
 const botStatusSchema = z.enum(["draft", "active", "inactive", "error"]);
@@ -26,7 +27,7 @@ export const botSchema = z
   })
   .meta({ id: "Bot" });
 
-const createBotSchema = z.object({
+const createBotSchema = strictObject({
   name: singleLineText(200).min(1),
   description: multiLineText(2_000).optional(),
   status: botStatusSchema.optional(),
@@ -69,6 +70,7 @@ export function botRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       "/bots",
       {
         schema: {
+          operationId: "createBot",
           tags: ["bots"],
           summary: "Create a bot (admin keys only)",
           body: createBotSchema,
@@ -94,9 +96,10 @@ export function botRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       "/bots",
       {
         schema: {
+          operationId: "listBots",
           tags: ["bots"],
           summary: "List the bots the key can reach",
-          querystring: z.object({
+          querystring: strictObject({
             limit: z.coerce.number().int().min(1).max(500).default(50),
             offset: z.coerce.number().int().min(0).default(0),
             status: botStatusSchema.optional(),
@@ -124,6 +127,7 @@ export function botRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       "/bots/:bot_id",
       {
         schema: {
+          operationId: "getBot",
           tags: ["bots"],
           summary: "Get a bot",
           params: botParamsSchema,
@@ -137,6 +141,7 @@ export function botRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       "/bots/:bot_id",
       {
         schema: {
+          operationId: "updateBot",
           tags: ["bots"],
           summary: "Update a bot",
           params: botParamsSchema,
@@ -164,6 +169,7 @@ export function botRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       "/bots/:bot_id",
       {
         schema: {
+          operationId: "deleteBot",
           tags: ["bots"],
           summary: "Delete a bot with its versions, runs and documents",
           params: botParamsSchema,

@@ -17,12 +17,13 @@ import { isRedisUnavailable } from "../redis-connection.ts";
 import { runNotRecordedError } from "../run-not-recorded.ts";
 import { HISTORY_INPUT } from "../session-history-wiring.ts";
 import { SseStream } from "../sse-stream.ts";
+import { strictObject } from "../strict-object.ts";
 import type { RunTarget } from "../workflow-runner.ts";
 import { findBot } from "./bot-routes.ts";
 
 const SSE_PING_MS = 15_000;
 
-const chatRequestSchema = z.object({
+const chatRequestSchema = strictObject({
   bot_id: identifier(),
   message: z.string().min(1).max(32_000),
   session_id: identifier().optional().describe("continue a conversation; a new one when absent"),
@@ -143,6 +144,7 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       "/chat",
       {
         schema: {
+          operationId: "chat",
           tags: ["chat"],
           summary: "Ask a bot (JSON, or Server-Sent Events with stream: true / Accept: text/event-stream)",
           description:

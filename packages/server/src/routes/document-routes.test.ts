@@ -23,14 +23,17 @@ const MARKDOWN = [
 ].join("\n");
 
 function upload(botId: string, file: Parameters<typeof multipartBody>[0], headers = t.admin) {
-  const body = multipartBody(file);
-  return t.app.inject({
-    method: "POST",
-    url: `/api/v1/documents/upload?bot_id=${botId}`,
-    headers: { ...headers, ...body.headers },
-    payload: body.payload,
-  });
+  return uploadTo(`/api/v1/bots/${botId}/documents`, file, headers);
 }
+
+function uploadTo(url: string, file: Parameters<typeof multipartBody>[0], headers = t.admin) {
+  const body = multipartBody(file);
+  return t.app.inject({ method: "POST", url, headers: { ...headers, ...body.headers }, payload: body.payload });
+}
+
+const HTML_PAGE = `<!doctype html><html><head><title>Baggage help</title><script>track()</script></head><body>
+<h1>Baggage</h1><p>Log in on the <a href="/account">account page</a> to see your allowance.</p>
+<h2>Carry-on</h2><p>Each bag may weigh <b>8 kg</b>.</p></body></html>`;
 
 describe("documents", () => {
   it("uploads Markdown, lists it, answers from it, and deletes it with its chunks", async () => {
@@ -168,6 +171,73 @@ describe("documents", () => {
     const [query] = (await t.embedder.embed(["Orders ship from Lyon"])).vectors;
     const [hit] = await t.storage.vectors.search(bot.id, query as number[], { topK: 1 });
     expect(hit?.metadata).toMatchObject({ filename: "faq.txt", heading: "Shipping" });
+  });
+
+  it("uploads at POST /bots/{bot_id}/documents; the deprecated /documents/upload?bot_id= answers the same", async () => {
+    const bot = await t.storage.bots.create({ name: "upload paths" });
+    const file = { filename: "faq.md", contentType: "text/markdown", content: MARKDOWN };
+    const created = await upload(bot.id, file);
+    expect(created.statusCode).toBe(201);
+    const old = await uploadTo(`/api/v1/documents/upload?bot_id=${bot.id}`, file);
+    expect(old.statusCode).toBe(200);
+    expect(old.json()).toMatchObject({ id: created.json().id, duplicate: true });
+    const other = await uploadTo(`/api/v1/documents/upload?bot_id=${bot.id}`, { ...file, content: "# Other\n\ntext" });
+    expect(other.statusCode).toBe(201);
+    const doc = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json();
+    expect(doc.paths["/api/v1/documents/upload"].post.deprecated).toBe(true);
+    expect(doc.paths["/api/v1/bots/{bot_id}/documents"].post.deprecated).toBeUndefined();
+  });
+
+  it("ingests HTML, also when declared as plain text, as Markdown: no tags in chunks, headings in metadata", async () => {
+    const bot = await t.storage.bots.create({ name: "html" });
+    const page = await upload(bot.id, { filename: "baggage.html", contentType: "text/html", content: HTML_PAGE });
+    expect(page.statusCode).toBe(201);
+    expect(page.json()).toMatchObject({ filename: "baggage.html", status: "ready" });
+    const fragment = "<p>Refunds are paid within 5 days.</p> <p>Ask at the desk.</p> <p>Keep the receipt.</p>";
+    const asText = await upload(bot.id, { filename: "refunds.txt", contentType: "text/plain", content: fragment });
+    expect(asText.statusCode).toBe(201);
+    const chunks = [
+      ...(await t.storage.vectors.listChunks(bot.id, page.json().id)),
+      ...(await t.storage.vectors.listChunks(bot.id, asText.json().id)),
+    ];
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks) {
+      expect(chunk.content).not.toMatch(/<\/?[a-z][^>]*>/i);
+      expect(chunk.content).not.toContain("track()");
+    }
+    const carryOn = chunks.find((c) => c.content.includes("8 kg"));
+    expect(carryOn?.metadata).toMatchObject({ heading: "Baggage > Carry-on" });
+    expect(chunks.some((c) => c.content.includes("Refunds are paid within 5 days."))).toBe(true);
+  });
+
+  it("pages documents by cursor like runs: next_cursor until the last page, 400 for a made-up cursor", async () => {
+    const bot = await t.storage.bots.create({ name: "paging" });
+    for (const n of [1, 2, 3]) {
+      const res = await upload(bot.id, {
+        filename: `doc${n}.md`,
+        contentType: "text/markdown",
+        content: `# D${n}\n\nx${n}`,
+      });
+      expect(res.statusCode).toBe(201);
+    }
+    const url = `/api/v1/bots/${bot.id}/documents`;
+    const first = (await t.app.inject({ method: "GET", url: `${url}?limit=2`, headers: t.admin })).json();
+    expect(first.items.map((d: { filename: string }) => d.filename)).toEqual(["doc3.md", "doc2.md"]);
+    expect(first.total).toBe(3);
+    expect(first.next_cursor).toEqual(expect.any(String));
+    const next = await t.app.inject({
+      method: "GET",
+      url: `${url}?limit=2&cursor=${encodeURIComponent(first.next_cursor)}`,
+      headers: t.admin,
+    });
+    expect(next.json().items.map((d: { filename: string }) => d.filename)).toEqual(["doc1.md"]);
+    expect(next.json().next_cursor).toBeNull();
+    const bad = await t.app.inject({ method: "GET", url: `${url}?cursor=made-up`, headers: t.admin });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe("invalid_cursor");
+    const offset = await t.app.inject({ method: "GET", url: `${url}?offset=1`, headers: t.admin });
+    expect(offset.statusCode).toBe(400);
+    expect(offset.json().error.details.issues[0].unknown_keys).toEqual(["offset"]);
   });
 
   it("keeps a Korean name sent as RFC 5987 filename*, alone or beside an ASCII fallback filename", async () => {

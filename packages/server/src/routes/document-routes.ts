@@ -1,5 +1,6 @@
 import { formatByteSize } from "@portflow/nodes/ingest";
 import type { StoredDocument } from "@portflow/storage";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf } from "../api-key-auth.ts";
@@ -8,6 +9,7 @@ import { AppError } from "../app-error.ts";
 import { errorResponses } from "../error-schema.ts";
 import { watchFileDisposition } from "../file-disposition-watcher.ts";
 import { identifier } from "../identifier-schema.ts";
+import { strictObject } from "../strict-object.ts";
 import { uploadFilename } from "../upload-filename.ts";
 import { uploadMimeType } from "../upload-type.ts";
 import { findBot } from "./bot-routes.ts";
@@ -55,102 +57,131 @@ const uploadResponseSchema = documentSchema
 
 /** Document upload (multipart, ingested at once), list and delete. */
 export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  /** Reads the one multipart file, checks its name, type and size, and ingests it for the bot. */
+  async function upload(request: FastifyRequest, reply: FastifyReply, botId: string) {
+    const bot = await findBot(ctx, principalOf(request), botId);
+    if (!request.isMultipart()) {
+      throw new AppError(415, "unsupported_media_type", "send the file as multipart/form-data (field `file`)");
+    }
+    const watcher = watchFileDisposition(request.raw, request.headers["content-type"]);
+    const file = await request.file().finally(() => watcher.stop());
+    if (file === undefined) throw new AppError(400, "bad_request", "no file in the upload (field `file`)");
+    let filename: string;
+    try {
+      filename = uploadFilename(file.filename, watcher.disposition(file.fieldname));
+    } catch (error) {
+      file.file.resume(); // drain the stream
+      throw error;
+    }
+    const mimeType = uploadMimeType(filename, file.mimetype);
+    if (mimeType === undefined) {
+      file.file.resume(); // drain the stream
+      throw new AppError(
+        415,
+        "unsupported_media_type",
+        `"${filename}" is not a supported type: upload PDF, DOCX, HTML, Markdown or plain text`,
+      );
+    }
+    const bytes = await file.toBuffer().catch((error: unknown) => {
+      if ((error as { code?: string }).code !== "FST_REQ_FILE_TOO_LARGE") throw error;
+      const limit = ctx.config.maxUploadBytes;
+      throw new AppError(
+        413,
+        "payload_too_large",
+        `"${filename}": the file is larger than the upload limit of ${formatByteSize(limit)} (PORTFLOW_MAX_UPLOAD_BYTES)`,
+        {
+          reason: "TOO_LARGE",
+          limit: { name: "maxBytes", value: limit, unit: "bytes", setting: "PORTFLOW_MAX_UPLOAD_BYTES" },
+        },
+      );
+    });
+    if (bytes.byteLength === 0) throw new AppError(400, "bad_request", `"${filename}" is empty`);
+    const controller = new AbortController();
+    reply.raw.once("close", () => {
+      if (!reply.raw.writableFinished) controller.abort(new Error("client disconnected"));
+    });
+    const result = await ctx.ingestion.ingest({
+      botId: bot.id,
+      filename,
+      mimeType,
+      bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      signal: controller.signal,
+    });
+    return reply
+      .status(result.duplicate ? 200 : 201)
+      .send({ ...toDocumentResponse(result.document), duplicate: result.duplicate, message: result.message });
+  }
+
   return async (app) => {
+    const uploadSchema = {
+      tags: ["documents"],
+      summary: "Upload a document (multipart field `file`: PDF, DOCX, HTML, Markdown or text) and ingest it",
+      description:
+        `Files over the upload limit (${ctx.config.maxUploadBytes} bytes) and DOCX files that decompress past ` +
+        "the archive limits answer 413; other types 415; documents that cannot be read, or need more memory or " +
+        "time to parse than allowed, 422. HTML is converted to Markdown (tags dropped, headings kept). " +
+        "The file name is RFC 6266's `filename*` when given, else `filename`. " +
+        "201 with the new document; 200 when the same content was uploaded before.",
+      consumes: ["multipart/form-data"],
+      response: {
+        200: uploadResponseSchema,
+        201: uploadResponseSchema,
+        ...errorResponses(400, 401, 404, 413, 415, 422, 429),
+      },
+    } as const;
+
+    app.post(
+      "/bots/:bot_id/documents",
+      { schema: { ...uploadSchema, operationId: "uploadDocument", params: paramsSchema } },
+      async (request, reply) => upload(request, reply, request.params.bot_id),
+    );
+
     app.post(
       "/documents/upload",
       {
         schema: {
-          tags: ["documents"],
-          summary: "Upload a document (multipart field `file`: PDF, DOCX, Markdown or text) and ingest it",
-          description:
-            `Files over the upload limit (${ctx.config.maxUploadBytes} bytes) and DOCX files that decompress past ` +
-            "the archive limits answer 413; other types 415; documents that cannot be read, or need more memory or " +
-            "time to parse than allowed, 422. The file name is RFC 6266's `filename*` when given, else `filename`.",
-          consumes: ["multipart/form-data"],
-          querystring: z.object({ bot_id: identifier() }),
-          response: {
-            200: uploadResponseSchema,
-            201: uploadResponseSchema,
-            ...errorResponses(400, 401, 404, 413, 415, 422, 429),
-          },
+          ...uploadSchema,
+          operationId: "uploadDocumentDeprecated",
+          summary: "Deprecated: use POST /api/v1/bots/{bot_id}/documents (same body and answers)",
+          deprecated: true,
+          querystring: strictObject({ bot_id: identifier() }),
         },
       },
-      async (request, reply) => {
-        const bot = await findBot(ctx, principalOf(request), request.query.bot_id);
-        if (!request.isMultipart()) {
-          throw new AppError(415, "unsupported_media_type", "send the file as multipart/form-data (field `file`)");
-        }
-        const watcher = watchFileDisposition(request.raw, request.headers["content-type"]);
-        const file = await request.file().finally(() => watcher.stop());
-        if (file === undefined) throw new AppError(400, "bad_request", "no file in the upload (field `file`)");
-        let filename: string;
-        try {
-          filename = uploadFilename(file.filename, watcher.disposition(file.fieldname));
-        } catch (error) {
-          file.file.resume(); // drain the stream
-          throw error;
-        }
-        const mimeType = uploadMimeType(filename, file.mimetype);
-        if (mimeType === undefined) {
-          file.file.resume(); // drain the stream
-          throw new AppError(
-            415,
-            "unsupported_media_type",
-            `"${filename}" is not a supported type: upload PDF, DOCX, Markdown or plain text`,
-          );
-        }
-        const bytes = await file.toBuffer().catch((error: unknown) => {
-          if ((error as { code?: string }).code !== "FST_REQ_FILE_TOO_LARGE") throw error;
-          const limit = ctx.config.maxUploadBytes;
-          throw new AppError(
-            413,
-            "payload_too_large",
-            `"${filename}": the file is larger than the upload limit of ${formatByteSize(limit)} (PORTFLOW_MAX_UPLOAD_BYTES)`,
-            {
-              reason: "TOO_LARGE",
-              limit: { name: "maxBytes", value: limit, unit: "bytes", setting: "PORTFLOW_MAX_UPLOAD_BYTES" },
-            },
-          );
-        });
-        if (bytes.byteLength === 0) throw new AppError(400, "bad_request", `"${filename}" is empty`);
-        const controller = new AbortController();
-        reply.raw.once("close", () => {
-          if (!reply.raw.writableFinished) controller.abort(new Error("client disconnected"));
-        });
-        const result = await ctx.ingestion.ingest({
-          botId: bot.id,
-          filename,
-          mimeType,
-          bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-          signal: controller.signal,
-        });
-        return reply
-          .status(result.duplicate ? 200 : 201)
-          .send({ ...toDocumentResponse(result.document), duplicate: result.duplicate, message: result.message });
-      },
+      async (request, reply) => upload(request, reply, request.query.bot_id),
     );
 
     app.get(
       "/bots/:bot_id/documents",
       {
         schema: {
+          operationId: "listDocuments",
           tags: ["documents"],
-          summary: "Documents of a bot",
           params: paramsSchema,
-          querystring: z.object({
+          summary: "Documents of a bot, newest first, with a cursor (as workflow executions page)",
+          querystring: strictObject({
             limit: z.coerce.number().int().min(1).max(500).default(50),
-            offset: z.coerce.number().int().min(0).default(0),
+            cursor: z
+              .string()
+              .min(1)
+              .max(500)
+              .optional()
+              .describe("next_cursor of the previous page, unchanged (anything else answers 400 invalid_cursor)"),
           }),
           response: {
-            200: z.object({ items: z.array(documentSchema), total: z.number(), limit: z.number(), offset: z.number() }),
+            200: z.object({
+              items: z.array(documentSchema),
+              next_cursor: z.string().nullable(),
+              total: z.number().describe("all documents of the bot"),
+            }),
             ...errorResponses(400, 401, 404, 429),
           },
         },
       },
       async (request) => {
         const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
-        const page = await ctx.storage.documents.list(bot.id, request.query);
-        return { ...page, items: page.items.map(toDocumentResponse) };
+        const { limit, cursor } = request.query;
+        const page = await ctx.storage.documents.list(bot.id, { limit, ...(cursor !== undefined && { cursor }) });
+        return { items: page.items.map(toDocumentResponse), next_cursor: page.nextCursor, total: page.total };
       },
     );
 
@@ -158,6 +189,7 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       "/bots/:bot_id/documents/:document_id",
       {
         schema: {
+          operationId: "deleteDocument",
           tags: ["documents"],
           summary: "Delete a document and its chunks",
           params: paramsSchema.extend({ document_id: identifier() }),

@@ -47,6 +47,7 @@ export function healthRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           done();
         },
         schema: {
+          operationId: "getHealth",
           tags: ["health"],
           summary: "Liveness and dependencies (no key needed)",
           security: [],

@@ -63,11 +63,19 @@ describe("API keys over HTTP", () => {
     expect(revoked.statusCode).toBe(204);
     const after = await chat();
     expect(after.statusCode).toBe(401);
-    expect(after.json().error).toEqual({ code: "unauthorized", message: "the API key is not valid" });
+    expect(after.json().error).toEqual({
+      code: "unauthorized",
+      message: "the API key is not valid",
+      details: { header: "authorization", scheme: "Bearer" },
+    });
 
     const again = await t.app.inject({ method: "DELETE", url: `/api/v1/keys/${key.id}`, headers: t.admin });
     expect(again.statusCode).toBe(404);
-    expect(again.json().error).toEqual({ code: "not_found", message: "API key not found, or already revoked" });
+    expect(again.json().error).toEqual({
+      code: "not_found",
+      message: "API key not found, or already revoked",
+      details: { resource: "api_key" },
+    });
     const listed = await t.app.inject({ method: "GET", url: `/api/v1/keys?bot_id=${bot.id}`, headers: t.admin });
     expect(listed.json().items[0].revoked_at).toEqual(expect.any(String));
   });
@@ -100,7 +108,11 @@ describe("API keys over HTTP", () => {
     expect(unknownKey.statusCode).toBe(404);
     const unknownBot = await t.app.inject({ method: "GET", url: "/api/v1/keys?bot_id=no-such-bot", headers: t.admin });
     expect(unknownBot.statusCode).toBe(404);
-    expect(unknownBot.json().error).toEqual({ code: "not_found", message: "bot not found" });
+    expect(unknownBot.json().error).toEqual({
+      code: "not_found",
+      message: "bot not found",
+      details: { resource: "bot" },
+    });
     const createForUnknownBot = await t.app.inject({
       method: "POST",
       url: "/api/v1/keys",
@@ -141,7 +153,11 @@ describe("API keys over HTTP", () => {
       payload: { name: "more", scope: "chat", bot_id: bot.id },
     });
     expect(res.statusCode).toBe(403);
-    expect(res.json().error).toEqual({ code: "forbidden", message: "managing API keys needs an admin key" });
+    expect(res.json().error).toEqual({
+      code: "forbidden",
+      message: "managing API keys needs an admin key",
+      details: {},
+    });
     const list = await t.app.inject({ method: "GET", url: `/api/v1/keys?bot_id=${bot.id}`, headers: botKey });
     expect(list.statusCode).toBe(403);
   });

@@ -6,6 +6,7 @@ import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { errorResponses } from "../error-schema.ts";
 import { assertAdmin } from "../principal.ts";
+import { strictObject } from "../strict-object.ts";
 
 const scopeSchema = z
   .enum(["admin", "bot", "chat"])
@@ -29,20 +30,18 @@ const createdApiKeySchema = apiKeySchema
   .extend({ plaintext: z.string().describe("the key itself: shown only in this response, only its hash is stored") })
   .meta({ id: "CreatedApiKey" });
 
-const createKeySchema = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    scope: scopeSchema,
-    bot_id: z.string().min(1).optional().describe("required for bot and chat keys, refused for admin keys"),
-  })
-  .superRefine((body, ctx) => {
-    if (body.scope === "admin" && body.bot_id !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["bot_id"], message: "an admin key is not limited to a bot: omit bot_id" });
-    }
-    if (body.scope !== "admin" && body.bot_id === undefined) {
-      ctx.addIssue({ code: "custom", path: ["bot_id"], message: `a ${body.scope} key needs the bot_id it is for` });
-    }
-  });
+const createKeySchema = strictObject({
+  name: z.string().trim().min(1).max(200),
+  scope: scopeSchema,
+  bot_id: z.string().min(1).optional().describe("required for bot and chat keys, refused for admin keys"),
+}).superRefine((body, ctx) => {
+  if (body.scope === "admin" && body.bot_id !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["bot_id"], message: "an admin key is not limited to a bot: omit bot_id" });
+  }
+  if (body.scope !== "admin" && body.bot_id === undefined) {
+    ctx.addIssue({ code: "custom", path: ["bot_id"], message: `a ${body.scope} key needs the bot_id it is for` });
+  }
+});
 
 function toApiKeyResponse(key: ApiKey): z.output<typeof apiKeySchema> {
   return {
@@ -67,9 +66,10 @@ export function keyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       "/keys",
       {
         schema: {
+          operationId: "listApiKeys",
           tags: ["keys"],
           summary: "List API keys, revoked ones included (admin keys only)",
-          querystring: z.object({ bot_id: z.string().min(1).optional().describe("only this bot's keys") }),
+          querystring: strictObject({ bot_id: z.string().min(1).optional().describe("only this bot's keys") }),
           response: { 200: z.object({ items: z.array(apiKeySchema) }), ...errorResponses(400, 401, 403, 404, 429) },
         },
       },
@@ -86,6 +86,7 @@ export function keyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       "/keys",
       {
         schema: {
+          operationId: "createApiKey",
           tags: ["keys"],
           summary: "Create an API key; its plaintext is in this response only (admin keys only)",
           body: createKeySchema,
@@ -105,6 +106,7 @@ export function keyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       "/keys/:key_id",
       {
         schema: {
+          operationId: "revokeApiKey",
           tags: ["keys"],
           summary: "Revoke an API key: it answers 401 from its next request on (admin keys only)",
           params: z.object({ key_id: z.string().min(1) }),
@@ -114,7 +116,7 @@ export function keyRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         assertAdmin(principalOf(request), ADMIN_ONLY);
         if (!(await ctx.storage.apiKeys.revoke(request.params.key_id))) {
-          throw new AppError(404, "not_found", "API key not found, or already revoked");
+          throw new AppError(404, "not_found", "API key not found, or already revoked", { resource: "api_key" });
         }
         return reply.status(204).send();
       },

@@ -6,6 +6,7 @@ import { principalOf } from "../api-key-auth.ts";
 import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { errorResponses } from "../error-schema.ts";
+import { strictObject } from "../strict-object.ts";
 import { findBot } from "./bot-routes.ts";
 
 /** Largest secret value accepted, in characters. */
@@ -40,6 +41,7 @@ export function secretRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       "/bots/:bot_id/secrets",
       {
         schema: {
+          operationId: "listBotSecrets",
           tags: ["secrets"],
           summary: "List a bot's secrets: names and times, never values",
           params: z.object({ bot_id: z.string().min(1) }),
@@ -63,10 +65,11 @@ export function secretRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       "/bots/:bot_id/secrets/:name",
       {
         schema: {
+          operationId: "setBotSecret",
           tags: ["secrets"],
           summary: `Set a secret (encrypted at rest under ${SECRET_KEY_SETTING}; 409 when it is not configured)`,
           params: secretParams,
-          body: z.object({ value: z.string().min(1).max(MAX_SECRET_VALUE_LENGTH) }).strict(),
+          body: strictObject({ value: z.string().min(1).max(MAX_SECRET_VALUE_LENGTH) }),
           response: { 204: z.undefined(), ...errorResponses(400, 401, 403, 404, 409, 429) },
         },
       },
@@ -81,6 +84,7 @@ export function secretRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       "/bots/:bot_id/secrets/:name",
       {
         schema: {
+          operationId: "deleteBotSecret",
           tags: ["secrets"],
           summary: "Delete a secret",
           params: secretParams,

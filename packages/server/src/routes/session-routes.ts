@@ -20,6 +20,7 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       "/bots/:bot_id/sessions/:session_id/variables",
       {
         schema: {
+          operationId: "getSessionVariables",
           tags: ["sessions"],
           summary: "The conversation variables stored for one chat session",
           description: "Written by `assigner` nodes of runs that succeeded; empty for a session never seen.",

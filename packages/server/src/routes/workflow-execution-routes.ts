@@ -6,6 +6,7 @@ import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { errorResponses } from "../error-schema.ts";
 import { identifier } from "../identifier-schema.ts";
+import { strictObject } from "../strict-object.ts";
 import { findBot } from "./bot-routes.ts";
 
 const RUN_STATUSES = ["running", "succeeded", "partial-succeeded", "failed", "cancelled", "interrupted"] as const;
@@ -35,7 +36,8 @@ const runSchema = z
   })
   .meta({ id: "WorkflowExecution" });
 
-const nodeExecutionSchema = z
+/** One recorded node execution, as the run detail and the debug run return it. */
+export const nodeExecutionSchema = z
   .object({
     id: z.string(),
     node_id: z.string(),
@@ -117,7 +119,7 @@ function toRunResponse(run: WorkflowRun): z.output<typeof runSchema> {
   };
 }
 
-function toNodeExecutionResponse(node: NodeExecution): z.output<typeof nodeExecutionSchema> {
+export function toNodeExecutionResponse(node: NodeExecution): z.output<typeof nodeExecutionSchema> {
   return {
     id: node.id,
     node_id: node.nodeId,
@@ -195,10 +197,11 @@ export function workflowExecutionRoutes(ctx: AppContext): FastifyPluginAsyncZod 
       base,
       {
         schema: {
+          operationId: "listWorkflowExecutions",
           tags: ["workflow-executions"],
           summary: "Runs of a bot, newest first, with a cursor",
           params: paramsSchema,
-          querystring: z.object({
+          querystring: strictObject({
             limit: z.coerce.number().int().min(1).max(200).default(20),
             cursor: z
               .string()
@@ -241,10 +244,11 @@ export function workflowExecutionRoutes(ctx: AppContext): FastifyPluginAsyncZod 
       `${base}/statistics`,
       {
         schema: {
+          operationId: "getWorkflowExecutionStatistics",
           tags: ["workflow-executions"],
           summary: "Run statistics for a window (default: the last 30 days)",
           params: paramsSchema,
-          querystring: z.object(timeRange),
+          querystring: strictObject(timeRange),
           response: { 200: statisticsSchema, ...errorResponses(400, 401, 404, 429) },
         },
       },
@@ -259,6 +263,7 @@ export function workflowExecutionRoutes(ctx: AppContext): FastifyPluginAsyncZod 
       `${base}/:run_id`,
       {
         schema: {
+          operationId: "getWorkflowExecution",
           tags: ["workflow-executions"],
           summary: "One run with its node executions",
           params: paramsSchema.extend({ run_id: identifier() }),

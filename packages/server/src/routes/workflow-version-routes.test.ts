@@ -42,7 +42,20 @@ describe("workflow versions", () => {
       payload: { graph: RAG_WORKFLOW_V2, revision: 0 },
     });
     expect(stale.statusCode).toBe(409);
-    expect(stale.json().error.code).toBe("revision_conflict");
+    expect(stale.json().error).toMatchObject({ code: "revision_conflict", details: { current_revision: 1 } });
+    // in the request's own terms: the body field (or If-Match), never the storage's expectedRevision
+    expect(stale.json().error.message).toContain('"revision" in the body = 1');
+    expect(stale.json().error.message).toContain("If-Match");
+    expect(stale.json().error.message).not.toContain("expectedRevision");
+    const none = await t.app.inject({
+      method: "PUT",
+      url: `${url}/draft`,
+      headers: t.admin,
+      payload: { graph: RAG_WORKFLOW_V2 },
+    });
+    expect(none.statusCode).toBe(409);
+    expect(none.json().error.message).not.toContain("expectedRevision");
+    expect(none.json().error.message).toContain('"force": true');
 
     const refused = await t.app.inject({ method: "POST", url: `${url}/draft/publish`, headers: t.admin });
     expect(refused.statusCode).toBe(422);
@@ -104,12 +117,64 @@ describe("workflow versions", () => {
     const result = run.json();
     expect(result.status).toBe("succeeded");
     expect(result.outputs.answer).toContain("what is portflow?");
-    expect(result.nodes.map((n: { node_id: string }) => n.node_id)).toEqual(["start", "retrieve", "answer", "end"]);
+    expect(result.node_executions.map((n: { node_id: string }) => n.node_id)).toEqual([
+      "start",
+      "retrieve",
+      "answer",
+      "end",
+    ]);
+    expect(result).not.toHaveProperty("nodes");
     const recorded = await t.storage.runs.get(botId, result.run_id);
     expect(recorded).toMatchObject({ trigger: "debug", status: "succeeded" });
+    // the same records, in the same shape, as the run's detail
+    const detail = await t.app.inject({
+      method: "GET",
+      url: `/api/v1/bots/${botId}/workflow-executions/${result.run_id}`,
+      headers: t.admin,
+    });
+    expect(result.node_executions).toEqual(detail.json().node_executions);
 
     const missingVersion = await t.app.inject({ method: "GET", url: `${url}/99`, headers: t.admin });
     expect(missingVersion.statusCode).toBe(404);
+  });
+
+  it("publishing an unchanged draft answers 200 with the current version; a changed one is 201 and the next number", async () => {
+    const botId = await newBot();
+    const url = `/api/v1/bots/${botId}/workflow-versions`;
+    await t.app.inject({ method: "PUT", url: `${url}/draft`, headers: t.admin, payload: { graph: RAG_WORKFLOW_V2 } });
+    const first = await t.app.inject({ method: "POST", url: `${url}/draft/publish`, headers: t.admin });
+    expect(first.statusCode).toBe(201);
+    const again = await t.app.inject({ method: "POST", url: `${url}/draft/publish`, headers: t.admin });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ id: first.json().id, version_number: 1, current: true });
+    const list = await t.app.inject({ method: "GET", url, headers: t.admin });
+    expect(list.json().total).toBe(1);
+
+    const draft = (await t.app.inject({ method: "GET", url: `${url}/draft`, headers: t.admin })).json();
+    await t.app.inject({
+      method: "PUT",
+      url: `${url}/draft`,
+      headers: t.admin,
+      payload: { graph: { ...RAG_WORKFLOW_V2, name: "changed" }, revision: draft.revision },
+    });
+    const changed = await t.app.inject({ method: "POST", url: `${url}/draft/publish`, headers: t.admin });
+    expect(changed.statusCode).toBe(201);
+    expect(changed.json().version_number).toBe(2);
+  });
+
+  it("tells a debug run's inputs from unknown keys: {query} at the top level is a 400 pointing at inputs", async () => {
+    const botId = await newBot();
+    await t.storage.workflowVersions.saveDraft(botId, RAG_WORKFLOW_V2);
+    const res = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/bots/${botId}/workflow-versions/draft/run`,
+      headers: t.admin,
+      payload: { query: "hi" },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toContain('unknown key "query"');
+    expect(res.json().error.message).toContain('"inputs": {"query"');
+    expect(await t.storage.runs.list(botId)).toMatchObject({ items: [] });
   });
 
   it("refuses to debug-run an invalid draft with its problems", async () => {

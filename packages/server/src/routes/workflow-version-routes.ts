@@ -1,6 +1,6 @@
 import { importDifyDsl, modelMapSchema } from "@portflow/dify";
 import type { RunResult } from "@portflow/engine";
-import { NotFoundError, type WorkflowVersion } from "@portflow/storage";
+import { ConflictError, NotFoundError, type RunWithNodes, type WorkflowVersion } from "@portflow/storage";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf } from "../api-key-auth.ts";
@@ -9,11 +9,14 @@ import { AppError } from "../app-error.ts";
 import { loadConversation, saveConversation } from "../conversation-state.ts";
 import { errorResponses } from "../error-schema.ts";
 import { identifier } from "../identifier-schema.ts";
+import { WORKFLOW_GRAPH_MARK } from "../openapi-document.ts";
 import { optionalBody } from "../optional-body.ts";
 import { runNotRecordedError } from "../run-not-recorded.ts";
+import { strictObject } from "../strict-object.ts";
 import { multiLineText } from "../text-schema.ts";
 import type { RunTarget } from "../workflow-runner.ts";
 import { findBot } from "./bot-routes.ts";
+import { nodeExecutionSchema, toNodeExecutionResponse } from "./workflow-execution-routes.ts";
 
 const problemSchema = z.object({ path: z.string(), message: z.string(), code: z.string() });
 
@@ -24,7 +27,7 @@ const versionSchema = z
     status: z.enum(["draft", "published", "archived"]),
     version_number: z.number().nullable(),
     schema_version: z.number(),
-    graph: z.unknown(),
+    graph: z.unknown().meta({ [WORKFLOW_GRAPH_MARK]: true, description: "workflow JSON (V2, or V1)" }),
     checksum: z.string(),
     notes: z.string(),
     problems: z.array(problemSchema),
@@ -38,19 +41,6 @@ const versionSchema = z
   })
   .meta({ id: "WorkflowVersion" });
 
-const nodeRunSchema = z.object({
-  node_id: z.string(),
-  node_type: z.string(),
-  step_index: z.number(),
-  status: z.string(),
-  inputs: z.record(z.string(), z.unknown()),
-  outputs: z.record(z.string(), z.unknown()),
-  process_data: z.record(z.string(), z.unknown()),
-  error: z.object({ message: z.string(), code: z.string().optional() }).nullable(),
-  attempts: z.number(),
-  elapsed_ms: z.number(),
-});
-
 const debugRunSchema = z
   .object({
     run_id: z.string(),
@@ -59,7 +49,9 @@ const debugRunSchema = z
     error: z.object({ message: z.string(), node_id: z.string().optional(), code: z.string().optional() }).nullable(),
     elapsed_ms: z.number(),
     tokens: z.object({ input: z.number(), output: z.number() }),
-    nodes: z.array(nodeRunSchema),
+    node_executions: z
+      .array(nodeExecutionSchema)
+      .describe("as recorded: the same shape as GET workflow-executions/{run_id}"),
   })
   .meta({ id: "DebugRun" });
 
@@ -90,7 +82,8 @@ function toVersionResponse(v: WorkflowVersion): z.output<typeof versionSchema> {
   };
 }
 
-export function toDebugRunResponse(result: RunResult): z.output<typeof debugRunSchema> {
+/** The debug run's answer: its result, with the node executions as they were recorded. */
+export function toDebugRunResponse(result: RunResult, recorded: RunWithNodes): z.output<typeof debugRunSchema> {
   return {
     run_id: result.runId,
     status: result.status,
@@ -98,18 +91,30 @@ export function toDebugRunResponse(result: RunResult): z.output<typeof debugRunS
     error: result.error ?? null,
     elapsed_ms: result.totals.elapsedMs,
     tokens: result.totals.tokens,
-    nodes: result.nodes.map((n) => ({
-      node_id: n.nodeId,
-      node_type: n.nodeType,
-      step_index: n.stepIndex,
-      status: n.status,
-      inputs: { ...n.inputs },
-      outputs: { ...n.outputs },
-      process_data: { ...n.processData },
-      error: n.error ?? null,
-      attempts: n.attempts,
-      elapsed_ms: n.elapsedMs,
-    })),
+    node_executions: recorded.nodes.map(toNodeExecutionResponse),
+  };
+}
+
+/** How a request names the draft revision it is based on, for 409 messages. */
+interface RevisionFields {
+  readonly revision: string;
+  readonly force: string;
+}
+const BODY_FIELDS: RevisionFields = { revision: '"revision" in the body', force: '"force": true' };
+const QUERY_FIELDS: RevisionFields = { revision: "?revision=", force: "?force=true" };
+
+/** Storage's ConflictError talks of `expectedRevision`: answer in the request's own terms. */
+function rethrowConflict(fields: RevisionFields): (error: unknown) => never {
+  return (error) => {
+    if (!(error instanceof ConflictError)) throw error;
+    const current = error.currentRevision;
+    const message =
+      current === undefined || current === 0
+        ? `the draft changed or no longer exists: reload it and send its revision as ${fields.revision} (or If-Match)`
+        : `the draft is at revision ${current}: reload it and send ${fields.revision} = ${current} (or If-Match: "${current}"), or ${fields.force} to overwrite it`;
+    throw new AppError(409, "revision_conflict", message, {
+      ...(current !== undefined && { current_revision: current }),
+    });
   };
 }
 
@@ -171,10 +176,11 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       base,
       {
         schema: {
+          operationId: "listWorkflowVersions",
           tags: ["workflow-versions"],
           summary: "Published and archived versions, newest first",
           params: paramsSchema,
-          querystring: z.object({
+          querystring: strictObject({
             limit: z.coerce.number().int().min(1).max(200).default(50),
             offset: z.coerce.number().int().min(0).default(0),
           }),
@@ -195,6 +201,7 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       `${base}/draft`,
       {
         schema: {
+          operationId: "getDraft",
           tags: ["workflow-versions"],
           summary: "The draft (ETag carries its revision)",
           params: paramsSchema,
@@ -213,6 +220,7 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       `${base}/draft`,
       {
         schema: {
+          operationId: "saveDraft",
           tags: ["workflow-versions"],
           summary: "Save the draft; returns it with its validation problems",
           description:
@@ -221,8 +229,11 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             "without its revision is a 409 too, never a silent overwrite (`force: true` overwrites on purpose). " +
             "An invalid graph is saved with its problems.",
           params: paramsSchema,
-          body: z.object({
-            graph: z.record(z.string(), z.unknown()).describe("workflow JSON (V2, or V1)"),
+          body: strictObject({
+            graph: z.record(z.string(), z.unknown()).meta({
+              [WORKFLOW_GRAPH_MARK]: true,
+              description: "workflow JSON (V2, or V1); an invalid graph is saved with its problems",
+            }),
             revision: revisionSchema,
             notes: multiLineText(2_000).optional(),
             force: z.boolean().optional().describe("overwrite whatever draft exists"),
@@ -234,11 +245,13 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
         const { graph, notes, force } = request.body;
         const revision = expectedRevision(request.body.revision, request.headers["if-match"]);
-        const draft = await versions.saveDraft(bot.id, graph, {
-          ...(revision !== undefined && { expectedRevision: revision }),
-          ...(force !== undefined && { force }),
-          ...(notes !== undefined && { notes }),
-        });
+        const draft = await versions
+          .saveDraft(bot.id, graph, {
+            ...(revision !== undefined && { expectedRevision: revision }),
+            ...(force !== undefined && { force }),
+            ...(notes !== undefined && { notes }),
+          })
+          .catch(rethrowConflict(BODY_FIELDS));
         return reply.header("etag", draft.etag).send(toVersionResponse(draft));
       },
     );
@@ -247,6 +260,7 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       `${base}/draft/import`,
       {
         schema: {
+          operationId: "importDifyDraft",
           tags: ["workflow-versions"],
           summary: "Import a Dify DSL file (YAML) as the draft; returns it with the import problems and report",
           description:
@@ -257,7 +271,7 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             'To map Dify models, send JSON instead: `{"yaml": "<the export>", "model_map": {"openai/gpt-4o": ' +
             '{"provider": "bedrock", "name": "…"}}}`; a model not in the map runs on the server\'s configured provider.',
           params: paramsSchema,
-          querystring: z.object({
+          querystring: strictObject({
             revision: z.coerce.number().int().min(0).optional(),
             force: z.enum(["true", "false"]).optional(),
           }),
@@ -293,11 +307,13 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           });
         }
         const revision = expectedRevision(request.query.revision, request.headers["if-match"]);
-        const draft = await versions.saveDraft(bot.id, result.workflow, {
-          ...(revision !== undefined && { expectedRevision: revision }),
-          ...(request.query.force === "true" && { force: true }),
-          notes: `imported from Dify${result.report.app?.name ? `: ${result.report.app.name}` : ""}`,
-        });
+        const draft = await versions
+          .saveDraft(bot.id, result.workflow, {
+            ...(revision !== undefined && { expectedRevision: revision }),
+            ...(request.query.force === "true" && { force: true }),
+            notes: `imported from Dify${result.report.app?.name ? `: ${result.report.app.name}` : ""}`,
+          })
+          .catch(rethrowConflict(QUERY_FIELDS));
         return reply.header("etag", draft.etag).send({
           draft: toVersionResponse(draft),
           problems: [...result.problems],
@@ -310,11 +326,19 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       `${base}/draft/publish`,
       {
         schema: {
+          operationId: "publishDraft",
           tags: ["workflow-versions"],
           summary: "Publish the draft as the next version (refused with every problem when invalid)",
+          description:
+            "201 with the new version. A draft whose checksum is the current version's publishes nothing: " +
+            "200 with the current version as it is (publishing twice is idempotent; no new number).",
           params: paramsSchema,
-          body: optionalBody(z.object({ revision: revisionSchema, notes: multiLineText(2_000).optional() })),
-          response: { 201: versionSchema, ...errorResponses(400, 401, 404, 409, 422, 429) },
+          body: optionalBody(strictObject({ revision: revisionSchema, notes: multiLineText(2_000).optional() })),
+          response: {
+            200: versionSchema.describe("the draft is unchanged: the current version"),
+            201: versionSchema,
+            ...errorResponses(400, 401, 404, 409, 422, 429),
+          },
         },
       },
       async (request, reply) => {
@@ -325,8 +349,11 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             ...(revision !== undefined && { expectedRevision: revision }),
             ...(request.body.notes !== undefined && { notes: request.body.notes }),
           })
-          .catch(rethrowNotFound("draft"));
-        return reply.status(201).send(toVersionResponse(published));
+          .catch(rethrowNotFound("draft"))
+          .catch(rethrowConflict(BODY_FIELDS));
+        // the storage hands back the version that was already current when nothing changed
+        const unchanged = published.id === bot.publishedVersionId;
+        return reply.status(unchanged ? 200 : 201).send(toVersionResponse(published));
       },
     );
 
@@ -334,14 +361,18 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       `${base}/draft/run`,
       {
         schema: {
+          operationId: "runDraft",
           tags: ["workflow-versions"],
           summary: "Run the draft once for debugging (recorded with trigger `debug`)",
           params: paramsSchema,
           body: optionalBody(
-            z.object({
-              inputs: z.record(z.string(), z.unknown()).default({}),
-              session_id: identifier().optional(),
-            }),
+            strictObject(
+              {
+                inputs: z.record(z.string(), z.unknown()).default({}).describe("the start node's inputs, by name"),
+                session_id: identifier().optional(),
+              },
+              { query: 'workflow inputs go inside "inputs": {"inputs": {"query": "..."}}' },
+            ),
           ),
           response: { 200: debugRunSchema, ...errorResponses(400, 401, 404, 422, 429, 503) },
         },
@@ -386,7 +417,13 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const unrecorded = runNotRecordedError(result);
         if (unrecorded !== undefined) throw unrecorded;
         if (session_id !== undefined) await saveConversation(ctx.storage, bot.id, session_id, result);
-        return toDebugRunResponse(result);
+        const recorded = await ctx.storage.runs.get(bot.id, result.runId);
+        if (recorded === undefined) {
+          throw new AppError(503, "run_not_recorded", "the debug run's record could not be read back; retry shortly", {
+            run_id: result.runId,
+          });
+        }
+        return toDebugRunResponse(result, recorded);
       },
     );
 
@@ -394,6 +431,7 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       `${base}/:version`,
       {
         schema: {
+          operationId: "getWorkflowVersion",
           tags: ["workflow-versions"],
           summary: "One version, by id or number",
           params: versionParamsSchema,
@@ -412,10 +450,11 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       `${base}/:version/restore`,
       {
         schema: {
+          operationId: "restoreWorkflowVersion",
           tags: ["workflow-versions"],
           summary: "Copy a version's graph into the draft",
           params: versionParamsSchema,
-          body: optionalBody(z.object({ revision: revisionSchema })),
+          body: optionalBody(strictObject({ revision: revisionSchema })),
           response: { 200: versionSchema, ...errorResponses(400, 401, 404, 409, 429) },
         },
       },
@@ -426,7 +465,8 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           .restore(bot.id, request.params.version, {
             ...(revision !== undefined && { expectedRevision: revision }),
           })
-          .catch(rethrowNotFound("workflow version"));
+          .catch(rethrowNotFound("workflow version"))
+          .catch(rethrowConflict(BODY_FIELDS));
         return reply.header("etag", draft.etag).send(toVersionResponse(draft));
       },
     );
