@@ -1,14 +1,9 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { CliError } from "../cli-error.ts";
 import type { CliSession } from "../cli-session.ts";
 import { parseCount } from "../parse-count.ts";
 import { requireBot } from "../require-bot.ts";
 import { formatTable } from "../text-table.ts";
-
-function parseOffset(value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError("expected 0 or a positive integer");
-  return Number(value);
-}
 
 /** `portflow documents list|delete`: a bot's ingested documents (`portflow ingest` adds them). */
 export function registerDocumentsCommands(program: Command, session: CliSession): void {
@@ -19,14 +14,14 @@ export function registerDocumentsCommands(program: Command, session: CliSession)
     .description("list a bot's documents, newest first")
     .requiredOption("--bot <bot-id>", "the bot")
     .option("--limit <n>", "at most this many (default 50, at most 500)", parseCount)
-    .option("--offset <n>", "skip this many first (default 0)", parseOffset)
-    .option("--json", "print {items, total, limit, offset} as JSON")
-    .action(async (options: { bot: string; limit?: number; offset?: number; json?: boolean }) => {
+    .option("--cursor <cursor>", "the next_cursor a previous page printed")
+    .option("--json", "print {items, total, next_cursor} as JSON")
+    .action(async (options: { bot: string; limit?: number; cursor?: string; json?: boolean }) => {
       const { storage } = await session.context();
       const bot = await requireBot(storage, options.bot);
       const page = await storage.documents.list(bot.id, {
         limit: options.limit ?? 50,
-        ...(options.offset !== undefined && { offset: options.offset }),
+        ...(options.cursor !== undefined && { cursor: options.cursor }),
       });
       if (options.json === true) return session.json(page);
       if (page.items.length === 0) {
@@ -45,8 +40,8 @@ export function registerDocumentsCommands(program: Command, session: CliSession)
           page.items.map((d) => [d.id, d.filename, d.status, d.chunkCount, d.bytes, d.createdAt]),
         ),
       );
-      if (page.total > page.offset + page.items.length) {
-        session.out(`(${page.items.length} of ${page.total}; --limit and --offset show more)`);
+      if (page.nextCursor !== null) {
+        session.out(`(${page.items.length} of ${page.total}; next page: --cursor ${page.nextCursor})`);
       }
     });
 
