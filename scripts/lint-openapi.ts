@@ -11,5 +11,5 @@ const out = join(".tmp", "openapi.json");
 mkdirSync(join(root, ".tmp"), { recursive: true });
 const env = { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" };
 const run = (args: string[]) => execFileSync(args[0]!, args.slice(1), { cwd: root, env, stdio: "inherit" });
-run([process.execPath, "--import", "tsx", "scripts/dump-openapi.ts", out]);
+run([process.execPath, "--conditions=source", "--import", "tsx", "scripts/dump-openapi.ts", out]);
 run([join(root, "node_modules", ".bin", "redocly"), "lint", out, "--config", "redocly.yaml", "--max-problems", "1000"]);

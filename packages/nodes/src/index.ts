@@ -10,13 +10,13 @@ export { alternatingTurns } from "./alternating-turns.ts";
 export { ChatModelCatalog, ChatModelCatalogService } from "./chat-model-catalog.ts";
 export { createNodeRegistry } from "./create-node-registry.ts";
 export { createProviders, type Providers } from "./create-providers.ts";
-export { type FileMetadata, fileMetadata, withFileMetadata } from "./file-metadata.ts";
 export {
   DEFAULT_FIRST_ANSWER_TIMEOUT_MS,
   FallbackChatModel,
   type FallbackChatModelOptions,
   type FallbackLink,
 } from "./fallback-chat-model.ts";
+export { type FileMetadata, fileMetadata, withFileMetadata } from "./file-metadata.ts";
 export { type FileValue, fileValueBytes, fileValueSchema, toFileValue } from "./file-value.ts";
 export { DestinationGuard, DestinationRefusedError } from "./http/destination-guard.ts";
 export { allowEntryProblem, HttpAllowList } from "./http/http-allow-list.ts";

@@ -7,12 +7,12 @@ import {
   allowEntryProblem,
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_SANDBOX_LIMITS,
-  MAX_SANDBOX_LIMITS,
-  type SandboxLimits,
   EMBEDDING_PROVIDERS,
   type EmbeddingProvider,
+  MAX_SANDBOX_LIMITS,
   MODEL_PROVIDERS,
   type ModelProvider,
+  type SandboxLimits,
 } from "@portflow/nodes";
 import { parseSecretKey } from "@portflow/storage";
 import { z } from "zod";

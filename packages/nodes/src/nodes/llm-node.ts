@@ -30,23 +30,23 @@ const responseFormatSchema = z.discriminatedUnion("type", [
 const llmConfigSchemaFor = (providers?: readonly ModelProvider[]) =>
   z
     .object({
-    /** System prompt template (`{{port}}`, `{{sys.x}}`, `{{env.X}}`). */
-    system_prompt: z.string().default(""),
-    /** User prompt template. */
-    user_prompt: z.string().default("{{query}}"),
-    /** A model id for the default provider, or `{provider, name?, fallback?}`; the default model when omitted. */
-    model: modelSelectionSchema(providers).optional(),
-    temperature: z.number().min(0).max(1).default(0.7),
-    max_tokens: z.number().int().min(1).max(200_000).default(1024),
-    top_p: z.number().min(0).max(1).optional(),
-    stop: z.array(z.string().min(1)).max(8).optional(),
-    /** `json_schema`: the model answers JSON matching `schema`, validated, in the `json` output (no streaming). */
-    response_format: responseFormatSchema.optional(),
-    /** Only the last `window` turns (a user message and what follows it) of `messages` reach the model. */
-    memory: z
-      .object({ window: z.number().int().min(0).max(1_000) })
-      .strict()
-      .optional(),
+      /** System prompt template (`{{port}}`, `{{sys.x}}`, `{{env.X}}`). */
+      system_prompt: z.string().default(""),
+      /** User prompt template. */
+      user_prompt: z.string().default("{{query}}"),
+      /** A model id for the default provider, or `{provider, name?, fallback?}`; the default model when omitted. */
+      model: modelSelectionSchema(providers).optional(),
+      temperature: z.number().min(0).max(1).default(0.7),
+      max_tokens: z.number().int().min(1).max(200_000).default(1024),
+      top_p: z.number().min(0).max(1).optional(),
+      stop: z.array(z.string().min(1)).max(8).optional(),
+      /** `json_schema`: the model answers JSON matching `schema`, validated, in the `json` output (no streaming). */
+      response_format: responseFormatSchema.optional(),
+      /** Only the last `window` turns (a user message and what follows it) of `messages` reach the model. */
+      memory: z
+        .object({ window: z.number().int().min(0).max(1_000) })
+        .strict()
+        .optional(),
     })
     .strict();
 

@@ -5,6 +5,7 @@ import { principalOf } from "../api-key-auth.ts";
 import type { AppContext } from "../app-context.ts";
 import { errorResponses } from "../error-schema.ts";
 import { identifier } from "../identifier-schema.ts";
+import { strictObject } from "../strict-object.ts";
 import { findBot } from "./bot-routes.ts";
 
 const tokensSchema = z.object({ input: z.number(), output: z.number() });
@@ -77,9 +78,10 @@ export function statisticsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ["statistics"],
+          operationId: "getBotStatistics",
           summary: "A bot's run statistics over a window ending now (or at `to`)",
           params: z.object({ bot_id: identifier() }),
-          querystring: z.object({
+          querystring: strictObject({
             window: z
               .enum(STATISTICS_WINDOWS as [StatisticsWindow, ...StatisticsWindow[]])
               .default("7d")

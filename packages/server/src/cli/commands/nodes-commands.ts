@@ -1,7 +1,7 @@
 import { createNodeRegistry } from "@portflow/nodes";
 import type { Command } from "commander";
-import type { CliSession } from "../cli-session.ts";
 import { describeNodeTypes } from "../../node-type-catalog.ts";
+import type { CliSession } from "../cli-session.ts";
 import { formatTable } from "../text-table.ts";
 
 function portList(ports: readonly { name: string; type: string; required?: boolean }[], inputs: boolean): string {
