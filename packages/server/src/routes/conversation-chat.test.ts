@@ -31,7 +31,17 @@ function rememberingWorkflow(fail = false) {
         },
         variable_mappings: [{ target_port: "message", selector: ["start", "query"] }],
       },
-      ...(fail ? [{ id: "broken", type: "template", config: { template: "{{missing}}" } }] : []),
+      // reads a path the string input does not have: valid, and fails only at run time
+      ...(fail
+        ? [
+            {
+              id: "broken",
+              type: "template",
+              config: { template: "{{message.missing}}" },
+              variable_mappings: [{ target_port: "message", selector: ["start", "query"] }],
+            },
+          ]
+        : []),
       { id: "reply", type: "answer", config: { answer: "turn {{conversation.turns}}: {{conversation.last}}" } },
     ],
     edges: [
