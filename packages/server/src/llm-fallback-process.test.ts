@@ -82,27 +82,30 @@ beforeAll(async () => {
     startFakeOpenAi({ reply: () => ANSWERS.openai, deltaSize: 5 }),
   ]);
   dataDir = mkdtempSync(join(tmpdir(), "portflow-fallback-"));
-  server = await startServerProcess({
-    PORTFLOW_DATA_DIR: dataDir,
-    PORTFLOW_ADMIN_KEY: ADMIN_KEY,
-    LLM_PROVIDER: "",
-    LLM_FALLBACK: "bedrock,anthropic,openai",
-    LLM_FALLBACK_TIMEOUT_MS: "20000",
-    EMBEDDING_PROVIDER: "local",
-    AWS_REGION: "us-east-1",
-    BEDROCK_ENDPOINT: bedrock.endpoint,
-    AWS_ACCESS_KEY_ID: "AKIDFAKEBEDROCK",
-    AWS_SECRET_ACCESS_KEY: "fake-secret",
-    ANTHROPIC_BASE_URL: anthropic.baseURL,
-    ANTHROPIC_API_KEY: "sk-ant-fake",
-    OPENAI_BASE_URL: openai.baseURL,
-    OPENAI_API_KEY: "sk-fake",
-  });
+  server = await startServerProcess(
+    {
+      PORTFLOW_DATA_DIR: dataDir,
+      PORTFLOW_ADMIN_KEY: ADMIN_KEY,
+      LLM_PROVIDER: "",
+      LLM_FALLBACK: "bedrock,anthropic,openai",
+      LLM_FALLBACK_TIMEOUT_MS: "20000",
+      EMBEDDING_PROVIDER: "local",
+      AWS_REGION: "us-east-1",
+      BEDROCK_ENDPOINT: bedrock.endpoint,
+      AWS_ACCESS_KEY_ID: "AKIDFAKEBEDROCK",
+      AWS_SECRET_ACCESS_KEY: "fake-secret",
+      ANTHROPIC_BASE_URL: anthropic.baseURL,
+      ANTHROPIC_API_KEY: "sk-ant-fake",
+      OPENAI_BASE_URL: openai.baseURL,
+      OPENAI_API_KEY: "sk-fake",
+    },
+    150_000,
+  );
   const bot = await api("POST", "/bots", { name: "fallback", use_workflow_v2: true });
   botId = bot.json.id;
   expect((await api("PUT", `/bots/${botId}/workflow-versions/draft`, { graph: graph() })).status).toBe(200);
   expect((await api("POST", `/bots/${botId}/workflow-versions/draft/publish`, {})).status).toBe(201);
-}, 120_000);
+}, 200_000);
 
 afterAll(async () => {
   await server?.stop();
