@@ -10,6 +10,7 @@ import type { StorageDatabase } from "./open-database.ts";
 import { PgRunRecorder, type PgRunRecorderOptions } from "./pg-run-recorder.ts";
 import { PgVectorStore } from "./pg-vector-store.ts";
 import { KyselyRunRepository, type RunRepository } from "./run-repository.ts";
+import { KyselyRunSpecRepository, type RunSpecRepository } from "./run-spec-repository.ts";
 import { SecretCipher } from "./secret-cipher.ts";
 import {
   KyselyWorkflowVersionRepository,
@@ -31,6 +32,8 @@ export interface Storage {
   readonly bots: BotRepository;
   readonly workflowVersions: WorkflowVersionRepository;
   readonly runs: RunRepository;
+  /** Submitted runs: the queued row and its spec, and what a resume reads. */
+  readonly runSpecs: RunSpecRepository;
   /** Register as `Services.RunRecorder`. */
   readonly recorder: PgRunRecorder;
   readonly documents: DocumentRepository;
@@ -56,6 +59,7 @@ export function createStorage(database: StorageDatabase, options: CreateStorageO
     bots: new KyselyBotRepository(database.db),
     workflowVersions: new KyselyWorkflowVersionRepository(database.db, options.validate),
     runs: new KyselyRunRepository(database.db),
+    runSpecs: new KyselyRunSpecRepository(database.db),
     recorder,
     documents: new KyselyDocumentRepository(database.db),
     vectors: new PgVectorStore(database),

@@ -6,6 +6,7 @@ import { apiKeyScopesMigration } from "./migrations/0004-api-key-scopes.ts";
 import { nodeExecutionRoundsMigration } from "./migrations/0005-node-execution-rounds.ts";
 import { conversationVariablesMigration } from "./migrations/0006-conversation-variables.ts";
 import { botSecretsMigration } from "./migrations/0007-bot-secrets.ts";
+import { runSpecsMigration } from "./migrations/0008-run-specs.ts";
 import { PgvectorMissingError, StorageError } from "./storage-error.ts";
 
 /** Every migration, by name, in order. Names sort lexically in the order they must run. */
@@ -18,6 +19,7 @@ export function storageMigrations(embeddingDimensions: number): Record<string, M
     "0005_node_execution_rounds": nodeExecutionRoundsMigration,
     "0006_conversation_variables": conversationVariablesMigration,
     "0007_bot_secrets": botSecretsMigration,
+    "0008_run_specs": runSpecsMigration,
   };
 }
 

@@ -8,7 +8,15 @@ import { errorResponses } from "../error-schema.ts";
 import { identifier } from "../identifier-schema.ts";
 import { findBot } from "./bot-routes.ts";
 
-const RUN_STATUSES = ["running", "succeeded", "partial-succeeded", "failed", "cancelled", "interrupted"] as const;
+const RUN_STATUSES = [
+  "queued",
+  "running",
+  "succeeded",
+  "partial-succeeded",
+  "failed",
+  "cancelled",
+  "interrupted",
+] as const;
 
 const errorSchema = z
   .object({ message: z.string(), code: z.string().optional(), node_id: z.string().optional() })
