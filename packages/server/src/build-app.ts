@@ -30,10 +30,12 @@ import { chatRoutes } from "./routes/chat-routes.ts";
 import { documentRoutes } from "./routes/document-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { keyRoutes } from "./routes/key-routes.ts";
+import { runControlRoutes } from "./routes/run-control-routes.ts";
 import { secretRoutes } from "./routes/secret-routes.ts";
 import { sessionRoutes } from "./routes/session-routes.ts";
 import { workflowExecutionRoutes } from "./routes/workflow-execution-routes.ts";
 import { workflowVersionRoutes } from "./routes/workflow-version-routes.ts";
+import { RunService } from "./run-service.ts";
 import { RunTracker } from "./run-tracker.ts";
 import { docsCspOptions, registerSecurityHeaders } from "./security-headers.ts";
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from "./session-store.ts";
@@ -116,6 +118,9 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
 
   const tracker = new RunTracker();
   const executor = new WorkflowExecutorV2(deps.registry, { services: deps.services });
+  const runner = new WorkflowRunner(executor, tracker, (botId) => ({
+    resolve: (names, options) => deps.storage.botSecrets.resolve(botId, names, options),
+  }));
   const sessions: SessionStore =
     deps.redis !== undefined
       ? new RedisSessionStore(deps.redis, deps.config.session)
@@ -124,9 +129,8 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
     config: deps.config,
     storage: deps.storage,
     registry: deps.registry,
-    runner: new WorkflowRunner(executor, tracker, (botId) => ({
-      resolve: (names, options) => deps.storage.botSecrets.resolve(botId, names, options),
-    })),
+    runner,
+    runService: new RunService(runner, deps.storage),
     sessions,
     redis: deps.redis,
     ingestion: deps.ingestion,
@@ -199,6 +203,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
       await api.register(botRoutes(ctx));
       await api.register(workflowVersionRoutes(ctx));
       await api.register(workflowExecutionRoutes(ctx));
+      await api.register(runControlRoutes(ctx));
       await api.register(chatRoutes(ctx));
       await api.register(secretRoutes(ctx));
       await api.register(documentRoutes(ctx));

@@ -7,13 +7,13 @@ import { principalOf } from "../api-key-auth.ts";
 import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { botWorkflowTarget } from "../bot-workflow-target.ts";
-import { loadConversation, saveConversation } from "../conversation-state.ts";
+import { saveConversation } from "../conversation-state.ts";
 import { databaseUnavailable } from "../error-handler.ts";
 import { errorResponses } from "../error-schema.ts";
 import { identifier } from "../identifier-schema.ts";
 import { isRedisUnavailable } from "../redis-connection.ts";
 import { runNotRecordedError } from "../run-not-recorded.ts";
-import { HISTORY_INPUT } from "../session-history-wiring.ts";
+import { RunService } from "../run-service.ts";
 import { SseStream } from "../sse-stream.ts";
 import type { RunTarget } from "../workflow-runner.ts";
 import { findBot } from "./bot-routes.ts";
@@ -147,38 +147,28 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           return [];
         });
 
-        const conversation = await loadConversation(
-          ctx.storage,
-          ctx.runner.compile(target).workflow,
-          bot.id,
-          sessionId,
-        );
-
         // The client going away before the answer is written cancels the run.
         const client = new AbortController();
         reply.raw.once("close", () => {
           if (!reply.raw.writableFinished) client.abort(new Error("client disconnected"));
         });
 
-        const handle = ctx.runner.start(
-          target,
-          { query: body.message, [HISTORY_INPUT]: history },
+        const handle = await ctx.runService.start(
           {
-            signal: client.signal,
-            conversation,
+            spec_version: 1,
+            bot_id: bot.id,
+            target: RunService.targetSpec(target),
+            inputs: { query: body.message },
+            history,
             system: {
               query: body.message,
-              bot_id: bot.id,
               session_id: sessionId,
               ...(body.user_id !== undefined && { user_id: body.user_id }),
             },
-            record: {
-              botId: bot.id,
-              ...(target.workflowVersionId !== undefined && { workflowVersionId: target.workflowVersionId }),
-              trigger: "chat",
-              sessionId,
-            },
+            trigger: "chat",
+            session_id: sessionId,
           },
+          { signal: client.signal, target },
         );
         const streaming = body.stream ?? (request.headers.accept ?? "").includes("text/event-stream"); // an explicit `stream` wins
         const sse = streaming
