@@ -23,6 +23,7 @@ import { AppError } from "./app-error.ts";
 import { registerConsole } from "./console-static.ts";
 import { installErrorHandling, toErrorResponse } from "./error-handler.ts";
 import { installJsonBodyParser } from "./json-body-parser.ts";
+import { MemoryRunEventLog } from "./memory-run-event-log.ts";
 import { OutageLog } from "./outage-log.ts";
 import { authFailureGuard, registerRateLimits } from "./rate-limits.ts";
 import { botRoutes } from "./routes/bot-routes.ts";
@@ -35,7 +36,8 @@ import { secretRoutes } from "./routes/secret-routes.ts";
 import { sessionRoutes } from "./routes/session-routes.ts";
 import { workflowExecutionRoutes } from "./routes/workflow-execution-routes.ts";
 import { workflowVersionRoutes } from "./routes/workflow-version-routes.ts";
-import { RunService } from "./run-service.ts";
+import type { RunEventLog } from "./run-event-log.ts";
+import { type RunDispatcher, RunService } from "./run-service.ts";
 import { RunTracker } from "./run-tracker.ts";
 import { docsCspOptions, registerSecurityHeaders } from "./security-headers.ts";
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from "./session-store.ts";
@@ -65,6 +67,10 @@ export interface AppDeps {
   readonly redisOutage?: OutageLog;
   /** The built web console served at `/console/` (default: `packages/console/dist` of this workspace). */
   readonly consoleDir?: string;
+  /** Where run events are logged and replayed from (default: in this process). */
+  readonly runEvents?: RunEventLog;
+  /** Where submitted runs execute (default: in this process); queue mode hands them to workers. */
+  readonly runDispatcher?: RunDispatcher;
 }
 
 /** The app, plus what shutdown needs. */
@@ -121,6 +127,9 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
   const runner = new WorkflowRunner(executor, tracker, (botId) => ({
     resolve: (names, options) => deps.storage.botSecrets.resolve(botId, names, options),
   }));
+  const runEvents = deps.runEvents ?? new MemoryRunEventLog();
+  const runService = new RunService(runner, deps.storage, { events: runEvents });
+  if (deps.runDispatcher !== undefined) runService.useDispatcher(deps.runDispatcher);
   const sessions: SessionStore =
     deps.redis !== undefined
       ? new RedisSessionStore(deps.redis, deps.config.session)
@@ -130,7 +139,8 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
     storage: deps.storage,
     registry: deps.registry,
     runner,
-    runService: new RunService(runner, deps.storage),
+    runService,
+    runEvents,
     sessions,
     redis: deps.redis,
     ingestion: deps.ingestion,

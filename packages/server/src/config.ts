@@ -138,6 +138,8 @@ const envSchema = z.object({
   PORTFLOW_SECRET_KEY: z.preprocess(emptyAsUndefined, secretKeySchema),
   PORTFLOW_HTTP_ALLOW: z.preprocess(emptyAsUndefined, httpAllowSchema),
   PORTFLOW_HTTP_MAX_RESPONSE_BYTES: z.preprocess(emptyAsUndefined, positiveInt(DEFAULT_MAX_RESPONSE_BYTES)),
+  PORTFLOW_EXECUTION: z.preprocess(emptyAsUndefined, z.enum(["inline", "queue"]).default("inline")),
+  PORTFLOW_QUEUE_LOCK_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1_000).default(30_000)),
 });
 
 /** Requests per window for one API key in one route group. */
@@ -221,6 +223,18 @@ export interface ServerConfig {
   /** The key bot secrets are encrypted under (`PORTFLOW_SECRET_KEY`); absent: secrets cannot be stored. */
   readonly secretKey?: Buffer;
   readonly http: HttpNodeConfig;
+  readonly execution: ExecutionConfig;
+}
+
+/** Where submitted runs execute. */
+export interface ExecutionConfig {
+  /** `inline` (default): in the server process. `queue`: on `portflow worker` processes through BullMQ. */
+  readonly mode: "inline" | "queue";
+  /**
+   * A worker's lock on a run it executes (`PORTFLOW_QUEUE_LOCK_MS`, default 30 s): a worker that
+   * died is noticed after about this long, and its run is delivered to another worker.
+   */
+  readonly lockMs: number;
 }
 
 /** A configuration value is missing or wrong; the message names every bad variable. */
@@ -256,6 +270,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const provider = e.LLM_PROVIDER ?? (region !== undefined || e.BEDROCK_ENDPOINT !== undefined ? "bedrock" : "local");
   if (provider === "bedrock" && region === undefined && e.BEDROCK_ENDPOINT === undefined) {
     throw new ConfigError([{ variable: "AWS_REGION", message: "is required when LLM_PROVIDER=bedrock" }]);
+  }
+  if (e.PORTFLOW_EXECUTION === "queue") {
+    const missing = [
+      ...(e.REDIS_URL === undefined
+        ? [{ variable: "REDIS_URL", message: "is required when PORTFLOW_EXECUTION=queue" }]
+        : []),
+      ...(e.DATABASE_URL === undefined
+        ? [{ variable: "DATABASE_URL", message: "is required when PORTFLOW_EXECUTION=queue (workers share it)" }]
+        : []),
+    ];
+    if (missing.length > 0) throw new ConfigError(missing);
   }
   return Object.freeze({
     ...(e.DATABASE_URL !== undefined && { databaseUrl: e.DATABASE_URL }),
@@ -302,6 +327,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     trustProxy: e.PORTFLOW_TRUST_PROXY,
     ...(e.PORTFLOW_SECRET_KEY !== undefined && { secretKey: e.PORTFLOW_SECRET_KEY }),
     http: Object.freeze({ allow: e.PORTFLOW_HTTP_ALLOW, maxResponseBytes: e.PORTFLOW_HTTP_MAX_RESPONSE_BYTES }),
+    execution: Object.freeze({ mode: e.PORTFLOW_EXECUTION, lockMs: e.PORTFLOW_QUEUE_LOCK_MS }),
   });
 }
 

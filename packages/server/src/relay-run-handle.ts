@@ -37,20 +37,31 @@ export class RelayRunHandle extends RunHandle {
     this.#settle = settle as Settle;
   }
 
-  /** Re-emits the events of `source` that have listeners now, and settles with its result. */
-  follow(source: RunHandle): void {
+  /**
+   * Re-emits the events of `source` that have listeners now, and settles with its result (once
+   * `before` resolves, when given: the run's events are logged).
+   */
+  follow(source: RunHandle, before?: () => Promise<void>): void {
     for (const name of RUN_EVENT_NAMES) {
-      if (name === "run.finished" || this.listenerCount(name) > 0) {
-        source.on(name, (event: RunEvent) => this.deliver(event));
-      }
+      if (this.listenerCount(name) > 0) source.on(name, (event: RunEvent) => this.#emit(event));
     }
-    source.result.then(this.#settle.resolve, this.#settle.reject);
+    source.result.then(
+      async (result) => {
+        await before?.();
+        this.#settle.resolve(result);
+      },
+      (error: unknown) => this.#settle.reject(error),
+    );
   }
 
   /** Emits one event (from a log); `run.finished` settles the result. */
   deliver(event: RunEvent): void {
-    (this.emit as (name: RunEventName, e: RunEvent) => boolean)(event.type, event);
+    this.#emit(event);
     if (event.type === "run.finished") this.#settle.resolve(event.result);
+  }
+
+  #emit(event: RunEvent): void {
+    (this.emit as (name: RunEventName, e: RunEvent) => boolean)(event.type, event);
   }
 
   /** The run could not start: `result` rejects with `error`. */

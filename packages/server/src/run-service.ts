@@ -5,11 +5,12 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
-import type { CompiledWorkflow, ResumePoint, RunHandle } from "@portflow/engine";
+import type { CompiledWorkflow, Logger, ResumePoint, RunEvent, RunHandle } from "@portflow/engine";
 import { type Storage, workflowChecksum } from "@portflow/storage";
 import { AppError } from "./app-error.ts";
 import { loadConversation } from "./conversation-state.ts";
-import { RelayRunHandle } from "./relay-run-handle.ts";
+import { RelayRunHandle, RUN_EVENT_NAMES } from "./relay-run-handle.ts";
+import type { RunEventLog } from "./run-event-log.ts";
 import { InvalidRunSpecError, parseRunSpec, type RunSpec } from "./run-spec.ts";
 import { HISTORY_INPUT } from "./session-history-wiring.ts";
 import type { RunTarget, WorkflowRunner } from "./workflow-runner.ts";
@@ -51,10 +52,22 @@ export class RunService {
   readonly #live = new Map<string, AbortController>();
   #dispatcher: RunDispatcher | undefined;
 
+  /**
+   * @param options.events where the events of runs executed here are logged (what `GET …/events`
+   *   streams and replays; in queue mode the Redis Stream every replica reads)
+   */
   constructor(
     readonly runner: WorkflowRunner,
     private readonly storage: RunServiceStorage,
+    private readonly options: { readonly events?: RunEventLog; readonly logger?: Logger } = {},
   ) {}
+
+  /** Aborts a run if it executes in this process; true when it did. */
+  abortLocal(runId: string): boolean {
+    const live = this.#live.get(runId);
+    live?.abort(new Error("run was cancelled"));
+    return live !== undefined;
+  }
 
   /** Sends submitted runs to `dispatcher` instead of executing them here (queue mode). */
   useDispatcher(dispatcher: RunDispatcher): void {
@@ -166,11 +179,7 @@ export class RunService {
    * process, or (queue mode) on whichever worker holds it.
    */
   async cancel(runId: string): Promise<CancelOutcome> {
-    const live = this.#live.get(runId);
-    if (live !== undefined) {
-      live.abort(new Error("run was cancelled"));
-      return "stopping";
-    }
+    if (this.abortLocal(runId)) return "stopping";
     if (await this.storage.runSpecs.finishQueued(runId, cancelledWhileQueued)) {
       await this.#dispatcher?.cancel(runId);
       return "cancelled";
@@ -219,11 +228,28 @@ export class RunService {
         relay.fail(error);
         return;
       }
-      relay.follow(handle);
+      relay.follow(handle, this.#logEvents(runId, handle));
       const forget = () => this.#live.delete(runId);
       handle.result.then(forget, forget);
     });
     return relay;
+  }
+
+  /** Tees the run's events into the event log, in order; the returned call waits until all are written. */
+  #logEvents(runId: string, handle: RunHandle): (() => Promise<void>) | undefined {
+    const events = this.options.events;
+    if (events === undefined) return undefined;
+    let written = Promise.resolve();
+    for (const name of RUN_EVENT_NAMES) {
+      handle.on(name, (event: RunEvent) => {
+        written = written
+          .then(() => events.append(runId, event))
+          .catch((error: unknown) =>
+            this.options.logger?.warn("could not log a run event", { runId, error: String(error) }),
+          );
+      });
+    }
+    return () => written;
   }
 
   /** What an earlier attempt (the resumed run, or this run's own records) finished and need not run again. */

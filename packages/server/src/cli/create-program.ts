@@ -16,6 +16,7 @@ import { registerRunCommand } from "./commands/run-command.ts";
 import { registerRunsCommands } from "./commands/runs-commands.ts";
 import { registerSecretsCommands } from "./commands/secrets-commands.ts";
 import { registerServeCommand } from "./commands/serve-command.ts";
+import { registerWorkerCommand } from "./commands/worker-command.ts";
 import { registerWorkflowCommands } from "./commands/workflow-commands.ts";
 
 /** Builds the command tree; errors throw (exitOverride) so `runCli` decides the exit code. */
@@ -35,6 +36,7 @@ export function createProgram(session: CliSession): Command {
       outputError: (text, write) => write(`portflow: ${text.replace(/^error: /, "")}`),
     });
   registerServeCommand(program, session);
+  registerWorkerCommand(program, session);
   registerDbCommands(program, session);
   registerBotsCommands(program, session);
   registerKeysCommands(program, session);

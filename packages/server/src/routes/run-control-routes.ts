@@ -9,10 +9,13 @@ import { identifier } from "../identifier-schema.ts";
 import { optionalBody } from "../optional-body.ts";
 import { runNotRecordedError } from "../run-not-recorded.ts";
 import { parseRunSpec, type RunSpec } from "../run-spec.ts";
+import { SseStream } from "../sse-stream.ts";
 import { findBot } from "./bot-routes.ts";
 import { toDebugRunResponse } from "./workflow-version-routes.ts";
 
 const RESUMABLE = new Set(["failed", "interrupted", "cancelled"]);
+const FINISHED = new Set(["succeeded", "partial-succeeded", "failed", "cancelled", "interrupted"]);
+const SSE_PING_MS = 15_000;
 
 const paramsSchema = z.object({ bot_id: identifier(), run_id: identifier() });
 
@@ -117,6 +120,57 @@ export function runControlRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const { spec } = await storedSpec(bot.id, request.params.run_id);
         const { resume: _resume, ...fresh } = spec;
         return runAttempt(fresh, null);
+      },
+    );
+
+    app.get(
+      `${base}/events`,
+      {
+        schema: {
+          tags: ["workflow-executions"],
+          summary: "Stream a run's events as Server-Sent Events, from any replica",
+          description:
+            "Each event is the engine's event as JSON (`run.started`, `node.started`, `node.chunk`, `node.retrying`, " +
+            "`node.finished`, `node.failed`, `node.skipped`, `run.finished`), with an `id:`; reconnect with " +
+            "`Last-Event-ID` to continue after it. Ends after `run.finished`. For a run whose log has expired, " +
+            "only `run.finished` with its stored status.",
+          params: paramsSchema,
+          headers: z.object({
+            "last-event-id": z
+              .string()
+              .regex(/^[0-9]{1,20}(-[0-9]{1,20})?$/, "must be an event id this stream sent")
+              .optional(),
+          }),
+          response: errorResponses(400, 401, 404, 429),
+        },
+      },
+      async (request, reply) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const runId = request.params.run_id;
+        const stored = await ctx.storage.runSpecs.get(runId);
+        if (stored === undefined || stored.botId !== bot.id) throw AppError.notFound("workflow execution");
+        const after = request.headers["last-event-id"];
+        const finished = FINISHED.has(stored.status);
+        const sse = SseStream.open(reply, { "x-portflow-run-id": runId });
+        const keepAlive = setInterval(() => sse.ping(), SSE_PING_MS);
+        let sent = false;
+        try {
+          for await (const { id, event } of ctx.runEvents.read(runId, {
+            ...(after !== undefined && { after }),
+            signal: sse.signal,
+            ...(finished && { waitMs: 0 }),
+          })) {
+            sent = true;
+            sse.send(event.type, event, id);
+          }
+          if (!sent && finished && after === undefined) {
+            sse.send("run.finished", { type: "run.finished", runId, status: stored.status });
+          }
+        } finally {
+          clearInterval(keepAlive);
+          sse.close();
+        }
+        return reply;
       },
     );
 
