@@ -13,6 +13,7 @@ import type { AppConfig, DocumentIngestion } from "../app-context.ts";
 import { buildApp, type PortflowApp } from "../build-app.ts";
 import { loadConfig, type ParsingConfig } from "../config.ts";
 import { createDocumentIngestion } from "../document-ingestion.ts";
+import { openRunQueue } from "../queue/open-run-queue.ts";
 import { ScriptedChatModel } from "./scripted-chat-model.ts";
 
 export interface TestAppOptions {
@@ -34,6 +35,8 @@ export interface TestAppOptions {
   readonly secretKey?: Uint8Array;
   /** Limits of the node types (the http-request allow-list, say). */
   readonly nodes?: NodeRegistryOptions;
+  /** Queue mode: runs are submitted to the BullMQ queue on this Redis (for `RunWorker`s) instead of executed here. */
+  readonly runQueueUrl?: string;
 }
 
 export interface TestApp {
@@ -77,7 +80,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     .register(Services.VectorStore, storage.vectors)
     .register(Services.RunRecorder, storage.recorder);
   const redis = options.redisUrl !== undefined ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  const queue = options.runQueueUrl !== undefined ? openRunQueue(options.runQueueUrl) : undefined;
   const app = await buildApp({
+    ...(queue !== undefined && { runEvents: queue.events, runDispatcher: queue.dispatcher }),
     config: { ...DEFAULT_TEST_CONFIG, ...options.config },
     storage,
     registry,
@@ -107,6 +112,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
     async close() {
       await app.close();
+      await queue?.close();
       redis?.disconnect();
       await storage.close();
     },
