@@ -10,7 +10,7 @@ import { valueMatchesPortType } from "./port-definition.ts";
 import { formatContext, isRetrievedDocumentArray } from "./retrieved-document.ts";
 import type { RunEventMap } from "./run-events.ts";
 import { errorInfo, type RunJournal } from "./run-journal.ts";
-import type { NodeRunRecord } from "./run-result.ts";
+import type { CompletedNode, NodeRunRecord } from "./run-result.ts";
 import type { ServiceContainer } from "./service-container.ts";
 import type { Clock, Logger, NodeExecutionStatus, TokenUsage } from "./services.ts";
 import type { ValueSelector } from "./value-selector.ts";
@@ -45,6 +45,8 @@ export interface GraphRunDeps {
   readonly answers?: AnswerStream;
   /** In a body: where its answers' text goes (the outermost container's answer slot). */
   readonly bodyAnswer?: (answerId: string, text: string) => void;
+  /** Nodes a resumed run does not run again (top level only), by id. */
+  readonly completed?: ReadonlyMap<string, CompletedNode>;
 }
 
 /** How a graph run ended; `stopped` is absent when every reachable node finished. */
@@ -171,12 +173,35 @@ export class GraphRun implements AttemptHost {
         break;
       }
       const index = this.#ready.shift() as number;
+      const completed = this.#d.completed?.get((this.#nodes[index] as CompiledNode).id);
+      if (completed !== undefined) {
+        this.#restore(this.#nodes[index] as CompiledNode, completed);
+        continue;
+      }
       journal.steps++;
       this.#running++;
       this.#state[index] = RUNNING;
       void this.#execute(this.#nodes[index] as CompiledNode);
     }
     if (this.#running === 0 && (this.#ready.length === 0 || this.#stopped !== undefined)) this.#finish();
+  }
+
+  /**
+   * A node that finished in an earlier attempt: its recorded outputs and branch, as if it had just
+   * finished, with no record, event or step of its own.
+   */
+  #restore(node: CompiledNode, completed: CompletedNode): void {
+    const outputs = completed.outputs;
+    if (completed.handledBy !== undefined) this.#d.journal.handledFailures++;
+    if (completed.handledBy === "fail-branch") this.#failBranched[node.index] = 1;
+    if (node.type === "end") this.#outputs = this.#outputs === EMPTY ? outputs : { ...this.#outputs, ...outputs };
+    this.#state[node.index] = DONE;
+    this.#branch[node.index] = completed.branch;
+    this.#d.pool.setNodeOutputs(node.id, outputs);
+    if (node.type === "answer" && typeof outputs.answer === "string")
+      this.#d.answers?.answered(node.id, outputs.answer);
+    this.#d.answers?.closed(node.id);
+    this.#release(node);
   }
 
   /** Gathers a node's inputs: wires, then mappings, then port defaults. */
@@ -428,7 +453,7 @@ export class GraphRun implements AttemptHost {
     const record: NodeRunRecord = {
       nodeId: node.id,
       nodeType: node.type,
-      stepIndex: journal.records.length + 1,
+      stepIndex: journal.nextStepIndex(),
       status,
       inputs,
       outputs,
@@ -440,6 +465,7 @@ export class GraphRun implements AttemptHost {
       startedAt,
       finishedAt,
       ...(handledBy ? { handledBy } : {}),
+      ...(branch !== undefined ? { branch } : {}),
       ...scope,
     };
     journal.commit(record);
@@ -496,7 +522,7 @@ export class GraphRun implements AttemptHost {
     const record: NodeRunRecord = {
       nodeId: node.id,
       nodeType: node.type,
-      stepIndex: journal.records.length + 1,
+      stepIndex: journal.nextStepIndex(),
       status: "skipped",
       inputs: EMPTY,
       outputs: EMPTY,

@@ -43,7 +43,15 @@ export {
 } from "./retrieved-document.ts";
 export type { RunEvent, RunEventMap, RunEventName } from "./run-events.ts";
 export { RunHandle } from "./run-handle.ts";
-export type { NodeRunRecord, RecordingError, RunResult, RunStatus, RunTotals } from "./run-result.ts";
+export type {
+  CompletedNode,
+  NodeRunRecord,
+  RecordingError,
+  ResumePoint,
+  RunResult,
+  RunStatus,
+  RunTotals,
+} from "./run-result.ts";
 export {
   MissingServiceError,
   ServiceContainer,

@@ -33,6 +33,8 @@ export class RunJournal {
   /** Writes and delayed events queued on `#recording` and not yet done. */
   #inFlight = 0;
   #failed = false;
+  /** Step indexes already used by an earlier attempt of this run (a resume continues after them). */
+  stepOffset = 0;
 
   constructor(
     readonly runId: string,
@@ -95,6 +97,11 @@ export class RunJournal {
         this.onWriteFailed(message);
       },
     );
+  }
+
+  /** The step index of the next record: 1-based, continuing after a resumed run's earlier ones. */
+  nextStepIndex(): number {
+    return this.stepOffset + this.records.length + 1;
   }
 
   /** Keeps a node's record and queues its row. */

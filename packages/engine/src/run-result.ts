@@ -20,10 +20,30 @@ export interface NodeRunRecord {
   readonly finishedAt: number;
   /** The error strategy that turned a failure into something the run could finish with. */
   readonly handledBy?: "fail-branch" | "default-value";
+  /** The branch port the node took (if/else, a fail branch): what a resume follows again. */
+  readonly branch?: string;
   /** Set for a node inside a container's body: the container (iteration, loop)… */
   readonly parentNodeId?: string;
   /** …and the round, from 0. */
   readonly iterationIndex?: number;
+}
+
+/**
+ * A node a resumed run does not run again: its recorded outputs go back into the VariablePool and
+ * its recorded branch is followed, as if it had just finished.
+ */
+export interface CompletedNode {
+  readonly nodeId: string;
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly branch?: string;
+  readonly handledBy?: "fail-branch" | "default-value";
+}
+
+/** Where a run starts from: the nodes that already finished (top level), and the step index to continue after. */
+export interface ResumePoint {
+  readonly completed: readonly CompletedNode[];
+  /** The highest step index already recorded; new records continue after it (default 0). */
+  readonly stepOffset?: number;
 }
 
 export interface RunTotals {

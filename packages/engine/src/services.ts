@@ -181,6 +181,9 @@ export interface NodeExecutionRecord {
   /** A node inside a container's body: the container and the round (from 0). */
   readonly parentNodeId?: string;
   readonly iterationIndex?: number;
+  /** The branch port the node took, and the error strategy that handled its failure: what a resume needs. */
+  readonly branch?: string;
+  readonly handledBy?: "fail-branch" | "default-value";
 }
 
 export interface RunFinishRecord {

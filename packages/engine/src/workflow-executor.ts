@@ -3,7 +3,7 @@ import { type CompiledWorkflow, compileWorkflow, isCompiledWorkflow } from "./co
 import type { NodeRegistryV2 } from "./node-registry.ts";
 import type { RunEventListeners } from "./run-events.ts";
 import { RunHandle } from "./run-handle.ts";
-import type { RunResult } from "./run-result.ts";
+import type { ResumePoint, RunResult } from "./run-result.ts";
 import { ServiceContainer, Services } from "./service-container.ts";
 import type { Logger } from "./services.ts";
 import { type SystemVariables, VariablePool } from "./variable-pool.ts";
@@ -58,6 +58,11 @@ export interface RunOptions extends ExecutorLimits {
     readonly trigger?: string;
     readonly sessionId?: string;
   };
+  /**
+   * Start from a partial state: these nodes are not run again; their recorded outputs are restored
+   * and their branches followed, the rest runs as usual (with `runId`, the same run continues).
+   */
+  readonly resume?: ResumePoint;
 }
 
 const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -142,6 +147,7 @@ export class WorkflowExecutorV2 {
       logger: services.tryResolve(Services.Logger) ?? SILENT,
       ...optionalRecorder(services),
       record: { sessionId: options.system?.session_id, botId: options.system?.bot_id, ...options.record },
+      ...(options.resume !== undefined && { resume: options.resume }),
     });
     const handle = new RunHandle(runId, run.result);
     emitters.push(handle);

@@ -5,7 +5,7 @@ import { type Deadline, deadlines } from "./deadline-scheduler.ts";
 import { GraphRun, type GraphStop } from "./graph-run.ts";
 import type { RunEventListeners } from "./run-events.ts";
 import { RunJournal } from "./run-journal.ts";
-import type { RunResult } from "./run-result.ts";
+import type { ResumePoint, RunResult } from "./run-result.ts";
 import type { ServiceContainer } from "./service-container.ts";
 import type { Clock, Logger, RunRecorder, RunStartRecord } from "./services.ts";
 import type { VariablePool } from "./variable-pool.ts";
@@ -29,6 +29,7 @@ export interface RunDeps {
   readonly logger: Logger;
   readonly recorder?: RunRecorder;
   readonly record: Omit<RunStartRecord, "runId" | "inputs" | "startedAt">;
+  readonly resume?: ResumePoint;
 }
 
 /** The default clock: wall time from Date.now. */
@@ -60,6 +61,7 @@ export class WorkflowRun {
         this.#graph.stop("failed", { message: `the run could not be recorded: ${message}`, code: "RECORDING_FAILED" });
       }
     });
+    this.#journal.stepOffset = deps.resume?.stepOffset ?? 0;
     this.#answers = deps.compiled.hasAnswers
       ? new AnswerStream(deps.compiled.answerSlots, (nodeId, chunk) =>
           this.#journal.emit("node.chunk", () => ({
@@ -83,6 +85,9 @@ export class WorkflowRun {
       logger: deps.logger,
       wallClock: (perf) => this.#wallClock(perf),
       ...(this.#answers !== undefined && { answers: this.#answers }),
+      ...(deps.resume !== undefined && {
+        completed: new Map(deps.resume.completed.map((node) => [node.nodeId, node])),
+      }),
     });
     this.result = new Promise((resolve) => {
       this.#resolve = resolve;

@@ -3,6 +3,8 @@ import type { Storage, StoredDocument } from "@portflow/storage";
 import type { Redis } from "ioredis";
 import type { ServerConfig } from "./config.ts";
 import type { OutageLog } from "./outage-log.ts";
+import type { RunEventLog } from "./run-event-log.ts";
+import type { RunService } from "./run-service.ts";
 import type { SessionStore } from "./session-store.ts";
 import type { WorkflowRunner } from "./workflow-runner.ts";
 
@@ -12,6 +14,10 @@ export interface AppContext {
   readonly storage: Storage;
   readonly registry: NodeRegistryV2;
   readonly runner: WorkflowRunner;
+  /** The only way runs start: submit a spec, execute it (here or on a worker). */
+  readonly runService: RunService;
+  /** The events of runs, by run id: what `GET …/events` streams. */
+  readonly runEvents: RunEventLog;
   readonly sessions: SessionStore;
   readonly redis: Redis | undefined;
   /** Set when `redis` is: logs its outages once. */

@@ -19,6 +19,8 @@ export type ErrorCode =
   | "run_failed"
   | "run_cancelled"
   | "run_not_recorded"
+  | "workflow_changed"
+  | "run_not_resumable"
   | "payload_too_large"
   | "unsupported_media_type"
   | "invalid_document"

@@ -113,6 +113,21 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
       { method: "GET", route: `${executions}/{run_id}`, url: `/api/v1/bots/${B}/workflow-executions/${b.runId}` },
       { method: "GET", route: "/api/v1/bots/{bot_id}/statistics", url: `/api/v1/bots/${B}/statistics?window=7d` },
       { method: "GET", route: `${executions}/{run_id}`, url: `/api/v1/bots/${botA}/workflow-executions/${b.runId}` },
+      ...["resume", "rerun", "cancel"].map((action) => ({
+        method: "POST" as const,
+        route: `${executions}/{run_id}/${action}`,
+        url: `/api/v1/bots/${B}/workflow-executions/${b.runId}/${action}`,
+      })),
+      {
+        method: "GET",
+        route: `${executions}/{run_id}/events`,
+        url: `/api/v1/bots/${B}/workflow-executions/${b.runId}/events`,
+      },
+      {
+        method: "POST",
+        route: `${executions}/{run_id}/cancel`,
+        url: `/api/v1/bots/${botA}/workflow-executions/${b.runId}/cancel`,
+      },
       { method: "POST", route: "/api/v1/chat", url: "/api/v1/chat", payload: { bot_id: B, message: "leak?" } },
       {
         method: "POST",

@@ -27,6 +27,7 @@ export async function botWorkflowTarget(
           kind: version.schemaVersion === 2 ? "v2" : "v1",
           graph: version.graph,
           workflowVersionId: id,
+          checksum: version.checksum,
           cacheKey: `${id}@${version.checksum}`,
         },
         label: `V${version.schemaVersion} version ${version.versionNumber}`,

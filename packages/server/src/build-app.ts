@@ -23,6 +23,7 @@ import { AppError } from "./app-error.ts";
 import { registerConsole } from "./console-static.ts";
 import { installErrorHandling, toErrorResponse } from "./error-handler.ts";
 import { installJsonBodyParser } from "./json-body-parser.ts";
+import { MemoryRunEventLog } from "./memory-run-event-log.ts";
 import { finishOpenApiDocument } from "./openapi-document.ts";
 import { OutageLog } from "./outage-log.ts";
 import { authFailureGuard, registerRateLimits } from "./rate-limits.ts";
@@ -32,12 +33,15 @@ import { documentRoutes } from "./routes/document-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { keyRoutes } from "./routes/key-routes.ts";
 import { nodeTypeRoutes } from "./routes/node-type-routes.ts";
+import { runControlRoutes } from "./routes/run-control-routes.ts";
 import { schemaRoutes } from "./routes/schema-routes.ts";
 import { secretRoutes } from "./routes/secret-routes.ts";
 import { sessionRoutes } from "./routes/session-routes.ts";
 import { statisticsRoutes } from "./routes/statistics-routes.ts";
 import { workflowExecutionRoutes } from "./routes/workflow-execution-routes.ts";
 import { workflowVersionRoutes } from "./routes/workflow-version-routes.ts";
+import type { RunEventLog } from "./run-event-log.ts";
+import { type RunDispatcher, RunService } from "./run-service.ts";
 import { RunTracker } from "./run-tracker.ts";
 import { docsCspOptions, registerSecurityHeaders } from "./security-headers.ts";
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from "./session-store.ts";
@@ -67,6 +71,10 @@ export interface AppDeps {
   readonly redisOutage?: OutageLog;
   /** The built web console served at `/console/` (default: `packages/console/dist` of this workspace). */
   readonly consoleDir?: string;
+  /** Where run events are logged and replayed from (default: in this process). */
+  readonly runEvents?: RunEventLog;
+  /** Where submitted runs execute (default: in this process); queue mode hands them to workers. */
+  readonly runDispatcher?: RunDispatcher;
 }
 
 /** The app, plus what shutdown needs. */
@@ -120,6 +128,12 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
 
   const tracker = new RunTracker();
   const executor = new WorkflowExecutorV2(deps.registry, { services: deps.services });
+  const runner = new WorkflowRunner(executor, tracker, (botId) => ({
+    resolve: (names, options) => deps.storage.botSecrets.resolve(botId, names, options),
+  }));
+  const runEvents = deps.runEvents ?? new MemoryRunEventLog();
+  const runService = new RunService(runner, deps.storage, { events: runEvents });
+  if (deps.runDispatcher !== undefined) runService.useDispatcher(deps.runDispatcher);
   const sessions: SessionStore =
     deps.redis !== undefined
       ? new RedisSessionStore(deps.redis, deps.config.session)
@@ -128,9 +142,9 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
     config: deps.config,
     storage: deps.storage,
     registry: deps.registry,
-    runner: new WorkflowRunner(executor, tracker, (botId) => ({
-      resolve: (names, options) => deps.storage.botSecrets.resolve(botId, names, options),
-    })),
+    runner,
+    runService,
+    runEvents,
     sessions,
     redis: deps.redis,
     ingestion: deps.ingestion,
@@ -206,6 +220,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
       await api.register(botRoutes(ctx));
       await api.register(workflowVersionRoutes(ctx));
       await api.register(workflowExecutionRoutes(ctx));
+      await api.register(runControlRoutes(ctx));
       await api.register(chatRoutes(ctx));
       await api.register(secretRoutes(ctx));
       await api.register(documentRoutes(ctx));

@@ -135,6 +135,19 @@ describe("loadConfig", () => {
     expect(() => trust("10.0.0.0/33")).toThrow(/PORTFLOW_TRUST_PROXY: .*"10.0.0.0\/33"/);
   });
 
+  it("executes runs inline by default; queue mode needs REDIS_URL and DATABASE_URL, naming each missing one", () => {
+    expect(loadConfig({}).execution).toEqual({ mode: "inline", lockMs: 30_000 });
+    const queue = loadConfig({
+      PORTFLOW_EXECUTION: "queue",
+      PORTFLOW_QUEUE_LOCK_MS: "2000",
+      REDIS_URL: "redis://127.0.0.1:6379",
+      DATABASE_URL: "postgres://u@127.0.0.1/db",
+    });
+    expect(queue.execution).toEqual({ mode: "queue", lockMs: 2_000 });
+    expect(() => loadConfig({ PORTFLOW_EXECUTION: "queue" })).toThrow(/REDIS_URL[\s\S]*DATABASE_URL/);
+    expect(() => loadConfig({ PORTFLOW_EXECUTION: "sideways" })).toThrow(/PORTFLOW_EXECUTION/);
+  });
+
   it("requires a region for Bedrock", () => {
     expect(() => loadConfig({ LLM_PROVIDER: "bedrock" })).toThrow(/AWS_REGION/);
   });

@@ -206,6 +206,8 @@ const envSchema = z.object({
     z.enum(SANDBOX_WARM_MODES).default("auto"),
   ),
   PORTFLOW_CHAT_MAX_FILES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(20).default(5)),
+  PORTFLOW_EXECUTION: z.preprocess(emptyAsUndefined, z.enum(["inline", "queue"]).default("inline")),
+  PORTFLOW_QUEUE_LOCK_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1_000).default(30_000)),
 });
 
 /** Requests per window for one API key in one route group. */
@@ -321,6 +323,18 @@ export interface ServerConfig {
   readonly sandbox: SandboxConfig;
   /** Files one chat message may carry into `sys.files` (`PORTFLOW_CHAT_MAX_FILES`, default 5; 0 refuses files). */
   readonly chatMaxFiles: number;
+  readonly execution: ExecutionConfig;
+}
+
+/** Where submitted runs execute. */
+export interface ExecutionConfig {
+  /** `inline` (default): in the server process. `queue`: on `portflow worker` processes through BullMQ. */
+  readonly mode: "inline" | "queue";
+  /**
+   * A worker's lock on a run it executes (`PORTFLOW_QUEUE_LOCK_MS`, default 30 s): a worker that
+   * died is noticed after about this long, and its run is delivered to another worker.
+   */
+  readonly lockMs: number;
 }
 
 /** Variables whose value an error message never shows. */
@@ -390,6 +404,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (provider === "bedrock" && region === undefined && e.BEDROCK_ENDPOINT === undefined) {
     throw new ConfigError([{ variable: "AWS_REGION", message: "is required when LLM_PROVIDER=bedrock" }]);
   }
+  if (e.PORTFLOW_EXECUTION === "queue") {
+    const missing = [
+      ...(e.REDIS_URL === undefined
+        ? [{ variable: "REDIS_URL", message: "is required when PORTFLOW_EXECUTION=queue" }]
+        : []),
+      ...(e.DATABASE_URL === undefined
+        ? [{ variable: "DATABASE_URL", message: "is required when PORTFLOW_EXECUTION=queue (workers share it)" }]
+        : []),
+    ];
+    if (missing.length > 0) throw new ConfigError(missing);
+  }
   return Object.freeze({
     ...(e.DATABASE_URL !== undefined && { databaseUrl: e.DATABASE_URL }),
     dataDir: e.PORTFLOW_DATA_DIR,
@@ -436,6 +461,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       warm: e.PORTFLOW_SANDBOX_WARM,
     }),
     chatMaxFiles: e.PORTFLOW_CHAT_MAX_FILES,
+    execution: Object.freeze({ mode: e.PORTFLOW_EXECUTION, lockMs: e.PORTFLOW_QUEUE_LOCK_MS }),
   });
 }
 

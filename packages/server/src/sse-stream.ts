@@ -77,11 +77,11 @@ export class SseStream {
     return this.#closed;
   }
 
-  /** Writes one event; `data` is sent as JSON. Ignored once closed. */
-  send(event: string, data: unknown): void {
+  /** Writes one event; `data` is sent as JSON, `id` (when given) as its `id:` line. Ignored once closed. */
+  send(event: string, data: unknown, id?: string): void {
     if (this.#closed) return;
     const raw = this.#reply.raw;
-    raw.write(formatSseEvent(event, data));
+    raw.write(id === undefined ? formatSseEvent(event, data) : `id: ${id}\n${formatSseEvent(event, data)}`);
     if (raw.writableLength > MAX_UNREAD_SSE_BYTES) {
       this.#closed = true;
       this.#controller.abort(new Error("client stopped reading the event stream"));

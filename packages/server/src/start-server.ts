@@ -15,6 +15,7 @@ import { createDocumentIngestion } from "./document-ingestion.ts";
 import { OutageLog } from "./outage-log.ts";
 import { pinoEngineLogger } from "./pino-engine-logger.ts";
 import { openRuntime } from "./portflow-runtime.ts";
+import { openRunQueue } from "./queue/open-run-queue.ts";
 import { connectRedis } from "./redis-connection.ts";
 import { CANCEL_WIND_DOWN_MS } from "./run-tracker.ts";
 import { warmUpSandboxesAtStart } from "./sandbox-warm-up.ts";
@@ -105,8 +106,14 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   }
   const apiKeys: ApiKeyVerifier = storedApiKeys(storage.apiKeys);
 
+  // Queue mode: runs become BullMQ jobs for `portflow worker`; their events come back through Redis Streams.
+  const queue =
+    config.execution.mode === "queue" && config.redisUrl !== undefined ? openRunQueue(config.redisUrl) : undefined;
+  if (queue !== undefined) log.info("PORTFLOW_EXECUTION=queue: runs execute on portflow worker processes");
+
   const app = await buildApp({
     config,
+    ...(queue !== undefined && { runEvents: queue.events, runDispatcher: queue.dispatcher }),
     storage,
     registry,
     services,
@@ -141,6 +148,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       } catch (error) {
         failure = error;
       }
+      if (queue !== undefined) await within(queue.close(), CLOSE_STEP_MS);
       if (redis !== undefined) {
         const client = redis;
         await within(

@@ -25,6 +25,8 @@ export interface RunTarget {
   readonly kind: "v2" | "v1";
   readonly graph: unknown;
   readonly workflowVersionId?: string;
+  /** The stored version's checksum (with `workflowVersionId`): what a run spec names it by. */
+  readonly checksum?: string;
   /** Stable for an unchanged graph (a version id with its checksum); absent: compiled afresh each time. */
   readonly cacheKey?: string;
 }

@@ -11,6 +11,7 @@ import type { StorageDatabase } from "./open-database.ts";
 import { PgRunRecorder, type PgRunRecorderOptions } from "./pg-run-recorder.ts";
 import { PgVectorStore } from "./pg-vector-store.ts";
 import { KyselyRunRepository, type RunRepository } from "./run-repository.ts";
+import { KyselyRunSpecRepository, type RunSpecRepository } from "./run-spec-repository.ts";
 import { SecretCipher } from "./secret-cipher.ts";
 import {
   KyselyWorkflowVersionRepository,
@@ -34,6 +35,8 @@ export interface Storage {
   readonly runs: RunRepository;
   /** Windowed aggregates for the console's statistics page. */
   readonly statistics: BotStatisticsRepository;
+  /** Submitted runs: the queued row and its spec, and what a resume reads. */
+  readonly runSpecs: RunSpecRepository;
   /** Register as `Services.RunRecorder`. */
   readonly recorder: PgRunRecorder;
   readonly documents: DocumentRepository;
@@ -60,6 +63,7 @@ export function createStorage(database: StorageDatabase, options: CreateStorageO
     workflowVersions: new KyselyWorkflowVersionRepository(database.db, options.validate),
     runs: new KyselyRunRepository(database.db),
     statistics: new KyselyBotStatisticsRepository(database.db),
+    runSpecs: new KyselyRunSpecRepository(database.db),
     recorder,
     documents: new KyselyDocumentRepository(database.db),
     vectors: new PgVectorStore(database),

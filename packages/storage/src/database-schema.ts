@@ -56,6 +56,9 @@ export interface WorkflowExecutionRunsTable {
   lease_expires_at: NullableTimestamp;
   started_at: Timestamp;
   finished_at: NullableTimestamp;
+  spec: NullableJsonColumn;
+  resumed_from: ColumnType<string | null, string | null | undefined, string | null>;
+  queued_at: NullableTimestamp;
 }
 
 export interface WorkflowNodeExecutionsTable {
@@ -79,6 +82,8 @@ export interface WorkflowNodeExecutionsTable {
   finished_at: Timestamp;
   parent_node_id: ColumnType<string | null, string | null | undefined, string | null>;
   iteration_index: ColumnType<number | null, number | null | undefined, number | null>;
+  branch: ColumnType<string | null, string | null | undefined, string | null>;
+  handled_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DocumentsTable {

@@ -95,6 +95,13 @@ export {
   type WorkflowRun,
 } from "./run-repository.ts";
 export {
+  KyselyRunSpecRepository,
+  type RecordedNode,
+  type RunSpecRepository,
+  type StoredRunSpec,
+  type SubmittedRun,
+} from "./run-spec-repository.ts";
+export {
   parseSecretKey,
   SECRET_KEY_SETTING,
   type SealedSecret,

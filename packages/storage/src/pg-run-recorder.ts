@@ -85,6 +85,17 @@ export class PgRunRecorder implements RunRecorder {
           lease_expires_at: leaseExpiry(this.#leaseMs),
           started_at: run.startedAt,
         })
+        // A submitted run's row exists (`queued`); a resumed run's too: it continues under this owner.
+        .onConflict((oc) =>
+          oc.column("id").doUpdateSet({
+            status: "running",
+            lease_owner: this.ownerId,
+            lease_expires_at: leaseExpiry(this.#leaseMs),
+            error: null,
+            finished_at: null,
+            started_at: sql<Date>`CASE WHEN workflow_execution_runs.status = 'queued' THEN excluded.started_at ELSE workflow_execution_runs.started_at END`,
+          }),
+        )
         .execute();
     } catch (error) {
       this.#forget(run.runId);
@@ -123,6 +134,8 @@ export class PgRunRecorder implements RunRecorder {
           finished_at: node.finishedAt,
           parent_node_id: node.parentNodeId ?? null,
           iteration_index: node.iterationIndex ?? null,
+          branch: node.branch ?? null,
+          handled_by: node.handledBy ?? null,
         })
         .execute();
       if (truncated) {

@@ -4,9 +4,13 @@ import type { Database, WorkflowExecutionRunsTable, WorkflowNodeExecutionsTable 
 import { clampLimit, decodeCursor, encodeCursor } from "./paging.ts";
 import { fromStoredJson } from "./stored-json.ts";
 
-/** A run's status as stored: the engine's, plus `interrupted` for runs whose process died. */
-export type StoredRunStatus = RunStatus | "interrupted";
+/**
+ * A run's status as stored: the engine's, plus `queued` for a submitted run not started yet and
+ * `interrupted` for runs whose process died.
+ */
+export type StoredRunStatus = RunStatus | "queued" | "interrupted";
 export const RUN_STATUSES: readonly StoredRunStatus[] = Object.freeze([
+  "queued",
   "running",
   "succeeded",
   "partial-succeeded",
@@ -290,10 +294,10 @@ export class KyselyRunRepository implements RunRepository {
       runs
         .select([
           sql<number | null>`(percentile_cont(0.5) WITHIN GROUP (ORDER BY elapsed_ms)
-            FILTER (WHERE status <> 'running'))::float8`.as("p50"),
+            FILTER (WHERE status NOT IN ('running', 'queued')))::float8`.as("p50"),
           sql<number | null>`(percentile_cont(0.95) WITHIN GROUP (ORDER BY elapsed_ms)
-            FILTER (WHERE status <> 'running'))::float8`.as("p95"),
-          sql<number | null>`(avg(elapsed_ms) FILTER (WHERE status <> 'running'))::float8`.as("avg"),
+            FILTER (WHERE status NOT IN ('running', 'queued')))::float8`.as("p95"),
+          sql<number | null>`(avg(elapsed_ms) FILTER (WHERE status NOT IN ('running', 'queued')))::float8`.as("avg"),
           sql<number>`coalesce(sum(input_tokens), 0)::float8`.as("input_tokens"),
           sql<number>`coalesce(sum(output_tokens), 0)::float8`.as("output_tokens"),
         ])
@@ -305,7 +309,9 @@ export class KyselyRunRepository implements RunRepository {
           sql<number>`(count(*) FILTER (WHERE status = 'succeeded'))::int`.as("succeeded"),
           sql<number>`(count(*) FILTER (WHERE status IN ('failed', 'interrupted')))::int`.as("failed"),
           sql<number>`coalesce(sum(input_tokens + output_tokens), 0)::float8`.as("tokens"),
-          sql<number | null>`(avg(elapsed_ms) FILTER (WHERE status <> 'running'))::float8`.as("avg_elapsed_ms"),
+          sql<number | null>`(avg(elapsed_ms) FILTER (WHERE status NOT IN ('running', 'queued')))::float8`.as(
+            "avg_elapsed_ms",
+          ),
         ])
         .groupBy(sql`1`)
         .orderBy(sql`1`)
@@ -330,7 +336,7 @@ export class KyselyRunRepository implements RunRepository {
     const byStatus = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<StoredRunStatus, number>;
     for (const row of statusRows) byStatus[row.status as StoredRunStatus] = num(row.n);
     const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
-    const finished = total - byStatus.running;
+    const finished = total - byStatus.running - byStatus.queued;
     const input = num(totals.input_tokens);
     const output = num(totals.output_tokens);
     return {
@@ -406,7 +412,7 @@ export class KyselyRunRepository implements RunRepository {
         .selectFrom("workflow_execution_runs")
         .select("id")
         .where("started_at", "<", cutoff)
-        .where("status", "<>", "running");
+        .where("status", "not in", ["running", "queued"]);
       if (options.botId !== undefined) victims = victims.where("bot_id", "=", options.botId);
       const result = await this.db
         .deleteFrom("workflow_execution_runs")

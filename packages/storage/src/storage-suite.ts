@@ -389,6 +389,36 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       });
     });
 
+    it("a submitted run is queued with its spec, then started by the recorder as the same row, with branches kept", async () => {
+      const bot = await newBot();
+      const runId = randomUUID();
+      const spec = { spec_version: 1, inputs: { query: "hi" }, trigger: "chat" };
+      await storage.runSpecs.submit({ id: runId, botId: bot.id, trigger: "chat", inputs: { query: "hi" }, spec });
+      const queued = await storage.runs.list(bot.id, { status: "queued" });
+      expect(queued.items.map((r) => [r.id, r.status])).toEqual([[runId, "queued"]]);
+      expect(await storage.runSpecs.get(runId)).toMatchObject({ botId: bot.id, status: "queued", spec });
+      const startedAt = new Date(Date.now() + 5_000);
+      await storage.recorder.runStarted({ runId, botId: bot.id, trigger: "chat", inputs: { query: "hi" }, startedAt });
+      const running = await storage.runs.get(bot.id, runId);
+      expect(running?.status).toBe("running");
+      expect(running?.startedAt.getTime()).toBe(startedAt.getTime());
+      await storage.recorder.nodeFinished({
+        ...nodeRecord(runId, 1),
+        branch: "fail",
+        handledBy: "fail-branch",
+      });
+      expect(await storage.runSpecs.recordedNodes(runId)).toMatchObject([
+        { nodeId: "n1", stepIndex: 1, status: "succeeded", branch: "fail", handledBy: "fail-branch", truncated: false },
+      ]);
+      // Only a queued run can be ended before it starts.
+      const error = { message: "cancelled while queued", code: "CANCELLED" };
+      expect(await storage.runSpecs.finishQueued(runId, { status: "cancelled", error })).toBe(false);
+      const other = randomUUID();
+      await storage.runSpecs.submit({ id: other, botId: bot.id, trigger: "api", inputs: {}, spec });
+      expect(await storage.runSpecs.finishQueued(other, { status: "cancelled", error })).toBe(true);
+      expect((await storage.runs.get(bot.id, other))?.status).toBe("cancelled");
+    });
+
     it("truncates JSON over the limit with a flag instead of failing the insert", async () => {
       const bot = await newBot();
       const recorder = new PgRunRecorder(storage.database.db, { maxJsonBytes: 1_000 });

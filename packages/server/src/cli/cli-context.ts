@@ -9,6 +9,7 @@ import type { Providers } from "@portflow/nodes";
 import type { Storage } from "@portflow/storage";
 import type { ServerConfig } from "../config.ts";
 import { openRuntime } from "../portflow-runtime.ts";
+import { RunService } from "../run-service.ts";
 import { RunTracker } from "../run-tracker.ts";
 import { WorkflowRunner } from "../workflow-runner.ts";
 import { isDiskDataDir, lockDataDir } from "./data-dir-lock.ts";
@@ -19,6 +20,8 @@ export interface CliContext {
   readonly registry: NodeRegistryV2;
   readonly storage: Storage;
   readonly runner: WorkflowRunner;
+  /** How the CLI starts runs, the same way the server does. */
+  readonly runService: RunService;
   /** Closes the database and releases provider connections. */
   close(): Promise<void>;
 }
@@ -35,14 +38,16 @@ export async function openCliContext(config: ServerConfig): Promise<CliContext> 
     throw error;
   }
   const { providers, registry, storage } = runtime;
+  const runner = new WorkflowRunner(runtime.executor, new RunTracker(), (botId) => ({
+    resolve: (names, options) => runtime.storage.botSecrets.resolve(botId, names, options),
+  }));
   return {
     config,
     providers,
     registry,
     storage,
-    runner: new WorkflowRunner(runtime.executor, new RunTracker(), (botId) => ({
-      resolve: (names, options) => runtime.storage.botSecrets.resolve(botId, names, options),
-    })),
+    runner,
+    runService: new RunService(runner, storage),
     async close() {
       try {
         await runtime.close();

@@ -12,6 +12,7 @@ type RegisterCommands = (program: Command, session: CliSession) => void;
 /** The top-level commands, in the help's order, each with the loader of its group. */
 const COMMAND_GROUPS: Readonly<Record<string, () => Promise<RegisterCommands>>> = {
   serve: async () => (await import("./commands/serve-command.ts")).registerServeCommand,
+  worker: async () => (await import("./commands/worker-command.ts")).registerWorkerCommand,
   db: async () => (await import("./commands/db-commands.ts")).registerDbCommands,
   bots: async () => (await import("./commands/bots-commands.ts")).registerBotsCommands,
   keys: async () => (await import("./commands/keys-commands.ts")).registerKeysCommands,

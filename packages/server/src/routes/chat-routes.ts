@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type RunHandle, type RunResult, Services } from "@portflow/engine";
+import type { RunHandle, RunResult } from "@portflow/engine";
 import { type Bot, DATABASE_UNAVAILABLE } from "@portflow/storage";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -8,14 +8,13 @@ import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
 import { botWorkflowTarget } from "../bot-workflow-target.ts";
 import { chatFiles, DEFAULT_CHAT_MAX_FILES, readChatMultipart } from "../chat-files.ts";
-import { loadConversation, saveConversation } from "../conversation-state.ts";
+import { saveConversation } from "../conversation-state.ts";
 import { databaseUnavailable } from "../error-handler.ts";
 import { errorResponses } from "../error-schema.ts";
-import { fileMetadataRecorder } from "../file-metadata-recorder.ts";
 import { identifier } from "../identifier-schema.ts";
 import { isRedisUnavailable } from "../redis-connection.ts";
 import { runNotRecordedError } from "../run-not-recorded.ts";
-import { HISTORY_INPUT } from "../session-history-wiring.ts";
+import { RunService } from "../run-service.ts";
 import { SseStream } from "../sse-stream.ts";
 import { strictObject } from "../strict-object.ts";
 import type { RunTarget } from "../workflow-runner.ts";
@@ -179,46 +178,29 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           return [];
         });
 
-        const conversation = await loadConversation(
-          ctx.storage,
-          ctx.runner.compile(target).workflow,
-          bot.id,
-          sessionId,
-        );
-
         // The client going away before the answer is written cancels the run.
         const client = new AbortController();
         reply.raw.once("close", () => {
           if (!reply.raw.writableFinished) client.abort(new Error("client disconnected"));
         });
 
-        const handle = ctx.runner.start(
-          target,
-          { query: body.message, [HISTORY_INPUT]: history, ...(files.length > 0 && { files }) },
+        const handle = await ctx.runService.start(
           {
-            signal: client.signal,
-            // the attachments are recorded by name, type, size and SHA-256, not their bytes
-            ...(files.length > 0 && {
-              configureServices: (scope) => {
-                const recorder = scope.tryResolve(Services.RunRecorder);
-                if (recorder !== undefined) scope.register(Services.RunRecorder, fileMetadataRecorder(recorder));
-              },
-            }),
-            conversation,
+            spec_version: 1,
+            bot_id: bot.id,
+            target: RunService.targetSpec(target),
+            inputs: { query: body.message, ...(files.length > 0 && { files }) },
+            history,
             system: {
               query: body.message,
-              bot_id: bot.id,
               session_id: sessionId,
               ...(body.user_id !== undefined && { user_id: body.user_id }),
               files: [...files], // empty for a message without files, as workflows that read it expect
             },
-            record: {
-              botId: bot.id,
-              ...(target.workflowVersionId !== undefined && { workflowVersionId: target.workflowVersionId }),
-              trigger: "chat",
-              sessionId,
-            },
+            trigger: "chat",
+            session_id: sessionId,
           },
+          { signal: client.signal, target },
         );
         const streaming = body.stream ?? (request.headers.accept ?? "").includes("text/event-stream"); // an explicit `stream` wins
         const sse = streaming

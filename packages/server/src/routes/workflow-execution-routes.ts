@@ -9,7 +9,15 @@ import { identifier } from "../identifier-schema.ts";
 import { strictObject } from "../strict-object.ts";
 import { findBot } from "./bot-routes.ts";
 
-const RUN_STATUSES = ["running", "succeeded", "partial-succeeded", "failed", "cancelled", "interrupted"] as const;
+const RUN_STATUSES = [
+  "queued",
+  "running",
+  "succeeded",
+  "partial-succeeded",
+  "failed",
+  "cancelled",
+  "interrupted",
+] as const;
 
 const errorSchema = z
   .object({ message: z.string(), code: z.string().optional(), node_id: z.string().optional() })

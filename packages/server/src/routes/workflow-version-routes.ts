@@ -6,12 +6,13 @@ import { z } from "zod";
 import { principalOf } from "../api-key-auth.ts";
 import type { AppContext } from "../app-context.ts";
 import { AppError } from "../app-error.ts";
-import { loadConversation, saveConversation } from "../conversation-state.ts";
+import { saveConversation } from "../conversation-state.ts";
 import { errorResponses } from "../error-schema.ts";
 import { identifier } from "../identifier-schema.ts";
 import { WORKFLOW_GRAPH_MARK } from "../openapi-document.ts";
 import { optionalBody } from "../optional-body.ts";
 import { runNotRecordedError } from "../run-not-recorded.ts";
+import { RunService } from "../run-service.ts";
 import { strictObject } from "../strict-object.ts";
 import { multiLineText } from "../text-schema.ts";
 import type { RunTarget } from "../workflow-runner.ts";
@@ -41,7 +42,7 @@ const versionSchema = z
   })
   .meta({ id: "WorkflowVersion" });
 
-const debugRunSchema = z
+export const debugRunSchema = z
   .object({
     run_id: z.string(),
     status: z.string(),
@@ -387,31 +388,24 @@ export function workflowVersionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           kind: draft.schemaVersion === 2 ? "v2" : "v1",
           graph: draft.graph,
           workflowVersionId: draft.id,
+          checksum: draft.checksum,
           cacheKey: `${draft.id}@${draft.checksum}`,
         };
-        const conversation = await loadConversation(
-          ctx.storage,
-          ctx.runner.compile(target).workflow,
-          bot.id,
-          session_id,
-        );
-        const handle = ctx.runner.start(
-          target,
-          { history: [], ...inputs },
+        const handle = await ctx.runService.start(
           {
-            conversation,
+            spec_version: 1,
+            bot_id: bot.id,
+            target: RunService.targetSpec(target),
+            inputs,
+            history: [],
             system: {
-              bot_id: bot.id,
               ...(query !== undefined && { query }),
               ...(session_id !== undefined && { session_id }),
             },
-            record: {
-              botId: bot.id,
-              workflowVersionId: draft.id,
-              trigger: "debug",
-              ...(session_id !== undefined && { sessionId: session_id }),
-            },
+            trigger: "debug",
+            ...(session_id !== undefined && { session_id }),
           },
+          { target },
         );
         const result = await handle.result;
         const unrecorded = runNotRecordedError(result);

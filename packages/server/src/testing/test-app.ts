@@ -14,6 +14,7 @@ import { buildApp, type PortflowApp } from "../build-app.ts";
 import { loadConfig, type ParsingConfig } from "../config.ts";
 import { createDocumentIngestion, INGEST_LIMIT_SETTINGS } from "../document-ingestion.ts";
 import { documentParserOf } from "../portflow-runtime.ts";
+import { openRunQueue } from "../queue/open-run-queue.ts";
 import { ScriptedChatModel } from "./scripted-chat-model.ts";
 
 export interface TestAppOptions {
@@ -35,6 +36,8 @@ export interface TestAppOptions {
   readonly secretKey?: Uint8Array;
   /** Limits of the node types (the http-request allow-list, say). */
   readonly nodes?: NodeRegistryOptions;
+  /** Queue mode: runs are submitted to the BullMQ queue on this Redis (for `RunWorker`s) instead of executed here. */
+  readonly runQueueUrl?: string;
 }
 
 export interface TestApp {
@@ -93,7 +96,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     .register(Services.VectorStore, storage.vectors)
     .register(Services.RunRecorder, storage.recorder);
   const redis = options.redisUrl !== undefined ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  const queue = options.runQueueUrl !== undefined ? openRunQueue(options.runQueueUrl) : undefined;
   const app = await buildApp({
+    ...(queue !== undefined && { runEvents: queue.events, runDispatcher: queue.dispatcher }),
     config: { ...DEFAULT_TEST_CONFIG, ...options.config },
     storage,
     registry,
@@ -120,6 +125,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
     async close() {
       await app.close();
+      await queue?.close();
       redis?.disconnect();
       await storage.close();
     },

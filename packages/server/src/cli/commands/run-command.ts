@@ -2,8 +2,9 @@ import type { RunHandle, RunResult } from "@portflow/engine";
 import type { Command } from "commander";
 import { AppError } from "../../app-error.ts";
 import { botWorkflowTarget } from "../../bot-workflow-target.ts";
-import { loadConversation, saveConversation } from "../../conversation-state.ts";
+import { saveConversation } from "../../conversation-state.ts";
 import { runNotRecordedError } from "../../run-not-recorded.ts";
+import { RunService } from "../../run-service.ts";
 import { CliError } from "../cli-error.ts";
 import type { CliSession } from "../cli-session.ts";
 import { formatTokens } from "../format-tokens.ts";
@@ -78,7 +79,7 @@ export function registerRunCommand(program: Command, session: CliSession): void 
     .option("--json", "print the result as JSON instead of streaming")
     .option("--session <session-id>", "continue a chat session: its conversation variables are read and updated")
     .action(async (question: string, options: { bot: string; json?: boolean; session?: string }) => {
-      const { storage, runner } = await session.context();
+      const { storage, runner, runService } = await session.context();
       const bot = await requireBot(storage, options.bot);
       const found = await botWorkflowTarget(storage, bot);
       if (found === undefined) {
@@ -90,29 +91,21 @@ export function registerRunCommand(program: Command, session: CliSession): void 
       }
       const { target, label } = found;
       const sessionId = options.session;
-      let conversation: Record<string, unknown> = {};
-      try {
-        conversation = await loadConversation(storage, runner.compile(target).workflow, bot.id, sessionId);
-      } catch {
-        // An invalid workflow is reported by runner.start below, with its problems.
-      }
       await withInterrupt(async (signal) => {
         let handle: RunHandle;
         try {
-          handle = runner.start(
-            target,
-            { query: question },
+          handle = await runService.start(
             {
-              signal,
-              conversation,
-              system: { query: question, bot_id: bot.id, ...(sessionId !== undefined && { session_id: sessionId }) },
-              record: {
-                botId: bot.id,
-                ...(target.workflowVersionId !== undefined && { workflowVersionId: target.workflowVersionId }),
-                trigger: "cli",
-                ...(sessionId !== undefined && { sessionId }),
-              },
+              spec_version: 1,
+              bot_id: bot.id,
+              target: RunService.targetSpec(target),
+              inputs: { query: question },
+              history: [],
+              system: { query: question, ...(sessionId !== undefined && { session_id: sessionId }) },
+              trigger: "cli",
+              ...(sessionId !== undefined && { session_id: sessionId }),
             },
+            { signal, target },
           );
         } catch (error) {
           if (error instanceof AppError && error.code === "workflow_invalid") {

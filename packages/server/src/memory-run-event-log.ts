@@ -1,0 +1,89 @@
+import type { RunEvent } from "@portflow/engine";
+import type { LoggedRunEvent, RunEventLog } from "./run-event-log.ts";
+
+interface RunLog {
+  readonly events: LoggedRunEvent[];
+  finished: boolean;
+  readonly waiters: Set<() => void>;
+}
+
+export interface MemoryRunEventLogOptions {
+  /** Events kept per run (default 10,000); older ones are dropped first. */
+  readonly maxEvents?: number;
+  /** How long a finished run's log stays readable (default 5 minutes). */
+  readonly keepMs?: number;
+}
+
+/** The inline mode's event log: in this process, a finished run's log expires after `keepMs`. */
+export class MemoryRunEventLog implements RunEventLog {
+  readonly #runs = new Map<string, RunLog>();
+  readonly #maxEvents: number;
+  readonly #keepMs: number;
+
+  constructor(options: MemoryRunEventLogOptions = {}) {
+    this.#maxEvents = options.maxEvents ?? 10_000;
+    this.#keepMs = options.keepMs ?? 5 * 60_000;
+  }
+
+  async append(runId: string, event: RunEvent): Promise<void> {
+    const log = this.#log(runId);
+    const last = log.events.at(-1);
+    log.events.push({ id: String(last === undefined ? 1 : Number(last.id) + 1), event });
+    if (log.events.length > this.#maxEvents) log.events.shift();
+    if (event.type === "run.finished") {
+      log.finished = true;
+      setTimeout(() => this.#runs.delete(runId), this.#keepMs).unref();
+    }
+    for (const wake of [...log.waiters]) wake();
+  }
+
+  async *read(
+    runId: string,
+    options: { after?: string; signal?: AbortSignal; waitMs?: number } = {},
+  ): AsyncIterable<LoggedRunEvent> {
+    let after = options.after === undefined ? 0 : Number(options.after) || 0;
+    for (;;) {
+      const log = this.#runs.get(runId);
+      const next = log?.events.filter((e) => Number(e.id) > after) ?? [];
+      for (const logged of next) {
+        yield logged;
+        after = Number(logged.id);
+        if (logged.event.type === "run.finished") return;
+      }
+      if (log?.finished || options.signal?.aborted) return;
+      const waiting = this.#log(runId);
+      const woke = await this.#wait(waiting, options.signal, options.waitMs);
+      if (!woke && waiting.events.length === 0) {
+        // Nothing was ever logged for it (an unknown or long-finished run): keep no empty entry.
+        if (waiting.waiters.size === 0) this.#runs.delete(runId);
+        return;
+      }
+    }
+  }
+
+  #log(runId: string): RunLog {
+    let log = this.#runs.get(runId);
+    if (log === undefined) {
+      log = { events: [], finished: false, waiters: new Set() };
+      this.#runs.set(runId, log);
+    }
+    return log;
+  }
+
+  /** Resolves true on the next append, false on abort or after `waitMs`. */
+  #wait(log: RunLog, signal: AbortSignal | undefined, waitMs: number | undefined): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (woke: boolean) => {
+        log.waiters.delete(wake);
+        signal?.removeEventListener("abort", abort);
+        clearTimeout(timer);
+        resolve(woke);
+      };
+      const wake = () => done(true);
+      const abort = () => done(false);
+      const timer = waitMs === undefined ? undefined : setTimeout(() => done(false), waitMs);
+      log.waiters.add(wake);
+      signal?.addEventListener("abort", abort, { once: true });
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import type { RunHandle } from "@portflow/engine";
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { AppError } from "../app-error.ts";
+import { RelayRunHandle } from "../relay-run-handle.ts";
+import type { RunEventLog } from "../run-event-log.ts";
+import type { RunDispatcher } from "../run-service.ts";
+import { RUN_CANCEL_CHANNEL, type RunJobData, runCancelKey } from "./run-queue-names.ts";
+
+/**
+ * Queue mode on an API replica: a submitted run becomes a BullMQ job `{ runId }` for the workers;
+ * its handle follows the run's Redis Stream, wherever it executes. A cancel removes a waiting job
+ * and tells every worker (pub/sub, plus a key for a worker that picks the run up later).
+ */
+export class QueueRunDispatcher implements RunDispatcher {
+  constructor(
+    private readonly queue: Queue<RunJobData>,
+    private readonly redis: Redis,
+    private readonly events: RunEventLog,
+  ) {}
+
+  async dispatch(runId: string, signal: AbortSignal | undefined): Promise<RunHandle> {
+    await this.queue.add("run", { runId }, { jobId: runId, removeOnComplete: true, removeOnFail: 1_000 });
+    const relay = new RelayRunHandle(runId);
+    signal?.addEventListener("abort", () => void this.cancel(runId).catch(() => {}), { once: true });
+    void (async () => {
+      try {
+        for await (const { event } of this.events.read(runId)) relay.deliver(event);
+        relay.fail(new AppError(503, "service_unavailable", "the run's event stream ended before it finished"));
+      } catch (error) {
+        relay.fail(error);
+      }
+    })();
+    return relay;
+  }
+
+  async cancel(runId: string): Promise<void> {
+    // A job still waiting goes; an active one is locked and stays, its worker aborts it.
+    await this.queue.remove(runId).catch(() => 0);
+    await this.redis.multi().set(runCancelKey(runId), "1", "EX", 3_600).publish(RUN_CANCEL_CHANNEL, runId).exec();
+  }
+}

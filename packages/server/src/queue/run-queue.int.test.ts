@@ -1,0 +1,135 @@
+import { ServiceContainer, Services, WorkflowExecutorV2 } from "@portflow/engine";
+import { createNodeRegistry } from "@portflow/nodes";
+import { type HttpTestServer, startHttpTestServer } from "@portflow/nodes/testing";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RunService } from "../run-service.ts";
+import { RunTracker } from "../run-tracker.ts";
+import { parseSseEvents } from "../sse-stream.ts";
+import { type RedisServer, startRedisServer } from "../testing/redis-server.ts";
+import { createTestApp, type TestApp } from "../testing/test-app.ts";
+import { WorkflowRunner } from "../workflow-runner.ts";
+import { openRunQueue } from "./open-run-queue.ts";
+import { runEventsKey } from "./redis-run-event-log.ts";
+import { RunWorker } from "./run-worker.ts";
+
+const redisServer: RedisServer | undefined = await startRedisServer();
+
+let t: TestApp;
+let api: HttpTestServer;
+let worker: RunWorker;
+let workerQueue: ReturnType<typeof openRunQueue>;
+let redis: Redis;
+let hung: (() => void) | undefined;
+const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
+
+describe.skipIf(redisServer === undefined)("queue mode (BullMQ on a real redis-server)", () => {
+  beforeAll(async () => {
+    const url = redisServer?.url ?? "";
+    api = await startHttpTestServer((req, res) => {
+      if (req.url === "/hang") {
+        hung?.();
+        return;
+      }
+      res.writeHead(200).end(`answered ${req.url}`);
+    });
+    // The API's own http-request nodes may call nothing: a run that succeeds ran on the worker.
+    t = await createTestApp({ runQueueUrl: url });
+    const registry = createNodeRegistry({ http: { allow: [`127.0.0.1:${api.port}`] } });
+    const services = new ServiceContainer().register(Services.RunRecorder, t.storage.recorder);
+    workerQueue = openRunQueue(url);
+    const runs = new RunService(
+      new WorkflowRunner(new WorkflowExecutorV2(registry, { services }), new RunTracker()),
+      t.storage,
+      { events: workerQueue.events },
+    );
+    worker = await RunWorker.start({ redisUrl: url, runs, lockMs: 5_000, logger: SILENT });
+    redis = new Redis(url);
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await workerQueue?.close();
+    await t?.close();
+    await api?.close();
+    redis?.disconnect();
+    await redisServer?.stop();
+  });
+
+  async function botCalling(path: string): Promise<string> {
+    const botId = (await t.storage.bots.create({ name: "queued" })).id;
+    const graph = {
+      schema_version: 2,
+      nodes: [
+        { id: "start", type: "start", config: { inputs: [] } },
+        { id: "call", type: "http-request", config: { url: `${api.origin}${path}` } },
+        { id: "end", type: "end", variable_mappings: [{ target_port: "answer", selector: ["call", "body"] }] },
+      ],
+      edges: [
+        { source: "start", target: "call" },
+        { source: "call", target: "end" },
+      ],
+    };
+    const saved = await t.app.inject({
+      method: "PUT",
+      url: `/api/v1/bots/${botId}/workflow-versions/draft`,
+      headers: t.admin,
+      payload: { graph },
+    });
+    expect(saved.json()).toMatchObject({ valid: true });
+    return botId;
+  }
+
+  const draftRun = (botId: string) =>
+    t.app.inject({ method: "POST", url: `/api/v1/bots/${botId}/workflow-versions/draft/run`, headers: t.admin });
+
+  it("a run submitted on the API executes on the worker and comes back through the run's Redis Stream", async () => {
+    const botId = await botCalling("/hello");
+    const run = await draftRun(botId);
+    expect(run.json()).toMatchObject({ status: "succeeded", outputs: { answer: "answered /hello" } });
+    const runId = run.json().run_id as string;
+    expect(await redis.xlen(runEventsKey(runId))).toBeGreaterThan(3);
+    expect(await redis.ttl(runEventsKey(runId))).toBeGreaterThan(0);
+    expect((await t.storage.runs.get(botId, runId))?.nodes.map((n) => n.nodeId)).toEqual(["start", "call", "end"]);
+  });
+
+  it("streams a run's events from the log and replays after Last-Event-ID", async () => {
+    const botId = await botCalling("/again");
+    const runId = (await draftRun(botId)).json().run_id as string;
+    const url = `/api/v1/bots/${botId}/workflow-executions/${runId}/events`;
+    const all = await t.app.inject({ method: "GET", url, headers: t.admin });
+    expect(all.headers["content-type"]).toContain("text/event-stream");
+    const ids = [...all.body.matchAll(/^id: (.+)$/gm)].map((m) => m[1] as string);
+    const events = parseSseEvents(all.body).map((e) => e.event);
+    expect(events[0]).toBe("run.started");
+    expect(events.at(-1)).toBe("run.finished");
+    expect(ids.length).toBe(events.length);
+    const rest = await t.app.inject({
+      method: "GET",
+      url,
+      headers: { ...t.admin, "last-event-id": ids[1] as string },
+    });
+    expect(parseSseEvents(rest.body).map((e) => e.event)).toEqual(events.slice(2));
+    const bad = await t.app.inject({ method: "GET", url, headers: { ...t.admin, "last-event-id": "x" } });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it("a cancel on the API stops the run on the worker within 1 s, recorded cancelled", async () => {
+    const botId = await botCalling("/hang");
+    const reached = new Promise<void>((resolve) => {
+      hung = resolve;
+    });
+    const running = draftRun(botId);
+    await reached;
+    const [run] = (await t.storage.runs.list(botId, { status: "running" })).items;
+    const cancelledAt = performance.now();
+    const cancel = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/bots/${botId}/workflow-executions/${run?.id}/cancel`,
+      headers: t.admin,
+    });
+    expect(cancel.json()).toEqual({ run_id: run?.id, outcome: "stopping" });
+    expect((await running).json()).toMatchObject({ status: "cancelled" });
+    expect(performance.now() - cancelledAt).toBeLessThan(1_000);
+    expect((await t.storage.runs.get(botId, run?.id ?? ""))?.status).toBe("cancelled");
+  });
+});

@@ -1,0 +1,196 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { principalOf } from "../api-key-auth.ts";
+import type { AppContext } from "../app-context.ts";
+import { AppError } from "../app-error.ts";
+import { saveConversation } from "../conversation-state.ts";
+import { errorResponses } from "../error-schema.ts";
+import { identifier } from "../identifier-schema.ts";
+import { optionalBody } from "../optional-body.ts";
+import { runNotRecordedError } from "../run-not-recorded.ts";
+import { parseRunSpec, type RunSpec } from "../run-spec.ts";
+import { SseStream } from "../sse-stream.ts";
+import { strictObject } from "../strict-object.ts";
+import { findBot } from "./bot-routes.ts";
+import { debugRunSchema, toDebugRunResponse } from "./workflow-version-routes.ts";
+
+const RESUMABLE = new Set(["failed", "interrupted", "cancelled"]);
+const FINISHED = new Set(["succeeded", "partial-succeeded", "failed", "cancelled", "interrupted"]);
+const SSE_PING_MS = 15_000;
+
+const paramsSchema = z.object({ bot_id: identifier(), run_id: identifier() });
+
+const attemptSchema = debugRunSchema
+  .extend({ resumed_from: z.string().nullable().describe("the run this one continues (null for a rerun)") })
+  .meta({ id: "RunAttempt" });
+
+const cancelSchema = z
+  .object({
+    run_id: z.string(),
+    outcome: z
+      .enum(["cancelled", "stopping", "finished"])
+      .describe("cancelled: it was queued and never ran; stopping: it is being aborted; finished: it had ended"),
+  })
+  .meta({ id: "RunCancel" });
+
+/** `/api/v1/bots/{bot_id}/workflow-executions/{run_id}/{resume,rerun,cancel}`: runs controlled after they started. */
+export function runControlRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  /** The stored run and its spec; 404 for another bot's or an unknown run, 409 for a run without a spec. */
+  async function storedSpec(botId: string, runId: string): Promise<{ status: string; spec: RunSpec }> {
+    const run = await ctx.storage.runs.get(botId, runId);
+    if (run === undefined) throw AppError.notFound("workflow execution");
+    const stored = await ctx.storage.runSpecs.get(runId);
+    if (stored?.spec === null || stored?.spec === undefined) {
+      throw new AppError(409, "run_not_resumable", "this run was recorded without a run spec: it cannot run again", {
+        run_id: runId,
+      });
+    }
+    return { status: run.status, spec: parseRunSpec(stored.spec) };
+  }
+
+  async function runAttempt(spec: RunSpec, resumedFrom: string | null) {
+    const handle = await ctx.runService.start(spec);
+    const result = await handle.result;
+    const unrecorded = runNotRecordedError(result);
+    if (unrecorded !== undefined) throw unrecorded;
+    if (spec.session_id !== undefined) await saveConversation(ctx.storage, spec.bot_id, spec.session_id, result);
+    const recorded = await ctx.storage.runs.get(spec.bot_id, result.runId);
+    if (recorded === undefined) {
+      throw new AppError(503, "run_not_recorded", "the run's record could not be read back; retry shortly", {
+        run_id: result.runId,
+      });
+    }
+    return { ...toDebugRunResponse(result, recorded), resumed_from: resumedFrom };
+  }
+
+  return async (app) => {
+    const base = "/bots/:bot_id/workflow-executions/:run_id";
+
+    app.post(
+      `${base}/resume`,
+      {
+        schema: {
+          tags: ["workflow-executions"],
+          operationId: "resumeRun",
+          summary: "Resume a failed, interrupted or cancelled run from its failed node (or from_node)",
+          description:
+            "A new run, linked by `resumed_from`: nodes that succeeded are not run again (their recorded outputs are " +
+            "reused); the failed node and everything after it runs. `from_node` re-runs that node and everything " +
+            "downstream of it too. Answers when the new run has finished.",
+          params: paramsSchema,
+          body: optionalBody(
+            strictObject({ from_node: identifier().optional().describe("re-run from this top-level node") }),
+          ),
+          response: { 200: attemptSchema, ...errorResponses(400, 401, 404, 409, 422, 429, 503) },
+        },
+      },
+      async (request) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const runId = request.params.run_id;
+        const { status, spec } = await storedSpec(bot.id, runId);
+        if (!RESUMABLE.has(status)) {
+          throw new AppError(409, "run_not_resumable", `a ${status} run cannot be resumed`, {
+            run_id: runId,
+            status,
+          });
+        }
+        const from = request.body.from_node;
+        return runAttempt(
+          { ...spec, resume: { from_run: runId, ...(from !== undefined && { from_node: from }) } },
+          runId,
+        );
+      },
+    );
+
+    app.post(
+      `${base}/rerun`,
+      {
+        schema: {
+          tags: ["workflow-executions"],
+          operationId: "rerunRun",
+          summary: "Run again from scratch with the same spec (inputs, history, version)",
+          params: paramsSchema,
+          response: { 200: attemptSchema, ...errorResponses(401, 404, 409, 422, 429, 503) },
+        },
+      },
+      async (request) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const { spec } = await storedSpec(bot.id, request.params.run_id);
+        const { resume: _resume, ...fresh } = spec;
+        return runAttempt(fresh, null);
+      },
+    );
+
+    app.get(
+      `${base}/events`,
+      {
+        schema: {
+          tags: ["workflow-executions"],
+          operationId: "streamRunEvents",
+          summary: "Stream a run's events as Server-Sent Events, from any replica",
+          description:
+            "Each event is the engine's event as JSON (`run.started`, `node.started`, `node.chunk`, `node.retrying`, " +
+            "`node.finished`, `node.failed`, `node.skipped`, `run.finished`), with an `id:`; reconnect with " +
+            "`Last-Event-ID` to continue after it. Ends after `run.finished`. For a run whose log has expired, " +
+            "only `run.finished` with its stored status.",
+          params: paramsSchema,
+          headers: z.object({
+            "last-event-id": z
+              .string()
+              .regex(/^[0-9]{1,20}(-[0-9]{1,20})?$/, "must be an event id this stream sent")
+              .optional(),
+          }),
+          response: errorResponses(400, 401, 404, 429),
+        },
+      },
+      async (request, reply) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const runId = request.params.run_id;
+        const stored = await ctx.storage.runSpecs.get(runId);
+        if (stored === undefined || stored.botId !== bot.id) throw AppError.notFound("workflow execution");
+        const after = request.headers["last-event-id"];
+        const finished = FINISHED.has(stored.status);
+        const sse = SseStream.open(reply, { "x-portflow-run-id": runId });
+        const keepAlive = setInterval(() => sse.ping(), SSE_PING_MS);
+        let sent = false;
+        try {
+          for await (const { id, event } of ctx.runEvents.read(runId, {
+            ...(after !== undefined && { after }),
+            signal: sse.signal,
+            ...(finished && { waitMs: 0 }),
+          })) {
+            sent = true;
+            sse.send(event.type, event, id);
+          }
+          if (!sent && finished && after === undefined) {
+            sse.send("run.finished", { type: "run.finished", runId, status: stored.status });
+          }
+        } finally {
+          clearInterval(keepAlive);
+          sse.close();
+        }
+        return reply;
+      },
+    );
+
+    app.post(
+      `${base}/cancel`,
+      {
+        schema: {
+          tags: ["workflow-executions"],
+          operationId: "cancelRun",
+          summary: "Cancel a queued or running run, wherever it runs",
+          params: paramsSchema,
+          response: { 202: cancelSchema, ...errorResponses(401, 404, 429) },
+        },
+      },
+      async (request, reply) => {
+        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+        const run = await ctx.storage.runs.get(bot.id, request.params.run_id);
+        if (run === undefined) throw AppError.notFound("workflow execution");
+        const outcome = await ctx.runService.cancel(run.id);
+        return reply.status(202).send({ run_id: run.id, outcome });
+      },
+    );
+  };
+}

@@ -1,0 +1,103 @@
+import { ServiceContainer, Services, validateWorkflow, WorkflowExecutorV2 } from "@portflow/engine";
+import { createNodeRegistry } from "@portflow/nodes";
+import { createStorage, openDatabase, type Storage } from "@portflow/storage";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RunService } from "./run-service.ts";
+import type { RunSpec } from "./run-spec.ts";
+import { RunTracker } from "./run-tracker.ts";
+import { WorkflowRunner } from "./workflow-runner.ts";
+
+let storage: Storage;
+let service: RunService;
+
+const GRAPH = {
+  schema_version: 2,
+  nodes: [
+    { id: "start", type: "start", config: { inputs: [{ name: "query", type: "string", required: true }] } },
+    {
+      id: "shout",
+      type: "template",
+      config: { template: "{{q}}!" },
+      variable_mappings: [{ target_port: "q", selector: ["start", "query"] }],
+    },
+    { id: "end", type: "end", variable_mappings: [{ target_port: "answer", selector: ["shout", "text"] }] },
+  ],
+  edges: [
+    { source: "start", target: "shout" },
+    { source: "shout", target: "end" },
+  ],
+};
+
+beforeAll(async () => {
+  const registry = createNodeRegistry();
+  storage = createStorage(await openDatabase({ dataDir: "memory://", embeddingDimensions: 8 }), {
+    validate: (json) => validateWorkflow(json, registry),
+  });
+  const services = new ServiceContainer().register(Services.RunRecorder, storage.recorder);
+  service = new RunService(
+    new WorkflowRunner(new WorkflowExecutorV2(registry, { services }), new RunTracker()),
+    storage,
+  );
+});
+afterAll(async () => {
+  await storage?.close();
+});
+
+async function specFor(botId: string): Promise<RunSpec> {
+  const draft = await storage.workflowVersions.saveDraft(botId, GRAPH);
+  return {
+    spec_version: 1,
+    bot_id: botId,
+    target: { kind: "version", workflow_version_id: draft?.id ?? "", checksum: draft?.checksum ?? "" },
+    inputs: { query: "hello" },
+    system: { query: "hello" },
+    trigger: "api",
+    history: [{ role: "user", content: "earlier" }],
+  };
+}
+
+describe("RunService", () => {
+  it("submit stores the run queued with its spec and runs nothing; execute(runId) runs it from the stored spec", async () => {
+    const bot = await storage.bots.create({ name: "svc" });
+    const spec = await specFor(bot.id);
+    const runId = await service.submit(spec);
+    const queued = await storage.runs.get(bot.id, runId);
+    expect(queued).toMatchObject({ status: "queued", trigger: "api", nodes: [] });
+    expect(queued?.inputs).toEqual({ query: "hello", history: [{ role: "user", content: "earlier" }] });
+    expect((await storage.runSpecs.get(runId))?.spec).toEqual(spec);
+
+    const handle = await service.execute(runId);
+    const result = await handle?.result;
+    expect(result).toMatchObject({ runId, status: "succeeded", outputs: { answer: "hello!" } });
+    const recorded = await storage.runs.get(bot.id, runId);
+    expect(recorded?.status).toBe("succeeded");
+    expect(recorded?.nodes.map((n) => n.nodeId)).toEqual(["start", "shout", "end"]);
+    // A finished run is not executed again.
+    expect(await service.execute(runId)).toBeUndefined();
+  });
+
+  it("refuses a spec whose draft changed since it was submitted: the run is recorded failed with workflow_changed", async () => {
+    const bot = await storage.bots.create({ name: "svc" });
+    const spec = await specFor(bot.id);
+    const runId = await service.submit(spec);
+    const draft = await storage.workflowVersions.getDraft(bot.id);
+    await storage.workflowVersions.saveDraft(
+      bot.id,
+      { ...GRAPH, name: "edited" },
+      { expectedRevision: draft?.revision ?? 0 },
+    );
+    await expect(service.execute(runId)).rejects.toMatchObject({ statusCode: 409, code: "workflow_changed" });
+    expect(await storage.runs.get(bot.id, runId)).toMatchObject({
+      status: "failed",
+      error: { code: "workflow_changed" },
+    });
+  });
+
+  it("cancels a queued run before it starts: recorded cancelled, and execute then runs nothing", async () => {
+    const bot = await storage.bots.create({ name: "svc" });
+    const runId = await service.submit(await specFor(bot.id));
+    expect(await service.cancel(runId)).toBe("cancelled");
+    expect((await storage.runs.get(bot.id, runId))?.status).toBe("cancelled");
+    expect(await service.execute(runId)).toBeUndefined();
+  });
+});

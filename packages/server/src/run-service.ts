@@ -1,0 +1,343 @@
+/**
+ * The only way runs start: `submit` stores a run as `queued` with its spec before anything
+ * executes; `execute` loads a spec by run id and runs it. Chat, debug runs, `portflow run`,
+ * resumes and the queue's workers all go through here.
+ * @module
+ */
+import { randomUUID } from "node:crypto";
+import {
+  type CompiledWorkflow,
+  type Logger,
+  type ResumePoint,
+  type RunEvent,
+  type RunHandle,
+  Services,
+} from "@portflow/engine";
+import { type Storage, workflowChecksum } from "@portflow/storage";
+import { AppError } from "./app-error.ts";
+import { loadConversation } from "./conversation-state.ts";
+import { fileMetadataRecorder } from "./file-metadata-recorder.ts";
+import { RelayRunHandle, RUN_EVENT_NAMES } from "./relay-run-handle.ts";
+import type { RunEventLog } from "./run-event-log.ts";
+import { InvalidRunSpecError, parseRunSpec, type RunSpec } from "./run-spec.ts";
+import { HISTORY_INPUT } from "./session-history-wiring.ts";
+import type { RunTarget, WorkflowRunner } from "./workflow-runner.ts";
+
+/** What the service reads and writes. */
+export type RunServiceStorage = Pick<Storage, "runSpecs" | "workflowVersions" | "bots" | "conversationVariables">;
+
+/**
+ * Where submitted runs execute. Inline (the default) runs them in this process; the queue hands
+ * them to worker processes and follows their events.
+ */
+export interface RunDispatcher {
+  /** Hands a submitted run over for execution; the handle follows it wherever it runs. */
+  dispatch(runId: string, signal: AbortSignal | undefined): Promise<RunHandle>;
+  /** Asks whichever process holds the run to stop it. */
+  cancel(runId: string): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Aborting it (the client went away) cancels the run. */
+  readonly signal?: AbortSignal;
+  /** The target the caller resolved already (saves loading it again); must match `spec.target`. */
+  readonly target?: RunTarget;
+}
+
+/** How a cancel request found the run. */
+export type CancelOutcome = "cancelled" | "stopping" | "finished";
+
+const TERMINAL = new Set(["succeeded", "partial-succeeded", "failed", "cancelled"]);
+
+/**
+ * @example
+ * const runs = new RunService(runner, storage);
+ * const handle = await runs.start(spec);
+ * const result = await handle.result;
+ */
+export class RunService {
+  /** Runs executing in this process, by id: what a cancel aborts. */
+  readonly #live = new Map<string, AbortController>();
+  #dispatcher: RunDispatcher | undefined;
+
+  /**
+   * @param options.events where the events of runs executed here are logged (what `GET …/events`
+   *   streams and replays; in queue mode the Redis Stream every replica reads)
+   */
+  constructor(
+    readonly runner: WorkflowRunner,
+    private readonly storage: RunServiceStorage,
+    private readonly options: { readonly events?: RunEventLog; readonly logger?: Logger } = {},
+  ) {}
+
+  /** Aborts a run if it executes in this process; true when it did. */
+  abortLocal(runId: string): boolean {
+    const live = this.#live.get(runId);
+    live?.abort(new Error("run was cancelled"));
+    return live !== undefined;
+  }
+
+  /** Sends submitted runs to `dispatcher` instead of executing them here (queue mode). */
+  useDispatcher(dispatcher: RunDispatcher): void {
+    this.#dispatcher = dispatcher;
+  }
+
+  /** The spec's target as a graph to run: a 409 when it is gone or changed since it was submitted. */
+  async target(spec: RunSpec): Promise<RunTarget> {
+    const t = spec.target;
+    if (t.kind === "version") {
+      const version = await this.storage.workflowVersions.get(spec.bot_id, t.workflow_version_id);
+      if (version === undefined) {
+        throw new AppError(409, "workflow_changed", "the workflow version this run was submitted for is gone", {
+          workflow_version_id: t.workflow_version_id,
+        });
+      }
+      if (version.checksum !== t.checksum) {
+        throw new AppError(409, "workflow_changed", "the workflow changed since this run was submitted", {
+          workflow_version_id: t.workflow_version_id,
+        });
+      }
+      return {
+        kind: version.schemaVersion === 2 ? "v2" : "v1",
+        graph: version.graph,
+        workflowVersionId: version.id,
+        checksum: version.checksum,
+        cacheKey: `${version.id}@${version.checksum}`,
+      };
+    }
+    const bot = await this.storage.bots.get(spec.bot_id);
+    const graph = bot?.legacyWorkflow;
+    if (bot === undefined || graph === null || graph === undefined || workflowChecksum(graph) !== t.checksum) {
+      throw new AppError(409, "workflow_changed", "the V1 workflow changed since this run was submitted", {});
+    }
+    return { kind: "v1", graph, cacheKey: `legacy:${bot.id}:${bot.updatedAt.getTime()}` };
+  }
+
+  /** The spec target naming `target`, for a spec being built. */
+  static targetSpec(target: RunTarget): RunSpec["target"] {
+    if (target.workflowVersionId !== undefined) {
+      return {
+        kind: "version",
+        workflow_version_id: target.workflowVersionId,
+        checksum: target.checksum ?? workflowChecksum(target.graph),
+      };
+    }
+    return { kind: "legacy", checksum: workflowChecksum(target.graph) };
+  }
+
+  /**
+   * Validates the spec and its workflow (422 listing every problem), then writes the run row as
+   * `queued` with the spec. Nothing executes yet. Returns the run id.
+   */
+  async submit(spec: RunSpec, target?: RunTarget, options: { resumedFrom?: string } = {}): Promise<string> {
+    if (this.runner.tracker.draining) throw new AppError(503, "service_unavailable", "the server is shutting down");
+    const valid = parseRunSpec(spec);
+    const compiled = this.runner.compile(target ?? (await this.target(valid)));
+    if (valid.resume?.from_node !== undefined) nodeIndex(compiled, valid.resume.from_node);
+    const runId = randomUUID();
+    await this.storage.runSpecs.submit({
+      id: runId,
+      botId: valid.bot_id,
+      ...(valid.target.kind === "version" && { workflowVersionId: valid.target.workflow_version_id }),
+      trigger: valid.trigger,
+      ...(valid.session_id !== undefined && { sessionId: valid.session_id }),
+      inputs: inputsOf(valid),
+      spec: valid,
+      ...(options.resumedFrom !== undefined && { resumedFrom: options.resumedFrom }),
+    });
+    return runId;
+  }
+
+  /** Submits, then executes where runs execute (here, or on a worker); the handle streams it. */
+  async start(spec: RunSpec, options: StartOptions = {}): Promise<RunHandle> {
+    const target = options.target ?? (await this.target(spec));
+    const runId = await this.submit(
+      spec,
+      target,
+      spec.resume !== undefined ? { resumedFrom: spec.resume.from_run } : {},
+    );
+    if (this.#dispatcher !== undefined) return this.#dispatcher.dispatch(runId, options.signal);
+    return this.#run(runId, spec, target, false, options.signal);
+  }
+
+  /**
+   * Executes a submitted run in this process. A run found `running` or `interrupted` (its
+   * process died; the queue delivered it again) continues: its recorded succeeded nodes are not
+   * run again. Undefined when the run is unknown or already finished.
+   */
+  async execute(runId: string, options: { signal?: AbortSignal } = {}): Promise<RunHandle | undefined> {
+    const stored = await this.storage.runSpecs.get(runId);
+    if (stored === undefined || TERMINAL.has(stored.status)) return undefined;
+    let spec: RunSpec;
+    let target: RunTarget;
+    try {
+      spec = parseRunSpec(stored.spec);
+      target = await this.target(spec);
+    } catch (error) {
+      if (!(error instanceof InvalidRunSpecError || error instanceof AppError)) throw error;
+      const code = error instanceof AppError ? error.code : "invalid_run_spec";
+      await this.storage.runSpecs.finishQueued(runId, { status: "failed", error: { message: error.message, code } });
+      throw error;
+    }
+    return this.#run(runId, spec, target, stored.status !== "queued", options.signal);
+  }
+
+  /**
+   * Stops a run: a queued one is recorded `cancelled` at once; a running one is aborted in this
+   * process, or (queue mode) on whichever worker holds it.
+   */
+  async cancel(runId: string): Promise<CancelOutcome> {
+    if (this.abortLocal(runId)) return "stopping";
+    if (await this.storage.runSpecs.finishQueued(runId, cancelledWhileQueued)) {
+      await this.#dispatcher?.cancel(runId);
+      return "cancelled";
+    }
+    const stored = await this.storage.runSpecs.get(runId);
+    if (stored !== undefined && !TERMINAL.has(stored.status) && stored.status !== "interrupted") {
+      await this.#dispatcher?.cancel(runId);
+      return "stopping";
+    }
+    return "finished";
+  }
+
+  async #run(
+    runId: string,
+    spec: RunSpec,
+    target: RunTarget,
+    continuing: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<RunHandle> {
+    const compiled = this.runner.compile(target);
+    const conversation = await loadConversation(this.storage, compiled.workflow, spec.bot_id, spec.session_id);
+    const resume = await this.#resumePoint(runId, spec, compiled, continuing);
+    const controller = new AbortController();
+    this.#live.set(runId, controller);
+    const stop = signal !== undefined ? AbortSignal.any([signal, controller.signal]) : controller.signal;
+    const relay = new RelayRunHandle(runId);
+    // A macrotask later: whoever awaits this handle attaches its listeners before the first event.
+    setImmediate(() => {
+      let handle: RunHandle;
+      try {
+        handle = this.runner.start(target, inputsOf(spec), {
+          runId,
+          signal: stop,
+          conversation,
+          system: { ...spec.system, bot_id: spec.bot_id },
+          record: {
+            botId: spec.bot_id,
+            ...(target.workflowVersionId !== undefined && { workflowVersionId: target.workflowVersionId }),
+            trigger: spec.trigger,
+            ...(spec.session_id !== undefined && { sessionId: spec.session_id }),
+          },
+          ...(resume !== undefined && { resume }),
+          // chat attachments are recorded by name, type, size and SHA-256, not their bytes
+          ...(carriesFiles(spec) && {
+            configureServices: (scope) => {
+              const recorder = scope.tryResolve(Services.RunRecorder);
+              if (recorder !== undefined) scope.register(Services.RunRecorder, fileMetadataRecorder(recorder));
+            },
+          }),
+        });
+      } catch (error) {
+        this.#live.delete(runId);
+        relay.fail(error);
+        return;
+      }
+      relay.follow(handle, this.#logEvents(runId, handle));
+      const forget = () => this.#live.delete(runId);
+      handle.result.then(forget, forget);
+    });
+    return relay;
+  }
+
+  /** Tees the run's events into the event log, in order; the returned call waits until all are written. */
+  #logEvents(runId: string, handle: RunHandle): (() => Promise<void>) | undefined {
+    const events = this.options.events;
+    if (events === undefined) return undefined;
+    let written = Promise.resolve();
+    for (const name of RUN_EVENT_NAMES) {
+      handle.on(name, (event: RunEvent) => {
+        written = written
+          .then(() => events.append(runId, event))
+          .catch((error: unknown) =>
+            this.options.logger?.warn("could not log a run event", { runId, error: String(error) }),
+          );
+      });
+    }
+    return () => written;
+  }
+
+  /** What an earlier attempt (the resumed run, or this run's own records) finished and need not run again. */
+  async #resumePoint(
+    runId: string,
+    spec: RunSpec,
+    compiled: CompiledWorkflow,
+    continuing: boolean,
+  ): Promise<ResumePoint | undefined> {
+    const sources: { runId: string; fromNode?: string }[] = [];
+    if (spec.resume !== undefined) {
+      sources.push({
+        runId: spec.resume.from_run,
+        ...(spec.resume.from_node !== undefined && { fromNode: spec.resume.from_node }),
+      });
+    }
+    if (continuing) sources.push({ runId });
+    if (sources.length === 0) return undefined;
+    const completed = new Map<string, ResumePoint["completed"][number]>();
+    let stepOffset = 0;
+    for (const source of sources) {
+      const rerun = source.fromNode === undefined ? new Set<string>() : downstreamOf(compiled, source.fromNode);
+      for (const node of await this.storage.runSpecs.recordedNodes(source.runId)) {
+        stepOffset = Math.max(stepOffset, node.stepIndex);
+        // Body rounds re-run with their container; a truncated value cannot be restored whole.
+        if (node.parentNodeId !== null || node.truncated || rerun.has(node.nodeId)) continue;
+        if (node.status !== "succeeded" && node.handledBy === null) continue;
+        completed.set(node.nodeId, {
+          nodeId: node.nodeId,
+          outputs: node.outputs,
+          ...(node.branch !== null && { branch: node.branch }),
+          ...(node.handledBy !== null && { handledBy: node.handledBy }),
+        });
+      }
+    }
+    return { completed: [...completed.values()], stepOffset };
+  }
+}
+
+const cancelledWhileQueued = {
+  status: "cancelled",
+  error: { message: "run was cancelled before it started", code: "CANCELLED" },
+} as const;
+
+function carriesFiles(spec: RunSpec): boolean {
+  const { files } = spec.inputs;
+  return Array.isArray(files) && files.length > 0;
+}
+
+/** The start node's inputs: the spec's, over the history it answers with. */
+function inputsOf(spec: RunSpec): Record<string, unknown> {
+  return { [HISTORY_INPUT]: spec.history, ...spec.inputs };
+}
+
+function nodeIndex(compiled: CompiledWorkflow, nodeId: string): number {
+  const node = compiled.nodes.find((n) => n.id === nodeId);
+  if (node === undefined) {
+    throw new AppError(400, "validation_error", `invalid request: body.from_node: no top-level node "${nodeId}"`, {
+      issues: [{ path: "body.from_node", message: `no top-level node "${nodeId}" in the workflow` }],
+    });
+  }
+  return node.index;
+}
+
+/** `nodeId` and every node downstream of it, by id. */
+function downstreamOf(compiled: CompiledWorkflow, nodeId: string): Set<string> {
+  const seen = new Set<number>();
+  const stack = [nodeIndex(compiled, nodeId)];
+  while (stack.length > 0) {
+    const index = stack.pop() as number;
+    if (seen.has(index)) continue;
+    seen.add(index);
+    for (const edge of compiled.nodes[index]?.outgoing ?? []) stack.push(edge.target);
+  }
+  return new Set([...seen].map((i) => compiled.nodes[i]?.id as string));
+}

@@ -1,0 +1,154 @@
+import type { CallOptions } from "@portflow/engine";
+import { type Kysely, sql } from "kysely";
+import type { Database } from "./database-schema.ts";
+import { rethrowUnavailable } from "./database-unavailable.ts";
+import type { StoredRunStatus } from "./run-repository.ts";
+import { fromStoredJson, toJsonb, toStoredJson } from "./stored-json.ts";
+
+/** A run as submitted: written `queued`, with the spec that says everything needed to execute it. */
+export interface SubmittedRun {
+  readonly id: string;
+  readonly botId: string;
+  readonly workflowVersionId?: string;
+  readonly trigger: string;
+  readonly sessionId?: string;
+  /** The run's inputs as shown in its history. */
+  readonly inputs: Readonly<Record<string, unknown>>;
+  /** Serialisable; the server validates it when it loads it back. */
+  readonly spec: unknown;
+  /** The run this one resumes (a new attempt of a failed, interrupted or cancelled run). */
+  readonly resumedFrom?: string;
+}
+
+/** A node execution of a run, as much as a resume needs of it. */
+export interface RecordedNode {
+  readonly nodeId: string;
+  readonly status: string;
+  readonly stepIndex: number;
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly branch: string | null;
+  readonly handledBy: "fail-branch" | "default-value" | null;
+  /** The outputs were stored as a truncated preview: they cannot be restored. */
+  readonly truncated: boolean;
+  readonly parentNodeId: string | null;
+}
+
+/** A submitted run loaded back by id (a worker has only the id). */
+export interface StoredRunSpec {
+  readonly id: string;
+  readonly botId: string | null;
+  readonly status: StoredRunStatus;
+  readonly spec: unknown;
+  readonly resumedFrom: string | null;
+  readonly queuedAt: Date | null;
+}
+
+/** Runs from submission to their first engine write: the queued row, its spec, and what a resume reads. */
+export interface RunSpecRepository {
+  /** Writes the run row as `queued` with its spec, before anything executes. */
+  submit(run: SubmittedRun, options?: CallOptions): Promise<void>;
+  get(runId: string, options?: CallOptions): Promise<StoredRunSpec | undefined>;
+  /** The run's recorded node executions, in step order. */
+  recordedNodes(runId: string, options?: CallOptions): Promise<RecordedNode[]>;
+  /**
+   * Ends a run that never reached the engine (cancelled while queued, or a spec that can no longer
+   * run) when it is still `queued`. Returns whether it did.
+   */
+  finishQueued(
+    runId: string,
+    outcome: { readonly status: "cancelled" | "failed"; readonly error: { message: string; code: string } },
+  ): Promise<boolean>;
+}
+
+const HANDLED = new Set(["fail-branch", "default-value"]);
+
+export class KyselyRunSpecRepository implements RunSpecRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async submit(run: SubmittedRun, options?: CallOptions): Promise<void> {
+    options?.signal?.throwIfAborted();
+    const inputs = toStoredJson(run.inputs);
+    try {
+      await this.db
+        .insertInto("workflow_execution_runs")
+        .values({
+          id: run.id,
+          bot_id: run.botId,
+          workflow_version_id: run.workflowVersionId ?? null,
+          status: "queued",
+          trigger: run.trigger,
+          inputs: inputs.text,
+          truncated: inputs.truncated,
+          session_id: run.sessionId ?? null,
+          spec: toJsonb(run.spec),
+          resumed_from: run.resumedFrom ?? null,
+          queued_at: sql<Date>`now()`,
+          started_at: sql<Date>`now()`,
+        })
+        .execute();
+    } catch (error) {
+      rethrowUnavailable(error);
+    }
+  }
+
+  async get(runId: string, options?: CallOptions): Promise<StoredRunSpec | undefined> {
+    options?.signal?.throwIfAborted();
+    const row = await this.db
+      .selectFrom("workflow_execution_runs")
+      .select(["id", "bot_id", "status", "spec", "resumed_from", "queued_at"])
+      .where("id", "=", runId)
+      .executeTakeFirst()
+      .catch(rethrowUnavailable);
+    if (row === undefined) return undefined;
+    return {
+      id: row.id,
+      botId: row.bot_id,
+      status: row.status as StoredRunStatus,
+      spec: fromStoredJson(row.spec ?? null),
+      resumedFrom: row.resumed_from,
+      queuedAt: row.queued_at,
+    };
+  }
+
+  async recordedNodes(runId: string, options?: CallOptions): Promise<RecordedNode[]> {
+    options?.signal?.throwIfAborted();
+    const rows = await this.db
+      .selectFrom("workflow_node_executions")
+      .select(["node_id", "status", "step_index", "outputs", "branch", "handled_by", "truncated", "parent_node_id"])
+      .where("run_id", "=", runId)
+      .orderBy("step_index")
+      .execute()
+      .catch(rethrowUnavailable);
+    return rows.map((row) => ({
+      nodeId: row.node_id,
+      status: row.status,
+      stepIndex: row.step_index,
+      outputs: (fromStoredJson(row.outputs) ?? {}) as Record<string, unknown>,
+      branch: row.branch,
+      handledBy: HANDLED.has(row.handled_by ?? "") ? (row.handled_by as "fail-branch" | "default-value") : null,
+      truncated: row.truncated,
+      parentNodeId: row.parent_node_id,
+    }));
+  }
+
+  async finishQueued(
+    runId: string,
+    outcome: { readonly status: "cancelled" | "failed"; readonly error: { message: string; code: string } },
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable("workflow_execution_runs")
+      .set({
+        status: outcome.status,
+        error: toJsonb(outcome.error),
+        finished_at: sql<Date>`now()`,
+        elapsed_ms: 0,
+        lease_owner: null,
+        lease_expires_at: null,
+      })
+      .where("id", "=", runId)
+      .where("status", "=", "queued")
+      .executeTakeFirst()
+      .catch(rethrowUnavailable);
+    return Number(result.numUpdatedRows) > 0;
+  }
+}
