@@ -69,7 +69,7 @@ describe("validation catches typos before a run", () => {
     wf.nodes[2]!.config = { user_prompt: "{{query}}", temprature: 0.2 };
     wf.nodes[1]!.config = { top_k: 3, score_treshold: 0.5 };
     expect(problemsOf(wf)).toEqual([
-      'invalid_config @ nodes[1].config.score_treshold: unknown key "score_treshold" — did you mean "score_threshold"? (known keys: top_k, score_threshold, filter)',
+      'invalid_config @ nodes[1].config.score_treshold: unknown key "score_treshold" — did you mean "score_threshold"? (known keys: top_k, score_threshold, filter, search, candidates, fusion, rerank)',
       expect.stringMatching(
         /^invalid_config @ nodes\[2\]\.config\.temprature: unknown key "temprature" — did you mean "temperature"\? \(known keys: system_prompt, user_prompt, model, temperature, /,
       ),

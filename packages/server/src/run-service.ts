@@ -13,6 +13,7 @@ import {
   type RunHandle,
   Services,
 } from "@portflow/engine";
+import { withFileMetadata } from "@portflow/nodes";
 import { type Storage, workflowChecksum } from "@portflow/storage";
 import { AppError } from "./app-error.ts";
 import { loadConversation } from "./conversation-state.ts";
@@ -141,7 +142,8 @@ export class RunService {
       ...(valid.target.kind === "version" && { workflowVersionId: valid.target.workflow_version_id }),
       trigger: valid.trigger,
       ...(valid.session_id !== undefined && { sessionId: valid.session_id }),
-      inputs: inputsOf(valid),
+      // the row shows attachments by metadata; the spec keeps their bytes for whoever executes it
+      inputs: carriesFiles(valid) ? withFileMetadata(inputsOf(valid)) : inputsOf(valid),
       spec: valid,
       ...(options.resumedFrom !== undefined && { resumedFrom: options.resumedFrom }),
     });

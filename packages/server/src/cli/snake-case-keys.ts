@@ -22,11 +22,15 @@ const VERBATIM_KEYS: ReadonlySet<string> = new Set([
   "config_schema",
 ]);
 
-/** `useWorkflowV2` → `use_workflow_v2`, `botId` → `bot_id`; snake_case keys stay as they are. */
+/**
+ * `useWorkflowV2` → `use_workflow_v2`, `botId` → `bot_id`, `recallAt1` → `recall_at_1` (a rank
+ * after "at" is a word of its own); snake_case keys stay as they are.
+ */
 export function snakeCase(key: string): string {
   return key
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .replace(/([A-Z])([A-Z][a-z])/g, "$1_$2")
+    .replace(/_At(\d)/g, "_At_$1")
     .toLowerCase();
 }
 

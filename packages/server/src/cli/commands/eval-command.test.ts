@@ -46,7 +46,7 @@ describe("portflow eval retrieval", () => {
     const result = JSON.parse(json) as {
       questions: number;
       k: number;
-      recall_at1: number;
+      recall_at_1: number;
       recall_at_k: number;
       mrr: number;
       outcomes: Outcome[];
@@ -66,7 +66,7 @@ describe("portflow eval retrieval", () => {
     });
     expect(result.outcomes.map((o) => o.rank)).toEqual(ranks);
     const n = questions.length;
-    expect(result.recall_at1).toBeCloseTo(ranks.filter((r) => r === 1).length / n, 10);
+    expect(result.recall_at_1).toBeCloseTo(ranks.filter((r) => r === 1).length / n, 10);
     expect(result.recall_at_k).toBeCloseTo(ranks.filter((r) => r !== null).length / n, 10);
     expect(result.mrr).toBeCloseTo(ranks.reduce<number>((s, r) => s + (r === null ? 0 : 1 / r), 0) / n, 10);
 
@@ -117,26 +117,26 @@ describe("portflow eval retrieval", () => {
       { name: "retrieval-eval", bot: botId, file: QUESTIONS },
       { name: "retrieval-eval-mixed", bot: mixedBot, file: join(mixed, "questions.json") },
     ];
-    const figures: Record<string, Record<string, { recallAtK: number; mrr: number; search: string }>> = {};
+    const figures: Record<string, Record<string, { recall_at_k: number; mrr: number; search: string }>> = {};
     for (const set of sets) {
       figures[set.name] = {};
       for (const search of ["vector", "keyword", "hybrid"]) {
         const args = ["eval", "retrieval", "--bot", set.bot, "--questions", set.file, "--search", search, "--json"];
         const result = JSON.parse(await runCliOrThrow(data, ...args)) as {
-          recallAtK: number;
+          recall_at_k: number;
           mrr: number;
           search: string;
         };
         expect(result.search).toBe(search);
         figures[set.name]![search] = result;
         console.log(
-          `${set.name} · ${search.padEnd(7)} recall@5 ${result.recallAtK.toFixed(3)}  MRR ${result.mrr.toFixed(3)}`,
+          `${set.name} · ${search.padEnd(7)} recall@5 ${result.recall_at_k.toFixed(3)}  MRR ${result.mrr.toFixed(3)}`,
         );
       }
       const byMode = figures[set.name]!;
-      expect(byMode.hybrid!.recallAtK).toBeGreaterThanOrEqual(byMode.vector!.recallAtK);
+      expect(byMode.hybrid!.recall_at_k).toBeGreaterThanOrEqual(byMode.vector!.recall_at_k);
       // the issue's targets for the default mode
-      expect(byMode.hybrid!.recallAtK).toBeGreaterThanOrEqual(0.95);
+      expect(byMode.hybrid!.recall_at_k).toBeGreaterThanOrEqual(0.95);
       expect(byMode.hybrid!.mrr).toBeGreaterThanOrEqual(0.8);
     }
     // without --search the command evaluates what the knowledge node does by default: hybrid
