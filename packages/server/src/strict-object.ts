@@ -3,8 +3,9 @@
  * 400 naming the key instead of a silently ignored option.
  * @module
  */
+
+import { didYouMean } from "@portflow/engine";
 import { z } from "zod";
-import { closestName } from "./closest-name.ts";
 
 /** Per-key hints for likely mistakes that are not typos (`query` sent beside `inputs`). */
 export type UnknownKeyHints = Readonly<Record<string, string>>;
@@ -13,7 +14,7 @@ export type UnknownKeyHints = Readonly<Record<string, string>>;
 function describeKey(key: string, known: readonly string[], hints: UnknownKeyHints): string {
   const hint = Object.hasOwn(hints, key) ? hints[key] : undefined;
   if (hint !== undefined) return `"${key}" (${hint})`;
-  const suggestion = closestName(key, known);
+  const suggestion = didYouMean(key, known);
   return suggestion === undefined ? `"${key}"` : `"${key}" (did you mean "${suggestion}"?)`;
 }
 

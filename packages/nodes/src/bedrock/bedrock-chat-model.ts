@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/client-bedrock-runtime";
 import type { ChatMessage, ChatModel, ChatOptions, ChatRequest } from "@portflow/engine";
 import { z } from "zod";
+import { alternatingTurns } from "../alternating-turns.ts";
 import type { ProviderChatResponse } from "../model-provider.ts";
 import { BedrockError } from "./bedrock-error.ts";
 
@@ -45,17 +46,9 @@ const deltaSchema = z.looseObject({ delta: z.looseObject({ text: z.string().opti
 const messageStopSchema = z.looseObject({ stopReason: z.string() });
 const metadataSchema = z.looseObject({ usage: usageSchema });
 
-/** Bedrock wants alternating turns starting with the user: merge neighbours, drop a leading assistant turn. */
+/** Bedrock wants alternating turns starting with the user. */
 function toBedrockMessages(messages: readonly ChatMessage[]): Message[] {
-  const merged: { role: ChatMessage["role"]; texts: string[] }[] = [];
-  for (const message of messages) {
-    if (message.content === "") continue;
-    const last = merged.at(-1);
-    if (last && last.role === message.role) last.texts.push(message.content);
-    else merged.push({ role: message.role, texts: [message.content] });
-  }
-  while (merged[0]?.role === "assistant") merged.shift();
-  return merged.map((m) => ({ role: m.role, content: [{ text: m.texts.join("\n\n") }] }));
+  return alternatingTurns(messages).map((m) => ({ role: m.role, content: [{ text: m.content }] }));
 }
 
 function invalidResponse(operation: string, error: z.ZodError): BedrockError {

@@ -9,9 +9,8 @@ import { CliError } from "../cli-error.ts";
 import type { CliSession } from "../cli-session.ts";
 import { formatTokens } from "../format-tokens.ts";
 import { INTERRUPTED_EXIT_CODE, withInterrupt } from "../interrupt-signal.ts";
+import { nodeTimeline } from "../node-timeline.ts";
 import { requireBot } from "../require-bot.ts";
-import { roundLabel } from "../round-label.ts";
-import { formatTable } from "../text-table.ts";
 
 interface Source {
   readonly label: string;
@@ -44,29 +43,6 @@ function sourcesOf(outputs: Readonly<Record<string, unknown>>): Source[] {
 function answerOf(outputs: Readonly<Record<string, unknown>>): string {
   const { answer, text } = outputs;
   return typeof answer === "string" ? answer : typeof text === "string" ? text : "";
-}
-
-function timeline(result: RunResult): string {
-  return formatTable(
-    [
-      { header: "node" },
-      { header: "round" },
-      { header: "type" },
-      { header: "status" },
-      { header: "ms", align: "right" },
-      { header: "tokens", align: "right" },
-      { header: "error" },
-    ],
-    result.nodes.map((n) => [
-      n.nodeId,
-      roundLabel(n.parentNodeId, n.iterationIndex),
-      n.nodeType,
-      n.attempts > 1 ? `${n.status} (${n.attempts} attempts)` : n.status,
-      n.elapsedMs.toFixed(1),
-      formatTokens(n.tokens),
-      n.error?.message,
-    ]),
-  );
 }
 
 /** `portflow run --bot ID "question"`. */
@@ -159,7 +135,7 @@ export function registerRunCommand(program: Command, session: CliSession): void 
             `Timeline: run ${result.runId} ${result.status} in ${result.totals.elapsedMs.toFixed(0)} ms` +
               `, ${result.totals.steps} steps${tokens !== undefined ? `, ${tokens} tokens` : ""}`,
           );
-          session.out(timeline(result));
+          session.out(nodeTimeline(result));
         }
         const unrecorded = runNotRecordedError(result);
         if (unrecorded !== undefined) throw new CliError(unrecorded.message);

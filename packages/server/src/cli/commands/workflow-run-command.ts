@@ -6,10 +6,9 @@ import { CliError } from "../cli-error.ts";
 import type { CliSession } from "../cli-session.ts";
 import { formatTokens } from "../format-tokens.ts";
 import { INTERRUPTED_EXIT_CODE, withInterrupt } from "../interrupt-signal.ts";
+import { nodeTimeline } from "../node-timeline.ts";
 import { readModelMap } from "../read-model-map.ts";
 import { requireBot } from "../require-bot.ts";
-import { roundLabel } from "../round-label.ts";
-import { formatTable } from "../text-table.ts";
 
 interface WorkflowRunOptions {
   readonly input: string[];
@@ -120,29 +119,6 @@ function resultJson(result: RunResult) {
   };
 }
 
-function nodeTable(result: RunResult): string {
-  return formatTable(
-    [
-      { header: "node" },
-      { header: "round" },
-      { header: "type" },
-      { header: "status" },
-      { header: "ms", align: "right" },
-      { header: "tokens", align: "right" },
-      { header: "error" },
-    ],
-    result.nodes.map((n) => [
-      n.nodeId,
-      roundLabel(n.parentNodeId, n.iterationIndex),
-      n.nodeType,
-      n.attempts > 1 ? `${n.status} (${n.attempts} attempts)` : n.status,
-      n.elapsedMs.toFixed(1),
-      formatTokens(n.tokens),
-      n.error?.message,
-    ]),
-  );
-}
-
 function printProblems(problems: readonly WorkflowProblem[], session: CliSession): void {
   for (const p of problems) session.err(`problem: ${p.path}: ${p.message} [${p.code}]`);
 }
@@ -217,7 +193,7 @@ export function registerWorkflowRunCommand(program: Command, session: CliSession
           session.out(
             `run ${result.status} in ${result.totals.elapsedMs.toFixed(0)} ms, ${result.totals.steps} steps${tokens !== undefined ? `, ${tokens} tokens` : ""}`,
           );
-          session.out(nodeTable(result));
+          session.out(nodeTimeline(result));
         }
         if (result.status === "failed" || result.status === "cancelled") {
           const where = result.error?.nodeId !== undefined ? ` at node ${result.error.nodeId}` : "";

@@ -1,0 +1,28 @@
+import type { RunResult } from "@portflow/engine";
+import { formatTokens } from "./format-tokens.ts";
+import { roundLabel } from "./round-label.ts";
+import { formatTable } from "./text-table.ts";
+
+/** A run's node executions as a table (node, round, type, status, ms, tokens, error): what `run` and `workflow run` print. */
+export function nodeTimeline(result: RunResult): string {
+  return formatTable(
+    [
+      { header: "node" },
+      { header: "round" },
+      { header: "type" },
+      { header: "status" },
+      { header: "ms", align: "right" },
+      { header: "tokens", align: "right" },
+      { header: "error" },
+    ],
+    result.nodes.map((n) => [
+      n.nodeId,
+      roundLabel(n.parentNodeId, n.iterationIndex),
+      n.nodeType,
+      n.attempts > 1 ? `${n.status} (${n.attempts} attempts)` : n.status,
+      n.elapsedMs.toFixed(1),
+      formatTokens(n.tokens),
+      n.error?.message,
+    ]),
+  );
+}
