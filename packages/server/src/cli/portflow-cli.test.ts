@@ -29,8 +29,9 @@ const portflowIn = (dataDir: string, ...args: string[]) => runPortflowProcess(ar
 const file = (name: string) => join(dir, name);
 const lines = (text: string) => text.split("\n").filter((line) => line !== "");
 
-function expectOneLineError(result: PortflowProcessResult, message: RegExp): void {
-  expect(result.code).toBe(1);
+/** A one-line error, exit code 1 (runtime) unless a usage error (2) is expected. */
+function expectOneLineError(result: PortflowProcessResult, message: RegExp, code = 1): void {
+  expect(result.code).toBe(code);
   const errors = lines(result.stderr).filter((line) => line.startsWith("portflow: "));
   expect(errors).toHaveLength(1);
   expect(errors[0]).toMatch(message);
@@ -152,6 +153,7 @@ describe("portflow CLI, end to end on the embedded database", () => {
     expectOneLineError(
       await inProcess("keys", "create", "--bot", botId, "--scope", "owner"),
       /^portflow: option '--scope <scope>' argument 'owner' is invalid\. expected one of admin, bot, chat$/,
+      2,
     );
   });
 
