@@ -6,9 +6,9 @@
  * @module
  */
 import { type FileValue, toFileValue } from "@portflow/nodes";
-import { formatByteSize } from "@portflow/nodes/ingest";
 import type { FastifyRequest } from "fastify";
 import { AppError } from "./app-error.ts";
+import { uploadBytes } from "./upload-bytes.ts";
 import { uploadFilename } from "./upload-filename.ts";
 import { uploadMimeType } from "./upload-type.ts";
 
@@ -100,20 +100,7 @@ export function readChatMultipart(limits: { readonly maxUploadBytes: number; rea
           `"${filename}" is not a supported type: attach PDF, DOCX, Markdown or plain text`,
         );
       }
-      const bytes = await part.toBuffer().catch((error: unknown) => {
-        if ((error as { code?: string }).code !== "FST_REQ_FILE_TOO_LARGE") throw error;
-        const limit = limits.maxUploadBytes;
-        throw new AppError(
-          413,
-          "payload_too_large",
-          `"${filename}": the file is larger than the upload limit of ${formatByteSize(limit)} (PORTFLOW_MAX_UPLOAD_BYTES)`,
-          {
-            reason: "TOO_LARGE",
-            limit: { name: "maxBytes", value: limit, unit: "bytes", setting: "PORTFLOW_MAX_UPLOAD_BYTES" },
-          },
-        );
-      });
-      if (bytes.byteLength === 0) throw new AppError(400, "bad_request", `"${filename}" is empty`);
+      const bytes = await uploadBytes(part, filename, limits.maxUploadBytes);
       files.push(toFileValue(filename, mimeType, bytes));
     }
     request.body = body;

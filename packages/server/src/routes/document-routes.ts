@@ -1,4 +1,3 @@
-import { formatByteSize } from "@portflow/nodes/ingest";
 import type { StoredDocument } from "@portflow/storage";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
@@ -10,6 +9,7 @@ import { errorResponses } from "../error-schema.ts";
 import { watchFileDisposition } from "../file-disposition-watcher.ts";
 import { identifier } from "../identifier-schema.ts";
 import { strictObject } from "../strict-object.ts";
+import { uploadBytes } from "../upload-bytes.ts";
 import { uploadFilename } from "../upload-filename.ts";
 import { uploadMimeType } from "../upload-type.ts";
 import { findBot } from "./bot-routes.ts";
@@ -82,20 +82,7 @@ export function documentRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         `"${filename}" is not a supported type: upload PDF, DOCX, HTML, Markdown or plain text`,
       );
     }
-    const bytes = await file.toBuffer().catch((error: unknown) => {
-      if ((error as { code?: string }).code !== "FST_REQ_FILE_TOO_LARGE") throw error;
-      const limit = ctx.config.maxUploadBytes;
-      throw new AppError(
-        413,
-        "payload_too_large",
-        `"${filename}": the file is larger than the upload limit of ${formatByteSize(limit)} (PORTFLOW_MAX_UPLOAD_BYTES)`,
-        {
-          reason: "TOO_LARGE",
-          limit: { name: "maxBytes", value: limit, unit: "bytes", setting: "PORTFLOW_MAX_UPLOAD_BYTES" },
-        },
-      );
-    });
-    if (bytes.byteLength === 0) throw new AppError(400, "bad_request", `"${filename}" is empty`);
+    const bytes = await uploadBytes(file, filename, ctx.config.maxUploadBytes);
     const controller = new AbortController();
     reply.raw.once("close", () => {
       if (!reply.raw.writableFinished) controller.abort(new Error("client disconnected"));
