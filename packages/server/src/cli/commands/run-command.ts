@@ -1,4 +1,4 @@
-import type { RunHandle, RunResult } from "@portflow/engine";
+import type { RunHandle } from "@portflow/engine";
 import type { Command } from "commander";
 import { AppError } from "../../app-error.ts";
 import { botWorkflowTarget } from "../../bot-workflow-target.ts";
