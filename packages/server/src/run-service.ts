@@ -14,7 +14,7 @@ import {
   Services,
 } from "@portflow/engine";
 import { withFileMetadata } from "@portflow/nodes";
-import { type Storage, workflowChecksum } from "@portflow/storage";
+import { type RecordedNode, type Storage, workflowChecksum } from "@portflow/storage";
 import { AppError } from "./app-error.ts";
 import { loadConversation } from "./conversation-state.ts";
 import { fileMetadataRecorder } from "./file-metadata-recorder.ts";
@@ -291,9 +291,7 @@ export class RunService {
       const rerun = source.fromNode === undefined ? new Set<string>() : downstreamOf(compiled, source.fromNode);
       for (const node of await this.storage.runSpecs.recordedNodes(source.runId)) {
         stepOffset = Math.max(stepOffset, node.stepIndex);
-        // Body rounds re-run with their container; a truncated value cannot be restored whole.
-        if (node.parentNodeId !== null || node.truncated || rerun.has(node.nodeId)) continue;
-        if (node.status !== "succeeded" && node.handledBy === null) continue;
+        if (!isReusable(node) || rerun.has(node.nodeId)) continue;
         completed.set(node.nodeId, {
           nodeId: node.nodeId,
           outputs: node.outputs,
@@ -331,8 +329,17 @@ function nodeIndex(compiled: CompiledWorkflow, nodeId: string): number {
   return node.index;
 }
 
-/** `nodeId` and every node downstream of it, by id. */
-function downstreamOf(compiled: CompiledWorkflow, nodeId: string): Set<string> {
+/**
+ * Whether a resume can restore a recorded node instead of running it: a top-level node that
+ * succeeded (or whose failure its error strategy handled). Body rounds re-run with their
+ * container; a truncated value cannot be restored whole.
+ */
+export function isReusable(node: RecordedNode): boolean {
+  return node.parentNodeId === null && !node.truncated && (node.status === "succeeded" || node.handledBy !== null);
+}
+
+/** `nodeId` and every node downstream of it, by id (a 400 naming `body.from_node` when it is no top-level node). */
+export function downstreamOf(compiled: CompiledWorkflow, nodeId: string): Set<string> {
   const seen = new Set<number>();
   const stack = [nodeIndex(compiled, nodeId)];
   while (stack.length > 0) {

@@ -82,6 +82,31 @@ const control = (botId: string, runId: string, action: string, payload?: object)
     ...(payload !== undefined && { payload }),
   });
 
+async function saveAndPublish(botId: string, graph: unknown): Promise<{ id: string; version_number: number }> {
+  const saved = await t.app.inject({
+    method: "PUT",
+    url: `/api/v1/bots/${botId}/workflow-versions/draft`,
+    headers: t.admin,
+    payload: { graph, force: true },
+  });
+  expect(saved.json()).toMatchObject({ valid: true });
+  const published = await t.app.inject({
+    method: "POST",
+    url: `/api/v1/bots/${botId}/workflow-versions/draft/publish`,
+    headers: t.admin,
+  });
+  expect(published.statusCode).toBe(201);
+  return published.json();
+}
+
+/** The chain with step2 calling another path: step2's config differs. */
+function withStep2Path(graph: ReturnType<typeof chain>, path: string) {
+  return {
+    ...graph,
+    nodes: graph.nodes.map((n) => (n.id === "step2" ? { ...n, config: { url: `${api.origin}/${path}` } } : n)),
+  };
+}
+
 describe("run control routes", () => {
   it("resumes a failed run from the failed node: earlier nodes are not called again and their recorded outputs feed it", async () => {
     calls.clear();
@@ -169,5 +194,56 @@ describe("run control routes", () => {
     expect((await t.storage.runs.get(botId, run?.id ?? ""))?.status).toBe("cancelled");
     const late = await control(botId, run?.id ?? "", "cancel");
     expect(late.json().outcome).toBe("finished");
+  });
+
+  it("resumes on a compatible published version: reused nodes are not called again, the failed node runs as that version has it", async () => {
+    calls.clear();
+    failStep3 = 1;
+    const botId = await botWithDraft(chain(api.origin));
+    const failedId = (await draftRun(botId)).json().run_id as string;
+    await saveAndPublish(botId, chain(api.origin));
+    // v2 points step3 elsewhere: step3 failed, so its config may change
+    const v2 = await saveAndPublish(botId, chain(api.origin, "fixed"));
+    expect(v2.version_number).toBe(2);
+
+    const resumed = await control(botId, failedId, "resume", { version: 2 });
+    expect(resumed.statusCode).toBe(200);
+    expect(resumed.json()).toMatchObject({
+      status: "succeeded",
+      resumed_from: failedId,
+      outputs: { answer: "fixed-call1" },
+    });
+    expect(Object.fromEntries(calls)).toEqual({ step1: 1, step2: 1, step3: 1, fixed: 1 });
+    expect(api.requests.at(-1)?.url).toBe("/fixed?prev=step2-call1");
+    expect((await t.storage.runs.get(botId, resumed.json().run_id))?.workflowVersionId).toBe(v2.id);
+  });
+
+  it("refuses a version that changed a reused node (409 version_incompatible naming it and why), but resumes from that node on it", async () => {
+    calls.clear();
+    failStep3 = 1;
+    const botId = await botWithDraft(chain(api.origin));
+    const failedId = (await draftRun(botId)).json().run_id as string;
+    await saveAndPublish(botId, chain(api.origin));
+    await saveAndPublish(botId, withStep2Path(chain(api.origin), "step2b"));
+
+    const refused = await control(botId, failedId, "resume", { version: 2 });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({
+      code: "version_incompatible",
+      details: { version: 2, node_id: "step2", reason: "config changed" },
+    });
+    expect(refused.json().error.message).toContain('node "step2"');
+    expect(Object.fromEntries(calls)).toEqual({ step1: 1, step2: 1, step3: 1 });
+
+    const fromStep2 = await control(botId, failedId, "resume", { version: 2, from_node: "step2" });
+    expect(fromStep2.json()).toMatchObject({ status: "succeeded", outputs: { answer: "step3-call2" } });
+    expect(Object.fromEntries(calls)).toEqual({ step1: 1, step2: 1, step2b: 1, step3: 2 });
+
+    const missing = await control(botId, failedId, "resume", { version: 9 });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error.message).toBe("workflow version 9 not found");
+    const bad = await control(botId, failedId, "resume", { version: "two" });
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.stringify(bad.json().error)).toContain("body.version");
   });
 });

@@ -7,14 +7,14 @@ import { saveConversation } from "../conversation-state.ts";
 import { errorResponses } from "../error-schema.ts";
 import { identifier } from "../identifier-schema.ts";
 import { optionalBody } from "../optional-body.ts";
+import { rerunSpec, resumeSpec } from "../run-attempt-spec.ts";
 import { runNotRecordedError } from "../run-not-recorded.ts";
-import { parseRunSpec, type RunSpec } from "../run-spec.ts";
+import type { RunSpec } from "../run-spec.ts";
 import { SseStream } from "../sse-stream.ts";
 import { strictObject } from "../strict-object.ts";
 import { findBot } from "./bot-routes.ts";
 import { debugRunSchema, toDebugRunResponse } from "./workflow-version-routes.ts";
 
-const RESUMABLE = new Set(["failed", "interrupted", "cancelled"]);
 const FINISHED = new Set(["succeeded", "partial-succeeded", "failed", "cancelled", "interrupted"]);
 const SSE_PING_MS = 15_000;
 
@@ -35,19 +35,6 @@ const cancelSchema = z
 
 /** `/api/v1/bots/{bot_id}/workflow-executions/{run_id}/{resume,rerun,cancel}`: runs controlled after they started. */
 export function runControlRoutes(ctx: AppContext): FastifyPluginAsyncZod {
-  /** The stored run and its spec; 404 for another bot's or an unknown run, 409 for a run without a spec. */
-  async function storedSpec(botId: string, runId: string): Promise<{ status: string; spec: RunSpec }> {
-    const run = await ctx.storage.runs.get(botId, runId);
-    if (run === undefined) throw AppError.notFound("workflow execution");
-    const stored = await ctx.storage.runSpecs.get(runId);
-    if (stored?.spec === null || stored?.spec === undefined) {
-      throw new AppError(409, "run_not_resumable", "this run was recorded without a run spec: it cannot run again", {
-        run_id: runId,
-      });
-    }
-    return { status: run.status, spec: parseRunSpec(stored.spec) };
-  }
-
   async function runAttempt(spec: RunSpec, resumedFrom: string | null) {
     const handle = await ctx.runService.start(spec);
     const result = await handle.result;
@@ -76,10 +63,22 @@ export function runControlRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           description:
             "A new run, linked by `resumed_from`: nodes that succeeded are not run again (their recorded outputs are " +
             "reused); the failed node and everything after it runs. `from_node` re-runs that node and everything " +
-            "downstream of it too. Answers when the new run has finished.",
+            "downstream of it too. `version` runs the new attempt on that published version of the bot, when it is " +
+            "compatible up to the resume point: every node whose recorded output is reused exists there with the " +
+            "same type, config, inputs and upstream edges; otherwise 409 `version_incompatible` naming the first such " +
+            "node (`details.node_id`) and why (`details.reason`: missing, type changed, config changed, inputs " +
+            "changed). Answers when the new run has finished.",
           params: paramsSchema,
           body: optionalBody(
-            strictObject({ from_node: identifier().optional().describe("re-run from this top-level node") }),
+            strictObject({
+              from_node: identifier().optional().describe("re-run from this top-level node"),
+              version: z
+                .number()
+                .int()
+                .min(1)
+                .optional()
+                .describe("run on this published version number of the bot (compatible up to the resume point)"),
+            }),
           ),
           response: { 200: attemptSchema, ...errorResponses(400, 401, 404, 409, 422, 429, 503) },
         },
@@ -87,18 +86,12 @@ export function runControlRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       async (request) => {
         const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
         const runId = request.params.run_id;
-        const { status, spec } = await storedSpec(bot.id, runId);
-        if (!RESUMABLE.has(status)) {
-          throw new AppError(409, "run_not_resumable", `a ${status} run cannot be resumed`, {
-            run_id: runId,
-            status,
-          });
-        }
-        const from = request.body.from_node;
-        return runAttempt(
-          { ...spec, resume: { from_run: runId, ...(from !== undefined && { from_node: from }) } },
-          runId,
-        );
+        const { from_node, version } = request.body;
+        const spec = await resumeSpec(ctx, bot.id, runId, {
+          ...(from_node !== undefined && { fromNode: from_node }),
+          ...(version !== undefined && { version }),
+        });
+        return runAttempt(spec, runId);
       },
     );
 
@@ -115,9 +108,7 @@ export function runControlRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
-        const { spec } = await storedSpec(bot.id, request.params.run_id);
-        const { resume: _resume, ...fresh } = spec;
-        return runAttempt(fresh, null);
+        return runAttempt(await rerunSpec(ctx, bot.id, request.params.run_id), null);
       },
     );
 
