@@ -108,6 +108,18 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
         route: `${versions}/{version}/restore`,
         url: `/api/v1/bots/${botA}/workflow-versions/${b.versionId}/restore`,
       },
+      {
+        method: "POST",
+        route: `${versions}/draft/nodes/{node_id}/run`,
+        url: `/api/v1/bots/${B}/workflow-versions/draft/nodes/answer/run`,
+        payload: { inputs: { query: "leak?" } },
+      },
+      {
+        method: "POST",
+        route: `${versions}/draft/nodes/{node_id}/run`,
+        url: `/api/v1/bots/${botA}/workflow-versions/draft/nodes/answer/run`,
+        payload: { from_run: b.runId },
+      },
       { method: "GET", route: executions, url: `/api/v1/bots/${B}/workflow-executions` },
       { method: "GET", route: `${executions}/statistics`, url: `/api/v1/bots/${B}/workflow-executions/statistics` },
       { method: "GET", route: `${executions}/{run_id}`, url: `/api/v1/bots/${B}/workflow-executions/${b.runId}` },

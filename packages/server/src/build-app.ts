@@ -29,6 +29,7 @@ import { OutageLog } from "./outage-log.ts";
 import { authFailureGuard, registerRateLimits } from "./rate-limits.ts";
 import { botRoutes } from "./routes/bot-routes.ts";
 import { chatRoutes } from "./routes/chat-routes.ts";
+import { debugNodeRoutes } from "./routes/debug-node-routes.ts";
 import { documentRoutes } from "./routes/document-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { keyRoutes } from "./routes/key-routes.ts";
@@ -221,6 +222,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
       await api.register(workflowVersionRoutes(ctx));
       await api.register(workflowExecutionRoutes(ctx));
       await api.register(runControlRoutes(ctx));
+      await api.register(debugNodeRoutes(ctx));
       await api.register(chatRoutes(ctx));
       await api.register(secretRoutes(ctx));
       await api.register(documentRoutes(ctx));

@@ -17,6 +17,7 @@ import { withFileMetadata } from "@portflow/nodes";
 import { type RecordedNode, type Storage, workflowChecksum } from "@portflow/storage";
 import { AppError } from "./app-error.ts";
 import { loadConversation } from "./conversation-state.ts";
+import { debugNodeResume, debugNodeWorkflow } from "./debug-node-workflow.ts";
 import { fileMetadataRecorder } from "./file-metadata-recorder.ts";
 import { RelayRunHandle, RUN_EVENT_NAMES } from "./relay-run-handle.ts";
 import type { RunEventLog } from "./run-event-log.ts";
@@ -83,8 +84,20 @@ export class RunService {
     this.#dispatcher = dispatcher;
   }
 
-  /** The spec's target as a graph to run: a 409 when it is gone or changed since it was submitted. */
+  /**
+   * The spec's target as a graph to run: a 409 when it is gone or changed since it was submitted.
+   * For a single-node debug run, that node alone.
+   */
   async target(spec: RunSpec): Promise<RunTarget> {
+    const target = await this.#storedTarget(spec);
+    const debug = spec.debug_node;
+    if (debug === undefined) return target;
+    const compiled = this.runner.compile(target);
+    const { cacheKey: _whole, ...rest } = target;
+    return { ...rest, kind: "v2", graph: debugNodeWorkflow(compiled, debug.node_id, debug.inputs) };
+  }
+
+  async #storedTarget(spec: RunSpec): Promise<RunTarget> {
     const t = spec.target;
     if (t.kind === "version") {
       const version = await this.storage.workflowVersions.get(spec.bot_id, t.workflow_version_id);
@@ -211,7 +224,8 @@ export class RunService {
   ): Promise<RunHandle> {
     const compiled = this.runner.compile(target);
     const conversation = await loadConversation(this.storage, compiled.workflow, spec.bot_id, spec.session_id);
-    const resume = await this.#resumePoint(runId, spec, compiled, continuing);
+    const earlier = await this.#resumePoint(runId, spec, compiled, continuing);
+    const resume = spec.debug_node !== undefined ? debugNodeResume(earlier) : earlier;
     const controller = new AbortController();
     this.#live.set(runId, controller);
     const stop = signal !== undefined ? AbortSignal.any([signal, controller.signal]) : controller.signal;

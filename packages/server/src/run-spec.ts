@@ -39,6 +39,11 @@ export const runSpecSchema = z.object({
    * node and everything downstream of it too.
    */
   resume: z.object({ from_run: z.string().min(1), from_node: z.string().min(1).optional() }).optional(),
+  /**
+   * Run this one top-level node of the target alone (a single-node debug run), its input ports
+   * given these values; `inputs` above are then empty.
+   */
+  debug_node: z.object({ node_id: z.string().min(1), inputs: z.record(z.string(), z.unknown()) }).optional(),
 });
 
 /** A run spec as stored and executed. */

@@ -84,6 +84,7 @@ describe("unknown keys", () => {
       "restoreWorkflowVersion body",
       "resumeRun body",
       "runDraft body",
+      "runDraftNode body",
       "saveDraft body",
       "setBotSecret body",
       "updateBot body",
