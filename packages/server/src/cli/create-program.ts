@@ -55,7 +55,8 @@ export async function createProgram(session: CliSession, groups: readonly string
       "Portflow: workflow-driven retrieval-augmented chat bots.\n" +
         "Uses the embedded database under PORTFLOW_DATA_DIR (default ./.portflow), or DATABASE_URL when set.",
     )
-    .version("0.1.0")
+    // within one command, --version is the command's own (`runs resume --version N`): root options are read anywhere
+    .version("0.1.0", groups.length === 1 ? "-V" : "-V, --version")
     .option("--verbose", "print stack traces (and more detail where a command has it)")
     .exitOverride()
     .showHelpAfterError("(add --help for usage)")

@@ -1,11 +1,18 @@
 import { RUN_STATUSES, type Storage, type StoredRunStatus } from "@portflow/storage";
 import { type Command, InvalidArgumentError } from "commander";
+import { AppError } from "../../app-error.ts";
+import { saveConversation } from "../../conversation-state.ts";
+import { rerunSpec, resumeSpec } from "../../run-attempt-spec.ts";
+import { runNotRecordedError } from "../../run-not-recorded.ts";
+import type { RunSpec } from "../../run-spec.ts";
 import { CliError } from "../cli-error.ts";
 import type { CliSession } from "../cli-session.ts";
 import { formatTokens } from "../format-tokens.ts";
+import { withInterrupt } from "../interrupt-signal.ts";
 import { parseCount } from "../parse-count.ts";
 import { requireBot } from "../require-bot.ts";
 import { roundLabel } from "../round-label.ts";
+import { printRun, throwIfRunFailed } from "../run-output.ts";
 import { formatFields, formatTable } from "../text-table.ts";
 
 function parseStatus(value: string): StoredRunStatus {
@@ -31,7 +38,78 @@ function short(value: unknown, max = 200): string | undefined {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** `portflow runs list|show`. */
+/** How a spec's workflow reads to a person, as `portflow run` names it: `V2 version 3`, `V2 draft`. */
+async function workflowLabel(storage: Storage, spec: RunSpec): Promise<string> {
+  if (spec.target.kind === "legacy") return "V1 workflow (through the adapter)";
+  const version = await storage.workflowVersions.get(spec.bot_id, spec.target.workflow_version_id);
+  if (version === undefined) return "a removed workflow version";
+  return `V${version.schemaVersion} ${version.versionNumber === null ? "draft" : `version ${version.versionNumber}`}`;
+}
+
+interface AttemptOptions {
+  readonly from?: string;
+  readonly version?: number;
+  readonly json?: boolean;
+}
+
+/** `runs resume` and `runs rerun`: a new attempt at a stored run, shown as `portflow run` shows a run. */
+async function runAttempt(
+  session: CliSession,
+  runId: string,
+  kind: "resume" | "rerun",
+  options: AttemptOptions,
+): Promise<void> {
+  const context = await session.context();
+  const { storage, runner, runService } = context;
+  const botId = (await storage.runSpecs.get(runId))?.botId;
+  if (botId === undefined || botId === null) throw new CliError(`run ${runId} does not exist`);
+  let spec: RunSpec;
+  try {
+    spec =
+      kind === "rerun"
+        ? await rerunSpec(context, botId, runId)
+        : await resumeSpec(context, botId, runId, {
+            ...(options.from !== undefined && { fromNode: options.from }),
+            ...(options.version !== undefined && { version: options.version }),
+          });
+  } catch (error) {
+    throw cliError(error, options);
+  }
+  await withInterrupt(async (signal) => {
+    let target: Awaited<ReturnType<typeof runService.target>>;
+    let handle: Awaited<ReturnType<typeof runService.start>>;
+    try {
+      target = await runService.target(spec);
+      handle = await runService.start(spec, { signal, target });
+    } catch (error) {
+      throw cliError(error, options);
+    }
+    const result = await printRun(session, handle, {
+      botId,
+      label: await workflowLabel(storage, spec),
+      json: options.json === true,
+      answersOnly: runner.compile(target).hasAnswers,
+      extra: { resumedFrom: kind === "resume" ? runId : null },
+    });
+    const unrecorded = runNotRecordedError(result);
+    if (unrecorded !== undefined) throw new CliError(unrecorded.message);
+    if (spec.session_id !== undefined) await saveConversation(storage, botId, spec.session_id, result);
+    throwIfRunFailed(result, signal);
+  });
+}
+
+/** An AppError in the CLI's terms: an unknown `--from` node is a usage error (exit 2), the rest exit 1. */
+function cliError(error: unknown, options: AttemptOptions): unknown {
+  if (!(error instanceof AppError)) return error;
+  if (error.code === "validation_error" && options.from !== undefined) {
+    return new CliError(`--from ${options.from}: no top-level node of that id in the workflow`, 2);
+  }
+  const problems = (error.details as { problems?: { path: string; message: string }[] } | undefined)?.problems;
+  const listed = (problems ?? []).map((p) => `; ${p.path}: ${p.message}`).join("");
+  return new CliError(`${error.message}${listed}`);
+}
+
+/** `portflow runs list|show|resume|rerun`. */
 export function registerRunsCommands(program: Command, session: CliSession): void {
   const runs = program.command("runs").description("recorded workflow runs");
 
@@ -159,4 +237,26 @@ export function registerRunsCommands(program: Command, session: CliSession): voi
         ),
       );
     });
+
+  runs
+    .command("resume")
+    .description(
+      "resume a failed, interrupted or cancelled run: nodes that succeeded are not run again, the failed node and everything after it run",
+    )
+    .argument("<run-id>")
+    .option("--from <node>", "re-run from this top-level node and everything downstream of it")
+    .option(
+      "--version <n>",
+      "run on this published version number of the bot (refused unless compatible up to the resume point)",
+      parseCount,
+    )
+    .option("--json", "print the result as JSON (as `portflow run --json`, with resumed_from)")
+    .action((runId: string, options: AttemptOptions) => runAttempt(session, runId, "resume", options));
+
+  runs
+    .command("rerun")
+    .description("run a run again from scratch with the same spec (inputs, history, version)")
+    .argument("<run-id>")
+    .option("--json", "print the result as JSON (as `portflow run --json`)")
+    .action((runId: string, options: AttemptOptions) => runAttempt(session, runId, "rerun", options));
 }

@@ -1,3 +1,4 @@
+import type { RunResult } from "@portflow/engine";
 import { createNodeRegistry } from "@portflow/nodes";
 import {
   ConflictError,
@@ -7,11 +8,18 @@ import {
   workflowChecksum,
 } from "@portflow/storage";
 import { type Command, InvalidArgumentError } from "commander";
+import { AppError } from "../../app-error.ts";
+import { type DebugNodeSource, debugNodeSpec } from "../../debug-node-spec.ts";
+import { runNotRecordedError } from "../../run-not-recorded.ts";
 import { checkWorkflow } from "../check-workflow.ts";
 import { CliError } from "../cli-error.ts";
 import type { CliSession } from "../cli-session.ts";
+import { formatTokens } from "../format-tokens.ts";
+import { withInterrupt } from "../interrupt-signal.ts";
+import { nodeTimeline } from "../node-timeline.ts";
 import { readJsonFile } from "../read-json-file.ts";
 import { requireBot } from "../require-bot.ts";
+import { throwIfRunFailed } from "../run-output.ts";
 import { formatTable } from "../text-table.ts";
 
 function parseRevision(value: string): number {
@@ -30,6 +38,28 @@ function shortChecksum(checksum: string): string {
 function nodeCount(graph: unknown): number | undefined {
   const nodes = (graph as { nodes?: unknown } | null)?.nodes;
   return Array.isArray(nodes) ? nodes.length : undefined;
+}
+
+/** `--inputs` as a JSON object (a usage error otherwise). */
+function parseInputs(value: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`not JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidArgumentError('expected a JSON object of values by input port, e.g. {"query": "hi"}');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** The debug run's AppErrors as CLI errors: a bad input is a usage error (exit 2), the rest exit 1. */
+function debugNodeError(error: unknown): unknown {
+  if (!(error instanceof AppError)) return error;
+  const problems = (error.details as { problems?: { path: string; message: string }[] } | undefined)?.problems;
+  const listed = (problems ?? []).map((p) => `; ${p.path}: ${p.message}`).join("");
+  return new CliError(`${error.message.replace(/^invalid request: /, "")}${listed}`, error.statusCode === 400 ? 2 : 1);
 }
 
 function versionJson(v: WorkflowVersion) {
@@ -227,4 +257,64 @@ export function registerWorkflowCommands(program: Command, session: CliSession):
         ),
       );
     });
+
+  workflow
+    .command("debug-node")
+    .description(
+      "run one node of the bot's draft alone (recorded with trigger debug): its input ports take --inputs, or the outputs --from-run recorded upstream of it",
+    )
+    .requiredOption("--bot <bot-id>", "the bot")
+    .argument("<node>", "a top-level node id of the draft")
+    .option("--from-run <run-id>", "a run of the bot: the node reads the outputs it recorded upstream")
+    .option(
+      "--inputs <json>",
+      'values for the node\'s input ports, a JSON object (default {}), e.g. {"prev": "hi"}',
+      parseInputs,
+    )
+    .option("--json", "print {run_id, status, node_id, inputs, outputs, error, totals} as JSON")
+    .action(
+      async (
+        nodeId: string,
+        options: { bot: string; fromRun?: string; inputs?: Record<string, unknown>; json?: boolean },
+      ) => {
+        if (options.fromRun !== undefined && options.inputs !== undefined) {
+          throw new CliError("give --inputs or --from-run, not both", 2);
+        }
+        const context = await session.context();
+        const bot = await requireBot(context.storage, options.bot);
+        const source: DebugNodeSource =
+          options.fromRun !== undefined ? { fromRun: options.fromRun } : { inputs: options.inputs ?? {} };
+        await withInterrupt(async (signal) => {
+          let result: RunResult;
+          try {
+            const spec = await debugNodeSpec(context, bot.id, nodeId, source, "--inputs");
+            result = await (await context.runService.start(spec, { signal })).result;
+          } catch (error) {
+            throw debugNodeError(error);
+          }
+          const record = result.nodes.find((n) => n.nodeId === nodeId);
+          if (options.json === true) {
+            session.json({
+              runId: result.runId,
+              status: result.status,
+              nodeId,
+              inputs: record?.inputs ?? {},
+              outputs: record?.outputs ?? {},
+              error: result.error ?? null,
+              totals: result.totals,
+            });
+          } else {
+            session.out(JSON.stringify(record?.outputs ?? {}, null, 2), "");
+            const tokens = formatTokens(result.totals.tokens);
+            session.out(
+              `node ${nodeId} of bot ${bot.id}'s draft: run ${result.runId} ${result.status} in ${result.totals.elapsedMs.toFixed(0)} ms${tokens !== undefined ? `, ${tokens} tokens` : ""}`,
+            );
+            session.out(nodeTimeline(result));
+          }
+          const unrecorded = runNotRecordedError(result);
+          if (unrecorded !== undefined) throw new CliError(unrecorded.message);
+          throwIfRunFailed(result, signal);
+        });
+      },
+    );
 }
