@@ -97,11 +97,9 @@ export async function debugNodeSpec(
     }
     inputs = {};
     for (const binding of node.bindings) {
-      if (!readsNode(compiled, binding)) continue;
+      if (binding.kind === "value" || !readsNode(compiled, binding)) continue;
       const selector: ValueSelector =
-        binding.kind === "wire"
-          ? [compiled.nodes[binding.from]?.id ?? "", binding.fromPort]
-          : (binding as { selector: ValueSelector }).selector;
+        binding.kind === "wire" ? [compiled.nodes[binding.from]?.id ?? "", binding.fromPort] : binding.selector;
       if (!pool.hasNode(selector[0])) {
         throw new AppError(
           409,
