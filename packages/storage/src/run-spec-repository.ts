@@ -3,6 +3,7 @@ import { type Kysely, sql } from "kysely";
 import type { Database } from "./database-schema.ts";
 import { rethrowUnavailable } from "./database-unavailable.ts";
 import type { StoredRunStatus } from "./run-repository.ts";
+import { joinSection, loadRunValues, referencedHashes, toValueRefs } from "./run-values.ts";
 import { fromStoredJson, toJsonb, toStoredJson } from "./stored-json.ts";
 
 /** A run as submitted: written `queued`, with the spec that says everything needed to execute it. */
@@ -28,7 +29,7 @@ export interface RecordedNode {
   readonly outputs: Readonly<Record<string, unknown>>;
   readonly branch: string | null;
   readonly handledBy: "fail-branch" | "default-value" | null;
-  /** The outputs were stored as a truncated preview: they cannot be restored. */
+  /** The outputs were stored as a truncated preview (before migration 0011): they cannot be restored. */
   readonly truncated: boolean;
   readonly parentNodeId: string | null;
 }
@@ -114,21 +115,38 @@ export class KyselyRunSpecRepository implements RunSpecRepository {
     options?.signal?.throwIfAborted();
     const rows = await this.db
       .selectFrom("workflow_node_executions")
-      .select(["node_id", "status", "step_index", "outputs", "branch", "handled_by", "truncated", "parent_node_id"])
+      .select([
+        "node_id",
+        "status",
+        "step_index",
+        "outputs",
+        "value_refs",
+        "branch",
+        "handled_by",
+        "truncated",
+        "parent_node_id",
+      ])
       .where("run_id", "=", runId)
       .orderBy("step_index")
       .execute()
       .catch(rethrowUnavailable);
-    return rows.map((row) => ({
-      nodeId: row.node_id,
-      status: row.status,
-      stepIndex: row.step_index,
-      outputs: (fromStoredJson(row.outputs) ?? {}) as Record<string, unknown>,
-      branch: row.branch,
-      handledBy: HANDLED.has(row.handled_by ?? "") ? (row.handled_by as "fail-branch" | "default-value") : null,
-      truncated: row.truncated,
-      parentNodeId: row.parent_node_id,
-    }));
+    // Only the outputs' values are restored: inputs and process data are not loaded.
+    const outputRefs = rows.map((row) => toValueRefs(row.value_refs)?.outputs);
+    const hashes = referencedHashes(outputRefs.map((outputs) => (outputs === undefined ? undefined : { outputs })));
+    const values = await loadRunValues(this.db, [runId], hashes).catch(rethrowUnavailable);
+    return rows.map((row, i) => {
+      const outputs = joinSection(fromStoredJson(row.outputs), outputRefs[i], values);
+      return {
+        nodeId: row.node_id,
+        status: row.status,
+        stepIndex: row.step_index,
+        outputs: (outputs.value ?? {}) as Record<string, unknown>,
+        branch: row.branch,
+        handledBy: HANDLED.has(row.handled_by ?? "") ? (row.handled_by as "fail-branch" | "default-value") : null,
+        truncated: row.truncated || outputs.missing,
+        parentNodeId: row.parent_node_id,
+      };
+    });
   }
 
   async finishQueued(

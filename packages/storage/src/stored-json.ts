@@ -117,9 +117,9 @@ export function toStoredJson(value: unknown, maxBytes: number = DEFAULT_MAX_STOR
   return { text: JSON.stringify(marker), truncated: true };
 }
 
-/** JSON text for a jsonb parameter (no size cap). */
+/** JSON text for a jsonb parameter (no size cap), escaped as `toStoredJson` does. */
 export function toJsonb(value: unknown): string {
-  return toStoredJson(value, Number.POSITIVE_INFINITY).text;
+  return escapeUnstorable(serialize(value));
 }
 
 /**
