@@ -10,12 +10,12 @@
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { ragWorkflow } from "@portflow/engine/testing";
 import { startPostgresServer } from "@portflow/storage/testing";
 import { buildApp } from "../src/build-app.ts";
 import { loadConfig } from "../src/config.ts";
 import { createDocumentIngestion } from "../src/document-ingestion.ts";
 import { openRuntime } from "../src/portflow-runtime.ts";
-import { ragWorkflow } from "@portflow/engine/testing";
 import type { BenchRow } from "./index.ts";
 
 const CHATS = Number(process.env.BENCH_RECORDING_CHATS ?? 50);
