@@ -1,4 +1,4 @@
-import type { CallOptions, RunStatus, TokenUsage } from "@portflow/engine";
+import type { CallOptions, NodeExecutionRecord, NodeExecutionStatus, RunStatus, TokenUsage } from "@portflow/engine";
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { Database, WorkflowExecutionRunsTable, WorkflowNodeExecutionsTable } from "./database-schema.ts";
 import { clampLimit, decodeCursor, encodeCursor } from "./paging.ts";
@@ -48,13 +48,17 @@ export interface WorkflowRun {
   readonly finishedAt: Date | null;
 }
 
+/**
+ * The engine's `NodeExecutionRecord` as stored and read back: its row id and `truncated` added,
+ * its optional fields as `null` when absent, values joined back whole from `run_values`.
+ */
 export interface NodeExecution {
   readonly id: string;
-  readonly runId: string;
-  readonly nodeId: string;
-  readonly nodeType: string;
-  readonly stepIndex: number;
-  readonly status: string;
+  readonly runId: NodeExecutionRecord["runId"];
+  readonly nodeId: NodeExecutionRecord["nodeId"];
+  readonly nodeType: NodeExecutionRecord["nodeType"];
+  readonly stepIndex: NodeExecutionRecord["stepIndex"];
+  readonly status: NodeExecutionStatus;
   readonly inputs: unknown;
   readonly outputs: unknown;
   readonly processData: unknown;
@@ -72,6 +76,9 @@ export interface NodeExecution {
   /** Inside a container's body (iteration, loop): the container and the round, from 0. */
   readonly parentNodeId: string | null;
   readonly iterationIndex: number | null;
+  /** The branch port the node took, and the error strategy that handled its failure (what a resume follows). */
+  readonly branch: string | null;
+  readonly handledBy: NonNullable<NodeExecutionRecord["handledBy"]> | null;
 }
 
 export interface RunWithNodes extends WorkflowRun {
@@ -215,7 +222,7 @@ function toNode(row: Selectable<WorkflowNodeExecutionsTable>, values: ReadonlyMa
     nodeId: row.node_id,
     nodeType: row.node_type,
     stepIndex: row.step_index,
-    status: row.status,
+    status: row.status as NodeExecutionStatus,
     inputs: inputs.value,
     outputs: outputs.value,
     processData: processData.value,
@@ -228,7 +235,16 @@ function toNode(row: Selectable<WorkflowNodeExecutionsTable>, values: ReadonlyMa
     finishedAt: row.finished_at,
     parentNodeId: row.parent_node_id,
     iterationIndex: row.iteration_index,
+    branch: row.branch,
+    handledBy: toHandledBy(row.handled_by),
   };
+}
+
+const HANDLED = new Set(["fail-branch", "default-value"]);
+
+/** `handled_by` as stored; anything unknown reads as not handled. */
+export function toHandledBy(column: string | null): NodeExecution["handledBy"] {
+  return HANDLED.has(column ?? "") ? (column as NonNullable<NodeExecution["handledBy"]>) : null;
 }
 
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));

@@ -410,6 +410,10 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       expect(await storage.runSpecs.recordedNodes(runId)).toMatchObject([
         { nodeId: "n1", stepIndex: 1, status: "succeeded", branch: "fail", handledBy: "fail-branch", truncated: false },
       ]);
+      expect((await storage.runs.get(bot.id, runId))?.nodes[0]).toMatchObject({
+        branch: "fail",
+        handledBy: "fail-branch",
+      });
       // Only a queued run can be ended before it starts.
       const error = { message: "cancelled while queued", code: "CANCELLED" };
       expect(await storage.runSpecs.finishQueued(runId, { status: "cancelled", error })).toBe(false);
