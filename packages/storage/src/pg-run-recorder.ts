@@ -48,8 +48,9 @@ const leaseExpiry = (ms: number) => sql<Date>`now() + ${ms} * interval '1 millis
  * The engine's `RunRecorder` on Postgres: a run row when the run starts, one node row as each
  * node finishes (so a process killed mid-run leaves every finished node recorded), and the
  * outcome at the end. Large values are stored whole, once per run, in `run_values`, in the same
- * statement as the row that first uses them (see `run-values.ts`). While runs are in progress a timer renews their lease; runs of a dead
- * process keep an expired lease and are swept to `interrupted`.
+ * statement as the row that first uses them (see `run-values.ts`). While runs are in progress a
+ * timer renews their lease; runs of a dead process keep an expired lease and are swept to
+ * `interrupted`.
  *
  * @example
  * const recorder = new PgRunRecorder(database.db);

@@ -54,10 +54,10 @@ export interface WorkflowRun {
  */
 export interface NodeExecution {
   readonly id: string;
-  readonly runId: NodeExecutionRecord["runId"];
-  readonly nodeId: NodeExecutionRecord["nodeId"];
-  readonly nodeType: NodeExecutionRecord["nodeType"];
-  readonly stepIndex: NodeExecutionRecord["stepIndex"];
+  readonly runId: string;
+  readonly nodeId: string;
+  readonly nodeType: string;
+  readonly stepIndex: number;
   readonly status: NodeExecutionStatus;
   readonly inputs: unknown;
   readonly outputs: unknown;
