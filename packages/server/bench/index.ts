@@ -14,6 +14,7 @@ import { loadConfig } from "../src/config.ts";
 import { createDocumentIngestion } from "../src/document-ingestion.ts";
 import { openRuntime } from "../src/portflow-runtime.ts";
 import { RAG_WORKFLOW_V2 } from "../src/testing/workflows.ts";
+import { recordingCost } from "./recording-cost.ts";
 
 export interface BenchRow {
   group: string;
@@ -150,6 +151,7 @@ function warmUp(setup: Setup): autocannon.Options {
 
 export default async function bench(): Promise<BenchRow[]> {
   const rows = await measure("PGlite (embedded)", undefined);
+  rows.push(...(await recordingCost()));
   let postgres: Awaited<ReturnType<typeof startPostgresServer>>;
   try {
     postgres = await startPostgresServer({ required: false });

@@ -59,6 +59,8 @@ export interface WorkflowExecutionRunsTable {
   spec: NullableJsonColumn;
   resumed_from: ColumnType<string | null, string | null | undefined, string | null>;
   queued_at: NullableTimestamp;
+  /** Values stored out of line in `run_values` (migration 0011): `{ outputs: { port: hash } }`. */
+  value_refs: NullableJsonColumn;
 }
 
 export interface WorkflowNodeExecutionsTable {
@@ -84,6 +86,18 @@ export interface WorkflowNodeExecutionsTable {
   iteration_index: ColumnType<number | null, number | null | undefined, number | null>;
   branch: ColumnType<string | null, string | null | undefined, string | null>;
   handled_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Values stored out of line in `run_values` (migration 0011): `{ inputs|outputs|process_data: { port: hash } }`. */
+  value_refs: NullableJsonColumn;
+}
+
+/** One input/output value of a run, stored once per run whatever the number of nodes using it (0011). */
+export interface RunValuesTable {
+  run_id: string;
+  /** base64url sha256 of the stored JSON text. */
+  hash: string;
+  value: JsonColumn;
+  /** UTF-8 bytes of the stored JSON text. */
+  bytes: number;
 }
 
 export interface DocumentsTable {
@@ -160,6 +174,7 @@ export interface Database {
   bot_workflow_versions: BotWorkflowVersionsTable;
   workflow_execution_runs: WorkflowExecutionRunsTable;
   workflow_node_executions: WorkflowNodeExecutionsTable;
+  run_values: RunValuesTable;
   documents: DocumentsTable;
   document_embeddings: DocumentEmbeddingsTable;
   chunk_keywords: ChunkKeywordsTable;

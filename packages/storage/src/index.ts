@@ -101,6 +101,7 @@ export {
   type StoredRunSpec,
   type SubmittedRun,
 } from "./run-spec-repository.ts";
+export { DEFAULT_INLINE_VALUE_BYTES } from "./run-values.ts";
 export {
   parseSecretKey,
   SECRET_KEY_SETTING,

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { NodeExecutionRecord, RunFinishRecord, RunRecorder, RunStartRecord } from "@portflow/engine";
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type QueryCreator, sql } from "kysely";
 import type { Database } from "./database-schema.ts";
 import { rethrowUnavailable } from "./database-unavailable.ts";
+import { DEFAULT_INLINE_VALUE_BYTES, type RunValue, splitSection } from "./run-values.ts";
 import { DEFAULT_MAX_STORED_JSON_BYTES, toJsonb, toStoredJson } from "./stored-json.ts";
 
 export interface PgRunRecorderOptions {
@@ -21,10 +22,24 @@ export interface PgRunRecorderOptions {
   /** Heartbeat period for runs in progress (default leaseMs / 3). */
   readonly heartbeatMs?: number;
   /**
-   * Cap per stored JSON value (inputs, outputs, process data), default 64 KiB: larger values are
-   * stored as a truncated preview and the row's `truncated` flag is set.
+   * Cap on a run's inputs as the run row shows them, default 64 KiB: larger inputs are stored as
+   * a truncated preview and the row's `truncated` flag is set (the run spec keeps them whole).
+   * Node values and run outputs are never truncated: see `inlineValueBytes`.
    */
   readonly maxJsonBytes?: number;
+  /**
+   * A node's input, output or process-data value (per port), or a run output, whose JSON is
+   * larger than this (default 512 bytes) is stored whole, once per run, in `run_values`; the row
+   * references it by hash.
+   */
+  readonly inlineValueBytes?: number;
+}
+
+/** What the recorder keeps for a run in progress. */
+interface ActiveRun {
+  readonly botId: string | null;
+  /** Hashes of the values this recorder has stored for the run: not sent again. */
+  readonly stored: Set<string>;
 }
 
 const leaseExpiry = (ms: number) => sql<Date>`now() + ${ms} * interval '1 millisecond'`;
@@ -32,8 +47,10 @@ const leaseExpiry = (ms: number) => sql<Date>`now() + ${ms} * interval '1 millis
 /**
  * The engine's `RunRecorder` on Postgres: a run row when the run starts, one node row as each
  * node finishes (so a process killed mid-run leaves every finished node recorded), and the
- * outcome at the end. While runs are in progress a timer renews their lease; runs of a dead
- * process keep an expired lease and are swept to `interrupted`.
+ * outcome at the end. Large values are stored whole, once per run, in `run_values`, in the same
+ * statement as the row that first uses them (see `run-values.ts`). While runs are in progress a
+ * timer renews their lease; runs of a dead process keep an expired lease and are swept to
+ * `interrupted`.
  *
  * @example
  * const recorder = new PgRunRecorder(database.db);
@@ -50,8 +67,9 @@ export class PgRunRecorder implements RunRecorder {
   readonly #leaseMs: number;
   readonly #heartbeatMs: number;
   readonly #maxJsonBytes: number;
-  /** runId → botId of runs this recorder has in progress. */
-  readonly #active = new Map<string, string | null>();
+  readonly #inlineValueBytes: number;
+  /** Runs this recorder has in progress. */
+  readonly #active = new Map<string, ActiveRun>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(db: Kysely<Database>, options: PgRunRecorderOptions = {}) {
@@ -63,11 +81,12 @@ export class PgRunRecorder implements RunRecorder {
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#heartbeatMs = options.heartbeatMs ?? Math.max(50, Math.floor(this.#leaseMs / 3));
     this.#maxJsonBytes = options.maxJsonBytes ?? DEFAULT_MAX_STORED_JSON_BYTES;
+    this.#inlineValueBytes = options.inlineValueBytes ?? DEFAULT_INLINE_VALUE_BYTES;
   }
 
   async runStarted(run: RunStartRecord): Promise<void> {
     const inputs = toStoredJson(run.inputs, this.#maxJsonBytes);
-    this.#active.set(run.runId, run.botId ?? null);
+    this.#active.set(run.runId, { botId: run.botId ?? null, stored: new Set() });
     this.#startHeartbeat();
     try {
       await this.#db
@@ -105,14 +124,12 @@ export class PgRunRecorder implements RunRecorder {
 
   async nodeFinished(node: NodeExecutionRecord): Promise<void> {
     try {
-      const inputs = toStoredJson(node.inputs, this.#maxJsonBytes);
-      const outputs = toStoredJson(node.outputs, this.#maxJsonBytes);
-      const processData = toStoredJson(node.processData, this.#maxJsonBytes);
-      const truncated = inputs.truncated || outputs.truncated || processData.truncated;
-      const botId = this.#active.has(node.runId)
-        ? (this.#active.get(node.runId) ?? null)
+      const active = this.#active.get(node.runId);
+      const split = this.#split(active, { inputs: node.inputs, outputs: node.outputs, process_data: node.processData });
+      const botId = active
+        ? active.botId
         : sql<string | null>`(SELECT bot_id FROM workflow_execution_runs WHERE id = ${node.runId})`;
-      await this.#db
+      await this.#withValues(node.runId, split.values)
         .insertInto("workflow_node_executions")
         .values({
           run_id: node.runId,
@@ -121,15 +138,15 @@ export class PgRunRecorder implements RunRecorder {
           node_type: node.nodeType,
           step_index: node.stepIndex,
           status: node.status,
-          inputs: inputs.text,
-          outputs: outputs.text,
-          process_data: processData.text,
+          inputs: split.inline.inputs ?? "{}",
+          outputs: split.inline.outputs ?? "{}",
+          process_data: split.inline.process_data ?? "{}",
+          value_refs: split.refs,
           error: node.error ? toJsonb(node.error) : null,
           attempts: node.attempts,
           input_tokens: node.tokens.input,
           output_tokens: node.tokens.output,
           elapsed_ms: Math.round(node.elapsedMs * 1000) / 1000,
-          truncated,
           started_at: node.startedAt,
           finished_at: node.finishedAt,
           parent_node_id: node.parentNodeId ?? null,
@@ -138,13 +155,7 @@ export class PgRunRecorder implements RunRecorder {
           handled_by: node.handledBy ?? null,
         })
         .execute();
-      if (truncated) {
-        await this.#db
-          .updateTable("workflow_execution_runs")
-          .set({ truncated: true })
-          .where("id", "=", node.runId)
-          .execute();
-      }
+      for (const value of split.values) active?.stored.add(value.hash);
     } catch (error) {
       rethrowUnavailable(error);
     }
@@ -152,24 +163,26 @@ export class PgRunRecorder implements RunRecorder {
 
   async runFinished(run: RunFinishRecord): Promise<void> {
     try {
+      const active = this.#active.get(run.runId);
       this.#forget(run.runId);
-      const outputs = toStoredJson(run.outputs, this.#maxJsonBytes);
+      // The end node's outputs usually: their large values are stored already.
+      const split = this.#split(active, { outputs: run.outputs });
       // By id whatever the status: a run swept by mistake (a long pause) still gets its real outcome.
-      await this.#db
+      await this.#withValues(run.runId, split.values)
         .updateTable("workflow_execution_runs")
-        .set((eb) => ({
+        .set({
           status: run.status,
-          outputs: outputs.text,
+          outputs: split.inline.outputs ?? "{}",
+          value_refs: split.refs,
           error: run.error ? toJsonb(run.error) : null,
           total_steps: run.totalSteps,
           input_tokens: run.tokens.input,
           output_tokens: run.tokens.output,
           elapsed_ms: Math.round(run.elapsedMs * 1000) / 1000,
-          truncated: outputs.truncated ? true : eb.ref("truncated"),
           finished_at: run.finishedAt,
           lease_owner: null,
           lease_expires_at: null,
-        }))
+        })
         .where("id", "=", run.runId)
         .execute();
     } catch (error) {
@@ -193,6 +206,41 @@ export class PgRunRecorder implements RunRecorder {
   close(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+  }
+
+  /**
+   * Splits sections for storage: inline JSON per section, the `value_refs` column, and the values
+   * not yet stored for the run by this recorder (one per hash).
+   */
+  #split(
+    active: ActiveRun | undefined,
+    sections: Readonly<Record<string, unknown>>,
+  ): { inline: Record<string, string>; refs: string | null; values: RunValue[] } {
+    const inline: Record<string, string> = {};
+    const refs: Record<string, Record<string, string>> = {};
+    const values = new Map<string, RunValue>();
+    for (const [name, section] of Object.entries(sections)) {
+      const split = splitSection(section, this.#inlineValueBytes);
+      inline[name] = split.inline;
+      if (split.refs !== undefined) refs[name] = split.refs;
+      for (const value of split.values) if (!active?.stored.has(value.hash)) values.set(value.hash, value);
+    }
+    return { inline, refs: Object.keys(refs).length > 0 ? toJsonb(refs) : null, values: [...values.values()] };
+  }
+
+  /**
+   * The query builder for a row write that stores `values` first, in the same statement (a
+   * data-modifying CTE): one round trip, and a value already there (a resumed run) is kept.
+   */
+  #withValues(runId: string, values: readonly RunValue[]): QueryCreator<Database> {
+    if (values.length === 0) return this.#db;
+    // The CTE adds a name only this statement could select from; the row write ignores it.
+    return this.#db.with("stored_values", (db) =>
+      db
+        .insertInto("run_values")
+        .values(values.map((v) => ({ run_id: runId, hash: v.hash, value: v.text, bytes: v.bytes })))
+        .onConflict((oc) => oc.columns(["run_id", "hash"]).doNothing()),
+    ) as unknown as QueryCreator<Database>;
   }
 
   #startHeartbeat(): void {

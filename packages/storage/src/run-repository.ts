@@ -1,7 +1,8 @@
-import type { CallOptions, RunStatus, TokenUsage } from "@portflow/engine";
+import type { CallOptions, NodeExecutionRecord, NodeExecutionStatus, RunStatus, TokenUsage } from "@portflow/engine";
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { Database, WorkflowExecutionRunsTable, WorkflowNodeExecutionsTable } from "./database-schema.ts";
 import { clampLimit, decodeCursor, encodeCursor } from "./paging.ts";
+import { joinSection, loadRunValues, referencedHashes, toValueRefs } from "./run-values.ts";
 import { fromStoredJson } from "./stored-json.ts";
 
 /**
@@ -38,19 +39,26 @@ export interface WorkflowRun {
   readonly tokens: TokenUsage;
   readonly elapsedMs: number | null;
   readonly sessionId: string | null;
-  /** Some stored JSON of the run was over the size limit and holds a truncated preview. */
+  /**
+   * Some stored JSON of the run holds a truncated preview: its inputs over 64 KiB, or (runs
+   * recorded before migration 0011) a node value or the outputs.
+   */
   readonly truncated: boolean;
   readonly startedAt: Date;
   readonly finishedAt: Date | null;
 }
 
+/**
+ * The engine's `NodeExecutionRecord` as stored and read back: its row id and `truncated` added,
+ * its optional fields as `null` when absent, values joined back whole from `run_values`.
+ */
 export interface NodeExecution {
   readonly id: string;
   readonly runId: string;
   readonly nodeId: string;
   readonly nodeType: string;
   readonly stepIndex: number;
-  readonly status: string;
+  readonly status: NodeExecutionStatus;
   readonly inputs: unknown;
   readonly outputs: unknown;
   readonly processData: unknown;
@@ -58,12 +66,19 @@ export interface NodeExecution {
   readonly attempts: number;
   readonly tokens: TokenUsage;
   readonly elapsedMs: number;
+  /**
+   * A value holds a truncated preview (recorded before migration 0011, which stores values whole)
+   * or could not be found: the values cannot be restored whole.
+   */
   readonly truncated: boolean;
   readonly startedAt: Date;
   readonly finishedAt: Date;
   /** Inside a container's body (iteration, loop): the container and the round, from 0. */
   readonly parentNodeId: string | null;
   readonly iterationIndex: number | null;
+  /** The branch port the node took, and the error strategy that handled its failure (what a resume follows). */
+  readonly branch: string | null;
+  readonly handledBy: NonNullable<NodeExecutionRecord["handledBy"]> | null;
 }
 
 export interface RunWithNodes extends WorkflowRun {
@@ -173,7 +188,10 @@ function toTokens(input: number, output: number): TokenUsage {
   return { input, output };
 }
 
-function toRun(row: Selectable<WorkflowExecutionRunsTable>): WorkflowRun {
+const NO_VALUES: ReadonlyMap<string, unknown> = new Map();
+
+function toRun(row: Selectable<WorkflowExecutionRunsTable>, values: ReadonlyMap<string, unknown>): WorkflowRun {
+  const outputs = joinSection(fromStoredJson(row.outputs ?? null), toValueRefs(row.value_refs)?.outputs, values);
   return {
     id: row.id,
     botId: row.bot_id,
@@ -181,39 +199,52 @@ function toRun(row: Selectable<WorkflowExecutionRunsTable>): WorkflowRun {
     status: row.status as StoredRunStatus,
     trigger: row.trigger,
     inputs: fromStoredJson(row.inputs),
-    outputs: fromStoredJson(row.outputs ?? null),
+    outputs: outputs.value,
     error: fromStoredJson(row.error ?? null) as StoredError | null,
     totalSteps: row.total_steps,
     tokens: toTokens(row.input_tokens, row.output_tokens),
     elapsedMs: row.elapsed_ms,
     sessionId: row.session_id,
-    truncated: row.truncated,
+    truncated: row.truncated || outputs.missing,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
   };
 }
 
-function toNode(row: Selectable<WorkflowNodeExecutionsTable>): NodeExecution {
+function toNode(row: Selectable<WorkflowNodeExecutionsTable>, values: ReadonlyMap<string, unknown>): NodeExecution {
+  const refs = toValueRefs(row.value_refs);
+  const inputs = joinSection(fromStoredJson(row.inputs), refs?.inputs, values);
+  const outputs = joinSection(fromStoredJson(row.outputs), refs?.outputs, values);
+  const processData = joinSection(fromStoredJson(row.process_data), refs?.process_data, values);
   return {
     id: row.id,
     runId: row.run_id,
     nodeId: row.node_id,
     nodeType: row.node_type,
     stepIndex: row.step_index,
-    status: row.status,
-    inputs: fromStoredJson(row.inputs),
-    outputs: fromStoredJson(row.outputs),
-    processData: fromStoredJson(row.process_data),
+    status: row.status as NodeExecutionStatus,
+    inputs: inputs.value,
+    outputs: outputs.value,
+    processData: processData.value,
     error: fromStoredJson(row.error ?? null) as StoredError | null,
     attempts: row.attempts,
     tokens: toTokens(row.input_tokens, row.output_tokens),
     elapsedMs: row.elapsed_ms,
-    truncated: row.truncated,
+    truncated: row.truncated || inputs.missing || outputs.missing || processData.missing,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     parentNodeId: row.parent_node_id,
     iterationIndex: row.iteration_index,
+    branch: row.branch,
+    handledBy: toHandledBy(row.handled_by),
   };
+}
+
+const HANDLED = new Set(["fail-branch", "default-value"]);
+
+/** `handled_by` as stored; anything unknown reads as not handled. */
+export function toHandledBy(column: string | null): NodeExecution["handledBy"] {
+  return HANDLED.has(column ?? "") ? (column as NonNullable<NodeExecution["handledBy"]>) : null;
 }
 
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
@@ -251,8 +282,18 @@ export class KyselyRunRepository implements RunRepository {
       .execute();
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
+    // Only the outputs' values: a page never loads its runs' node values.
+    const referencing = page.filter((row) => row.value_refs !== null);
+    const values =
+      referencing.length === 0
+        ? NO_VALUES
+        : await loadRunValues(
+            this.db,
+            referencing.map((row) => row.id),
+            referencedHashes(referencing.map((row) => toValueRefs(row.value_refs))),
+          );
     return {
-      items: page.map(toRun),
+      items: page.map((row) => toRun(row, values)),
       nextCursor: rows.length > limit && last ? encodeCursor({ ts: last.cursor_ts, id: last.id }) : null,
     };
   }
@@ -266,14 +307,17 @@ export class KyselyRunRepository implements RunRepository {
       .where("bot_id", "=", botId)
       .executeTakeFirst();
     if (!run) return undefined;
-    const nodes = await this.db
-      .selectFrom("workflow_node_executions")
-      .selectAll()
-      .where("run_id", "=", runId)
-      .orderBy("step_index")
-      .orderBy("finished_at")
-      .execute();
-    return { ...toRun(run), nodes: nodes.map(toNode) };
+    const [nodes, values] = await Promise.all([
+      this.db
+        .selectFrom("workflow_node_executions")
+        .selectAll()
+        .where("run_id", "=", runId)
+        .orderBy("step_index")
+        .orderBy("finished_at")
+        .execute(),
+      loadRunValues(this.db, [runId]),
+    ]);
+    return { ...toRun(run, values), nodes: nodes.map((node) => toNode(node, values)) };
   }
 
   async statistics(botId: string, options: StatisticsOptions = {}): Promise<RunStatistics> {

@@ -2,7 +2,8 @@ import type { CallOptions } from "@portflow/engine";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "./database-schema.ts";
 import { rethrowUnavailable } from "./database-unavailable.ts";
-import type { StoredRunStatus } from "./run-repository.ts";
+import { type NodeExecution, type StoredRunStatus, toHandledBy } from "./run-repository.ts";
+import { joinSection, loadRunValues, referencedHashes, toValueRefs } from "./run-values.ts";
 import { fromStoredJson, toJsonb, toStoredJson } from "./stored-json.ts";
 
 /** A run as submitted: written `queued`, with the spec that says everything needed to execute it. */
@@ -20,18 +21,15 @@ export interface SubmittedRun {
   readonly resumedFrom?: string;
 }
 
-/** A node execution of a run, as much as a resume needs of it. */
-export interface RecordedNode {
-  readonly nodeId: string;
-  readonly status: string;
-  readonly stepIndex: number;
-  readonly outputs: Readonly<Record<string, unknown>>;
-  readonly branch: string | null;
-  readonly handledBy: "fail-branch" | "default-value" | null;
-  /** The outputs were stored as a truncated preview: they cannot be restored. */
-  readonly truncated: boolean;
-  readonly parentNodeId: string | null;
-}
+/**
+ * A node execution of a run, as much as a resume needs of it (the fields of `NodeExecution`).
+ * `truncated`: the outputs were stored as a truncated preview (before migration 0011) and cannot
+ * be restored.
+ */
+export type RecordedNode = Pick<
+  NodeExecution,
+  "nodeId" | "status" | "stepIndex" | "branch" | "handledBy" | "truncated" | "parentNodeId"
+> & { readonly outputs: Readonly<Record<string, unknown>> };
 
 /** A submitted run loaded back by id (a worker has only the id). */
 export interface StoredRunSpec {
@@ -59,8 +57,6 @@ export interface RunSpecRepository {
     outcome: { readonly status: "cancelled" | "failed"; readonly error: { message: string; code: string } },
   ): Promise<boolean>;
 }
-
-const HANDLED = new Set(["fail-branch", "default-value"]);
 
 export class KyselyRunSpecRepository implements RunSpecRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -114,21 +110,38 @@ export class KyselyRunSpecRepository implements RunSpecRepository {
     options?.signal?.throwIfAborted();
     const rows = await this.db
       .selectFrom("workflow_node_executions")
-      .select(["node_id", "status", "step_index", "outputs", "branch", "handled_by", "truncated", "parent_node_id"])
+      .select([
+        "node_id",
+        "status",
+        "step_index",
+        "outputs",
+        "value_refs",
+        "branch",
+        "handled_by",
+        "truncated",
+        "parent_node_id",
+      ])
       .where("run_id", "=", runId)
       .orderBy("step_index")
       .execute()
       .catch(rethrowUnavailable);
-    return rows.map((row) => ({
-      nodeId: row.node_id,
-      status: row.status,
-      stepIndex: row.step_index,
-      outputs: (fromStoredJson(row.outputs) ?? {}) as Record<string, unknown>,
-      branch: row.branch,
-      handledBy: HANDLED.has(row.handled_by ?? "") ? (row.handled_by as "fail-branch" | "default-value") : null,
-      truncated: row.truncated,
-      parentNodeId: row.parent_node_id,
-    }));
+    // Only the outputs' values are restored: inputs and process data are not loaded.
+    const outputRefs = rows.map((row) => toValueRefs(row.value_refs)?.outputs);
+    const hashes = referencedHashes(outputRefs.map((outputs) => (outputs === undefined ? undefined : { outputs })));
+    const values = await loadRunValues(this.db, [runId], hashes).catch(rethrowUnavailable);
+    return rows.map((row, i) => {
+      const outputs = joinSection(fromStoredJson(row.outputs), outputRefs[i], values);
+      return {
+        nodeId: row.node_id,
+        status: row.status as NodeExecution["status"],
+        stepIndex: row.step_index,
+        outputs: (outputs.value ?? {}) as Record<string, unknown>,
+        branch: row.branch,
+        handledBy: toHandledBy(row.handled_by),
+        truncated: row.truncated || outputs.missing,
+        parentNodeId: row.parent_node_id,
+      };
+    });
   }
 
   async finishQueued(

@@ -410,6 +410,10 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       expect(await storage.runSpecs.recordedNodes(runId)).toMatchObject([
         { nodeId: "n1", stepIndex: 1, status: "succeeded", branch: "fail", handledBy: "fail-branch", truncated: false },
       ]);
+      expect((await storage.runs.get(bot.id, runId))?.nodes[0]).toMatchObject({
+        branch: "fail",
+        handledBy: "fail-branch",
+      });
       // Only a queued run can be ended before it starts.
       const error = { message: "cancelled while queued", code: "CANCELLED" };
       expect(await storage.runSpecs.finishQueued(runId, { status: "cancelled", error })).toBe(false);
@@ -419,7 +423,7 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       expect((await storage.runs.get(bot.id, other))?.status).toBe("cancelled");
     });
 
-    it("truncates JSON over the limit with a flag instead of failing the insert", async () => {
+    it("truncates run inputs over the limit with a flag; node values over it are stored whole", async () => {
       const bot = await newBot();
       const recorder = new PgRunRecorder(storage.database.db, { maxJsonBytes: 1_000 });
       const runId = randomUUID();
@@ -441,8 +445,9 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       const run = await storage.runs.get(bot.id, runId);
       expect(run?.truncated).toBe(true);
       expect(run?.inputs).toMatchObject({ __truncated: true, original_bytes: 5_010 });
-      expect(run?.nodes[0]?.truncated).toBe(true);
-      expect(run?.nodes[0]?.outputs).toMatchObject({ __truncated: true });
+      expect(run?.nodes[0]?.truncated).toBe(false);
+      expect(run?.nodes[0]?.outputs).toEqual({ text: "y".repeat(5_000), nul: "a\u0000b" });
+      expect(run?.nodes[0]?.processData).toEqual({ n: "1" });
       expect(run?.nodes[1]?.truncated).toBe(false);
       expect(run?.nodes[1]?.outputs).toEqual({ nul: "a\u0000b", big: "2" });
     });

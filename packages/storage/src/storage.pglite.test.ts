@@ -1,7 +1,10 @@
 import { openDatabase } from "./open-database.ts";
+import { describeRunValuesSuite } from "./run-values-suite.ts";
 import { describeStorageSuite, SUITE_DIMENSIONS } from "./storage-suite.ts";
 
-describeStorageSuite("PGlite (in-process)", {
+const backend = {
   open: () => openDatabase({ dataDir: "memory://", embeddingDimensions: SUITE_DIMENSIONS }),
   openEmpty: () => openDatabase({ dataDir: "memory://", embeddingDimensions: SUITE_DIMENSIONS, migrate: false }),
-});
+};
+describeStorageSuite("PGlite (in-process)", backend);
+describeRunValuesSuite("PGlite (in-process)", backend);

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { storageMigrations } from "./migrate.ts";
 import { openDatabase } from "./open-database.ts";
+import { describeRunValuesSuite } from "./run-values-suite.ts";
 import { describeStorageSuite, SUITE_DIMENSIONS } from "./storage-suite.ts";
 import { startPostgresServer } from "./testing/start-postgres-server.ts";
 
@@ -13,19 +14,18 @@ afterAll(async () => {
 
 let emptyDatabases = 0;
 
-describeStorageSuite(
-  `PostgreSQL ${server?.major ?? "(unavailable)"} + pgvector`,
-  server && {
-    open: () => openDatabase({ databaseUrl: server.url, embeddingDimensions: SUITE_DIMENSIONS }),
-    openEmpty: async () =>
-      openDatabase({
-        // a database of its own per call: several migration tests each start from nothing
-        databaseUrl: await server.createDatabase(`empty_${++emptyDatabases}`),
-        embeddingDimensions: SUITE_DIMENSIONS,
-        migrate: false,
-      }),
-  },
-);
+const backend = server && {
+  open: () => openDatabase({ databaseUrl: server.url, embeddingDimensions: SUITE_DIMENSIONS }),
+  openEmpty: async () =>
+    openDatabase({
+      // a database of its own per call: several migration tests each start from nothing
+      databaseUrl: await server.createDatabase(`empty_${++emptyDatabases}`),
+      embeddingDimensions: SUITE_DIMENSIONS,
+      migrate: false,
+    }),
+};
+describeStorageSuite(`PostgreSQL ${server?.major ?? "(unavailable)"} + pgvector`, backend);
+describeRunValuesSuite(`PostgreSQL ${server?.major ?? "(unavailable)"} + pgvector`, backend);
 
 describe.skipIf(server === undefined)("migrations on a real server", () => {
   it("two processes opening a fresh database at once migrate it exactly once", async () => {

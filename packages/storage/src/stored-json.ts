@@ -11,8 +11,9 @@
  */
 
 /**
- * Default cap on one stored JSON value (a run's or node's inputs, outputs or process data):
- * 64 KiB of UTF-8. Larger values are replaced by a truncated preview and flagged.
+ * Default cap on a run's inputs as its row shows them: 64 KiB of UTF-8. Larger inputs are replaced
+ * by a truncated preview and flagged. Node values and run outputs are never cut: they go whole to
+ * `run_values` (see `run-values.ts`).
  */
 export const DEFAULT_MAX_STORED_JSON_BYTES = 64 * 1024;
 
@@ -117,9 +118,9 @@ export function toStoredJson(value: unknown, maxBytes: number = DEFAULT_MAX_STOR
   return { text: JSON.stringify(marker), truncated: true };
 }
 
-/** JSON text for a jsonb parameter (no size cap). */
+/** JSON text for a jsonb parameter (no size cap), escaped as `toStoredJson` does. */
 export function toJsonb(value: unknown): string {
-  return toStoredJson(value, Number.POSITIVE_INFINITY).text;
+  return escapeUnstorable(serialize(value));
 }
 
 /**

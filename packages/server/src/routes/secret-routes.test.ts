@@ -124,7 +124,8 @@ describe("secrets in a run", () => {
     const nodes = await db.selectFrom("workflow_node_executions").selectAll().where("run_id", "=", runId).execute();
     expect(runs).toHaveLength(1);
     expect(nodes.map((n) => n.node_id).sort()).toEqual(["call", "end", "start"]);
-    const all = JSON.stringify([runs, nodes]);
+    const values = await db.selectFrom("run_values").selectAll().where("run_id", "=", runId).execute();
+    const all = JSON.stringify([runs, nodes, values]);
     expect(all).toContain("Bearer ***");
     expect(all).not.toContain(VALUE);
 
