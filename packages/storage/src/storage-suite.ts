@@ -20,6 +20,7 @@ import { migrateToLatest, storageMigrations } from "./migrate.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { PgRunRecorder } from "./pg-run-recorder.ts";
 import { PgVectorStore } from "./pg-vector-store.ts";
+import { itKeepsStatisticsRollupsExact } from "./statistics-rollup-suite.ts";
 import { ConflictError, InvalidCursorError, InvalidWorkflowError, NotFoundError } from "./storage-error.ts";
 import { ESCAPE_MARKER, MAX_STORED_JSON_DEPTH } from "./stored-json.ts";
 import { KyselyWorkflowVersionRepository, type WorkflowValidator } from "./workflow-version-repository.ts";
@@ -581,13 +582,25 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
         ["2026-01-10T00:00:00.000Z", { succeeded: 5 }],
         ["2026-01-11T00:00:00.000Z", { failed: 2 }],
       ]);
-      expect(stats.nodeTypes).toEqual([
-        { nodeType: "start", executions: 7, failures: 0, p50Ms: 10, p95Ms: 10 },
-        { nodeType: "template", executions: 14, failures: 2, p50Ms: 25, p95Ms: 30 },
+      expect(stats.nodeTypes.map(({ nodeType, executions, failures }) => [nodeType, executions, failures])).toEqual([
+        ["start", 7, 0],
+        ["template", 14, 2],
       ]);
+      // percentile_cont gives 10/10 and 25/30 ms; the latency buckets read are 2.2 % wide
+      const [start, template] = stats.nodeTypes;
+      for (const [got, want] of [
+        [start?.p50Ms, 10],
+        [start?.p95Ms, 10],
+        [template?.p50Ms, 25],
+        [template?.p95Ms, 30],
+      ] as const) {
+        expect(Math.abs((got ?? Number.NaN) - want)).toBeLessThanOrEqual(want * 0.022 + 0.05);
+      }
       const empty = await storage.statistics.forWindow(bot.id, { window: "24h", to: new Date(1000) });
       expect(empty).toMatchObject({ totalRuns: 0, failureRate: null, nodeTypes: [] });
     });
+
+    itKeepsStatisticsRollupsExact(() => storage);
 
     it("deletes runs older than N days in bounded batches, with their node executions", async () => {
       const bot = await newBot();
