@@ -19,6 +19,7 @@ import type { ChunkRecord } from "@portflow/engine";
 import { sql } from "kysely";
 import { createStorage, openDatabase, type Storage } from "../src/index.ts";
 import { startPostgresServer } from "../src/testing/index.ts";
+import { benchStatistics } from "./statistics-bench.ts";
 
 type BenchRow = { group: string; name: string; value: number; unit: string; note?: string };
 
@@ -76,7 +77,8 @@ function cosine(a: readonly number[], b: Float32Array): number {
   return dot / Math.sqrt(na * nb);
 }
 
-async function recordRuns(storage: Storage, botId: string, runs: number): Promise<number> {
+/** Runs per second recorded through the PgRunRecorder: 4 node executions each, 8 concurrent. */
+export async function recordRuns(storage: Storage, botId: string, runs: number): Promise<number> {
   let next = 0;
   const worker = async () => {
     while (next < runs) {
@@ -373,8 +375,8 @@ async function benchPostgres(rows: BenchRow[]): Promise<void> {
   }
 }
 
-/** `BENCH_STORAGE_BACKENDS=postgres` (or `pglite`) runs one half only. */
-const BACKENDS = (process.env.BENCH_STORAGE_BACKENDS ?? "pglite,postgres").split(",");
+/** `BENCH_STORAGE_BACKENDS=postgres` (or `pglite`, `statistics`) runs one part only. */
+const BACKENDS = (process.env.BENCH_STORAGE_BACKENDS ?? "pglite,postgres,statistics").split(",");
 
 export default async function bench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
@@ -386,6 +388,7 @@ export default async function bench(): Promise<BenchRow[]> {
   };
   if (BACKENDS.includes("pglite")) await benchPGlite(rows); // first, so its RSS figure is not inflated by the server half
   if (BACKENDS.includes("postgres")) await benchPostgres(rows);
+  if (BACKENDS.includes("statistics")) await benchStatistics(rows);
   return rows;
 }
 

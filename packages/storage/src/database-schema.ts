@@ -166,6 +166,28 @@ export interface BotSecretsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** Per bot, UTC hour of `started_at` and status: kept by triggers (migration 0012). */
+export interface RunStatisticsHourlyTable {
+  bot_id: string;
+  hour: Timestamp;
+  status: string;
+  runs: number;
+  input_tokens: ColumnType<string, number | string, number | string>;
+  output_tokens: ColumnType<string, number | string, number | string>;
+  waited_runs: number;
+  wait_us: ColumnType<string, number | string, number | string>;
+}
+
+/** Per bot, UTC day of `finished_at`, node type and latency bucket: kept by triggers (migration 0012). */
+export interface NodeStatisticsDailyTable {
+  bot_id: string;
+  day: Timestamp;
+  node_type: string;
+  latency_bucket: number;
+  executions: number;
+  failures: number;
+}
+
 /** The tables the migrations create, as Kysely sees them. */
 export interface Database {
   conversation_variables: ConversationVariablesTable;
@@ -175,6 +197,8 @@ export interface Database {
   workflow_execution_runs: WorkflowExecutionRunsTable;
   workflow_node_executions: WorkflowNodeExecutionsTable;
   run_values: RunValuesTable;
+  run_statistics_hourly: RunStatisticsHourlyTable;
+  node_statistics_daily: NodeStatisticsDailyTable;
   documents: DocumentsTable;
   document_embeddings: DocumentEmbeddingsTable;
   chunk_keywords: ChunkKeywordsTable;

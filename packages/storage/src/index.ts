@@ -35,6 +35,7 @@ export {
   type BotStatisticsRepository,
   KyselyBotStatisticsRepository,
   type NodeTypeLatency,
+  type QueueWait,
   STATISTICS_WINDOWS,
   type StatisticsBucket,
   type StatisticsWindow,
@@ -77,18 +78,14 @@ export { PgRunRecorder, type PgRunRecorderOptions } from "./pg-run-recorder.ts";
 export { botHnswIndexName, type HnswIndexOptions, PgVectorStore } from "./pg-vector-store.ts";
 export type { RawSession } from "./raw-session.ts";
 export {
-  type DailyRunStatistics,
   KyselyRunRepository,
   type ListRunsOptions,
   type NodeExecution,
-  type NodeStatistics,
   type RetentionOptions,
   RUN_STATUSES,
   type RunList,
   type RunRepository,
-  type RunStatistics,
   type RunWithNodes,
-  type StatisticsOptions,
   type StoredError,
   type StoredRunStatus,
   type SweepOptions,

@@ -108,45 +108,6 @@ export interface RunList {
   readonly nextCursor: string | null;
 }
 
-export interface StatisticsOptions extends CallOptions {
-  /** Default: 30 days before `to`. */
-  readonly from?: Date;
-  /** Default: now. */
-  readonly to?: Date;
-}
-
-export interface DailyRunStatistics {
-  /** UTC day, `YYYY-MM-DD`. */
-  readonly day: string;
-  readonly total: number;
-  readonly succeeded: number;
-  readonly failed: number;
-  readonly tokens: number;
-  readonly avgElapsedMs: number | null;
-}
-
-export interface NodeStatistics {
-  readonly nodeId: string;
-  readonly nodeType: string;
-  readonly executions: number;
-  readonly failures: number;
-  readonly avgElapsedMs: number;
-}
-
-export interface RunStatistics {
-  readonly from: Date;
-  readonly to: Date;
-  readonly total: number;
-  readonly byStatus: Readonly<Record<StoredRunStatus, number>>;
-  /** `succeeded / finished runs` (runs still `running` excluded); null when none finished. */
-  readonly successRate: number | null;
-  /** Over finished runs; null when none. */
-  readonly elapsedMs: { readonly p50: number | null; readonly p95: number | null; readonly avg: number | null };
-  readonly tokens: { readonly input: number; readonly output: number; readonly total: number };
-  readonly daily: readonly DailyRunStatistics[];
-  readonly nodes: readonly NodeStatistics[];
-}
-
 export interface SweepOptions extends CallOptions {
   /** Rows updated per statement (default 500). */
   readonly batchSize?: number;
@@ -171,7 +132,6 @@ export interface RetentionOptions extends CallOptions {
 export interface RunRepository {
   list(botId: string, options?: ListRunsOptions): Promise<RunList>;
   get(botId: string, runId: string, options?: CallOptions): Promise<RunWithNodes | undefined>;
-  statistics(botId: string, options?: StatisticsOptions): Promise<RunStatistics>;
   /**
    * Marks `running` runs whose lease expired (their process stopped heart-beating), and with
    * `earlierBootsOf` those of this instance's earlier boots, as `interrupted`. Safe to call from
@@ -247,8 +207,6 @@ export function toHandledBy(column: string | null): NodeExecution["handledBy"] {
   return HANDLED.has(column ?? "") ? (column as NonNullable<NodeExecution["handledBy"]>) : null;
 }
 
-const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
-const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
 export class KyselyRunRepository implements RunRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -318,95 +276,6 @@ export class KyselyRunRepository implements RunRepository {
       loadRunValues(this.db, [runId]),
     ]);
     return { ...toRun(run, values), nodes: nodes.map((node) => toNode(node, values)) };
-  }
-
-  async statistics(botId: string, options: StatisticsOptions = {}): Promise<RunStatistics> {
-    options.signal?.throwIfAborted();
-    const to = options.to ?? new Date();
-    const from = options.from ?? new Date(to.getTime() - 30 * 86_400_000);
-    const runs = this.db
-      .selectFrom("workflow_execution_runs")
-      .where("bot_id", "=", botId)
-      .where("started_at", ">=", from)
-      .where("started_at", "<", to);
-
-    const [statusRows, totals, daily, nodes] = await Promise.all([
-      runs
-        .select(["status", sql<number>`count(*)::int`.as("n")])
-        .groupBy("status")
-        .execute(),
-      runs
-        .select([
-          sql<number | null>`(percentile_cont(0.5) WITHIN GROUP (ORDER BY elapsed_ms)
-            FILTER (WHERE status NOT IN ('running', 'queued')))::float8`.as("p50"),
-          sql<number | null>`(percentile_cont(0.95) WITHIN GROUP (ORDER BY elapsed_ms)
-            FILTER (WHERE status NOT IN ('running', 'queued')))::float8`.as("p95"),
-          sql<number | null>`(avg(elapsed_ms) FILTER (WHERE status NOT IN ('running', 'queued')))::float8`.as("avg"),
-          sql<number>`coalesce(sum(input_tokens), 0)::float8`.as("input_tokens"),
-          sql<number>`coalesce(sum(output_tokens), 0)::float8`.as("output_tokens"),
-        ])
-        .executeTakeFirstOrThrow(),
-      runs
-        .select([
-          sql<string>`to_char(date_trunc('day', started_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`.as("day"),
-          sql<number>`count(*)::int`.as("total"),
-          sql<number>`(count(*) FILTER (WHERE status = 'succeeded'))::int`.as("succeeded"),
-          sql<number>`(count(*) FILTER (WHERE status IN ('failed', 'interrupted')))::int`.as("failed"),
-          sql<number>`coalesce(sum(input_tokens + output_tokens), 0)::float8`.as("tokens"),
-          sql<number | null>`(avg(elapsed_ms) FILTER (WHERE status NOT IN ('running', 'queued')))::float8`.as(
-            "avg_elapsed_ms",
-          ),
-        ])
-        .groupBy(sql`1`)
-        .orderBy(sql`1`)
-        .execute(),
-      this.db
-        .selectFrom("workflow_node_executions")
-        .where("bot_id", "=", botId)
-        .where("finished_at", ">=", from)
-        .where("finished_at", "<", to)
-        .select([
-          "node_id",
-          "node_type",
-          sql<number>`count(*)::int`.as("executions"),
-          sql<number>`(count(*) FILTER (WHERE status = 'failed'))::int`.as("failures"),
-          sql<number>`avg(elapsed_ms)::float8`.as("avg_elapsed_ms"),
-        ])
-        .groupBy(["node_id", "node_type"])
-        .orderBy("node_id")
-        .execute(),
-    ]);
-
-    const byStatus = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<StoredRunStatus, number>;
-    for (const row of statusRows) byStatus[row.status as StoredRunStatus] = num(row.n);
-    const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
-    const finished = total - byStatus.running - byStatus.queued;
-    const input = num(totals.input_tokens);
-    const output = num(totals.output_tokens);
-    return {
-      from,
-      to,
-      total,
-      byStatus,
-      successRate: finished > 0 ? byStatus.succeeded / finished : null,
-      elapsedMs: { p50: numOrNull(totals.p50), p95: numOrNull(totals.p95), avg: numOrNull(totals.avg) },
-      tokens: { input, output, total: input + output },
-      daily: daily.map((d) => ({
-        day: d.day,
-        total: num(d.total),
-        succeeded: num(d.succeeded),
-        failed: num(d.failed),
-        tokens: num(d.tokens),
-        avgElapsedMs: numOrNull(d.avg_elapsed_ms),
-      })),
-      nodes: nodes.map((n) => ({
-        nodeId: n.node_id,
-        nodeType: n.node_type,
-        executions: num(n.executions),
-        failures: num(n.failures),
-        avgElapsedMs: num(n.avg_elapsed_ms),
-      })),
-    };
   }
 
   async sweepInterrupted(options: SweepOptions = {}): Promise<string[]> {

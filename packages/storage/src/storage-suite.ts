@@ -20,6 +20,7 @@ import { migrateToLatest, storageMigrations } from "./migrate.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { PgRunRecorder } from "./pg-run-recorder.ts";
 import { PgVectorStore } from "./pg-vector-store.ts";
+import { itKeepsStatisticsRollupsExact } from "./statistics-rollup-suite.ts";
 import { ConflictError, InvalidCursorError, InvalidWorkflowError, NotFoundError } from "./storage-error.ts";
 import { ESCAPE_MARKER, MAX_STORED_JSON_DEPTH } from "./stored-json.ts";
 import { KyselyWorkflowVersionRepository, type WorkflowValidator } from "./workflow-version-repository.ts";
@@ -573,24 +574,38 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
         await expect(storage.runs.list(bot.id, { cursor: bad }), bad).rejects.toBeInstanceOf(InvalidCursorError);
       }
 
-      const stats = await storage.runs.statistics(bot.id, { from: new Date(base - day), to: new Date(base + 2 * day) });
-      expect(stats.total).toBe(7);
-      expect(stats.byStatus).toMatchObject({ succeeded: 5, failed: 2, running: 0, interrupted: 0 });
-      expect(stats.successRate).toBeCloseTo(5 / 7);
-      expect(stats.elapsedMs).toMatchObject({ p50: 100, p95: 100, avg: 100 });
-      expect(stats.tokens).toEqual({ input: 210, output: 105, total: 315 });
-      expect(stats.daily).toEqual([
-        { day: "2026-01-10", total: 5, succeeded: 5, failed: 0, tokens: 225, avgElapsedMs: 100 },
-        { day: "2026-01-11", total: 2, succeeded: 0, failed: 2, tokens: 90, avgElapsedMs: 100 },
+      const stats = await storage.statistics.forWindow(bot.id, { window: "7d", to: new Date(base + 2 * day) });
+      expect(stats).toMatchObject({
+        totalRuns: 7,
+        byStatus: { succeeded: 5, failed: 2 },
+        finishedRuns: 7,
+        failedRuns: 2,
+        tokens: { input: 210, output: 105 },
+        queueWait: { runs: 0, avgMs: null },
+      });
+      expect(stats.buckets.filter((b) => b.total > 0).map((b) => [b.start.toISOString(), b.byStatus])).toEqual([
+        ["2026-01-10T00:00:00.000Z", { succeeded: 5 }],
+        ["2026-01-11T00:00:00.000Z", { failed: 2 }],
       ]);
-      expect(stats.nodes).toEqual([
-        { nodeId: "n1", nodeType: "start", executions: 7, failures: 0, avgElapsedMs: 10 },
-        { nodeId: "n2", nodeType: "template", executions: 7, failures: 0, avgElapsedMs: 20 },
-        { nodeId: "n3", nodeType: "template", executions: 7, failures: 2, avgElapsedMs: 30 },
+      expect(stats.nodeTypes.map(({ nodeType, executions, failures }) => [nodeType, executions, failures])).toEqual([
+        ["start", 7, 0],
+        ["template", 14, 2],
       ]);
-      const empty = await storage.runs.statistics(bot.id, { from: new Date(0), to: new Date(1000) });
-      expect(empty).toMatchObject({ total: 0, successRate: null, elapsedMs: { p50: null, p95: null, avg: null } });
+      // percentile_cont gives 10/10 and 25/30 ms; the latency buckets read are 2.2 % wide
+      const [start, template] = stats.nodeTypes;
+      for (const [got, want] of [
+        [start?.p50Ms, 10],
+        [start?.p95Ms, 10],
+        [template?.p50Ms, 25],
+        [template?.p95Ms, 30],
+      ] as const) {
+        expect(Math.abs((got ?? Number.NaN) - want)).toBeLessThanOrEqual(want * 0.022 + 0.05);
+      }
+      const empty = await storage.statistics.forWindow(bot.id, { window: "24h", to: new Date(1000) });
+      expect(empty).toMatchObject({ totalRuns: 0, failureRate: null, nodeTypes: [] });
     });
+
+    itKeepsStatisticsRollupsExact(() => storage);
 
     it("deletes runs older than N days in bounded batches, with their node executions", async () => {
       const bot = await newBot();
@@ -866,7 +881,7 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       await expect(storage.workflowVersions.publish(b.id)).rejects.toBeInstanceOf(NotFoundError);
       expect(await storage.runs.get(b.id, runId)).toBeUndefined();
       expect((await storage.runs.list(b.id)).items).toEqual([]);
-      expect((await storage.runs.statistics(b.id)).total).toBe(0);
+      expect((await storage.statistics.forWindow(b.id, { window: "90d" })).totalRuns).toBe(0);
       expect(await storage.documents.get(b.id, doc.id)).toBeUndefined();
       expect(await storage.documents.delete(b.id, doc.id)).toBe(false);
       expect(await storage.vectors.search(b.id, vec(3), { topK: 10 })).toEqual([]);

@@ -227,7 +227,7 @@ describe("workflow executions", () => {
     ]);
     const stats = await t.app.inject({ method: "GET", url: `${url}/statistics`, headers: t.admin });
     expect(stats.statusCode).toBe(200);
-    expect(stats.json()).toMatchObject({ total: 3, by_status: { succeeded: 3 }, success_rate: 1 });
+    expect(stats.json()).toMatchObject({ total_runs: 3, by_status: { succeeded: 3 }, failure_rate: 0 });
     const missing = await t.app.inject({ method: "GET", url: `${url}/nope`, headers: t.admin });
     expect(missing.statusCode).toBe(404);
   });

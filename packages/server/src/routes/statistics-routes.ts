@@ -1,4 +1,5 @@
-import { type BotStatistics, STATISTICS_WINDOWS, type StatisticsWindow } from "@portflow/storage";
+import { type BotStatistics, type QueueWait, STATISTICS_WINDOWS, type StatisticsWindow } from "@portflow/storage";
+import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf } from "../api-key-auth.ts";
@@ -9,6 +10,12 @@ import { strictObject } from "../strict-object.ts";
 import { findBot } from "./bot-routes.ts";
 
 const tokensSchema = z.object({ input: z.number(), output: z.number() });
+const queueWaitSchema = z
+  .object({
+    runs: z.number().describe("runs that started after being queued (not those still queued or cancelled there)"),
+    avg_ms: z.number().nullable().describe("mean wait from queued to started; null when no run waited"),
+  })
+  .describe("queue wait time, queued → started");
 
 const botStatisticsSchema = z
   .object({
@@ -17,10 +24,12 @@ const botStatisticsSchema = z
     from: z.string(),
     to: z.string(),
     total_runs: z.number(),
+    by_status: z.record(z.string(), z.number()).describe("runs per stored status, only statuses that occur"),
     finished_runs: z.number().describe("runs that ended (not running or queued)"),
     failed_runs: z.number().describe("failed or interrupted"),
     failure_rate: z.number().nullable().describe("failed_runs / finished_runs; null when none finished"),
     tokens: tokensSchema,
+    queue_wait: queueWaitSchema,
     buckets: z
       .array(
         z.object({
@@ -28,6 +37,7 @@ const botStatisticsSchema = z
           total: z.number(),
           by_status: z.record(z.string(), z.number()),
           tokens: tokensSchema,
+          queue_wait: queueWaitSchema,
         }),
       )
       .describe("every bucket of the window, oldest first, also the empty ones"),
@@ -43,6 +53,8 @@ const botStatisticsSchema = z
   })
   .meta({ id: "BotStatistics" });
 
+const toQueueWait = (w: QueueWait): z.output<typeof queueWaitSchema> => ({ runs: w.runs, avg_ms: w.avgMs });
+
 function toResponse(s: BotStatistics): z.output<typeof botStatisticsSchema> {
   return {
     window: s.window,
@@ -50,15 +62,18 @@ function toResponse(s: BotStatistics): z.output<typeof botStatisticsSchema> {
     from: s.from.toISOString(),
     to: s.to.toISOString(),
     total_runs: s.totalRuns,
+    by_status: { ...s.byStatus },
     finished_runs: s.finishedRuns,
     failed_runs: s.failedRuns,
     failure_rate: s.failureRate,
     tokens: { ...s.tokens },
+    queue_wait: toQueueWait(s.queueWait),
     buckets: s.buckets.map((b) => ({
       start: b.start.toISOString(),
       total: b.total,
       by_status: { ...b.byStatus },
       tokens: { ...b.tokens },
+      queue_wait: toQueueWait(b.queueWait),
     })),
     node_types: s.nodeTypes.map((n) => ({
       node_type: n.nodeType,
@@ -70,9 +85,34 @@ function toResponse(s: BotStatistics): z.output<typeof botStatisticsSchema> {
   };
 }
 
-/** `GET /api/v1/bots/{bot_id}/statistics`: runs per bucket by status, tokens, failure rate, node-type latency. */
+const querystring = strictObject({
+  window: z
+    .enum(STATISTICS_WINDOWS as [StatisticsWindow, ...StatisticsWindow[]])
+    .default("7d")
+    .describe(STATISTICS_WINDOWS.join(", ")),
+  to: z.iso.datetime({ offset: true }).optional().describe("ISO 8601 end of the window; default now"),
+});
+
+/**
+ * `GET /api/v1/bots/{bot_id}/statistics`: runs per bucket by status, tokens, failure rate, queue
+ * wait, node-type latency. `GET /api/v1/bots/{bot_id}/workflow-executions/statistics` is a
+ * deprecated alias served by the same handler, so the two can never disagree.
+ */
 export function statisticsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
+    const params = z.object({ bot_id: identifier() });
+    const response = { 200: botStatisticsSchema, ...errorResponses(400, 401, 404, 429) };
+    const handler = async (
+      request: FastifyRequest<{ Params: z.output<typeof params>; Querystring: z.output<typeof querystring> }>,
+    ): Promise<z.output<typeof botStatisticsSchema>> => {
+      const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
+      const { window, to } = request.query;
+      const stats = await ctx.storage.statistics.forWindow(bot.id, {
+        window,
+        ...(to !== undefined && { to: new Date(to) }),
+      });
+      return toResponse(stats);
+    };
     app.get(
       "/bots/:bot_id/statistics",
       {
@@ -80,26 +120,27 @@ export function statisticsRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ["statistics"],
           operationId: "getBotStatistics",
           summary: "A bot's run statistics over a window ending now (or at `to`)",
-          params: z.object({ bot_id: identifier() }),
-          querystring: strictObject({
-            window: z
-              .enum(STATISTICS_WINDOWS as [StatisticsWindow, ...StatisticsWindow[]])
-              .default("7d")
-              .describe(STATISTICS_WINDOWS.join(", ")),
-            to: z.iso.datetime({ offset: true }).optional().describe("ISO 8601 end of the window; default now"),
-          }),
-          response: { 200: botStatisticsSchema, ...errorResponses(400, 401, 404, 429) },
+          params,
+          querystring,
+          response,
         },
       },
-      async (request) => {
-        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
-        const { window, to } = request.query;
-        const stats = await ctx.storage.statistics.forWindow(bot.id, {
-          window,
-          ...(to !== undefined && { to: new Date(to) }),
-        });
-        return toResponse(stats);
+      handler,
+    );
+    app.get(
+      "/bots/:bot_id/workflow-executions/statistics",
+      {
+        schema: {
+          tags: ["statistics"],
+          operationId: "getWorkflowExecutionStatistics",
+          summary: "Deprecated alias of GET /api/v1/bots/{bot_id}/statistics (same query, same answer)",
+          deprecated: true,
+          params,
+          querystring,
+          response,
+        },
       },
+      handler,
     );
   };
 }

@@ -1,4 +1,4 @@
-import type { NodeExecution, RunStatistics, StoredRunStatus, WorkflowRun } from "@portflow/storage";
+import type { NodeExecution, StoredRunStatus, WorkflowRun } from "@portflow/storage";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf } from "../api-key-auth.ts";
@@ -67,37 +67,6 @@ export const nodeExecutionSchema = z
   })
   .meta({ id: "NodeExecution" });
 
-const statisticsSchema = z
-  .object({
-    from: z.string(),
-    to: z.string(),
-    total: z.number(),
-    by_status: z.record(z.string(), z.number()),
-    success_rate: z.number().nullable(),
-    elapsed_ms: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), avg: z.number().nullable() }),
-    tokens: z.object({ input: z.number(), output: z.number(), total: z.number() }),
-    daily: z.array(
-      z.object({
-        day: z.string(),
-        total: z.number(),
-        succeeded: z.number(),
-        failed: z.number(),
-        tokens: z.number(),
-        avg_elapsed_ms: z.number().nullable(),
-      }),
-    ),
-    nodes: z.array(
-      z.object({
-        node_id: z.string(),
-        node_type: z.string(),
-        executions: z.number(),
-        failures: z.number(),
-        avg_elapsed_ms: z.number(),
-      }),
-    ),
-  })
-  .meta({ id: "ExecutionStatistics" });
-
 function toStoredError(error: WorkflowRun["error"]): z.output<typeof errorSchema> {
   if (error === null) return null;
   return {
@@ -149,33 +118,6 @@ export function toNodeExecutionResponse(node: NodeExecution): z.output<typeof no
   };
 }
 
-function toStatisticsResponse(s: RunStatistics): z.output<typeof statisticsSchema> {
-  return {
-    from: s.from.toISOString(),
-    to: s.to.toISOString(),
-    total: s.total,
-    by_status: { ...s.byStatus },
-    success_rate: s.successRate,
-    elapsed_ms: s.elapsedMs,
-    tokens: s.tokens,
-    daily: s.daily.map((d) => ({
-      day: d.day,
-      total: d.total,
-      succeeded: d.succeeded,
-      failed: d.failed,
-      tokens: d.tokens,
-      avg_elapsed_ms: d.avgElapsedMs,
-    })),
-    nodes: s.nodes.map((n) => ({
-      node_id: n.nodeId,
-      node_type: n.nodeType,
-      executions: n.executions,
-      failures: n.failures,
-      avg_elapsed_ms: n.avgElapsedMs,
-    })),
-  };
-}
-
 const paramsSchema = z.object({ bot_id: identifier() });
 const timeRange = {
   from: z.iso.datetime({ offset: true }).optional().describe("ISO 8601; started at or after"),
@@ -195,7 +137,10 @@ function checkRange(from: string | undefined, to: string | undefined): { from?: 
   return range;
 }
 
-/** `/api/v1/bots/{bot_id}/workflow-executions`: run history, one run with its nodes, statistics. */
+/**
+ * `/api/v1/bots/{bot_id}/workflow-executions`: run history, one run with its nodes. Its `statistics`
+ * path is a deprecated alias of `/api/v1/bots/{bot_id}/statistics` (statistics-routes.ts).
+ */
 export function workflowExecutionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   const runs = ctx.storage.runs;
   return async (app) => {
@@ -245,25 +190,6 @@ export function workflowExecutionRoutes(ctx: AppContext): FastifyPluginAsyncZod 
           ...checkRange(q.from, q.to),
         });
         return { items: list.items.map(toRunResponse), next_cursor: list.nextCursor };
-      },
-    );
-
-    app.get(
-      `${base}/statistics`,
-      {
-        schema: {
-          operationId: "getWorkflowExecutionStatistics",
-          tags: ["workflow-executions"],
-          summary: "Run statistics for a window (default: the last 30 days)",
-          params: paramsSchema,
-          querystring: strictObject(timeRange),
-          response: { 200: statisticsSchema, ...errorResponses(400, 401, 404, 429) },
-        },
-      },
-      async (request) => {
-        const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
-        const stats = await runs.statistics(bot.id, checkRange(request.query.from, request.query.to));
-        return toStatisticsResponse(stats);
       },
     );
 
