@@ -3,6 +3,8 @@ import type {
   Bot,
   BotStatistics,
   Page,
+  RunAttempt,
+  RunCancel,
   RunDetail,
   RunPage,
   RunStatus,
@@ -38,6 +40,10 @@ export function queryString(params: Record<string, string | number | readonly st
   }
   const text = search.toString();
   return text === "" ? "" : `?${text}`;
+}
+
+function runPath(botId: string, runId: string): string {
+  return `/bots/${encodeURIComponent(botId)}/workflow-executions/${encodeURIComponent(runId)}`;
 }
 
 /**
@@ -100,6 +106,25 @@ export class ApiClient {
   getRun(botId: string, runId: string, signal?: AbortSignal): Promise<RunDetail> {
     const path = `/bots/${encodeURIComponent(botId)}/workflow-executions/${encodeURIComponent(runId)}`;
     return this.request("GET", path, undefined, signal);
+  }
+
+  /** Cancels a queued or running run (202: `outcome` says how it found it). */
+  cancelRun(botId: string, runId: string): Promise<RunCancel> {
+    return this.request("POST", `${runPath(botId, runId)}/cancel`, {});
+  }
+
+  /** Resumes a failed, interrupted or cancelled run (from its failed node, or `fromNode`) as a new run. */
+  resumeRun(botId: string, runId: string, fromNode?: string): Promise<RunAttempt> {
+    return this.request(
+      "POST",
+      `${runPath(botId, runId)}/resume`,
+      fromNode === undefined ? {} : { from_node: fromNode },
+    );
+  }
+
+  /** Runs an ended run again from scratch (same inputs, version) as a new run. */
+  rerunRun(botId: string, runId: string): Promise<RunAttempt> {
+    return this.request("POST", `${runPath(botId, runId)}/rerun`, {});
   }
 
   listVersions(botId: string, signal?: AbortSignal): Promise<Page<WorkflowVersion>> {

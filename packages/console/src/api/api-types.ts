@@ -157,3 +157,19 @@ export interface BotStatistics {
   readonly buckets: readonly StatisticsBucket[];
   readonly node_types: readonly NodeTypeLatency[];
 }
+
+/** The answer of `POST …/{run_id}/resume` and `…/rerun`: the new run, once it has finished. */
+export interface RunAttempt {
+  readonly run_id: string;
+  readonly status: RunStatus;
+  readonly error: StoredError | null;
+  /** the run it continues (null for a rerun) */
+  readonly resumed_from: string | null;
+}
+
+/** The answer of `POST …/{run_id}/cancel`. */
+export interface RunCancel {
+  readonly run_id: string;
+  /** cancelled: it was queued and never ran; stopping: it is being aborted; finished: it had ended */
+  readonly outcome: "cancelled" | "stopping" | "finished";
+}
