@@ -115,6 +115,9 @@ export function RunPage({ identity, botId, runId }: RunPageProps) {
       : [...new Set(executions.filter((e) => e.parent_node_id === null).map((e) => e.node_id))];
   const canResume = runActions(status, actions.busy !== null).resume.enabled;
   const streamNote = STREAM_NOTES[events.status];
+  // a run in progress has no recorded elapsed time yet: count it from the stream's start
+  const liveStart = events.state.startedAt;
+  const elapsedMs = r.elapsed_ms ?? (live && liveStart !== null ? Math.max(0, now - liveStart) : null);
   const selectNode = (nodeId: string) => {
     // the graph has one node per id: inspect its last execution (the last round or attempt)
     const last = executions.filter((e) => e.node_id === nodeId).at(-1);
@@ -157,7 +160,7 @@ export function RunPage({ identity, botId, runId }: RunPageProps) {
         <dt>Started</dt>
         <dd>{formatTime(r.started_at)}</dd>
         <dt>Elapsed</dt>
-        <dd>{formatMs(r.elapsed_ms)}</dd>
+        <dd>{formatMs(elapsedMs)}</dd>
         <dt>Steps</dt>
         <dd>{r.total_steps}</dd>
         <dt>Tokens</dt>
