@@ -36,6 +36,7 @@ function progressOf(run: RunDetail): string {
 
 /** After the stream's run.finished the record is due at once: look quickly, then back off. */
 const REFRESH_AFTER_STREAM = Object.freeze({ initialMs: 50, maxMs: 5000, factor: 2 });
+const REFRESH_WHILE_STREAMING = Object.freeze({ initialMs: 10_000, maxMs: 30_000, factor: 1.5 });
 
 const STREAM_NOTES: Partial<Record<RunEventsStatus, string>> = {
   connecting: "connecting to its event stream…",
@@ -54,16 +55,17 @@ export function RunPage({ identity, botId, runId }: RunPageProps) {
   // while it is in progress the run's event stream shows each node as it starts and ends
   const events = useRunEvents(identity.client, botId, runId, live);
   const streamEnded = isFinalStatus(events.state.status);
-  // the stream's end: load the run as recorded (ids, totals, values as stored)
-  const reloadOnEnd = streamEnded && live;
+  // Polled quickly after the stream's run.finished (until the record shows the end too) or when
+  // the stream is unavailable; slowly while it streams, in case a run ends without an event (its
+  // process died and it was marked interrupted).
+  const pollFast = streamEnded || events.status === "failed";
   useLiveRefresh(
-    reloadOnEnd || events.status === "failed",
+    live,
     async (signal) => {
-      // polled only after the stream ended before the record did, or when the stream is unavailable
       const before = run.status === "done" ? progressOf(run.data) : "";
       return progressOf(await refresh(signal)) !== before;
     },
-    REFRESH_AFTER_STREAM,
+    pollFast ? REFRESH_AFTER_STREAM : REFRESH_WHILE_STREAMING,
   );
   const now = useNow(live && !streamEnded);
   const versionId = run.status === "done" ? run.data.workflow_version_id : null;
