@@ -235,7 +235,23 @@ describe.skipIf(browser === undefined)("the run page's live view and run control
     expect(await page.getByTestId("resume-run").isEnabled()).toBe(true);
     expect(await page.getByTestId("rerun-run").isEnabled()).toBe(true);
     await shot("21-run-cancelled");
-    release();
+    releaseCancelled = release;
+    cancelledId = runId;
+  });
+
+  let releaseCancelled = () => {};
+  let cancelledId = "";
+  it("reruns the cancelled run: the new run opens at once, while it runs, and is followed live to its end", async () => {
+    // the held call is still held: the rerun cannot end before the test lets it
+    await page.getByTestId("rerun-run").click();
+    await expect.poll(currentRunId, POLL).not.toContain(cancelledId);
+    expect(await page.getByTestId("run-origin").textContent()).toBe(`Rerun of run ${cancelledId}`);
+    await expect.poll(async () => classOf(graphNode("slow")), POLL).toContain("status-running");
+    expect(await runStatus()).toBe("running");
+    expect(await page.getByTestId("cancel-run").isEnabled()).toBe(true);
+    releaseCancelled();
+    await expect.poll(runStatus, POLL).toBe("succeeded");
+    expect(await classOf(graphNode("slow"))).toContain("status-succeeded");
   });
 
   let failedId: string;

@@ -1,9 +1,9 @@
 import { ApiError } from "./api-error.ts";
 import type {
+  AcceptedRunAttempt,
   Bot,
   BotStatistics,
   Page,
-  RunAttempt,
   RunCancel,
   RunDetail,
   RunPage,
@@ -42,6 +42,9 @@ export function queryString(params: Record<string, string | number | readonly st
   return text === "" ? "" : `?${text}`;
 }
 
+/** Resume and rerun answer 202 with the new run's id at once instead of when it has ended. */
+const RESPOND_ASYNC = Object.freeze({ prefer: "respond-async" });
+
 function runPath(botId: string, runId: string): string {
   return `/bots/${encodeURIComponent(botId)}/workflow-executions/${encodeURIComponent(runId)}`;
 }
@@ -57,10 +60,17 @@ export class ApiClient {
   ) {}
 
   /** A JSON request; `body` is sent as JSON when given. */
-  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+    headers: Readonly<Record<string, string>> = {},
+  ): Promise<T> {
     const response = await fetch(`${this.base}${path}`, {
       method,
       headers: {
+        ...headers,
         authorization: `Bearer ${this.key}`,
         accept: "application/json",
         ...(body !== undefined && { "content-type": "application/json" }),
@@ -113,18 +123,18 @@ export class ApiClient {
     return this.request("POST", `${runPath(botId, runId)}/cancel`, {});
   }
 
-  /** Resumes a failed, interrupted or cancelled run (from its failed node, or `fromNode`) as a new run. */
-  resumeRun(botId: string, runId: string, fromNode?: string): Promise<RunAttempt> {
-    return this.request(
-      "POST",
-      `${runPath(botId, runId)}/resume`,
-      fromNode === undefined ? {} : { from_node: fromNode },
-    );
+  /**
+   * Resumes a failed, interrupted or cancelled run (from its failed node, or `fromNode`) as a new
+   * run, answered as soon as it is submitted (`Prefer: respond-async`) so it can be followed live.
+   */
+  resumeRun(botId: string, runId: string, fromNode?: string): Promise<AcceptedRunAttempt> {
+    const body = fromNode === undefined ? {} : { from_node: fromNode };
+    return this.request("POST", `${runPath(botId, runId)}/resume`, body, undefined, RESPOND_ASYNC);
   }
 
-  /** Runs an ended run again from scratch (same inputs, version) as a new run. */
-  rerunRun(botId: string, runId: string): Promise<RunAttempt> {
-    return this.request("POST", `${runPath(botId, runId)}/rerun`, {});
+  /** Runs an ended run again from scratch (same inputs, version) as a new run, answered once submitted. */
+  rerunRun(botId: string, runId: string): Promise<AcceptedRunAttempt> {
+    return this.request("POST", `${runPath(botId, runId)}/rerun`, {}, undefined, RESPOND_ASYNC);
   }
 
   listVersions(botId: string, signal?: AbortSignal): Promise<Page<WorkflowVersion>> {

@@ -158,11 +158,12 @@ export interface BotStatistics {
   readonly node_types: readonly NodeTypeLatency[];
 }
 
-/** The answer of `POST …/{run_id}/resume` and `…/rerun`: the new run, once it has finished. */
-export interface RunAttempt {
+/**
+ * The answer of `POST …/{run_id}/resume` and `…/rerun` with `Prefer: respond-async` (202, the run
+ * submitted); without it (200) the finished run, which carries the same two fields.
+ */
+export interface AcceptedRunAttempt {
   readonly run_id: string;
-  readonly status: RunStatus;
-  readonly error: StoredError | null;
   /** the run it continues (null for a rerun) */
   readonly resumed_from: string | null;
 }

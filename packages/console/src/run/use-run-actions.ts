@@ -47,7 +47,7 @@ function errorNotice(action: string, error: unknown): ActionNotice {
 
 /**
  * Cancel, resume and rerun of one run through the API. Cancel stays on the page (`onChanged`
- * reloads it); resume and rerun answer once the new run has ended, then open it.
+ * reloads it); resume and rerun open the new run as soon as it is submitted (its page follows it live).
  */
 export function useRunActions(
   identity: Identity,
@@ -80,7 +80,7 @@ export function useRunActions(
       setNotice({
         tone: "info",
         title: kind === "resume" ? "Resuming" : "Rerunning",
-        message: "The new run is executing; it opens here when it has ended.",
+        message: "Submitting the new run; it opens here as soon as it is queued.",
       });
       const request =
         kind === "resume" ? identity.client.resumeRun(botId, runId, fromNode) : identity.client.rerunRun(botId, runId);

@@ -12,6 +12,12 @@ import { parseRunSpec, type RunSpec } from "../run-spec.ts";
 import { SseStream } from "../sse-stream.ts";
 import { strictObject } from "../strict-object.ts";
 import { findBot } from "./bot-routes.ts";
+import {
+  acceptedAttemptSchema,
+  preferHeadersSchema,
+  prefersRespondAsync,
+  startAttemptInBackground,
+} from "./run-attempt-async.ts";
 import { debugRunSchema, toDebugRunResponse } from "./workflow-version-routes.ts";
 
 const RESUMABLE = new Set(["failed", "interrupted", "cancelled"]);
@@ -76,15 +82,21 @@ export function runControlRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           description:
             "A new run, linked by `resumed_from`: nodes that succeeded are not run again (their recorded outputs are " +
             "reused); the failed node and everything after it runs. `from_node` re-runs that node and everything " +
-            "downstream of it too. Answers when the new run has finished.",
+            "downstream of it too. Answers when the new run has finished, or at once (202, the new run id) with " +
+            "`Prefer: respond-async`.",
           params: paramsSchema,
+          headers: preferHeadersSchema,
           body: optionalBody(
             strictObject({ from_node: identifier().optional().describe("re-run from this top-level node") }),
           ),
-          response: { 200: attemptSchema, ...errorResponses(400, 401, 404, 409, 422, 429, 503) },
+          response: {
+            200: attemptSchema,
+            202: acceptedAttemptSchema,
+            ...errorResponses(400, 401, 404, 409, 422, 429, 503),
+          },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
         const runId = request.params.run_id;
         const { status, spec } = await storedSpec(bot.id, runId);
@@ -95,10 +107,11 @@ export function runControlRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           });
         }
         const from = request.body.from_node;
-        return runAttempt(
-          { ...spec, resume: { from_run: runId, ...(from !== undefined && { from_node: from }) } },
-          runId,
-        );
+        const resumed = { ...spec, resume: { from_run: runId, ...(from !== undefined && { from_node: from }) } };
+        if (prefersRespondAsync(request.headers.prefer)) {
+          return reply.status(202).send(await startAttemptInBackground(ctx, resumed, runId, request.log));
+        }
+        return runAttempt(resumed, runId);
       },
     );
 
@@ -110,13 +123,17 @@ export function runControlRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           operationId: "rerunRun",
           summary: "Run again from scratch with the same spec (inputs, history, version)",
           params: paramsSchema,
-          response: { 200: attemptSchema, ...errorResponses(401, 404, 409, 422, 429, 503) },
+          headers: preferHeadersSchema,
+          response: { 200: attemptSchema, 202: acceptedAttemptSchema, ...errorResponses(401, 404, 409, 422, 429, 503) },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
         const { spec } = await storedSpec(bot.id, request.params.run_id);
         const { resume: _resume, ...fresh } = spec;
+        if (prefersRespondAsync(request.headers.prefer)) {
+          return reply.status(202).send(await startAttemptInBackground(ctx, fresh, null, request.log));
+        }
         return runAttempt(fresh, null);
       },
     );
