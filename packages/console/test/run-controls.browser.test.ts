@@ -227,7 +227,9 @@ describe.skipIf(browser === undefined)("the run page's live view and run control
       "cancelled",
     );
     await expect.poll(() => page.getByTestId("live-indicator").count(), POLL).toBe(0);
-    expect(await page.getByTestId("run-action-notice").textContent()).toContain("Cancel sent");
+    await expect
+      .poll(() => page.getByTestId("run-action-notice").textContent(), POLL)
+      .toBe("Cancel sentThe run has stopped.");
     expect(await page.getByTestId("cancel-run").isDisabled()).toBe(true);
     // the reason is the button's description, for screen readers too
     expect(await page.getByTestId("cancel-run").getAttribute("aria-describedby")).not.toBeNull();

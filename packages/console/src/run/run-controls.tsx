@@ -1,4 +1,5 @@
 import { useId, useState } from "react";
+import { isRunInProgress } from "../api/api-types.ts";
 import type { ActionAvailability } from "./run-actions.ts";
 import { runActions } from "./run-actions.ts";
 import type { RunActionsState } from "./use-run-actions.ts";
@@ -96,7 +97,7 @@ export function RunControls({ status, actions, nodeIds }: RunControlsProps) {
           data-testid="run-action-notice"
         >
           <strong>{notice.title}</strong>
-          <p>{notice.message}</p>
+          <p>{notice.whenEnded !== undefined && !isRunInProgress(status) ? notice.whenEnded : notice.message}</p>
         </div>
       )}
     </section>

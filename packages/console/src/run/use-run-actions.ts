@@ -9,6 +9,8 @@ export interface ActionNotice {
   readonly tone: "info" | "error";
   readonly title: string;
   readonly message: string;
+  /** shown instead of `message` once the run has ended (a cancel that was still stopping it) */
+  readonly whenEnded?: string;
 }
 
 export interface RunActionsState {
@@ -63,7 +65,12 @@ export function useRunActions(
     setNotice(null);
     identity.client.cancelRun(botId, runId).then(
       (answer) => {
-        setNotice({ tone: "info", title: "Cancel sent", message: CANCEL_OUTCOME[answer.outcome] });
+        setNotice({
+          tone: "info",
+          title: "Cancel sent",
+          message: CANCEL_OUTCOME[answer.outcome],
+          ...(answer.outcome === "stopping" && { whenEnded: "The run has stopped." }),
+        });
         setBusy(null);
         onChanged();
       },
