@@ -439,7 +439,10 @@ describe.skipIf(browser === undefined)("the web console in Chromium", () => {
     await page.evaluate(`location.hash = ${JSON.stringify(`#/bots/${botA}/runs/${secondId}`)}`);
     await page.getByTestId("live-indicator").waitFor();
     const bars = page.getByTestId("timeline-bar");
-    await expect.poll(() => bars.count(), POLL).toBe(2); // start and retrieve have finished
+    // start and retrieve have finished; the event stream shows the model's node running
+    await expect.poll(() => bars.count(), POLL).toBe(3);
+    const answerBar = page.locator('[data-testid="timeline-bar"][data-node-id="answer"] .waterfall-bar');
+    expect(await answerBar.getAttribute("class")).toContain("status-running");
     await shot("15-run-live");
     releaseSecond();
     await secondChat;

@@ -1,8 +1,10 @@
 import { ApiError } from "./api-error.ts";
 import type {
+  AcceptedRunAttempt,
   Bot,
   BotStatistics,
   Page,
+  RunCancel,
   RunDetail,
   RunPage,
   RunStatus,
@@ -40,6 +42,13 @@ export function queryString(params: Record<string, string | number | readonly st
   return text === "" ? "" : `?${text}`;
 }
 
+/** Resume and rerun answer 202 with the new run's id at once instead of when it has ended. */
+const RESPOND_ASYNC = Object.freeze({ prefer: "respond-async" });
+
+function runPath(botId: string, runId: string): string {
+  return `/bots/${encodeURIComponent(botId)}/workflow-executions/${encodeURIComponent(runId)}`;
+}
+
 /**
  * The public HTTP API on this origin, called with one API key (sent as a bearer token, never
  * in a URL). Every non-2xx answer throws an `ApiError` carrying the API's message.
@@ -51,10 +60,17 @@ export class ApiClient {
   ) {}
 
   /** A JSON request; `body` is sent as JSON when given. */
-  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+    headers: Readonly<Record<string, string>> = {},
+  ): Promise<T> {
     const response = await fetch(`${this.base}${path}`, {
       method,
       headers: {
+        ...headers,
         authorization: `Bearer ${this.key}`,
         accept: "application/json",
         ...(body !== undefined && { "content-type": "application/json" }),
@@ -100,6 +116,25 @@ export class ApiClient {
   getRun(botId: string, runId: string, signal?: AbortSignal): Promise<RunDetail> {
     const path = `/bots/${encodeURIComponent(botId)}/workflow-executions/${encodeURIComponent(runId)}`;
     return this.request("GET", path, undefined, signal);
+  }
+
+  /** Cancels a queued or running run (202: `outcome` says how it found it). */
+  cancelRun(botId: string, runId: string): Promise<RunCancel> {
+    return this.request("POST", `${runPath(botId, runId)}/cancel`, {});
+  }
+
+  /**
+   * Resumes a failed, interrupted or cancelled run (from its failed node, or `fromNode`) as a new
+   * run, answered as soon as it is submitted (`Prefer: respond-async`) so it can be followed live.
+   */
+  resumeRun(botId: string, runId: string, fromNode?: string): Promise<AcceptedRunAttempt> {
+    const body = fromNode === undefined ? {} : { from_node: fromNode };
+    return this.request("POST", `${runPath(botId, runId)}/resume`, body, undefined, RESPOND_ASYNC);
+  }
+
+  /** Runs an ended run again from scratch (same inputs, version) as a new run, answered once submitted. */
+  rerunRun(botId: string, runId: string): Promise<AcceptedRunAttempt> {
+    return this.request("POST", `${runPath(botId, runId)}/rerun`, {}, undefined, RESPOND_ASYNC);
   }
 
   listVersions(botId: string, signal?: AbortSignal): Promise<Page<WorkflowVersion>> {

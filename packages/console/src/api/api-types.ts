@@ -157,3 +157,20 @@ export interface BotStatistics {
   readonly buckets: readonly StatisticsBucket[];
   readonly node_types: readonly NodeTypeLatency[];
 }
+
+/**
+ * The answer of `POST …/{run_id}/resume` and `…/rerun` with `Prefer: respond-async` (202, the run
+ * submitted); without it (200) the finished run, which carries the same two fields.
+ */
+export interface AcceptedRunAttempt {
+  readonly run_id: string;
+  /** the run it continues (null for a rerun) */
+  readonly resumed_from: string | null;
+}
+
+/** The answer of `POST …/{run_id}/cancel`. */
+export interface RunCancel {
+  readonly run_id: string;
+  /** cancelled: it was queued and never ran; stopping: it is being aborted; finished: it had ended */
+  readonly outcome: "cancelled" | "stopping" | "finished";
+}

@@ -49,7 +49,7 @@ export function BotLayout({ identity, route }: { readonly identity: Identity; re
       </nav>
       <Suspense fallback={<LoadingState what="the page" />}>
         {route.page === "runs" && <RunsPage identity={identity} botId={botId} />}
-        {route.page === "run" && <RunPage identity={identity} botId={botId} runId={route.runId} />}
+        {route.page === "run" && <RunPage key={route.runId} identity={identity} botId={botId} runId={route.runId} />}
         {route.page === "workflow" && <WorkflowPage identity={identity} botId={botId} />}
         {route.page === "documents" && <DocumentsPage identity={identity} botId={botId} />}
         {route.page === "playground" && <PlaygroundPage identity={identity} botId={botId} />}

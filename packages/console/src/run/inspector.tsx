@@ -18,8 +18,15 @@ function JsonBlock({ title, value }: { readonly title: string; readonly value: u
   );
 }
 
+interface InspectorProps {
+  readonly execution: NodeExecution;
+  readonly onClose: () => void;
+  /** offered for a top-level node of a run that can be resumed: re-run from this node on */
+  readonly onResumeFromHere?: ((nodeId: string) => void) | undefined;
+}
+
 /** Everything recorded about one node execution. */
-export function Inspector({ execution, onClose }: { readonly execution: NodeExecution; readonly onClose: () => void }) {
+export function Inspector({ execution, onClose, onResumeFromHere }: InspectorProps) {
   const process = isRecord(execution.process_data) ? execution.process_data : {};
   const chunks = retrievedChunks(execution.outputs);
   const prompts = (["system_prompt", "user_prompt", "prompt"] as const).filter((k) => typeof process[k] === "string");
@@ -57,6 +64,14 @@ export function Inspector({ execution, onClose }: { readonly execution: NodeExec
           </>
         )}
       </dl>
+      {onResumeFromHere !== undefined && execution.parent_node_id === null && (
+        <p>
+          <button type="button" data-testid="resume-from-here" onClick={() => onResumeFromHere(execution.node_id)}>
+            Resume from here
+          </button>{" "}
+          <span className="muted">a new run: {execution.node_id} and everything after it run again</span>
+        </p>
+      )}
       {execution.error !== null && (
         <div className="state state-error" role="alert">
           <strong>{execution.error.code ?? "error"}</strong>

@@ -13,6 +13,12 @@ import type { RunSpec } from "../run-spec.ts";
 import { SseStream } from "../sse-stream.ts";
 import { strictObject } from "../strict-object.ts";
 import { findBot } from "./bot-routes.ts";
+import {
+  acceptedAttemptSchema,
+  preferHeadersSchema,
+  prefersRespondAsync,
+  startAttemptInBackground,
+} from "./run-attempt-async.ts";
 import { debugRunSchema, toDebugRunResponse } from "./workflow-version-routes.ts";
 
 const FINISHED = new Set(["succeeded", "partial-succeeded", "failed", "cancelled", "interrupted"]);
@@ -67,8 +73,10 @@ export function runControlRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             "compatible up to the resume point: every node whose recorded output is reused exists there with the " +
             "same type, config, inputs and upstream edges; otherwise 409 `version_incompatible` naming the first such " +
             "node (`details.node_id`) and why (`details.reason`: missing, type changed, config changed, inputs " +
-            "changed). Answers when the new run has finished.",
+            "changed). Answers when the new run has finished, or at once (202, the new run id) with " +
+            "`Prefer: respond-async`.",
           params: paramsSchema,
+          headers: preferHeadersSchema,
           body: optionalBody(
             strictObject({
               from_node: identifier().optional().describe("re-run from this top-level node"),
@@ -80,10 +88,14 @@ export function runControlRoutes(ctx: AppContext): FastifyPluginAsyncZod {
                 .describe("run on this published version number of the bot (compatible up to the resume point)"),
             }),
           ),
-          response: { 200: attemptSchema, ...errorResponses(400, 401, 404, 409, 422, 429, 503) },
+          response: {
+            200: attemptSchema,
+            202: acceptedAttemptSchema,
+            ...errorResponses(400, 401, 404, 409, 422, 429, 503),
+          },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
         const runId = request.params.run_id;
         const { from_node, version } = request.body;
@@ -91,6 +103,9 @@ export function runControlRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           ...(from_node !== undefined && { fromNode: from_node }),
           ...(version !== undefined && { version }),
         });
+        if (prefersRespondAsync(request.headers.prefer)) {
+          return reply.status(202).send(await startAttemptInBackground(ctx, spec, runId, request.log));
+        }
         return runAttempt(spec, runId);
       },
     );
@@ -103,12 +118,17 @@ export function runControlRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           operationId: "rerunRun",
           summary: "Run again from scratch with the same spec (inputs, history, version)",
           params: paramsSchema,
-          response: { 200: attemptSchema, ...errorResponses(401, 404, 409, 422, 429, 503) },
+          headers: preferHeadersSchema,
+          response: { 200: attemptSchema, 202: acceptedAttemptSchema, ...errorResponses(401, 404, 409, 422, 429, 503) },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const bot = await findBot(ctx, principalOf(request), request.params.bot_id);
-        return runAttempt(await rerunSpec(ctx, bot.id, request.params.run_id), null);
+        const fresh = await rerunSpec(ctx, bot.id, request.params.run_id);
+        if (prefersRespondAsync(request.headers.prefer)) {
+          return reply.status(202).send(await startAttemptInBackground(ctx, fresh, null, request.log));
+        }
+        return runAttempt(fresh, null);
       },
     );
 
