@@ -74,7 +74,13 @@ export {
 } from "./open-database.ts";
 export type { Page } from "./paging.ts";
 export { PgRunRecorder, type PgRunRecorderOptions } from "./pg-run-recorder.ts";
-export { botHnswIndexName, type HnswIndexOptions, PgVectorStore } from "./pg-vector-store.ts";
+export { DEFAULT_HNSW_POLICY, type HnswPolicy, resolveHnswPolicy } from "./hnsw-policy.ts";
+export {
+  botHnswIndexName,
+  type HnswIndexOptions,
+  PgVectorStore,
+  type PgVectorStoreOptions,
+} from "./pg-vector-store.ts";
 export type { RawSession } from "./raw-session.ts";
 export {
   type DailyRunStatistics,
