@@ -15,8 +15,8 @@ import pgvector from "pgvector";
 import { BinaryCopyWriter } from "./binary-copy-writer.ts";
 import { chunkKeywords, quoteLexeme } from "./chunk-keywords.ts";
 import { rethrowUnavailable } from "./database-unavailable.ts";
-import type { StorageDatabase } from "./open-database.ts";
 import { type HnswPolicy, resolveHnswPolicy } from "./hnsw-policy.ts";
+import type { StorageDatabase } from "./open-database.ts";
 import { botNotFoundOnForeignKey } from "./pg-error.ts";
 import { fromStoredJson, toJsonb } from "./stored-json.ts";
 
