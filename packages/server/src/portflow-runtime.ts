@@ -134,6 +134,14 @@ export async function openRuntime(config: ServerConfig, options: OpenRuntimeOpti
     storage = createStorage(database, {
       validate: (json) => validateWorkflow(json, registry, { allowV1: false }),
       ...(config.secretKey !== undefined && { secretKey: config.secretKey }),
+      vectors: {
+        hnsw: config.hnsw,
+        onIndexBuildError: (botId, error) =>
+          options.logger?.warn("HNSW index build failed; the bot's searches stay exact", {
+            bot_id: botId,
+            error: error.message,
+          }),
+      },
       recorder: {
         leaseMs: config.runLeaseMs,
         ...(options.instanceId !== undefined && { instanceId: options.instanceId }),
