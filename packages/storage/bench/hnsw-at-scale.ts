@@ -191,7 +191,7 @@ async function benchKind(server: PostgresServer, kind: DataKind, rows: BenchRow[
       name: `${label}: recall@5 vs exact`,
       value: recall,
       unit: "ratio",
-      note: `${size}; target ≥ 0.95`,
+      note: `${size}; target ≥ 0.95${isDefault(policy) ? "; the default policy" : ""}`,
     });
   }
 
