@@ -121,7 +121,8 @@ export class PgVectorStore implements VectorStore {
     }
     await this.#load(botId, chunks, keys, options).catch(botNotFoundOnForeignKey(botId));
     if (bulk) this.#startBuild(botId);
-    else if (this.buildsIndexesAutomatically) await this.#buildWhenLarge(botId);
+    // the chunks are stored: a failing threshold check is the index's problem, not the upsert's
+    else if (this.buildsIndexesAutomatically) await this.#buildWhenLarge(botId).catch(this.#buildFailed(botId));
   }
 
   /**
@@ -137,13 +138,14 @@ export class PgVectorStore implements VectorStore {
     if ((await this.countChunks(botId)) >= this.#policy.minChunks) this.#startBuild(botId);
   }
 
+  #buildFailed(botId: string): (error: unknown) => void {
+    return (error) => this.#onIndexBuildError(botId, error instanceof Error ? error : new Error(String(error)));
+  }
+
   #startBuild(botId: string): void {
     if (this.#builds.has(botId)) return;
     const build = this.#build(botId, { m: this.#policy.m, efConstruction: this.#policy.efConstruction })
-      .then(
-        () => undefined,
-        (error: unknown) => this.#onIndexBuildError(botId, error instanceof Error ? error : new Error(String(error))),
-      )
+      .catch(this.#buildFailed(botId))
       .finally(() => this.#builds.delete(botId));
     this.#builds.set(botId, build);
   }
