@@ -416,6 +416,27 @@ async function queryVectorTransfer(
       unit: "ratio",
       note,
     });
+    // the vector alone: formatted, sent and parsed, no search (interleaved, 20 rounds per query)
+    const textOnly: number[] = [];
+    const binaryOnly: number[] = [];
+    for (let round = 0; round < 20; round++) {
+      for (const q of figures.sampleQueries) {
+        let t0 = performance.now();
+        await client.query("SELECT vector_dims($1::vector)", [compactVectorText(q)]);
+        textOnly.push(performance.now() - t0);
+        t0 = performance.now();
+        await client.query("SELECT vector_dims($1::vector)", [binaryVector(q)]);
+        binaryOnly.push(performance.now() - t0);
+      }
+    }
+    const [textOnlyP50, binaryOnlyP50] = [p50(textOnly), p50(binaryOnly)];
+    rows.push({
+      group,
+      name: "query vector alone (formatted, sent, parsed): text / binary",
+      value: textOnlyP50 / binaryOnlyP50,
+      unit: "ratio",
+      note: `p50 ${(textOnlyP50 * 1000).toFixed(0)} µs text / ${(binaryOnlyP50 * 1000).toFixed(0)} µs binary, ${DIMS} dims; load ${loadavg()[0]!.toFixed(1)} on 2 cores`,
+    });
   } finally {
     await client.end();
   }
