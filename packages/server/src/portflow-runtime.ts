@@ -151,6 +151,9 @@ export async function openRuntime(config: ServerConfig, options: OpenRuntimeOpti
     providers.close();
     throw error;
   }
+  if (storage.database.dialect === "pglite" && config.hnsw.minChunks > 0) {
+    options.logger?.info("embedded PGlite: vector search stays exact; PORTFLOW_HNSW_* apply on PostgreSQL");
+  }
   const services = new ServiceContainer()
     .register(Services.ChatModel, providers.chatModel)
     .register(ChatModelCatalogService, providers.catalog)
