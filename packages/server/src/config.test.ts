@@ -148,6 +148,27 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ PORTFLOW_EXECUTION: "sideways" })).toThrow(/PORTFLOW_EXECUTION/);
   });
 
+  it("reads the HNSW policy settings with documented defaults and names a bad one", () => {
+    expect(loadConfig({}).hnsw).toEqual({ minChunks: 10_000, efSearch: 200, candidateFactor: 20 });
+    expect(
+      loadConfig({
+        PORTFLOW_HNSW_MIN_CHUNKS: "0",
+        PORTFLOW_HNSW_EF_SEARCH: "400",
+        PORTFLOW_HNSW_CANDIDATE_FACTOR: "40",
+      }).hnsw,
+    ).toEqual({ minChunks: 0, efSearch: 400, candidateFactor: 40 });
+    const bad = () =>
+      loadConfig({
+        PORTFLOW_HNSW_MIN_CHUNKS: "-1",
+        PORTFLOW_HNSW_EF_SEARCH: "5000",
+        PORTFLOW_HNSW_CANDIDATE_FACTOR: "x",
+      });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(/PORTFLOW_HNSW_MIN_CHUNKS:.*"-1"/);
+    expect(bad).toThrow(/PORTFLOW_HNSW_EF_SEARCH:.*"5000"/);
+    expect(bad).toThrow(/PORTFLOW_HNSW_CANDIDATE_FACTOR:.*"x"/);
+  });
+
   it("requires a region for Bedrock", () => {
     expect(() => loadConfig({ LLM_PROVIDER: "bedrock" })).toThrow(/AWS_REGION/);
   });

@@ -14,7 +14,7 @@ import {
   type ModelProvider,
   type SandboxLimits,
 } from "@portflow/nodes";
-import { parseSecretKey } from "@portflow/storage";
+import { DEFAULT_HNSW_POLICY, parseSecretKey } from "@portflow/storage";
 import { z } from "zod";
 import { defaultInstanceId } from "./instance-id.ts";
 
@@ -208,6 +208,18 @@ const envSchema = z.object({
   PORTFLOW_CHAT_MAX_FILES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(20).default(5)),
   PORTFLOW_EXECUTION: z.preprocess(emptyAsUndefined, z.enum(["inline", "queue"]).default("inline")),
   PORTFLOW_QUEUE_LOCK_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1_000).default(30_000)),
+  PORTFLOW_HNSW_MIN_CHUNKS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(0).max(1_000_000_000).default(DEFAULT_HNSW_POLICY.minChunks),
+  ),
+  PORTFLOW_HNSW_EF_SEARCH: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(1).max(1_000).default(DEFAULT_HNSW_POLICY.efSearch),
+  ),
+  PORTFLOW_HNSW_CANDIDATE_FACTOR: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(1).max(100).default(DEFAULT_HNSW_POLICY.candidateFactor),
+  ),
 });
 
 /** Requests per window for one API key in one route group. */
@@ -324,6 +336,17 @@ export interface ServerConfig {
   /** Files one chat message may carry into `sys.files` (`PORTFLOW_CHAT_MAX_FILES`, default 5; 0 refuses files). */
   readonly chatMaxFiles: number;
   readonly execution: ExecutionConfig;
+  readonly hnsw: HnswConfig;
+}
+
+/** When a bot gets its own HNSW index and how it is searched (PostgreSQL; embedded PGlite stays exact). */
+export interface HnswConfig {
+  /** `PORTFLOW_HNSW_MIN_CHUNKS`: a bot reaching this many chunks gets its index built concurrently; 0 never. */
+  readonly minChunks: number;
+  /** `PORTFLOW_HNSW_EF_SEARCH`: `hnsw.ef_search` of searches through a bot's index. */
+  readonly efSearch: number;
+  /** `PORTFLOW_HNSW_CANDIDATE_FACTOR`: `topK ×` this candidates from the index, re-ranked exactly. */
+  readonly candidateFactor: number;
 }
 
 /** Where submitted runs execute. */
@@ -462,6 +485,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     }),
     chatMaxFiles: e.PORTFLOW_CHAT_MAX_FILES,
     execution: Object.freeze({ mode: e.PORTFLOW_EXECUTION, lockMs: e.PORTFLOW_QUEUE_LOCK_MS }),
+    hnsw: Object.freeze({
+      minChunks: e.PORTFLOW_HNSW_MIN_CHUNKS,
+      efSearch: e.PORTFLOW_HNSW_EF_SEARCH,
+      candidateFactor: e.PORTFLOW_HNSW_CANDIDATE_FACTOR,
+    }),
   });
 }
 

@@ -3,7 +3,7 @@ import { singleNodeWorkflow } from "@portflow/engine/testing";
 import { createNodeRegistry, toFileValue } from "@portflow/nodes";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "./config.ts";
-import { nodeRegistryOptionsOf } from "./portflow-runtime.ts";
+import { nodeRegistryOptionsOf, openRuntime } from "./portflow-runtime.ts";
 
 describe("nodeRegistryOptionsOf", () => {
   it("bounds code nodes by the configured sandbox maxima", () => {
@@ -51,4 +51,22 @@ describe("nodeRegistryOptionsOf", () => {
         "notes.txt: the file (101 bytes) is larger than the upload limit of 100 bytes (PORTFLOW_MAX_UPLOAD_BYTES)",
     });
   });
+});
+
+describe("openRuntime", () => {
+  it("gives the chunk store the PORTFLOW_HNSW_* policy; on embedded PGlite it builds no index by itself", async () => {
+    const config = loadConfig({
+      PORTFLOW_DATA_DIR: "memory://",
+      PORTFLOW_HNSW_MIN_CHUNKS: "500",
+      PORTFLOW_HNSW_EF_SEARCH: "300",
+      PORTFLOW_HNSW_CANDIDATE_FACTOR: "8",
+    });
+    const runtime = await openRuntime(config);
+    try {
+      expect(runtime.storage.vectors.hnswPolicy).toMatchObject({ minChunks: 500, efSearch: 300, candidateFactor: 8 });
+      expect(runtime.storage.vectors.buildsIndexesAutomatically).toBe(false);
+    } finally {
+      await runtime.close();
+    }
+  }, 120_000); // opening and migrating PGlite takes seconds, more on a loaded machine
 });

@@ -134,6 +134,14 @@ export async function openRuntime(config: ServerConfig, options: OpenRuntimeOpti
     storage = createStorage(database, {
       validate: (json) => validateWorkflow(json, registry, { allowV1: false }),
       ...(config.secretKey !== undefined && { secretKey: config.secretKey }),
+      vectors: {
+        hnsw: config.hnsw,
+        onIndexBuildError: (botId, error) =>
+          options.logger?.warn("HNSW index build failed; the bot's searches stay exact", {
+            bot_id: botId,
+            error: error.message,
+          }),
+      },
       recorder: {
         leaseMs: config.runLeaseMs,
         ...(options.instanceId !== undefined && { instanceId: options.instanceId }),
@@ -142,6 +150,9 @@ export async function openRuntime(config: ServerConfig, options: OpenRuntimeOpti
   } catch (error) {
     providers.close();
     throw error;
+  }
+  if (storage.database.dialect === "pglite" && config.hnsw.minChunks > 0) {
+    options.logger?.info("embedded PGlite: vector search stays exact; PORTFLOW_HNSW_* apply on PostgreSQL");
   }
   const services = new ServiceContainer()
     .register(Services.ChatModel, providers.chatModel)

@@ -12,21 +12,20 @@
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ChunkRecord } from "@portflow/engine";
 import { sql } from "kysely";
+import pg from "pg";
 import { createStorage, openDatabase, type Storage } from "../src/index.ts";
+import { binaryVector, compactVectorText } from "../src/pg-vector-store.ts";
 import { startPostgresServer } from "../src/testing/index.ts";
 import { benchStatistics } from "./statistics-bench.ts";
+import { envInt, percentile, prng } from "./bench-math.ts";
+import { benchHnswAtScale } from "./hnsw-at-scale.ts";
 
 type BenchRow = { group: string; name: string; value: number; unit: string; note?: string };
-
-const envInt = (name: string, fallback: number): number => {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-};
 
 const DIMS = envInt("BENCH_STORAGE_DIMS", 1024);
 const PG_BOTS = envInt("BENCH_STORAGE_PG_BOTS", 100);
@@ -37,30 +36,10 @@ const PGLITE_RUNS = envInt("BENCH_STORAGE_PGLITE_RUNS", 1000);
 const QUERIES = envInt("BENCH_STORAGE_QUERIES", 200);
 const CONCURRENT_RUNS = 8;
 
-/** mulberry32: reproducible vectors. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function randomVector(random: () => number): number[] {
   const v = new Array<number>(DIMS);
   for (let i = 0; i < DIMS; i++) v[i] = random() * 2 - 1;
   return v;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = (sorted.length - 1) * p;
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
 }
 
 function cosine(a: readonly number[], b: Float32Array): number {
@@ -128,6 +107,9 @@ interface SearchFigures {
   readonly keywordP50: number;
   readonly hybridP50: number;
   readonly hybridP95: number;
+  /** The searched bot and queries near its chunks, for the query-vector transfer figures. */
+  readonly targetBotId: string;
+  readonly sampleQueries: readonly number[][];
 }
 
 const SYLLABLES =
@@ -247,6 +229,8 @@ async function ingestAndSearch(storage: Storage, bots: number, seed: number): Pr
     keywordP50: percentile(keywordLatencies, 0.5),
     hybridP50: percentile(hybridLatencies, 0.5),
     hybridP95: percentile(hybridLatencies, 0.95),
+    targetBotId,
+    sampleQueries: targetVectors.slice(0, QUERIES).map((v) => Array.from(v, (x) => x + (random() * 2 - 1) * 0.8)),
   };
 }
 
@@ -355,9 +339,10 @@ async function benchPostgres(rows: BenchRow[]): Promise<void> {
       name: "hybrid top-5 p50 (vector + keyword, RRF)",
       value: figures.hybridP50,
       unit: "ms",
-      note: `${size}; target ≤ 3 ms; vector-only p50 ${figures.p50.toFixed(2)} ms in the same run`,
+      note: `${size}; target ≤ 3 ms; vector-only top-5 p50 ${figures.p50.toFixed(2)} ms in the same run; load ${loadavg()[0]!.toFixed(1)} on 2 cores`,
     });
     rows.push({ group, name: "hybrid top-5 p95", value: figures.hybridP95, unit: "ms", note: size });
+    await queryVectorTransfer(storage, server.url, figures, rows);
     // the same load with PostgreSQL's default TOAST target, to show what migration 0008 buys
     await sql`TRUNCATE document_embeddings CASCADE`.execute(storage.database.db);
     await sql`ALTER TABLE document_embeddings RESET (toast_tuple_target)`.execute(storage.database.db);
@@ -375,8 +360,111 @@ async function benchPostgres(rows: BenchRow[]): Promise<void> {
   }
 }
 
-/** `BENCH_STORAGE_BACKENDS=postgres` (or `pglite`, `statistics`) runs one part only. */
-const BACKENDS = (process.env.BENCH_STORAGE_BACKENDS ?? "pglite,postgres,statistics").split(",");
+/**
+ * Exact top-5 p50 three ways on the same queries, interleaved: the store (query vector as a
+ * binary parameter), the same statement through Kysely with the vector as text (the store
+ * before), and the same statement sent raw through a plain `pg` client (binary vector, rows not
+ * mapped): what the search costs without the store around it.
+ */
+async function queryVectorTransfer(
+  storage: Storage,
+  url: string,
+  figures: SearchFigures,
+  rows: BenchRow[],
+): Promise<void> {
+  const group = "storage/postgres";
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const botId = figures.targetBotId;
+    const store: number[] = [];
+    const text: number[] = [];
+    const raw: number[] = [];
+    for (const q of figures.sampleQueries) {
+      let t0 = performance.now();
+      await storage.vectors.search(botId, q, { topK: 5 });
+      store.push(performance.now() - t0);
+      t0 = performance.now();
+      await sql`
+        SELECT document_id, chunk_index, content, metadata, embedding <=> ${compactVectorText(q)}::vector AS distance
+        FROM document_embeddings WHERE bot_id = ${botId} ORDER BY distance LIMIT 5`.execute(storage.database.db);
+      text.push(performance.now() - t0);
+      t0 = performance.now();
+      await client.query(
+        `SELECT document_id, chunk_index, content, metadata, embedding <=> $2::vector AS distance
+         FROM document_embeddings WHERE bot_id = $1 ORDER BY distance LIMIT 5`,
+        [botId, binaryVector(q)],
+      );
+      raw.push(performance.now() - t0);
+    }
+    const p50 = (xs: number[]) =>
+      percentile(
+        xs.sort((a, b) => a - b),
+        0.5,
+      );
+    const [storeP50, textP50, rawP50] = [p50(store), p50(text), p50(raw)];
+    const note = `p50 ${storeP50.toFixed(2)} ms store / ${textP50.toFixed(2)} ms text vector / ${rawP50.toFixed(2)} ms raw; load ${loadavg()[0]!.toFixed(1)} on 2 cores`;
+    rows.push({
+      group,
+      name: "exact search: store (binary vector) / raw SQL",
+      value: storeP50 / rawP50,
+      unit: "ratio",
+      note,
+    });
+    rows.push({
+      group,
+      name: "exact search: text-literal vector (before) / raw SQL",
+      value: textP50 / rawP50,
+      unit: "ratio",
+      note,
+    });
+    // the vector alone: formatted, sent and parsed, no search (interleaved, 20 rounds per query)
+    const textOnly: number[] = [];
+    const binaryOnly: number[] = [];
+    for (let round = 0; round < 20; round++) {
+      for (const q of figures.sampleQueries) {
+        let t0 = performance.now();
+        await client.query("SELECT vector_dims($1::vector)", [compactVectorText(q)]);
+        textOnly.push(performance.now() - t0);
+        t0 = performance.now();
+        await client.query("SELECT vector_dims($1::vector)", [binaryVector(q)]);
+        binaryOnly.push(performance.now() - t0);
+      }
+    }
+    const [textOnlyP50, binaryOnlyP50] = [p50(textOnly), p50(binaryOnly)];
+    rows.push({
+      group,
+      name: "query vector alone (formatted, sent, parsed): text / binary",
+      value: textOnlyP50 / binaryOnlyP50,
+      unit: "ratio",
+      note: `p50 ${(textOnlyP50 * 1000).toFixed(0)} µs text / ${(binaryOnlyP50 * 1000).toFixed(0)} µs binary, ${DIMS} dims; load ${loadavg()[0]!.toFixed(1)} on 2 cores`,
+    });
+  } finally {
+    await client.end();
+  }
+}
+
+async function benchHnsw(rows: BenchRow[]): Promise<void> {
+  // a production-like buffer cache: the 100k-chunk table and its graph are ~1 GB
+  const server = await startPostgresServer({ required: false, settings: { shared_buffers: "1GB" } });
+  if (!server) {
+    rows.push({
+      group: "storage/pg-hnsw",
+      name: "skipped: PostgreSQL with pgvector not installed",
+      value: Number.NaN,
+      unit: "",
+    });
+    return;
+  }
+  try {
+    await benchHnswAtScale(server, rows);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** `BENCH_STORAGE_BACKENDS=postgres` (or `pglite`, `statistics`, or `hnsw`: one bot at 100,000 chunks) runs one part only. */
+const BACKENDS = (process.env.BENCH_STORAGE_BACKENDS ?? "pglite,postgres,statistics,hnsw").split(",");
 
 export default async function bench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
@@ -389,6 +477,7 @@ export default async function bench(): Promise<BenchRow[]> {
   if (BACKENDS.includes("pglite")) await benchPGlite(rows); // first, so its RSS figure is not inflated by the server half
   if (BACKENDS.includes("postgres")) await benchPostgres(rows);
   if (BACKENDS.includes("statistics")) await benchStatistics(rows);
+  if (BACKENDS.includes("hnsw")) await benchHnsw(rows);
   return rows;
 }
 

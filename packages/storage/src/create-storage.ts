@@ -9,7 +9,7 @@ import {
 import { type DocumentRepository, KyselyDocumentRepository } from "./document-repository.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { PgRunRecorder, type PgRunRecorderOptions } from "./pg-run-recorder.ts";
-import { PgVectorStore } from "./pg-vector-store.ts";
+import { PgVectorStore, type PgVectorStoreOptions } from "./pg-vector-store.ts";
 import { KyselyRunRepository, type RunRepository } from "./run-repository.ts";
 import { KyselyRunSpecRepository, type RunSpecRepository } from "./run-spec-repository.ts";
 import { SecretCipher } from "./secret-cipher.ts";
@@ -25,6 +25,8 @@ export interface CreateStorageOptions {
   readonly recorder?: PgRunRecorderOptions;
   /** The 32-byte key bot secrets are encrypted under (`PORTFLOW_SECRET_KEY`); absent: secrets cannot be stored. */
   readonly secretKey?: Uint8Array;
+  /** The chunk store's HNSW policy and build error callback. */
+  readonly vectors?: PgVectorStoreOptions;
 }
 
 /** Every repository over one database. */
@@ -66,7 +68,7 @@ export function createStorage(database: StorageDatabase, options: CreateStorageO
     runSpecs: new KyselyRunSpecRepository(database.db),
     recorder,
     documents: new KyselyDocumentRepository(database.db),
-    vectors: new PgVectorStore(database),
+    vectors: new PgVectorStore(database, options.vectors),
     apiKeys: new KyselyApiKeyRepository(database.db),
     conversationVariables: new KyselyConversationVariableRepository(database.db),
     botSecrets: new KyselyBotSecretRepository(

@@ -63,6 +63,7 @@ export {
   type StoredDocument,
   type UpdateDocumentInput,
 } from "./document-repository.ts";
+export { DEFAULT_HNSW_POLICY, type HnswPolicy, resolveHnswPolicy } from "./hnsw-policy.ts";
 export { migrateToLatest, storageMigrations } from "./migrate.ts";
 export { MAX_PLAIN_EMBEDDING_DIMENSIONS } from "./migrations/0001-initial.ts";
 export {
@@ -75,7 +76,12 @@ export {
 } from "./open-database.ts";
 export type { Page } from "./paging.ts";
 export { PgRunRecorder, type PgRunRecorderOptions } from "./pg-run-recorder.ts";
-export { botHnswIndexName, type HnswIndexOptions, PgVectorStore } from "./pg-vector-store.ts";
+export {
+  botHnswIndexName,
+  type HnswIndexOptions,
+  PgVectorStore,
+  type PgVectorStoreOptions,
+} from "./pg-vector-store.ts";
 export type { RawSession } from "./raw-session.ts";
 export {
   KyselyRunRepository,

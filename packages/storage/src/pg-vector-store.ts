@@ -15,6 +15,7 @@ import pgvector from "pgvector";
 import { BinaryCopyWriter } from "./binary-copy-writer.ts";
 import { chunkKeywords, quoteLexeme } from "./chunk-keywords.ts";
 import { rethrowUnavailable } from "./database-unavailable.ts";
+import { type HnswPolicy, resolveHnswPolicy } from "./hnsw-policy.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { botNotFoundOnForeignKey } from "./pg-error.ts";
 import { fromStoredJson, toJsonb } from "./stored-json.ts";
@@ -23,6 +24,11 @@ import { fromStoredJson, toJsonb } from "./stored-json.ts";
 const COPY_BATCH_ROWS = 2_000;
 const COPY_COLUMNS = ["bot_id", "document_id", "chunk_index", "content", "metadata", "embedding"] as const;
 const KEYWORD_COLUMNS = ["bot_id", "document_id", "chunk_index", "keywords", "token_count"] as const;
+/** How long a bot's index state is trusted before it is read again (another process may build or drop it). */
+const INDEX_STATE_TTL_MS = 30_000;
+
+/** A bot's HNSW index: none, usable, or not yet usable (a concurrent build running or failed). */
+type IndexState = "none" | "valid" | "invalid";
 
 interface ChunkRow {
   document_id: string;
@@ -32,36 +38,67 @@ interface ChunkRow {
 }
 
 export interface HnswIndexOptions {
-  /** HNSW `m` (default 16). */
+  /** HNSW `m` (default: the policy's, 16). */
   readonly m?: number;
-  /** HNSW `ef_construction` (default 64). */
+  /** HNSW `ef_construction` (default: the policy's, 64). */
   readonly efConstruction?: number;
   /** `CREATE INDEX CONCURRENTLY`: writes to the table go on while it builds (default true). */
   readonly concurrently?: boolean;
 }
 
+export interface PgVectorStoreOptions {
+  /** When bots get their own HNSW index and how it is searched (defaults: `DEFAULT_HNSW_POLICY`). */
+  readonly hnsw?: Partial<HnswPolicy>;
+  /** A background index build failed (the bot's searches stay exact; the next upsert tries again). */
+  readonly onIndexBuildError?: (botId: string, error: Error) => void;
+}
+
 /**
  * The engine's `VectorStore` on pgvector: chunks with embeddings in `document_embeddings`,
- * exact cosine search scoped by bot.
+ * exact cosine search scoped by bot, and a per-bot HNSW index for bots that outgrow it.
  *
  * Retrieval design: every search filters `bot_id = $1` and orders by `embedding <=> $2`, which
  * the planner runs as a btree scan of that bot's rows plus exact distances (recall 1.0; the
- * embedding column is `STORAGE PLAIN`, so no detoasting). There is deliberately no global HNSW
- * index: filtered by bot it returned recall@5 of 0.06–0.60. A bot that outgrows exact search
- * (tens of thousands of chunks) can get its own partial HNSW index with
- * `createBotHnswIndex(botId)`: the same query then uses it (p50 1.4 ms, recall@5 ≈ 0.91–0.94),
- * at the cost of slower inserts for that bot (130–310 rows/s); `dropBotHnswIndex` switches back.
+ * embedding column is `STORAGE PLAIN`, so no detoasting). On PostgreSQL the query vector travels
+ * in pgvector's binary form (4 KiB, no float parsing); PGlite takes it as float32-exact text.
+ * There is deliberately no global HNSW index: filtered by bot it returned recall@5 of 0.06–0.60.
+ * A bot reaching {@link HnswPolicy.minChunks} chunks gets its own partial HNSW index, built with
+ * `CREATE INDEX CONCURRENTLY` in the background (PostgreSQL only; on PGlite searches stay exact);
+ * its searches then take `topK × candidateFactor` candidates from the index at
+ * `hnsw.ef_search = efSearch` and re-rank them exactly. Large loads into an indexed bot drop the
+ * index, COPY, and rebuild it. `createBotHnswIndex` / `dropBotHnswIndex` do the same by hand.
  *
  * @example
- * const store = new PgVectorStore(database);
+ * const store = new PgVectorStore(database, { hnsw: { minChunks: 20_000 } });
  * await store.upsert(botId, chunks);
  * const hits = await store.search(botId, queryVector, { topK: 5, scoreThreshold: 0.2 });
  */
 export class PgVectorStore implements VectorStore {
   readonly #database: StorageDatabase;
+  readonly #policy: HnswPolicy;
+  readonly #onIndexBuildError: (botId: string, error: Error) => void;
+  readonly #indexStates = new Map<string, { state: IndexState; checkedAt: number }>();
+  readonly #builds = new Map<string, Promise<void>>();
 
-  constructor(database: StorageDatabase) {
+  /** @throws RangeError for a bad `hnsw` policy value. */
+  constructor(database: StorageDatabase, options: PgVectorStoreOptions = {}) {
     this.#database = database;
+    this.#policy = resolveHnswPolicy(options.hnsw);
+    this.#onIndexBuildError = options.onIndexBuildError ?? (() => {});
+  }
+
+  /** The HNSW policy in force (defaults applied). */
+  get hnswPolicy(): HnswPolicy {
+    return this.#policy;
+  }
+
+  /**
+   * Whether this store builds bots' HNSW indexes automatically: on PostgreSQL with
+   * `minChunks > 0`. Embedded PGlite is one session that a build would block, so there every
+   * search stays exact.
+   */
+  get buildsIndexesAutomatically(): boolean {
+    return this.#database.dialect === "postgres" && this.#policy.minChunks > 0;
   }
 
   /**
@@ -73,7 +110,44 @@ export class PgVectorStore implements VectorStore {
     if (chunks.length === 0) return;
     for (const chunk of chunks) this.#assertEmbedding(chunk.embedding);
     const keys = toJsonb(chunks.map((c) => ({ d: c.documentId, i: c.chunkIndex })));
+    // a large load into an indexed bot goes in without the index, which is rebuilt afterwards
+    const bulk =
+      this.#database.dialect === "postgres" &&
+      chunks.length >= this.#policy.bulkLoadRows &&
+      (await this.#indexState(botId, { fresh: true })) !== "none";
+    if (bulk) {
+      await this.#builds.get(botId);
+      await this.#dropIndex(botId);
+    }
     await this.#load(botId, chunks, keys, options).catch(botNotFoundOnForeignKey(botId));
+    if (bulk) this.#startBuild(botId);
+    // the chunks are stored: a failing threshold check is the index's problem, not the upsert's
+    else if (this.buildsIndexesAutomatically) await this.#buildWhenLarge(botId).catch(this.#buildFailed(botId));
+  }
+
+  /**
+   * Resolves when the index builds this store started have finished (a failed build is
+   * reported to `onIndexBuildError`, never thrown here).
+   */
+  async indexBuilds(): Promise<void> {
+    while (this.#builds.size > 0) await Promise.all(this.#builds.values());
+  }
+
+  async #buildWhenLarge(botId: string): Promise<void> {
+    if (this.#builds.has(botId) || (await this.#indexState(botId)) === "valid") return;
+    if ((await this.countChunks(botId)) >= this.#policy.minChunks) this.#startBuild(botId);
+  }
+
+  #buildFailed(botId: string): (error: unknown) => void {
+    return (error) => this.#onIndexBuildError(botId, error instanceof Error ? error : new Error(String(error)));
+  }
+
+  #startBuild(botId: string): void {
+    if (this.#builds.has(botId)) return;
+    const build = this.#build(botId, { m: this.#policy.m, efConstruction: this.#policy.efConstruction })
+      .catch(this.#buildFailed(botId))
+      .finally(() => this.#builds.delete(botId));
+    this.#builds.set(botId, build);
   }
 
   async #load(botId: string, chunks: readonly ChunkRecord[], keys: string, options?: CallOptions): Promise<void> {
@@ -120,17 +194,20 @@ export class PgVectorStore implements VectorStore {
     options.signal?.throwIfAborted();
     this.#assertEmbedding(embedding);
     const topK = Math.max(1, Math.min(1_000, Math.floor(options.topK)));
-    const vector = compactVectorText(embedding);
+    const vector = this.#queryVector(embedding);
     const filter = metadataFilter(options.filter);
-    // the query vector is sent once, as a float32-exact text parameter (about half the
-    // characters of JavaScript's shortest double form), and the ORDER BY reuses its distance
-    const { rows } = await sql<ChunkRow & { distance: number }>`
-      SELECT document_id, chunk_index, content, metadata, embedding <=> ${vector}::vector AS distance
-      FROM document_embeddings
-      WHERE bot_id = ${botId} ${filter}
-      ORDER BY distance
-      LIMIT ${topK}`
-      .execute(this.#database.db)
+    const rows = await ((await this.#indexState(botId)) === "valid"
+      ? this.#candidateSearch(botId, vector, filter, topK)
+      : // the query vector is sent once and the ORDER BY reuses its distance
+        sql<ChunkRow & { distance: number }>`
+          SELECT document_id, chunk_index, content, metadata, embedding <=> ${vector}::vector AS distance
+          FROM document_embeddings
+          WHERE bot_id = ${botId} ${filter}
+          ORDER BY distance
+          LIMIT ${topK}`
+          .execute(this.#database.db)
+          .then((r) => r.rows)
+    )
       // a run's knowledge node fails with a code the HTTP layer can tell apart from a bad query
       .catch(rethrowUnavailable);
     options.signal?.throwIfAborted();
@@ -144,6 +221,42 @@ export class PgVectorStore implements VectorStore {
         score: 1 - Number(r.distance),
       }))
       .filter((r) => threshold === undefined || r.score >= threshold);
+  }
+
+  /**
+   * Through the bot's HNSW index: `topK × candidateFactor` candidates at the policy's
+   * `ef_search` (iterative, so a metadata filter still yields them), re-ranked on the exact
+   * distance. `SET LOCAL` (`set_config(…, true)`) keeps the settings to this transaction.
+   */
+  async #candidateSearch(
+    botId: string,
+    vector: Buffer | string,
+    filter: RawBuilder<unknown>,
+    topK: number,
+  ): Promise<(ChunkRow & { distance: number })[]> {
+    const candidates = Math.min(1_000, topK * this.#policy.candidateFactor);
+    return this.#database.db.transaction().execute(async (trx) => {
+      await sql`SELECT set_config('hnsw.ef_search', ${String(Math.max(this.#policy.efSearch, candidates))}, true),
+                       set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(trx);
+      const { rows } = await sql<ChunkRow & { distance: number }>`
+        WITH candidates AS MATERIALIZED (
+          SELECT document_id, chunk_index, content, metadata, embedding <=> ${vector}::vector AS distance
+          FROM document_embeddings
+          WHERE bot_id = ${botId} ${filter}
+          ORDER BY distance
+          LIMIT ${candidates}
+        )
+        SELECT * FROM candidates ORDER BY distance, document_id, chunk_index LIMIT ${topK}`.execute(trx);
+      return rows;
+    });
+  }
+
+  /**
+   * The query vector as a parameter: pgvector's binary form on PostgreSQL (`pg` sends a Buffer
+   * parameter in binary), float32-exact text on PGlite, which takes text parameters only.
+   */
+  #queryVector(embedding: readonly number[]): Buffer | string {
+    return this.#database.dialect === "postgres" ? binaryVector(embedding) : compactVectorText(embedding);
   }
 
   /**
@@ -242,23 +355,74 @@ export class PgVectorStore implements VectorStore {
 
   /**
    * Gives one bot its own HNSW index (a partial index on `bot_id = '<botId>'`), for bots too
-   * large for exact search. Approximate: recall@5 around 0.9. Idempotent.
+   * large for exact search; its searches then follow the policy's candidate search. Idempotent.
    */
   async createBotHnswIndex(botId: string, options: HnswIndexOptions = {}): Promise<string> {
-    const name = botHnswIndexName(botId);
-    const m = Math.floor(options.m ?? 16);
-    const ef = Math.floor(options.efConstruction ?? 64);
-    await sql`
-      CREATE INDEX ${options.concurrently === false ? sql`` : sql`CONCURRENTLY`} IF NOT EXISTS ${sql.id(name)}
-      ON document_embeddings
-      USING hnsw (embedding vector_cosine_ops) WITH (m = ${sql.lit(m)}, ef_construction = ${sql.lit(ef)})
-      WHERE bot_id = ${sql.lit(botId)}`.execute(this.#database.db);
-    return name;
+    await this.#builds.get(botId);
+    await this.#build(botId, {
+      m: options.m ?? this.#policy.m,
+      efConstruction: options.efConstruction ?? this.#policy.efConstruction,
+      concurrently: options.concurrently ?? true,
+    });
+    return botHnswIndexName(botId);
   }
 
-  /** Drops a bot's HNSW index: its searches are exact again. */
+  /** Drops a bot's HNSW index: its searches are exact again (until the policy builds it anew). */
   async dropBotHnswIndex(botId: string): Promise<void> {
-    await sql`DROP INDEX IF EXISTS ${sql.id(botHnswIndexName(botId))}`.execute(this.#database.db);
+    await this.#builds.get(botId);
+    await this.#dropIndex(botId, { concurrently: false });
+  }
+
+  /** Reads (or recalls, for {@link INDEX_STATE_TTL_MS}) whether the bot's index exists and is usable. */
+  async #indexState(botId: string, options: { fresh?: boolean } = {}): Promise<IndexState> {
+    const known = this.#indexStates.get(botId);
+    if (!options.fresh && known && Date.now() - known.checkedAt < INDEX_STATE_TTL_MS) return known.state;
+    const { rows } = await sql<{ valid: boolean }>`
+      SELECT i.indisvalid AS valid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid
+      WHERE c.relname = ${botHnswIndexName(botId)}`
+      .execute(this.#database.db)
+      .catch(rethrowUnavailable);
+    const state: IndexState = rows[0] === undefined ? "none" : rows[0].valid ? "valid" : "invalid";
+    this.#indexStates.set(botId, { state, checkedAt: Date.now() });
+    return state;
+  }
+
+  async #build(
+    botId: string,
+    options: { readonly m: number; readonly efConstruction: number; readonly concurrently?: boolean },
+  ): Promise<void> {
+    const name = botHnswIndexName(botId);
+    const concurrently = options.concurrently ?? this.#database.dialect === "postgres";
+    // a session of its own: CREATE INDEX CONCURRENTLY cannot run in a transaction, and the
+    // memory setting must not outlive the build on a pooled connection
+    await this.#database.db.connection().execute(async (session) => {
+      // a failed concurrent build leaves an invalid index that IF NOT EXISTS would keep forever
+      const { rows: stale } = await sql<{ stale: boolean }>`
+        SELECT NOT i.indisvalid AND NOT EXISTS (
+          SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = c.oid) AS stale
+        FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE c.relname = ${name}`.execute(session);
+      if (stale[0]?.stale) await sql`DROP INDEX IF EXISTS ${sql.id(name)}`.execute(session);
+      await sql`SET maintenance_work_mem = ${sql.lit(`${this.#policy.buildMemoryMb}MB`)}`.execute(session);
+      try {
+        await sql`
+          CREATE INDEX ${concurrently ? sql`CONCURRENTLY` : sql``} IF NOT EXISTS ${sql.id(name)}
+          ON document_embeddings
+          USING hnsw (embedding vector_cosine_ops)
+          WITH (m = ${sql.lit(Math.floor(options.m))}, ef_construction = ${sql.lit(Math.floor(options.efConstruction))})
+          WHERE bot_id = ${sql.lit(botId)}`.execute(session);
+      } finally {
+        await sql`RESET maintenance_work_mem`.execute(session);
+      }
+    });
+    this.#indexStates.delete(botId);
+  }
+
+  async #dropIndex(botId: string, options: { readonly concurrently?: boolean } = {}): Promise<void> {
+    const concurrently = options.concurrently ?? this.#database.dialect === "postgres";
+    await sql`DROP INDEX ${concurrently ? sql`CONCURRENTLY` : sql``} IF EXISTS ${sql.id(botHnswIndexName(botId))}`.execute(
+      this.#database.db,
+    );
+    this.#indexStates.set(botId, { state: "none", checkedAt: Date.now() });
   }
 
   #assertEmbedding(embedding: readonly number[]): void {
@@ -291,6 +455,15 @@ export function compactVectorText(values: readonly number[]): string {
     text += String(Number(Math.fround(values[i] as number).toPrecision(9)));
   }
   return `${text}]`;
+}
+
+/** pgvector's binary `vector`: int16 dimensions, int16 unused, then big-endian float4 values. */
+export function binaryVector(values: readonly number[]): Buffer {
+  const bytes = Buffer.allocUnsafe(4 + 4 * values.length);
+  bytes.writeInt16BE(values.length, 0);
+  bytes.writeInt16BE(0, 2);
+  for (let i = 0; i < values.length; i++) bytes.writeFloatBE(values[i] as number, 4 + 4 * i);
+  return bytes;
 }
 
 /** Name of the per-bot HNSW index (bot ids are hashed: index names are limited to 63 bytes). */

@@ -19,7 +19,7 @@ import { createStorage, type Storage } from "./create-storage.ts";
 import { migrateToLatest, storageMigrations } from "./migrate.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { PgRunRecorder } from "./pg-run-recorder.ts";
-import { PgVectorStore } from "./pg-vector-store.ts";
+import { binaryVector, botHnswIndexName, PgVectorStore } from "./pg-vector-store.ts";
 import { itKeepsStatisticsRollupsExact } from "./statistics-rollup-suite.ts";
 import { ConflictError, InvalidCursorError, InvalidWorkflowError, NotFoundError } from "./storage-error.ts";
 import { ESCAPE_MARKER, MAX_STORED_JSON_DEPTH } from "./stored-json.ts";
@@ -793,6 +793,103 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       await storage.vectors.dropBotHnswIndex(bot.id);
       expect((await indexDefs()).map((i) => i.indexname)).not.toContain(name);
       expect(await storage.vectors.search(bot.id, vec(0), { topK: 5 })).toHaveLength(5);
+    });
+
+    /** The bot's HNSW index as the catalog has it (absent: undefined). */
+    const hnswIndex = async (botId: string) =>
+      (
+        await sql<{ oid: number; valid: boolean }>`
+          SELECT c.oid::int AS oid, i.indisvalid AS valid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid
+          WHERE c.relname = ${botHnswIndexName(botId)}`.execute(storage.database.db)
+      ).rows[0];
+
+    /** Chunks in two far-apart clusters along the first axis, tagged `near` / `far`. */
+    const twoSides = (count: number, seed: number) => {
+      let state = seed;
+      const random = () => {
+        state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+        return state / 2_147_483_648;
+      };
+      const point = (offset: number) =>
+        Array.from({ length: SUITE_DIMENSIONS }, (_, k) => (k === 0 ? offset : 0) + random() * 2 - 1);
+      return {
+        chunks: Array.from({ length: count }, (_, i) => ({
+          documentId: "d",
+          chunkIndex: i,
+          content: `c${i}`,
+          metadata: { side: i % 2 === 0 ? "near" : "far" },
+          embedding: point(i % 2 === 0 ? 4 : -4),
+        })),
+        nearQuery: () => point(4),
+      };
+    };
+
+    it("a bot's HNSW index still returns the exact top-5 when a metadata filter keeps only chunks far from the query", async () => {
+      const bot = await newBot();
+      const { chunks, nearQuery } = twoSides(3_000, 7);
+      await storage.vectors.upsert(bot.id, chunks);
+      const queries = Array.from({ length: 10 }, nearQuery);
+      const filter = { side: "far" };
+      const exact = [];
+      for (const q of queries) exact.push(await storage.vectors.search(bot.id, q, { topK: 5, filter }));
+      await storage.vectors.createBotHnswIndex(bot.id);
+      // with statistics the planner walks the index for a filter keeping half the rows; plain
+      // HNSW (40 nearest, all "near") then returned nothing
+      await sql`ANALYZE document_embeddings`.execute(storage.database.db);
+      const store = new PgVectorStore(storage.database);
+      for (const [i, q] of queries.entries()) {
+        const found = await store.search(bot.id, q, { topK: 5, filter });
+        expect(found.map((f) => f.chunkIndex)).toEqual(exact[i]!.map((f) => f.chunkIndex));
+        expect(exact[i]).toHaveLength(5);
+      }
+    });
+
+    it("a bot reaching minChunks gets its HNSW index built concurrently on PostgreSQL; on PGlite searches stay exact", async () => {
+      const bot = await newBot();
+      const store = new PgVectorStore(storage.database, { hnsw: { minChunks: 300 } });
+      const { chunks, nearQuery } = twoSides(350, 11);
+      await store.upsert(bot.id, chunks.slice(0, 200));
+      await store.indexBuilds();
+      expect(await hnswIndex(bot.id)).toBeUndefined();
+      await store.upsert(bot.id, chunks.slice(200));
+      await store.indexBuilds();
+      const postgres = storage.database.dialect === "postgres";
+      expect(store.buildsIndexesAutomatically).toBe(postgres);
+      if (postgres) expect(await hnswIndex(bot.id)).toMatchObject({ valid: true });
+      else expect(await hnswIndex(bot.id)).toBeUndefined();
+      const q = nearQuery();
+      const found = await store.search(bot.id, q, { topK: 5 });
+      expect(found).toHaveLength(5);
+      expect(found.every((f) => f.metadata.side === "near")).toBe(true);
+    });
+
+    it("on PostgreSQL a large load into an indexed bot rebuilds its index, and the new chunks are found", async () => {
+      if (storage.database.dialect !== "postgres") return; // PGlite: the index is kept as it is
+      const bot = await newBot();
+      const store = new PgVectorStore(storage.database, { hnsw: { minChunks: 0, bulkLoadRows: 100 } });
+      const { chunks } = twoSides(400, 13);
+      await store.upsert(bot.id, chunks.slice(0, 250));
+      await store.createBotHnswIndex(bot.id);
+      const before = await hnswIndex(bot.id);
+      await store.upsert(bot.id, chunks.slice(250, 300)); // below bulkLoadRows: into the graph
+      expect(await hnswIndex(bot.id)).toEqual(before);
+      await store.upsert(bot.id, chunks.slice(300));
+      await store.indexBuilds();
+      const after = await hnswIndex(bot.id);
+      expect(after).toMatchObject({ valid: true });
+      expect(after?.oid).not.toBe(before?.oid);
+      for (const i of [260, 399]) {
+        const [top] = await store.search(bot.id, chunks[i]!.embedding, { topK: 1 });
+        expect(top?.chunkIndex).toBe(i);
+      }
+    });
+
+    it("on PostgreSQL the query vector goes as pgvector's binary form and reads back as the same vector", async () => {
+      if (storage.database.dialect !== "postgres") return; // PGlite takes text parameters only
+      const { rows } = await sql<{ v: string }>`SELECT ${binaryVector([1, 2.5, -3, 0.1])}::vector::text AS v`.execute(
+        storage.database.db,
+      );
+      expect(rows[0]?.v).toBe("[1,2.5,-3,0.1]");
     });
 
     it("document rows: create, find by hash, update, list and delete with their chunks", async () => {

@@ -1,0 +1,224 @@
+/**
+ * One bot with 100,000 chunks on PostgreSQL: exact search against the HNSW policy (candidate
+ * search re-ranked exactly), on uniform and on clustered vectors. Recall@5 is measured against
+ * the store's own exact search, taken before the bot's index exists. Also: exact p50 as the bot
+ * grows (where the automatic threshold sits), the index build, and loading into an indexed bot.
+ *
+ * Sizes (env): BENCH_STORAGE_HNSW_CHUNKS (100000), BENCH_STORAGE_HNSW_QUERIES (100),
+ * BENCH_STORAGE_HNSW_KINDS (uniform,clustered), BENCH_STORAGE_DIMS (1024).
+ */
+import { loadavg } from "node:os";
+import type { ChunkRecord } from "@portflow/engine";
+import { sql } from "kysely";
+import { createStorage, DEFAULT_HNSW_POLICY, type HnswPolicy, openDatabase, PgVectorStore } from "../src/index.ts";
+import type { PostgresServer } from "../src/testing/index.ts";
+import { envInt, percentile, prng } from "./bench-math.ts";
+
+type BenchRow = { group: string; name: string; value: number; unit: string; note?: string };
+
+const DIMS = envInt("BENCH_STORAGE_DIMS", 1024);
+const CHUNKS = envInt("BENCH_STORAGE_HNSW_CHUNKS", 100_000);
+const QUERIES = envInt("BENCH_STORAGE_HNSW_QUERIES", 100);
+const KINDS = (process.env.BENCH_STORAGE_HNSW_KINDS ?? "uniform,clustered").split(",") as DataKind[];
+const BATCH = 2_000;
+const CENTROIDS = 1_000;
+/** Exact p50 is sampled when the bot reaches these sizes. */
+const CHECKPOINTS = [5_000, 10_000, 20_000, 50_000, 100_000];
+
+type DataKind = "uniform" | "clustered";
+
+/** The policies compared: plain HNSW as pgvector's defaults give it, and wider candidate sets. */
+const POLICIES: readonly Pick<HnswPolicy, "efSearch" | "candidateFactor">[] = [
+  { efSearch: 40, candidateFactor: 1 },
+  { efSearch: 100, candidateFactor: 10 },
+  { efSearch: 200, candidateFactor: 20 },
+  { efSearch: 400, candidateFactor: 40 },
+];
+
+const policyLabel = (p: Pick<HnswPolicy, "efSearch" | "candidateFactor">) =>
+  p.candidateFactor === 1
+    ? `HNSW alone (ef_search ${p.efSearch}, top-5 straight from the index)`
+    : `HNSW ef_search ${p.efSearch}, ${5 * p.candidateFactor} candidates re-ranked`;
+const isDefault = (p: Pick<HnswPolicy, "efSearch" | "candidateFactor">) =>
+  p.efSearch === DEFAULT_HNSW_POLICY.efSearch && p.candidateFactor === DEFAULT_HNSW_POLICY.candidateFactor;
+
+const load = () => `load ${loadavg()[0]!.toFixed(1)} on 2 cores`;
+
+/** Vectors of one kind: uniform in [-1, 1]^D, or around 1,000 centroids (like topics of real embeddings). */
+function vectors(kind: DataKind, random: () => number) {
+  const centroids =
+    kind === "clustered"
+      ? Array.from({ length: CENTROIDS }, () => Array.from({ length: DIMS }, () => random() * 2 - 1))
+      : [];
+  return {
+    chunk(): number[] {
+      if (kind === "uniform") return Array.from({ length: DIMS }, () => random() * 2 - 1);
+      const centroid = centroids[Math.floor(random() * CENTROIDS)]!;
+      return centroid.map((x) => x + (random() * 2 - 1) * 0.6);
+    },
+    /** A query near a stored chunk. */
+    query(base: readonly number[]): number[] {
+      return base.map((x) => x + (random() * 2 - 1) * (kind === "uniform" ? 0.8 : 0.6));
+    },
+  };
+}
+
+export async function benchHnswAtScale(server: PostgresServer, rows: BenchRow[]): Promise<void> {
+  for (const kind of KINDS) await benchKind(server, kind, rows);
+}
+
+async function benchKind(server: PostgresServer, kind: DataKind, rows: BenchRow[]): Promise<void> {
+  const group = "storage/pg-hnsw";
+  const size = `1 bot × ${CHUNKS} chunks × ${DIMS} dims, ${kind}`;
+  const database = await openDatabase({
+    databaseUrl: await server.createDatabase(`hnsw_${kind}`),
+    embeddingDimensions: DIMS,
+  });
+  // no automatic build while loading: the exact answers are taken first
+  const storage = createStorage(database, {
+    validate: () => ({ ok: true, problems: [] }),
+    vectors: { hnsw: { minChunks: 0 } },
+  });
+  const random = prng(kind === "uniform" ? 101 : 202);
+  const data = vectors(kind, random);
+  const bot = await storage.bots.create({ name: `hnsw-${kind}` });
+  const sampled = new Set(Array.from({ length: QUERIES }, () => Math.floor(random() * CHUNKS)));
+  const bases: number[][] = [];
+  const chunk = (i: number): ChunkRecord => {
+    const embedding = data.chunk();
+    if (sampled.has(i)) bases.push(embedding);
+    return {
+      documentId: `doc-${Math.floor(i / 100)}`,
+      chunkIndex: i,
+      content: `chunk ${i} of ${kind}`,
+      metadata: { page: i % 20 },
+      embedding,
+    };
+  };
+  const exactP50 = async (queries: number[][]) => {
+    const latencies: number[] = [];
+    for (const q of queries) {
+      const t0 = performance.now();
+      await storage.vectors.search(bot.id, q, { topK: 5 });
+      latencies.push(performance.now() - t0);
+    }
+    return percentile(
+      latencies.sort((a, b) => a - b),
+      0.5,
+    );
+  };
+  let loadMs = 0;
+  const growth: string[] = [];
+  for (let start = 0; start < CHUNKS; start += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, CHUNKS - start) }, (_, k) => chunk(start + k));
+    const t0 = performance.now();
+    await storage.vectors.upsert(bot.id, batch);
+    loadMs += performance.now() - t0;
+    const count = start + batch.length;
+    if (CHECKPOINTS.includes(count) && bases.length > 0) {
+      await sql`ANALYZE document_embeddings`.execute(database.db);
+      const p50 = await exactP50(bases.slice(0, 20).map((b) => data.query(b)));
+      growth.push(`${count / 1000}k: ${p50.toFixed(1)} ms`);
+    }
+  }
+  await sql`ANALYZE document_embeddings`.execute(database.db);
+  rows.push({
+    group,
+    name: `chunk ingest, no index (binary COPY, ${BATCH}-row upserts)`,
+    value: CHUNKS / (loadMs / 1000),
+    unit: "rows/s",
+    note: size,
+  });
+  rows.push({
+    group,
+    name: "exact top-5 p50 as the bot grows",
+    value: Number.NaN,
+    unit: "",
+    note: `${growth.join(", ")}; ${load()}`,
+  });
+
+  const queries = bases.map((b) => data.query(b));
+  const exact: Set<string>[] = [];
+  const exactLatencies: number[] = [];
+  for (const q of queries) {
+    const t0 = performance.now();
+    const found = await storage.vectors.search(bot.id, q, { topK: 5 });
+    exactLatencies.push(performance.now() - t0);
+    exact.push(new Set(found.map((f) => `${f.documentId}#${f.chunkIndex}`)));
+  }
+  exactLatencies.sort((a, b) => a - b);
+  rows.push({
+    group,
+    name: "exact top-5 p50",
+    value: percentile(exactLatencies, 0.5),
+    unit: "ms",
+    note: `${size}; ${load()}`,
+  });
+
+  let t0 = performance.now();
+  await storage.vectors.createBotHnswIndex(bot.id);
+  rows.push({
+    group,
+    name: "HNSW index build (CONCURRENTLY, m 16, ef_construction 64)",
+    value: (performance.now() - t0) / 1000,
+    unit: "s",
+    note: `${size}; ${load()}`,
+  });
+
+  for (const policy of POLICIES) {
+    const label = policyLabel(policy);
+    const store = new PgVectorStore(database, { hnsw: { ...policy, minChunks: 0 } });
+    await store.search(bot.id, queries[0]!, { topK: 5 }); // reads the index state once
+    const latencies: number[] = [];
+    let hits = 0;
+    for (const [i, q] of queries.entries()) {
+      const t = performance.now();
+      const found = await store.search(bot.id, q, { topK: 5 });
+      latencies.push(performance.now() - t);
+      hits += found.filter((f) => exact[i]!.has(`${f.documentId}#${f.chunkIndex}`)).length;
+    }
+    latencies.sort((a, b) => a - b);
+    const recall = hits / (queries.length * 5);
+    rows.push({
+      group,
+      name: `${label}: top-5 p50`,
+      value: percentile(latencies, 0.5),
+      unit: "ms",
+      note: `${size}; p95 ${percentile(latencies, 0.95).toFixed(2)} ms; ${load()}`,
+    });
+    rows.push({
+      group,
+      name: `${label}: recall@5 vs exact`,
+      value: recall,
+      unit: "ratio",
+      note: `${size}; target ≥ 0.95${isDefault(policy) ? "; the default policy" : ""}`,
+    });
+  }
+
+  // loading into the indexed bot: small upserts go into the graph row by row; a large one
+  // (≥ bulkLoadRows) drops the index, COPYs and rebuilds it concurrently
+  const store = new PgVectorStore(database, { hnsw: { minChunks: 0 } });
+  const small = Array.from({ length: 100 }, (_, k) => chunk(CHUNKS + k));
+  t0 = performance.now();
+  await store.upsert(bot.id, small);
+  rows.push({
+    group,
+    name: "upsert of 100 chunks into the indexed bot",
+    value: 100 / ((performance.now() - t0) / 1000),
+    unit: "rows/s",
+    note: `${size}; ${load()}`,
+  });
+  const bulk = Array.from({ length: 5_000 }, (_, k) => chunk(CHUNKS + 100 + k));
+  t0 = performance.now();
+  await store.upsert(bot.id, bulk);
+  const loaded = performance.now() - t0;
+  await store.indexBuilds();
+  rows.push({
+    group,
+    name: "upsert of 5,000 chunks into the indexed bot (index dropped, rebuilt)",
+    value: bulk.length / (loaded / 1000),
+    unit: "rows/s",
+    note: `${size}; index back after ${((performance.now() - t0) / 1000).toFixed(0)} s; ${load()}`,
+  });
+  await storage.close();
+}
