@@ -9,6 +9,7 @@ import { botSecretsMigration } from "./migrations/0007-bot-secrets.ts";
 import { chunkToastTargetMigration } from "./migrations/0008-chunk-toast-target.ts";
 import { chunkKeywordsMigration } from "./migrations/0009-chunk-keywords.ts";
 import { runSpecsMigration } from "./migrations/0010-run-specs.ts";
+import { chunkKeywordsUncompressedMigration } from "./migrations/0013-chunk-keywords-uncompressed.ts";
 import { PgvectorMissingError, StorageError } from "./storage-error.ts";
 
 /** Every migration, by name, in order. Names sort lexically in the order they must run. */
@@ -24,6 +25,7 @@ export function storageMigrations(embeddingDimensions: number): Record<string, M
     "0008_chunk_toast_target": chunkToastTargetMigration,
     "0009_chunk_keywords": chunkKeywordsMigration,
     "0010_run_specs": runSpecsMigration,
+    "0013_chunk_keywords_uncompressed": chunkKeywordsUncompressedMigration,
   };
 }
 
