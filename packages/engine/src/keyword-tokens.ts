@@ -10,8 +10,34 @@ const MAX_WORD_LENGTH = 64;
 
 /** Scripts without spaces between words, or whose words carry particles: indexed as character bigrams. */
 const BIGRAM_SCRIPT = /[\p{Script=Hangul}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
-const RUN =
-  /[\p{Script=Hangul}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]+|(?:(?![\p{Script=Hangul}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])[\p{L}\p{N}\p{M}])+/gu;
+const WORD_CHARACTER = /[\p{L}\p{N}\p{M}]/u;
+
+/** What a code point is to the tokenizer. */
+const SEPARATOR = 0;
+const WORD = 1;
+const BIGRAM = 2;
+
+/**
+ * Code point → class + 1 (0: not looked up yet), filled as code points are met: testing a
+ * Unicode-property regex per character was most of the cost of indexing a chunk, and ingest
+ * indexes every chunk. 1.1 MB, allocated on first use.
+ */
+let classes: Uint8Array | undefined;
+
+function classOf(codePoint: number): number {
+  if (codePoint < 0x80) {
+    const lower = codePoint | 0x20;
+    return (lower >= 0x61 && lower <= 0x7a) || (codePoint >= 0x30 && codePoint <= 0x39) ? WORD : SEPARATOR;
+  }
+  if (codePoint >= 0xac00 && codePoint <= 0xd7a3) return BIGRAM; // Hangul syllables
+  classes ??= new Uint8Array(0x110000);
+  const known = classes[codePoint] ?? 0;
+  if (known !== 0) return known - 1;
+  const character = String.fromCodePoint(codePoint);
+  const cls = BIGRAM_SCRIPT.test(character) ? BIGRAM : WORD_CHARACTER.test(character) ? WORD : SEPARATOR;
+  classes[codePoint] = cls + 1;
+  return cls;
+}
 
 /** English words too common to tell chunks apart. */
 const STOPWORDS = new Set(
@@ -52,15 +78,34 @@ function undouble(stem: string): string {
  */
 export function keywordTokens(text: string): string[] {
   const tokens: string[] = [];
-  for (const [run] of text.normalize("NFKC").toLowerCase().matchAll(RUN)) {
-    if (BIGRAM_SCRIPT.test(run)) {
-      const chars = Array.from(run);
-      if (chars.length === 1) tokens.push(run);
-      for (let i = 0; i + 1 < chars.length; i++) tokens.push(`${chars[i]}${chars[i + 1]}`);
-      continue;
+  const s = text.normalize("NFKC").toLowerCase();
+  // one pass over the code points: a run is a maximal stretch of one class (word or bigram script)
+  let runClass = SEPARATOR;
+  let runStart = 0;
+  let previous = 0; // offset of the previous character of a bigram run
+  let runLength = 0; // characters in the current bigram run
+  const endWord = (end: number) => {
+    if (end - runStart > MAX_WORD_LENGTH) return;
+    const word = s.slice(runStart, end);
+    if (!STOPWORDS.has(word)) tokens.push(lightStem(word));
+  };
+  for (let i = 0; i <= s.length; ) {
+    const codePoint = i < s.length ? (s.codePointAt(i) as number) : -1;
+    const width = codePoint > 0xffff ? 2 : 1;
+    const cls = codePoint === -1 ? SEPARATOR : classOf(codePoint);
+    if (cls !== runClass) {
+      if (runClass === WORD) endWord(i);
+      else if (runClass === BIGRAM && runLength === 1) tokens.push(s.slice(runStart, i));
+      runClass = cls;
+      runStart = i;
+      runLength = 0;
     }
-    if (run.length > MAX_WORD_LENGTH || STOPWORDS.has(run)) continue;
-    tokens.push(lightStem(run));
+    if (cls === BIGRAM) {
+      if (runLength > 0) tokens.push(s.slice(previous, i + width));
+      previous = i;
+      runLength++;
+    }
+    i += width;
   }
   return tokens;
 }

@@ -90,7 +90,9 @@ export {
 } from "./provider-error.ts";
 export {
   type ChunkRanking,
+  DEFAULT_KEYWORD_WEIGHT,
   DEFAULT_RRF_K,
+  DEFAULT_VECTOR_WEIGHT,
   type FusedChunk,
   fuseRankings,
   type RankingInput,

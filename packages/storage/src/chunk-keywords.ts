@@ -15,8 +15,10 @@ export function chunkKeywords(content: string): ChunkKeywords {
   const tokens = keywordTokens(content);
   const lexemes = new Map<string, number>();
   for (const token of tokens) {
-    if (Buffer.byteLength(token, "utf8") > MAX_LEXEME_BYTES) continue;
-    lexemes.set(token, Math.min(BM25_MAX_TERM_FREQUENCY, (lexemes.get(token) ?? 0) + 1));
+    // at most 3 UTF-8 bytes per UTF-16 unit: only a long token needs its bytes counted
+    if (token.length * 3 > MAX_LEXEME_BYTES && Buffer.byteLength(token, "utf8") > MAX_LEXEME_BYTES) continue;
+    const count = lexemes.get(token) ?? 0;
+    if (count < BM25_MAX_TERM_FREQUENCY) lexemes.set(token, count + 1);
   }
   return { lexemes, tokenCount: tokens.length };
 }

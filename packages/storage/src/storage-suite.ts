@@ -1128,6 +1128,50 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       }
     });
 
+    it("migration 0013 stores keyword rows uncompressed (they were pglz-compressed before it) and search still finds them", async () => {
+      const database = await backend!.openEmpty();
+      try {
+        const db = database.db as Kysely<unknown>;
+        const migrator = new Migrator({
+          db,
+          provider: { getMigrations: async () => storageMigrations(SUITE_DIMENSIONS) },
+          migrationTableName: "portflow_migrations",
+          migrationLockTableName: "portflow_migrations_lock",
+        });
+        expect((await migrator.migrateTo("0010_run_specs")).error).toBeUndefined();
+        await sql`INSERT INTO bots (id, name) VALUES ('b1', 'bot')`.execute(db);
+        // a long Korean chunk: its tsvector of bigrams is well over the 2 kB TOAST threshold
+        const syllables = "가나다라마바사아자차카타파하거너더러머버서어저처커터퍼허고노도로모보소오조초코토포호";
+        const words = Array.from(
+          { length: 400 },
+          (_, i) => `${syllables[i % 41]}${syllables[(i * 7) % 41]}${syllables[(i * 13) % 41]}`,
+        );
+        const content = (suffix: string) => `${words.join(" ")} ${suffix}`;
+        const store = new PgVectorStore(database);
+        const chunk = (i: number, text: string) => ({
+          documentId: "d",
+          chunkIndex: i,
+          content: text,
+          metadata: {},
+          embedding: Array.from({ length: SUITE_DIMENSIONS }, (_, j) => (j === 0 ? 1 : 0)),
+        });
+        await store.upsert("b1", [chunk(0, content("환불규정"))]);
+        await migrateToLatest(db, { embeddingDimensions: SUITE_DIMENSIONS });
+        await store.upsert("b1", [chunk(1, content("배포절차"))]);
+        const { rows } = await sql<{ chunk_index: number; compression: string | null; bytes: number }>`
+          SELECT chunk_index, pg_column_compression(keywords) AS compression, octet_length(keywords::text) AS bytes
+          FROM chunk_keywords WHERE bot_id = 'b1' ORDER BY chunk_index`.execute(db);
+        expect(rows.map((r) => [r.chunk_index, r.compression])).toEqual([
+          [0, "pglz"],
+          [1, null],
+        ]);
+        expect(rows[1]!.bytes).toBeGreaterThan(2_048);
+        expect((await store.keywordSearch("b1", "배포 절차", { topK: 5 })).map((h) => h.chunkIndex)).toEqual([1]);
+      } finally {
+        await database.close();
+      }
+    });
+
     it("migration 0004 gives existing keys the scope they had and marks the adopted admin key", async () => {
       const database = await backend!.openEmpty();
       try {

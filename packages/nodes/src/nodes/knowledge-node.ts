@@ -1,6 +1,11 @@
 import { BaseNodeV2, type NodeContext, type NodePortSchema, type NodeRunResult, Services } from "@portflow/engine";
 import { z } from "zod";
-import type { ChunkRanking } from "../retrieval/reciprocal-rank-fusion.ts";
+import {
+  type ChunkRanking,
+  DEFAULT_KEYWORD_WEIGHT,
+  DEFAULT_RRF_K,
+  DEFAULT_VECTOR_WEIGHT,
+} from "../retrieval/reciprocal-rank-fusion.ts";
 import { type RankedChunk, retrieveChunks } from "../retrieval/retrieve-chunks.ts";
 import { formatContext, type RetrievedDocument } from "../retrieved-document.ts";
 
@@ -18,9 +23,9 @@ const knowledgeConfigSchema = z.strictObject({
   /** Reciprocal rank fusion for `hybrid`: score = Σ weight / (k + rank). */
   fusion: z
     .object({
-      k: z.number().min(0).max(1_000).default(60),
-      vector_weight: z.number().min(0).max(100).default(1),
-      keyword_weight: z.number().min(0).max(100).default(1),
+      k: z.number().min(0).max(1_000).default(DEFAULT_RRF_K),
+      vector_weight: z.number().min(0).max(100).default(DEFAULT_VECTOR_WEIGHT),
+      keyword_weight: z.number().min(0).max(100).default(DEFAULT_KEYWORD_WEIGHT),
     })
     .strict()
     .optional(),
@@ -139,7 +144,15 @@ export class KnowledgeNode extends BaseNodeV2<KnowledgeConfig, KnowledgeInputs, 
       processData: {
         ...base,
         search,
-        ...(search === "hybrid" ? { fusion: fusion ?? { k: 60, vector_weight: 1, keyword_weight: 1 } } : {}),
+        ...(search === "hybrid"
+          ? {
+              fusion: fusion ?? {
+                k: DEFAULT_RRF_K,
+                vector_weight: DEFAULT_VECTOR_WEIGHT,
+                keyword_weight: DEFAULT_KEYWORD_WEIGHT,
+              },
+            }
+          : {}),
         ...(rerank ? { rerank } : {}),
         ...(embedder ? { embedding_model: embedder.model } : {}),
         embed_ms: result.embedMs,

@@ -22,6 +22,18 @@ export interface FusedChunk {
 /** Reciprocal rank fusion's default `k` (Cormack et al., 2009). */
 export const DEFAULT_RRF_K = 60;
 
+/** Default weight of the vector ranking in hybrid search. */
+export const DEFAULT_VECTOR_WEIGHT = 1;
+
+/**
+ * Default weight of the keyword (BM25) ranking in hybrid search. Measured on the three example
+ * evaluation sets with the offline embedder (`portflow eval retrieval`): 1.25 against 1 raised MRR
+ * on every set (0.957 → 0.978, 0.955 → 0.970, 0.912 → 0.926) at unchanged recall@5 (1.0); `k`
+ * from 20 to 100 changed nothing. In effect a chunk both searches place alike is decided by BM25,
+ * whose IDF tells rare identifiers (error codes, commands) apart.
+ */
+export const DEFAULT_KEYWORD_WEIGHT = 1.25;
+
 const keyOf = (c: RetrievedChunk) => `${c.documentId}\0${c.chunkIndex}`;
 
 /**

@@ -1,5 +1,11 @@
 import type { Embedder, Reranker, RetrievedChunk, VectorStore } from "@portflow/engine";
-import { type ChunkRanking, DEFAULT_RRF_K, fuseRankings } from "./reciprocal-rank-fusion.ts";
+import {
+  type ChunkRanking,
+  DEFAULT_KEYWORD_WEIGHT,
+  DEFAULT_RRF_K,
+  DEFAULT_VECTOR_WEIGHT,
+  fuseRankings,
+} from "./reciprocal-rank-fusion.ts";
 
 /** How chunks are found: by embedding similarity, by keywords (BM25), or both fused. */
 export type SearchMode = "vector" | "keyword" | "hybrid";
@@ -17,7 +23,7 @@ export interface RetrievalOptions {
   /** Minimum cosine similarity for the vector ranking (keyword matches need none). */
   readonly scoreThreshold?: number;
   readonly filter?: Readonly<Record<string, unknown>>;
-  /** Reciprocal rank fusion for `hybrid`. Defaults: k 60, both weights 1. */
+  /** Reciprocal rank fusion for `hybrid`. Defaults: k 60, vector weight 1, keyword weight 1.25. */
   readonly fusion?: { readonly k?: number; readonly vectorWeight?: number; readonly keywordWeight?: number };
   /** Re-orders the fused candidates with a rerank model and returns its best `topN` (default `topK`). */
   readonly rerank?: { readonly model: string; readonly topN?: number };
@@ -116,8 +122,8 @@ export async function retrieveChunks(
   const fusion = options.fusion ?? {};
   const fused = fuseRankings(
     [
-      { chunks: vectorHits, weight: fusion.vectorWeight ?? 1 },
-      { chunks: keywordHits, weight: fusion.keywordWeight ?? 1 },
+      { chunks: vectorHits, weight: fusion.vectorWeight ?? DEFAULT_VECTOR_WEIGHT },
+      { chunks: keywordHits, weight: fusion.keywordWeight ?? DEFAULT_KEYWORD_WEIGHT },
     ],
     fusion.k ?? DEFAULT_RRF_K,
   );
