@@ -207,7 +207,6 @@ export function toHandledBy(column: string | null): NodeExecution["handledBy"] {
   return HANDLED.has(column ?? "") ? (column as NonNullable<NodeExecution["handledBy"]>) : null;
 }
 
-
 export class KyselyRunRepository implements RunRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
