@@ -32,8 +32,11 @@ export type RunServiceStorage = Pick<Storage, "runSpecs" | "workflowVersions" | 
  * them to worker processes and follows their events.
  */
 export interface RunDispatcher {
-  /** Hands a submitted run over for execution; the handle follows it wherever it runs. */
-  dispatch(runId: string, signal: AbortSignal | undefined): Promise<RunHandle>;
+  /**
+   * Hands a submitted run over for execution; the handle follows it wherever it runs (`fail` stops
+   * following). `signal` (the client went away) cancels the run.
+   */
+  dispatch(runId: string, signal: AbortSignal | undefined): Promise<RelayRunHandle>;
   /** Asks whichever process holds the run to stop it. */
   cancel(runId: string): Promise<void>;
 }
@@ -158,7 +161,7 @@ export class RunService {
       target,
       spec.resume !== undefined ? { resumedFrom: spec.resume.from_run } : {},
     );
-    if (this.#dispatcher !== undefined) return this.#dispatcher.dispatch(runId, options.signal);
+    if (this.#dispatcher !== undefined) return this.#follow(this.#dispatcher, runId, options.signal);
     return this.#run(runId, spec, target, false, options.signal);
   }
 
@@ -200,6 +203,29 @@ export class RunService {
       return "stopping";
     }
     return "finished";
+  }
+
+  /**
+   * Follows a run a worker executes. The client going away cancels it; this server shutting down
+   * (past its grace period) only lets go of it: the run goes on, and any replica streams it.
+   */
+  async #follow(dispatcher: RunDispatcher, runId: string, signal: AbortSignal | undefined): Promise<RunHandle> {
+    const letGo = new AbortController();
+    const client = new AbortController();
+    signal?.addEventListener("abort", () => letGo.signal.aborted || client.abort(signal.reason), { once: true });
+    const relay = await dispatcher.dispatch(runId, client.signal);
+    letGo.signal.addEventListener(
+      "abort",
+      () =>
+        relay.fail(
+          new AppError(503, "service_unavailable", "the server shut down; the run goes on (GET …/events streams it)", {
+            run_id: runId,
+          }),
+        ),
+      { once: true },
+    );
+    this.runner.tracker.track(relay.result, letGo);
+    return relay;
   }
 
   async #run(

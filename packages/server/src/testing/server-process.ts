@@ -67,3 +67,11 @@ export function startServerProcess(env: Readonly<Record<string, string>>, timeou
     });
   });
 }
+
+/** The environment of an API replica in queue mode: runs go to `portflow worker` processes through `redisUrl`. */
+export function queueModeEnv(urls: {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+}): Record<string, string> {
+  return { PORTFLOW_EXECUTION: "queue", DATABASE_URL: urls.databaseUrl, REDIS_URL: urls.redisUrl };
+}
