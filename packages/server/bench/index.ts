@@ -1,7 +1,8 @@
 /**
  * autocannon against `POST /api/v1/chat` with the offline local providers: requests/s and p50/p99
  * latency at 1 and 32 connections, on embedded PGlite and (when the binaries are installed) a real
- * PostgreSQL; plus the share of each request spent inside the workflow run (engine + retrieval).
+ * PostgreSQL; plus the share of each request spent inside the workflow run (engine + retrieval);
+ * then inline vs queue execution side by side (execution-modes.ts) when redis-server is installed.
  * Run alone: `tsx packages/server/bench/index.ts`.
  */
 import type { AddressInfo } from "node:net";
@@ -13,7 +14,9 @@ import { buildApp } from "../src/build-app.ts";
 import { loadConfig } from "../src/config.ts";
 import { createDocumentIngestion } from "../src/document-ingestion.ts";
 import { openRuntime } from "../src/portflow-runtime.ts";
+import { startRedisServer } from "../src/testing/redis-server.ts";
 import { RAG_WORKFLOW_V2 } from "../src/testing/workflows.ts";
+import { executionModeRows } from "./execution-modes.ts";
 
 export interface BenchRow {
   group: string;
@@ -35,7 +38,7 @@ const TOPICS = [
   "Damaged items are replaced free of charge when reported with a photo within fourteen days.",
 ];
 
-function corpus(): string {
+export function corpus(): string {
   const sections: string[] = [];
   for (let i = 0; i < 40; i++) {
     sections.push(`# Topic ${i}\n\n${TOPICS[i % TOPICS.length]} Section ${i} adds detail number ${i * 7}.`);
@@ -169,6 +172,16 @@ export default async function bench(): Promise<BenchRow[]> {
   }
   try {
     rows.push(...(await measure("PostgreSQL 15 server", postgres.url)));
+    const redis = await startRedisServer();
+    if (redis === undefined) {
+      rows.push({ group: "server", name: "chat queue mode", value: Number.NaN, unit: "", note: "no redis-server" });
+    } else {
+      try {
+        rows.push(...(await executionModeRows(await postgres.createDatabase("modes"), redis, corpus())));
+      } finally {
+        await redis.stop();
+      }
+    }
   } finally {
     await postgres.stop();
   }

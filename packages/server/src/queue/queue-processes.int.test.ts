@@ -57,9 +57,11 @@ describe.skipIf(postgres === undefined || redis === undefined)("queue mode acros
       databaseUrl: postgres!.url,
       redisUrl: redis!.url,
       lockMs: LOCK_MS,
+      fromBuild: true,
       env: { LLM_PROVIDER: "local", PORTFLOW_HTTP_ALLOW: `127.0.0.1:${fake.port}`, LOG_LEVEL: "info" },
     });
-  const startReplica = () => startServerProcess(serverEnv);
+  // The build's JavaScript (fresh from vitest's global setup): eight starts in this file, each far quicker than tsx.
+  const startReplica = () => startServerProcess(serverEnv, 60_000, { fromBuild: true });
 
   beforeAll(async () => {
     // `/held/…` is held open for good; `/held-once/…` the first time only; anything else answers at once.
@@ -228,10 +230,43 @@ describe.skipIf(postgres === undefined || redis === undefined)("queue mode acros
     expect(await (await answer).json()).toMatchObject({ status: "cancelled" });
   });
 
+  it("with no worker running, a queued run cancelled on replica B ends the chat following it on A; a chat whose client leaves is cancelled", async () => {
+    const tag = crypto.randomUUID();
+    const botId = await botWith(callsInLine({ call: `/never/${tag}` }), true);
+    expect((await Promise.all(workers.map((w) => w.stop()))).map((e) => e.code)).toEqual([0, 0]);
+    workers = [];
+
+    const followed = await chat(replicas[0] as ServerProcess, botId, "cancel me");
+    const followedId = followed.headers.get("x-portflow-run-id") as string;
+    const cancel = await fetch(`${replicas[1]?.url}/api/v1/bots/${botId}/workflow-executions/${followedId}/cancel`, {
+      method: "POST",
+      headers: admin,
+    });
+    expect(await cancel.json()).toEqual({ run_id: followedId, outcome: "cancelled" });
+    expect(parseSseEvents(await followed.text()).at(-1)).toMatchObject({
+      event: "run.finished",
+      data: { run_id: followedId, status: "cancelled" },
+    });
+
+    const client = new AbortController();
+    const left = await fetch(`${replicas[1]?.url}/api/v1/chat`, {
+      method: "POST",
+      headers: { ...admin, "content-type": "application/json" },
+      body: JSON.stringify({ bot_id: botId, message: "gone", stream: true }),
+      signal: client.signal,
+    });
+    const leftId = left.headers.get("x-portflow-run-id") as string;
+    client.abort();
+    await until("the abandoned chat recorded cancelled", async () =>
+      (await statusOf(botId, leftId)) === "cancelled" ? true : undefined,
+    );
+    expect(await statusOf(botId, followedId)).toBe("cancelled");
+  });
+
   it("a full restart of every process with runs queued loses none: all end succeeded", async () => {
     const tag = crypto.randomUUID();
     const botId = await botWith(callsInLine({ call: `/restart/${tag}` }), true);
-    expect((await Promise.all(workers.map((w) => w.stop()))).map((e) => e.code)).toEqual([0, 0]);
+    await Promise.all(workers.map((w) => w.stop()));
     workers = [];
     // Chats on both replicas, their clients still waiting when the replicas go down.
     const chats = [0, 1, 0, 1].map((i) => chat(replicas[i] as ServerProcess, botId, `queued ${i}`));
@@ -258,6 +293,8 @@ describe.skipIf(postgres === undefined || redis === undefined)("queue mode acros
     });
     expect(statuses).toEqual(runIds.map(() => "succeeded"));
     expect(calls(`/restart/${tag}`)).toBe(runIds.length);
+    // the runs cancelled while queued (test before) were taken off the queue: they never ran
+    expect(fake.requests.filter((r) => r.url.startsWith("/never/"))).toEqual([]);
   }, 90_000);
 
   it("a code node busy on the CPU for longer than the lock keeps its run: the lock renews, it runs once", async () => {

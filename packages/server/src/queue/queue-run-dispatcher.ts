@@ -18,10 +18,9 @@ export class QueueRunDispatcher implements RunDispatcher {
     private readonly events: RunEventLog,
   ) {}
 
-  async dispatch(runId: string, signal: AbortSignal | undefined): Promise<RelayRunHandle> {
+  async dispatch(runId: string): Promise<RelayRunHandle> {
     await this.queue.add("run", { runId }, { jobId: runId, removeOnComplete: true, removeOnFail: 1_000 });
     const relay = new RelayRunHandle(runId);
-    signal?.addEventListener("abort", () => void this.cancel(runId).catch(() => {}), { once: true });
     // A relay failed from outside (its server lets go of the run) stops reading the run's stream.
     const reading = new AbortController();
     relay.result.catch(() => reading.abort());

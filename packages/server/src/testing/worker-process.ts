@@ -1,13 +1,14 @@
 /**
  * A real `portflow worker` process for tests: the CLI's own entry point (through tsx when run
- * from the sources, plain JavaScript from the build), started with the queue's Redis and the
- * shared database, and resolved once it prints its ready line.
+ * from the sources, plain JavaScript from the build or with `fromBuild`), started with the
+ * queue's Redis and the shared database, and resolved once it prints its ready line.
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { ChildEntryOptions } from "./server-process.ts";
 
-export interface WorkerProcessOptions {
+export interface WorkerProcessOptions extends ChildEntryOptions {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   /** `PORTFLOW_QUEUE_LOCK_MS`: how soon a dead worker's run is delivered again (default the setting's, 30 s). */
@@ -44,6 +45,7 @@ export interface WorkerProcess {
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
 const MAIN = fileURLToPath(new URL(FROM_SOURCE ? "../cli/main.ts" : "../cli/main.js", import.meta.url));
 const NODE_ARGS = FROM_SOURCE ? ["--import", "tsx", "--conditions=source", MAIN] : [MAIN];
+const BUILT_MAIN = fileURLToPath(new URL(FROM_SOURCE ? "../../dist/cli/main.js" : "../cli/main.js", import.meta.url));
 
 /**
  * Starts `portflow worker` in a child process.
@@ -54,7 +56,7 @@ const NODE_ARGS = FROM_SOURCE ? ["--import", "tsx", "--conditions=source", MAIN]
  */
 export function startWorkerProcess(options: WorkerProcessOptions): Promise<WorkerProcess> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const args = [...NODE_ARGS, "worker"];
+  const args = [...(options.fromBuild === true ? [BUILT_MAIN] : NODE_ARGS), "worker"];
   if (options.concurrency !== undefined) args.push("--concurrency", String(options.concurrency));
   const child = spawn(process.execPath, args, {
     env: {
