@@ -4,16 +4,20 @@
  * two `portflow worker` child processes (default concurrency 4 each). Rows: chat req/s and
  * p50/p99 under autocannon; p50 of sequential requests timed here (finer than autocannon's
  * whole milliseconds) for the full answer and for the first streamed token; and what the queue adds.
+ * Run alone: `tsx --conditions=source packages/server/bench/execution-modes.ts`.
  */
-import type { RedisServer } from "../src/testing/redis-server.ts";
-import { startWorkerProcess, type WorkerProcess } from "../src/testing/worker-process.ts";
+
+import { pathToFileURL } from "node:url";
+import { startPostgresServer } from "@portflow/storage/testing";
 import autocannon from "autocannon";
 import { loadConfig } from "../src/config.ts";
 import { createDocumentIngestion } from "../src/document-ingestion.ts";
 import { openRuntime } from "../src/portflow-runtime.ts";
 import { startServer } from "../src/start-server.ts";
+import { type RedisServer, startRedisServer } from "../src/testing/redis-server.ts";
+import { startWorkerProcess, type WorkerProcess } from "../src/testing/worker-process.ts";
 import { RAG_WORKFLOW_V2 } from "../src/testing/workflows.ts";
-import type { BenchRow } from "./index.ts";
+import { type BenchRow, corpus } from "./index.ts";
 
 type Mode = "inline" | "queue";
 
@@ -59,9 +63,7 @@ async function setUpMode(mode: Mode, databaseUrl: string, redisUrl: string, corp
   const key = await runtime.storage.apiKeys.create({ name: "bench", botId: bot.id });
   await runtime.close();
   const workers: WorkerProcess[] =
-    mode === "queue"
-      ? await Promise.all([0, 1].map(() => startWorkerProcess({ databaseUrl, redisUrl, env })))
-      : [];
+    mode === "queue" ? await Promise.all([0, 1].map(() => startWorkerProcess({ databaseUrl, redisUrl, env }))) : [];
   const server = await startServer(config, { handleSignals: false });
   return {
     url: server.url,
@@ -136,7 +138,13 @@ async function measureMode(mode: Mode, setup: ModeSetup): Promise<ModeFigures> {
     const note = failures > 0 ? `${failures} failed of ${result.requests.total}` : undefined;
     const name = `chat ${label}, ${connections} conn`;
     rows.push(
-      { group: GROUP, name: `${name}: throughput`, value: result.requests.average, unit: "req/s", ...(note && { note }) },
+      {
+        group: GROUP,
+        name: `${name}: throughput`,
+        value: result.requests.average,
+        unit: "req/s",
+        ...(note && { note }),
+      },
       { group: GROUP, name: `${name}: latency p50`, value: result.latency.p50, unit: "ms" },
       { group: GROUP, name: `${name}: latency p99`, value: result.latency.p99, unit: "ms" },
     );
@@ -190,4 +198,17 @@ export async function executionModeRows(databaseUrl: string, redis: RedisServer,
       note: target,
     },
   ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const postgres = await startPostgresServer({ required: true });
+  const redis = await startRedisServer();
+  if (postgres === undefined || redis === undefined) throw new Error("needs PostgreSQL and redis-server binaries");
+  try {
+    console.table(await executionModeRows(postgres.url, redis, corpus()));
+  } finally {
+    await redis.stop();
+    await postgres.stop();
+  }
+  process.exit(0);
 }
