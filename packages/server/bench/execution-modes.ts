@@ -17,7 +17,8 @@ import { startServer } from "../src/start-server.ts";
 import { type RedisServer, startRedisServer } from "../src/testing/redis-server.ts";
 import { startWorkerProcess, type WorkerProcess } from "../src/testing/worker-process.ts";
 import { RAG_WORKFLOW_V2 } from "../src/testing/workflows.ts";
-import { type BenchRow, corpus } from "./index.ts";
+import { corpus } from "./faq-corpus.ts";
+import type { BenchRow } from "./index.ts";
 
 type Mode = "inline" | "queue";
 
