@@ -19,6 +19,7 @@ import { startWorkerProcess, type WorkerProcess } from "../src/testing/worker-pr
 import { RAG_WORKFLOW_V2 } from "../src/testing/workflows.ts";
 import { corpus } from "./faq-corpus.ts";
 import type { BenchRow } from "./index.ts";
+import { queueHopRows } from "./queue-hops.ts";
 
 type Mode = "inline" | "queue";
 
@@ -113,14 +114,8 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-interface ModeFigures {
-  readonly rows: BenchRow[];
-  readonly answerP50: number;
-  readonly firstTokenP50: number;
-}
-
-async function measureMode(mode: Mode, setup: ModeSetup): Promise<ModeFigures> {
-  const label = mode === "queue" ? "queue (2 worker processes)" : "inline";
+async function loadRows(mode: Mode, setup: ModeSetup): Promise<BenchRow[]> {
+  const label = LABELS[mode];
   const rows: BenchRow[] = [];
   await autocannon({
     url: `${setup.url}/api/v1/chat`,
@@ -150,55 +145,62 @@ async function measureMode(mode: Mode, setup: ModeSetup): Promise<ModeFigures> {
       { group: GROUP, name: `${name}: latency p99`, value: result.latency.p99, unit: "ms" },
     );
   }
-  const answers: number[] = [];
-  const firstTokens: number[] = [];
-  for (let i = 0; i < SEQUENTIAL; i++) {
-    answers.push(await timeChat(setup, false));
-    firstTokens.push(await timeChat(setup, true));
-  }
-  const answerP50 = percentile(answers, 50);
-  const firstTokenP50 = percentile(firstTokens, 50);
-  const note = `${SEQUENTIAL} sequential requests, timed by the client`;
-  rows.push(
-    { group: GROUP, name: `chat ${label}, sequential: answer p50`, value: answerP50, unit: "ms", note },
-    { group: GROUP, name: `chat ${label}, sequential: answer p99`, value: percentile(answers, 99), unit: "ms", note },
-    { group: GROUP, name: `chat ${label}, sequential: first token p50`, value: firstTokenP50, unit: "ms", note },
-  );
-  return { rows, answerP50, firstTokenP50 };
+  return rows;
 }
 
-/** Both modes on `databaseUrl` and `redis`, inline first; the queue's added latency last. */
-export async function executionModeRows(databaseUrl: string, redis: RedisServer, corpus: string): Promise<BenchRow[]> {
-  const figures: Partial<Record<Mode, ModeFigures>> = {};
-  for (const mode of ["inline", "queue"] as const) {
-    const setup = await setUpMode(mode, databaseUrl, redis.url, corpus);
-    try {
-      figures[mode] = await measureMode(mode, setup);
-    } finally {
-      await setup.close();
+const LABELS: Record<Mode, string> = { inline: "inline", queue: "queue (2 worker processes)" };
+
+/**
+ * Sequential chats, inline and queue taking turns (so a change in the machine's load hits both
+ * alike), timed by the client: the whole answer and the first streamed token.
+ */
+async function sequentialRows(setups: Record<Mode, ModeSetup>): Promise<BenchRow[]> {
+  const times: Record<Mode, { answer: number[]; token: number[] }> = {
+    inline: { answer: [], token: [] },
+    queue: { answer: [], token: [] },
+  };
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    for (const mode of ["inline", "queue"] as const) {
+      times[mode].answer.push(await timeChat(setups[mode], false));
+      times[mode].token.push(await timeChat(setups[mode], true));
     }
   }
-  const inline = figures.inline as ModeFigures;
-  const queue = figures.queue as ModeFigures;
+  const note = `${SEQUENTIAL} sequential requests each, the modes taking turns, timed by the client`;
+  const rows: BenchRow[] = [];
+  for (const mode of ["inline", "queue"] as const) {
+    const { answer, token } = times[mode];
+    const name = `chat ${LABELS[mode]}, sequential`;
+    rows.push(
+      { group: GROUP, name: `${name}: answer p50`, value: percentile(answer, 50), unit: "ms", note },
+      { group: GROUP, name: `${name}: answer p99`, value: percentile(answer, 99), unit: "ms", note },
+      { group: GROUP, name: `${name}: first token p50`, value: percentile(token, 50), unit: "ms", note },
+    );
+  }
   const target = "target ≤ 5 ms on loopback";
-  return [
-    ...inline.rows,
-    ...queue.rows,
-    {
-      group: GROUP,
-      name: "queue-added latency, answer p50",
-      value: queue.answerP50 - inline.answerP50,
-      unit: "ms",
-      note: target,
-    },
-    {
-      group: GROUP,
-      name: "queue-added latency to first token p50",
-      value: queue.firstTokenP50 - inline.firstTokenP50,
-      unit: "ms",
-      note: target,
-    },
-  ];
+  const added = (k: "answer" | "token") => percentile(times.queue[k], 50) - percentile(times.inline[k], 50);
+  rows.push(
+    { group: GROUP, name: "queue-added latency, answer p50", value: added("answer"), unit: "ms", note: target },
+    { group: GROUP, name: "queue-added latency to first token p50", value: added("token"), unit: "ms", note: target },
+  );
+  return rows;
+}
+
+/** Both modes on `databaseUrl` and `redis`, up at once: load per mode, then sequential turns, then the queue's hops. */
+export async function executionModeRows(databaseUrl: string, redis: RedisServer, corpus: string): Promise<BenchRow[]> {
+  const inline = await setUpMode("inline", databaseUrl, redis.url, corpus);
+  try {
+    const queue = await setUpMode("queue", databaseUrl, redis.url, corpus);
+    try {
+      const rows = [...(await loadRows("inline", inline)), ...(await loadRows("queue", queue))];
+      rows.push(...(await sequentialRows({ inline, queue })));
+      rows.push(...(await queueHopRows(redis.url)));
+      return rows;
+    } finally {
+      await queue.close();
+    }
+  } finally {
+    await inline.close();
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

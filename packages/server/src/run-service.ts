@@ -311,11 +311,13 @@ export class RunService {
     let written = Promise.resolve();
     for (const name of RUN_EVENT_NAMES) {
       handle.on(name, (event: RunEvent) => {
-        written = written
-          .then(() => events.append(runId, event))
+        // Sent at once: one connection keeps them in order, and they pipeline instead of taking a round trip each.
+        const appended = events
+          .append(runId, event)
           .catch((error: unknown) =>
             this.options.logger?.warn("could not log a run event", { runId, error: String(error) }),
           );
+        written = written.then(() => appended);
       });
     }
     return () => written;
