@@ -1,7 +1,8 @@
 /**
  * autocannon against `POST /api/v1/chat` with the offline local providers: requests/s and p50/p99
  * latency at 1 and 32 connections, on embedded PGlite and (when the binaries are installed) a real
- * PostgreSQL; plus the share of each request spent inside the workflow run (engine + retrieval).
+ * PostgreSQL; plus the share of each request spent inside the workflow run (engine + retrieval);
+ * then inline vs queue execution side by side (execution-modes.ts) when redis-server is installed.
  * Run alone: `tsx packages/server/bench/index.ts`.
  */
 import type { AddressInfo } from "node:net";
@@ -13,7 +14,10 @@ import { buildApp } from "../src/build-app.ts";
 import { loadConfig } from "../src/config.ts";
 import { createDocumentIngestion } from "../src/document-ingestion.ts";
 import { openRuntime } from "../src/portflow-runtime.ts";
+import { startRedisServer } from "../src/testing/redis-server.ts";
 import { RAG_WORKFLOW_V2 } from "../src/testing/workflows.ts";
+import { executionModeRows } from "./execution-modes.ts";
+import { corpus } from "./faq-corpus.ts";
 import { recordingCost } from "./recording-cost.ts";
 
 export interface BenchRow {
@@ -26,23 +30,6 @@ export interface BenchRow {
 
 const DURATION_S = Number(process.env.BENCH_SERVER_SECONDS ?? 5);
 const CONNECTIONS = [1, 32] as const;
-
-const TOPICS = [
-  "Refunds are paid within five working days of the returned parcel reaching the warehouse.",
-  "Orders placed before noon ship the same day from the Lyon warehouse, Monday to Friday.",
-  "Gift cards never expire and can be combined with any discount code at checkout.",
-  "Customers can change a delivery address until the parcel has been handed to the carrier.",
-  "The loyalty programme gives one point per euro spent; one hundred points are worth five euros.",
-  "Damaged items are replaced free of charge when reported with a photo within fourteen days.",
-];
-
-function corpus(): string {
-  const sections: string[] = [];
-  for (let i = 0; i < 40; i++) {
-    sections.push(`# Topic ${i}\n\n${TOPICS[i % TOPICS.length]} Section ${i} adds detail number ${i * 7}.`);
-  }
-  return sections.join("\n\n");
-}
 
 interface Setup {
   readonly url: string;
@@ -178,6 +165,16 @@ export default async function bench(): Promise<BenchRow[]> {
   }
   try {
     rows.push(...(await measure("PostgreSQL 15 server", postgres.url)));
+    const redis = await startRedisServer();
+    if (redis === undefined) {
+      rows.push({ group: "server", name: "chat queue mode", value: Number.NaN, unit: "", note: "no redis-server" });
+    } else {
+      try {
+        rows.push(...(await executionModeRows(await postgres.createDatabase("modes"), redis, corpus())));
+      } finally {
+        await redis.stop();
+      }
+    }
   } finally {
     await postgres.stop();
   }

@@ -33,8 +33,8 @@ export type RunServiceStorage = Pick<Storage, "runSpecs" | "workflowVersions" | 
  * them to worker processes and follows their events.
  */
 export interface RunDispatcher {
-  /** Hands a submitted run over for execution; the handle follows it wherever it runs. */
-  dispatch(runId: string, signal: AbortSignal | undefined): Promise<RunHandle>;
+  /** Hands a submitted run over for execution; the handle follows it wherever it runs (`fail` stops following). */
+  dispatch(runId: string): Promise<RelayRunHandle>;
   /** Asks whichever process holds the run to stop it. */
   cancel(runId: string): Promise<void>;
 }
@@ -171,7 +171,7 @@ export class RunService {
       target,
       spec.resume !== undefined ? { resumedFrom: spec.resume.from_run } : {},
     );
-    if (this.#dispatcher !== undefined) return this.#dispatcher.dispatch(runId, options.signal);
+    if (this.#dispatcher !== undefined) return this.#follow(this.#dispatcher, runId, options.signal);
     return this.#run(runId, spec, target, false, options.signal);
   }
 
@@ -191,7 +191,7 @@ export class RunService {
     } catch (error) {
       if (!(error instanceof InvalidRunSpecError || error instanceof AppError)) throw error;
       const code = error instanceof AppError ? error.code : "invalid_run_spec";
-      await this.storage.runSpecs.finishQueued(runId, { status: "failed", error: { message: error.message, code } });
+      await this.#finishQueued(runId, { status: "failed", error: { message: error.message, code } });
       throw error;
     }
     return this.#run(runId, spec, target, stored.status !== "queued", options.signal);
@@ -203,7 +203,7 @@ export class RunService {
    */
   async cancel(runId: string): Promise<CancelOutcome> {
     if (this.abortLocal(runId)) return "stopping";
-    if (await this.storage.runSpecs.finishQueued(runId, cancelledWhileQueued)) {
+    if (await this.#finishQueued(runId, cancelledWhileQueued)) {
       await this.#dispatcher?.cancel(runId);
       return "cancelled";
     }
@@ -213,6 +213,58 @@ export class RunService {
       return "stopping";
     }
     return "finished";
+  }
+
+  /**
+   * Records a run that never started as finished, and logs its `run.finished`: whoever follows
+   * it (a chat on another replica, `GET …/events`) learns it ended. False when it was not queued.
+   */
+  async #finishQueued(runId: string, outcome: QueuedOutcome): Promise<boolean> {
+    if (!(await this.storage.runSpecs.finishQueued(runId, outcome))) return false;
+    const now = Date.now();
+    await this.options.events
+      ?.append(runId, {
+        type: "run.finished",
+        runId,
+        result: {
+          runId,
+          ...outcome,
+          outputs: {},
+          nodes: [],
+          totals: { steps: 0, elapsedMs: 0, tokens: { input: 0, output: 0 } },
+          startedAt: now,
+          finishedAt: now,
+        },
+      })
+      .catch((error: unknown) =>
+        this.options.logger?.warn("could not log a run event", { runId, error: String(error) }),
+      );
+    return true;
+  }
+
+  /**
+   * Follows a run a worker executes. The client going away cancels it; this server shutting down
+   * (past its grace period) only lets go of it: the run goes on, and any replica streams it.
+   */
+  async #follow(dispatcher: RunDispatcher, runId: string, signal: AbortSignal | undefined): Promise<RunHandle> {
+    const letGo = new AbortController();
+    const relay = await dispatcher.dispatch(runId);
+    // A queued run is recorded cancelled (its followers see it end); a running one stops on its worker.
+    const cancel = () => letGo.signal.aborted || void this.cancel(runId).catch(() => {});
+    if (signal?.aborted) cancel();
+    else signal?.addEventListener("abort", cancel, { once: true });
+    letGo.signal.addEventListener(
+      "abort",
+      () =>
+        relay.fail(
+          new AppError(503, "service_unavailable", "the server shut down; the run goes on (GET …/events streams it)", {
+            run_id: runId,
+          }),
+        ),
+      { once: true },
+    );
+    this.runner.tracker.track(relay.result, letGo);
+    return relay;
   }
 
   async #run(
@@ -273,11 +325,13 @@ export class RunService {
     let written = Promise.resolve();
     for (const name of RUN_EVENT_NAMES) {
       handle.on(name, (event: RunEvent) => {
-        written = written
-          .then(() => events.append(runId, event))
+        // Sent at once: one connection keeps them in order, and they pipeline instead of taking a round trip each.
+        const appended = events
+          .append(runId, event)
           .catch((error: unknown) =>
             this.options.logger?.warn("could not log a run event", { runId, error: String(error) }),
           );
+        written = written.then(() => appended);
       });
     }
     return () => written;
@@ -317,6 +371,8 @@ export class RunService {
     return { completed: [...completed.values()], stepOffset };
   }
 }
+
+type QueuedOutcome = { readonly status: "cancelled" | "failed"; readonly error: { message: string; code: string } };
 
 const cancelledWhileQueued = {
   status: "cancelled",

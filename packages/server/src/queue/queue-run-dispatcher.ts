@@ -1,4 +1,3 @@
-import type { RunHandle } from "@portflow/engine";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { AppError } from "../app-error.ts";
@@ -19,13 +18,16 @@ export class QueueRunDispatcher implements RunDispatcher {
     private readonly events: RunEventLog,
   ) {}
 
-  async dispatch(runId: string, signal: AbortSignal | undefined): Promise<RunHandle> {
+  async dispatch(runId: string): Promise<RelayRunHandle> {
     await this.queue.add("run", { runId }, { jobId: runId, removeOnComplete: true, removeOnFail: 1_000 });
     const relay = new RelayRunHandle(runId);
-    signal?.addEventListener("abort", () => void this.cancel(runId).catch(() => {}), { once: true });
+    // A relay failed from outside (its server lets go of the run) stops reading the run's stream.
+    const reading = new AbortController();
+    relay.result.catch(() => reading.abort());
     void (async () => {
       try {
-        for await (const { event } of this.events.read(runId)) relay.deliver(event);
+        for await (const { event } of this.events.read(runId, { signal: reading.signal })) relay.deliver(event);
+        if (reading.signal.aborted) return;
         relay.fail(new AppError(503, "service_unavailable", "the run's event stream ended before it finished"));
       } catch (error) {
         relay.fail(error);

@@ -37,6 +37,12 @@ export class RunWorker {
     await subscriber.subscribe(RUN_CANCEL_CHANNEL);
     const process = async (job: Job<RunJobData>) => {
       const runId = job.data.runId;
+      // Which worker holds which run, and whether it continues one a dead worker held.
+      options.logger.info("executing run", {
+        runId,
+        redelivered: job.stalledCounter > 0,
+        waited_ms: Date.now() - job.timestamp,
+      });
       const handle = await options.runs.execute(runId);
       if (handle === undefined) return;
       // Cancelled before this worker held it: the announcement went by unheard.

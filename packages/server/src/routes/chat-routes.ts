@@ -9,7 +9,7 @@ import { AppError } from "../app-error.ts";
 import { botWorkflowTarget } from "../bot-workflow-target.ts";
 import { chatFiles, DEFAULT_CHAT_MAX_FILES, readChatMultipart } from "../chat-files.ts";
 import { saveConversation } from "../conversation-state.ts";
-import { databaseUnavailable } from "../error-handler.ts";
+import { databaseUnavailable, toErrorResponse } from "../error-handler.ts";
 import { errorResponses } from "../error-schema.ts";
 import { identifier } from "../identifier-schema.ts";
 import { isRedisUnavailable } from "../redis-connection.ts";
@@ -217,7 +217,16 @@ export function chatRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         // Comment lines keep proxies from closing a stream that waits on a slow model.
         const keepAlive = sse === undefined ? undefined : setInterval(() => sse.ping(), SSE_PING_MS);
 
-        const result = await handle.result.finally(() => clearInterval(keepAlive));
+        const result = await handle.result
+          .catch((error: unknown) => {
+            if (sse === undefined) throw error;
+            // The stream is open: an error here ends it with an `error` event, never a silent wait.
+            sse.send("error", toErrorResponse(error).body.error);
+            sse.close();
+            return undefined;
+          })
+          .finally(() => clearInterval(keepAlive));
+        if (result === undefined) return reply;
         const succeeded =
           (result.status === "succeeded" || result.status === "partial-succeeded") &&
           runNotRecordedError(result) === undefined;
