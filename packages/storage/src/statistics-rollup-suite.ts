@@ -251,5 +251,5 @@ export function itKeepsStatisticsRollupsExact(getStorage: () => Storage): void {
     expect(Number(left.rows[0]?.n)).toBe(0);
     expect((await storage.statistics.forWindow(other.id, { window: "90d" })).totalRuns).toBe(0);
     for (const to of tos()) await expectExact(storage, bot.id, "after the other bot's deletion", to);
-  });
+  }, 120_000); // 300 runs written row by row, then 60 windows compared: minutes on a loaded machine
 }
