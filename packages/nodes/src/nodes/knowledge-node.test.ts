@@ -173,8 +173,7 @@ describe("KnowledgeNode", () => {
       // each place is the one the single-mode search gave (within its top 3)
       if (vector.includes(id)) expect(r.vector?.rank).toBe(vector.indexOf(id) + 1);
       if (keyword.includes(id)) expect(r.keyword?.rank).toBe(keyword.indexOf(id) + 1);
-      // by default the keyword ranking weighs 1.25 (measured on the evaluation sets), vectors 1
-      const expected = (r.vector ? 1 / (60 + r.vector.rank) : 0) + (r.keyword ? 1.25 / (60 + r.keyword.rank) : 0);
+      const expected = (r.vector ? 1 / (60 + r.vector.rank) : 0) + (r.keyword ? 1 / (60 + r.keyword.rank) : 0);
       expect(r.fused.score).toBeCloseTo(expected, 5);
     }
     expect(ids(hybrid)).toEqual(
@@ -185,7 +184,7 @@ describe("KnowledgeNode", () => {
     );
     expect(hybrid.processData).toMatchObject({
       search: "hybrid",
-      fusion: { k: 60, vector_weight: 1, keyword_weight: 1.25 },
+      fusion: { k: 60, vector_weight: 1, keyword_weight: 1 },
     });
     // a chunk both searches rank is first
     const both = rankings.filter((r) => r.vector && r.keyword);

@@ -23,7 +23,7 @@ export interface RetrievalOptions {
   /** Minimum cosine similarity for the vector ranking (keyword matches need none). */
   readonly scoreThreshold?: number;
   readonly filter?: Readonly<Record<string, unknown>>;
-  /** Reciprocal rank fusion for `hybrid`. Defaults: k 60, vector weight 1, keyword weight 1.25. */
+  /** Reciprocal rank fusion for `hybrid`. Defaults: k 60, both weights 1. */
   readonly fusion?: { readonly k?: number; readonly vectorWeight?: number; readonly keywordWeight?: number };
   /** Re-orders the fused candidates with a rerank model and returns its best `topN` (default `topK`). */
   readonly rerank?: { readonly model: string; readonly topN?: number };
