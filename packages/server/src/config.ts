@@ -13,7 +13,7 @@ import {
   MODEL_PROVIDERS,
   type ModelProvider,
   type SandboxLimits,
-} from "@portflow/nodes";
+} from "@portflow/nodes/settings";
 import { DEFAULT_HNSW_POLICY, parseSecretKey } from "@portflow/storage";
 import { z } from "zod";
 import { defaultInstanceId } from "./instance-id.ts";

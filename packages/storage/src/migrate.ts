@@ -44,10 +44,17 @@ export async function migrateToLatest(
   db: Kysely<unknown>,
   options: { readonly embeddingDimensions: number; readonly checkPgvector?: boolean },
 ): Promise<MigrationResultSet> {
+  const migrations = storageMigrations(options.embeddingDimensions);
+  // Every start (each CLI command) comes here: an up-to-date schema costs three catalog-sized
+  // queries instead of the Migrator's table checks, advisory lock and listing.
+  if (await isAtMigration(db, latestName(migrations))) {
+    await assertEmbeddingDimensions(db, options.embeddingDimensions);
+    return { results: [] };
+  }
   if (options.checkPgvector !== false) await assertPgvectorAvailable(db);
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => storageMigrations(options.embeddingDimensions) },
+    provider: { getMigrations: async () => migrations },
     migrationTableName: "portflow_migrations",
     migrationLockTableName: "portflow_migrations_lock",
   });
@@ -59,6 +66,19 @@ export async function migrateToLatest(
   }
   await assertEmbeddingDimensions(db, options.embeddingDimensions);
   return result;
+}
+
+function latestName(migrations: Record<string, Migration>): string {
+  return Object.keys(migrations).sort().at(-1) ?? "";
+}
+
+/** Whether the last migration recorded is `name` (a newer or unfinished schema is the Migrator's to judge). */
+async function isAtMigration(db: Kysely<unknown>, name: string): Promise<boolean> {
+  const { rows } = await sql<{ tracked: boolean }>`
+    SELECT to_regclass('portflow_migrations') IS NOT NULL AS tracked`.execute(db);
+  if (rows[0]?.tracked !== true) return false;
+  const latest = await sql<{ name: string | null }>`SELECT max(name) AS name FROM portflow_migrations`.execute(db);
+  return latest.rows[0]?.name === name;
 }
 
 async function assertPgvectorAvailable(db: Kysely<unknown>): Promise<void> {

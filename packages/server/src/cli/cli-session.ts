@@ -4,6 +4,7 @@
  * the end). Commands that need neither, like `workflow validate`, start no database.
  * @module
  */
+import type { Storage } from "@portflow/storage";
 import type { ServerConfig } from "../config.ts";
 import type { CliContext } from "./cli-context.ts";
 import { snakeCaseKeys } from "./snake-case-keys.ts";
@@ -19,6 +20,7 @@ export interface CliIo {
 export class CliSession {
   #config: ServerConfig | undefined;
   #context: Promise<CliContext> | undefined;
+  #storage: Promise<Storage> | undefined;
 
   constructor(
     readonly env: Readonly<Record<string, string | undefined>>,
@@ -36,8 +38,20 @@ export class CliSession {
 
   /** Storage, registry, providers and runner over the configured database. */
   context(): Promise<CliContext> {
+    if (this.#storage !== undefined)
+      return Promise.reject(new Error("CliSession: storage() is open: a command uses one of the two"));
     this.#context ??= import("./cli-context.ts").then(({ openCliContext }) => openCliContext(this.config));
     return this.#context;
+  }
+
+  /**
+   * The configured database alone, for commands that only read and write rows: it starts without
+   * loading the node types and providers (the context's storage when the context is open).
+   */
+  storage(): Promise<Storage> {
+    if (this.#context !== undefined) return this.#context.then((context) => context.storage);
+    this.#storage ??= import("./cli-storage.ts").then(({ openCliStorage }) => openCliStorage(this.config));
+    return this.#storage;
   }
 
   /** Writes lines to stdout. */
@@ -55,12 +69,13 @@ export class CliSession {
     this.io.stdout.write(`${JSON.stringify(snakeCaseKeys(value), null, 2)}\n`);
   }
 
-  /** Closes the database context if one was opened. */
+  /** Closes the database context or storage if one was opened. */
   async close(): Promise<void> {
-    const context = this.#context;
+    const opening = this.#context ?? this.#storage;
     this.#context = undefined;
-    if (context === undefined) return;
-    const opened = await context.catch(() => undefined);
+    this.#storage = undefined;
+    if (opening === undefined) return;
+    const opened = await (opening as Promise<{ close(): Promise<void> }>).catch(() => undefined);
     await opened?.close();
   }
 }

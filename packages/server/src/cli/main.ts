@@ -2,8 +2,13 @@
  * Entry point of the `portflow` command (`bin/portflow.js` loads its build).
  * @module
  */
+import { setFlagsFromString } from "node:v8";
 import { withDotEnv } from "../dot-env.ts";
 import { runCli } from "./run-cli.ts";
+import { wasmTierFor } from "./wasm-tier-for.ts";
+
+// Set before anything compiles WebAssembly (PGlite, the sandboxes): it applies to later compiles.
+if (wasmTierFor(process.argv.slice(2)) === "baseline") setFlagsFromString("--liftoff-only");
 
 // `portflow runs list | head -1`: a reader that went away is not an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

@@ -41,7 +41,10 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** Every module URL the process loads, recorded by a module hook in a file (`--import`). */
-async function loadedModules(args: readonly string[]): Promise<string[]> {
+async function loadedModules(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<{ readonly stdout: string; readonly loaded: string[] }> {
   const log = file(`loaded-${++dataDirs}.txt`);
   const hooks = `import { appendFileSync } from "node:fs";
 let log; export function initialize(data) { log = data.log; }
@@ -52,18 +55,36 @@ export async function load(url, context, next) { appendFileSync(log, url + "\\n"
     `import { register } from "node:module";
 register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)}, { data: { log: ${JSON.stringify(log)} } });`,
   );
-  const { stdout } = await promisify(execFile)(process.execPath, ["--import", register, PORTFLOW_BIN, ...args]);
-  expect(stdout).toBe("0.1.0\n");
-  return lines(await readFile(log, "utf8"));
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", register, PORTFLOW_BIN, ...args], {
+    env: { ...process.env, LLM_PROVIDER: "local", DATABASE_URL: "", ...env },
+  });
+  return { stdout, loaded: lines(await readFile(log, "utf8")) };
 }
 
 describe("the portflow bin", { timeout: 180_000 }, () => {
   it("runs as plain JavaScript, and --version loads neither fastify, the database nor the node types", async () => {
-    const loaded = await loadedModules(["--version"]);
+    const { stdout, loaded } = await loadedModules(["--version"]);
+    expect(stdout).toBe("0.1.0\n");
     expect(loaded.some((url) => url.includes("/server/dist/cli/main.js"))).toBe(true);
     expect(loaded.filter((url) => url.endsWith(".ts"))).toEqual([]);
     expect(
       loaded.filter((url) => /tsx|fastify|pglite|kysely|@portflow\/|\/(nodes|storage|engine)\/dist\//.test(url)),
+    ).toEqual([]);
+  });
+
+  it("bots list opens the embedded database without loading the node types, providers, parsers or queue", async () => {
+    const dataDir = freshDataDir();
+    await createBot(dataDir, "quick");
+    const { stdout, loaded } = await loadedModules(["bots", "list"], { PORTFLOW_DATA_DIR: dataDir });
+    expect(stdout).toMatch(/^[0-9a-f-]{36}\s+quick\s+draft\s+none\s/m);
+    expect(loaded.some((url) => url.includes("/@electric-sql/pglite/"))).toBe(true);
+    expect(loaded.some((url) => url.includes("/storage/dist/open-database.js"))).toBe(true);
+    expect(
+      loaded.filter((url) =>
+        /\/nodes\/dist\/index\.js|portflow-runtime|@aws-sdk|@anthropic-ai|openai@|mammoth|unpdf|pyodide|quickjs|bullmq|ioredis|fastify/.test(
+          url,
+        ),
+      ),
     ).toEqual([]);
   });
 

@@ -20,10 +20,23 @@ export interface PortflowProcessResult {
  */
 export function runPortflowProcess(
   args: readonly string[],
-  options: { readonly dataDir: string; readonly env?: Readonly<Record<string, string>>; readonly timeoutMs?: number },
+  options: {
+    readonly dataDir: string;
+    readonly env?: Readonly<Record<string, string>>;
+    readonly timeoutMs?: number;
+    /** Written to the command's standard input, which is then closed. */
+    readonly stdin?: string;
+  },
 ): Promise<PortflowProcessResult> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
   return new Promise((resolve, reject) => {
-    execFile(
+    // Our own timer, not execFile's: a child that exits 0 on its SIGTERM must not read as success.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    const child = execFile(
       process.execPath,
       [PORTFLOW_BIN, ...args],
       {
@@ -36,10 +49,14 @@ export function runPortflowProcess(
           NO_COLOR: "1",
           ...options.env,
         },
-        timeout: options.timeoutMs ?? 60_000,
         maxBuffer: 16 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
+        clearTimeout(timer);
+        if (timedOut) {
+          reject(new Error(`portflow ${args.join(" ")} did not finish within ${timeoutMs} ms\n${stderr}`));
+          return;
+        }
         if (error !== null && typeof error.code !== "number") {
           reject(new Error(`portflow ${args.join(" ")} did not finish: ${error.message}\n${stderr}`));
           return;
@@ -47,5 +64,6 @@ export function runPortflowProcess(
         resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr });
       },
     );
+    if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   });
 }

@@ -22,8 +22,9 @@ export interface CliCallResult {
 
 /**
  * `portflow …argv` through the CLI's own entry point in this process, on the embedded database in
- * `dataDir` and the offline local providers. Much faster than spawning the binary (no tsx start,
- * PGlite's WebAssembly compiled once): tests use it to prepare data the spawned CLI then reads.
+ * `dataDir` and the offline local providers. Cheaper than spawning the built bin (the modules and
+ * PGlite's WebAssembly are loaded once per test file): tests use it to prepare data the spawned
+ * CLI then reads, and where they must see each write to stdout apart (streaming).
  *
  * @example
  * const created = await runCliInProcess(dataDir, "bots", "create", "--name", "faq", "--json");

@@ -1,5 +1,4 @@
 import { isWorkflowV2Json, validateWorkflow } from "@portflow/engine";
-import { createNodeRegistry } from "@portflow/nodes";
 import type { Bot, Storage } from "@portflow/storage";
 import { type Command, InvalidArgumentError } from "commander";
 import { CliError } from "../cli-error.ts";
@@ -97,10 +96,12 @@ export function registerBotsCommands(program: Command, session: CliSession): voi
             `${options.v1Workflow} is a V2 workflow: create the bot without it, then \`portflow workflow push\` and \`workflow publish\``,
           );
         }
+        // The node types are loaded only here: the other bot commands start without them.
+        const { createNodeRegistry } = await import("@portflow/nodes");
         problems = validateWorkflow(legacy, createNodeRegistry()).problems;
         for (const p of problems) session.err(`problem: ${options.v1Workflow}: ${p.path}: ${p.message}`);
       }
-      const { storage } = await session.context();
+      const storage = await session.storage();
       const bot = await storage.bots.create({
         name: options.name,
         ...(options.description !== undefined && { description: options.description }),
@@ -129,7 +130,7 @@ export function registerBotsCommands(program: Command, session: CliSession): voi
     .argument("<bot-id>")
     .option("--json", "print {id, deleted} as JSON")
     .action(async (botId: string, options: { json?: boolean }) => {
-      const { storage } = await session.context();
+      const storage = await session.storage();
       if (!(await storage.bots.delete(botId))) throw new CliError(`bot ${botId} does not exist`);
       if (options.json === true) return session.json({ id: botId, deleted: true });
       session.out(`deleted bot ${botId}`);
@@ -152,7 +153,7 @@ export function registerBotsCommands(program: Command, session: CliSession): voi
         botId: string,
         options: { name?: string; description?: string; useWorkflowV2?: boolean; json?: boolean },
       ) => {
-        const { storage } = await session.context();
+        const storage = await session.storage();
         await requireBot(storage, botId);
         const bot = await storage.bots.update(botId, {
           ...(options.name !== undefined && { name: options.name }),
@@ -176,7 +177,7 @@ export function registerBotsCommands(program: Command, session: CliSession): voi
     .option("--limit <n>", "at most this many (default 50)", parseCount)
     .option("--json", "print JSON")
     .action(async (options: { limit?: number; json?: boolean }) => {
-      const { storage } = await session.context();
+      const storage = await session.storage();
       const page = await storage.bots.list({ limit: options.limit ?? 50 });
       if (options.json === true) return session.json(page);
       if (page.items.length === 0) return session.out("no bots yet: `portflow bots create --name <name>`");
@@ -195,7 +196,7 @@ export function registerBotsCommands(program: Command, session: CliSession): voi
     .argument("<bot-id>")
     .option("--json", "print JSON")
     .action(async (botId: string, options: { json?: boolean }) => {
-      const { storage } = await session.context();
+      const storage = await session.storage();
       const details = await botDetails(storage, await requireBot(storage, botId));
       if (options.json === true) return session.json(details);
       const { bot, draft, published } = details;

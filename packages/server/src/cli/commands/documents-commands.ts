@@ -17,7 +17,7 @@ export function registerDocumentsCommands(program: Command, session: CliSession)
     .option("--cursor <cursor>", "the next_cursor a previous page printed")
     .option("--json", "print {items, total, next_cursor} as JSON")
     .action(async (options: { bot: string; limit?: number; cursor?: string; json?: boolean }) => {
-      const { storage } = await session.context();
+      const storage = await session.storage();
       const bot = await requireBot(storage, options.bot);
       const page = await storage.documents.list(bot.id, {
         limit: options.limit ?? 50,
@@ -52,7 +52,7 @@ export function registerDocumentsCommands(program: Command, session: CliSession)
     .argument("<document-id>")
     .option("--json", "print {id, deleted} as JSON")
     .action(async (documentId: string, options: { bot: string; json?: boolean }) => {
-      const { storage } = await session.context();
+      const storage = await session.storage();
       const bot = await requireBot(storage, options.bot);
       if (!(await storage.documents.delete(bot.id, documentId))) {
         throw new CliError(`bot ${bot.id} has no document ${documentId}`);

@@ -33,7 +33,7 @@ export function registerKeysCommands(program: Command, session: CliSession): voi
         throw new CliError("an admin key is not limited to a bot: drop --bot, or use --scope bot or chat");
       }
       if (scope !== "admin" && options.bot === undefined) throw new CliError(`a ${scope} key needs --bot <bot-id>`);
-      const { storage } = await session.context();
+      const storage = await session.storage();
       if (options.bot !== undefined) await requireBot(storage, options.bot);
       const name =
         options.name ?? (options.bot !== undefined ? `cli ${scope} key for bot ${options.bot}` : "cli admin key");
@@ -52,7 +52,7 @@ export function registerKeysCommands(program: Command, session: CliSession): voi
     .option("--bot <bot-id>", "only this bot's keys")
     .option("--json", "print JSON")
     .action(async (options: { bot?: string; json?: boolean }) => {
-      const { storage } = await session.context();
+      const storage = await session.storage();
       if (options.bot !== undefined) await requireBot(storage, options.bot);
       const list = await storage.apiKeys.list(options.bot);
       if (options.json === true) return session.json(list);
@@ -89,7 +89,7 @@ export function registerKeysCommands(program: Command, session: CliSession): voi
     .description("revoke an API key: it is refused (401) from its next request on")
     .argument("<key-id>", "the key's id (see `portflow keys list`)")
     .action(async (keyId: string) => {
-      const { storage } = await session.context();
+      const storage = await session.storage();
       if (!(await storage.apiKeys.revoke(keyId))) {
         throw new CliError(`no active key with id ${keyId} (see \`portflow keys list\`)`);
       }

@@ -121,7 +121,7 @@ export function registerRunsCommands(program: Command, session: CliSession): voi
     .option("--limit <n>", "at most this many (1..200, default 20)", parseCount)
     .option("--json", "print JSON")
     .action(async (options: { bot: string; status?: StoredRunStatus; limit?: number; json?: boolean }) => {
-      const { storage } = await session.context();
+      const storage = await session.storage();
       const bot = await requireBot(storage, options.bot);
       const list = await storage.runs.list(bot.id, {
         ...(options.status !== undefined && { status: options.status }),
@@ -165,7 +165,7 @@ export function registerRunsCommands(program: Command, session: CliSession): voi
     .option("--bot <bot-id>", "the run's bot (found from the run when omitted)")
     .option("--json", "print JSON")
     .action(async (runId: string, options: { bot?: string; json?: boolean }) => {
-      const { storage } = await session.context();
+      const storage = await session.storage();
       const botId =
         options.bot ??
         (
