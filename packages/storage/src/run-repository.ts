@@ -39,6 +39,8 @@ export interface WorkflowRun {
   readonly tokens: TokenUsage;
   readonly elapsedMs: number | null;
   readonly sessionId: string | null;
+  /** The run this one resumed (its recorded outputs were reused); null for a fresh run or a rerun. */
+  readonly resumedFrom: string | null;
   /**
    * Some stored JSON of the run holds a truncated preview: its inputs over 64 KiB, or (runs
    * recorded before migration 0011) a node value or the outputs.
@@ -165,6 +167,7 @@ function toRun(row: Selectable<WorkflowExecutionRunsTable>, values: ReadonlyMap<
     tokens: toTokens(row.input_tokens, row.output_tokens),
     elapsedMs: row.elapsed_ms,
     sessionId: row.session_id,
+    resumedFrom: row.resumed_from,
     truncated: row.truncated || outputs.missing,
     startedAt: row.started_at,
     finishedAt: row.finished_at,

@@ -57,6 +57,8 @@ export interface Run {
   readonly tokens: Tokens;
   readonly elapsed_ms: number | null;
   readonly session_id: string | null;
+  /** The run this one resumed; null for a fresh run or a rerun. */
+  readonly resumed_from: string | null;
   readonly truncated: boolean;
   readonly started_at: string;
   readonly finished_at: string | null;

@@ -20,7 +20,7 @@ import { Inspector } from "../run/inspector.tsx";
 import { nodeStatuses } from "../run/node-statuses.ts";
 import { runActions } from "../run/run-actions.ts";
 import { RunControls } from "../run/run-controls.tsx";
-import { runOrigin } from "../run/run-origins.ts";
+import { type RunOrigin, runOrigin } from "../run/run-origins.ts";
 import { useRunActions } from "../run/use-run-actions.ts";
 import { Waterfall } from "../run/waterfall.tsx";
 
@@ -110,7 +110,14 @@ export function RunPage({ identity, botId, runId }: RunPageProps) {
   if (run.status === "error") return <ErrorState error={run.error} onRetry={reload} />;
   const r = run.data;
   const status = live && events.state.status !== "queued" ? events.state.status : r.status;
-  const origin = runOrigin(r.id);
+  // the recorded link wins; the tab's memory adds the node a resume started from, and reruns
+  const remembered = runOrigin(r.id);
+  const origin: RunOrigin | undefined =
+    r.resumed_from !== null
+      ? { ...remembered, kind: "resume", fromRunId: r.resumed_from }
+      : remembered?.kind === "rerun"
+        ? remembered
+        : undefined;
   const topLevelNodes =
     model !== null
       ? model.nodes.filter((n) => n.parentId === null).map((n) => n.id)

@@ -5,8 +5,9 @@ export interface RunOrigin {
   readonly fromNode?: string;
 }
 
-// The run detail does not say which run a resume continued; the resume's own answer does, and
-// the console keeps it for the tab (sessionStorage, never anything secret) to link the two runs.
+// The run detail records which run a resume continued (`resumed_from`), not the node it started
+// from nor which run a rerun repeated: the console keeps those for the tab (sessionStorage, never
+// anything secret) to link the two runs.
 const STORAGE_KEY = "portflow.run-origins";
 
 function readAll(): Record<string, RunOrigin> {

@@ -108,7 +108,7 @@ function withStep2Path(graph: ReturnType<typeof chain>, path: string) {
 }
 
 describe("run control routes", () => {
-  it("resumes a failed run from the failed node: earlier nodes are not called again and their recorded outputs feed it", async () => {
+  it("resumes a failed run from the failed node: earlier nodes are not called again, their recorded outputs feed it, the detail links the runs", async () => {
     calls.clear();
     failStep3 = 1;
     const botId = await botWithDraft(chain(api.origin));
@@ -137,6 +137,7 @@ describe("run control routes", () => {
       ["end", 6],
     ]);
     expect((await t.storage.runSpecs.get(body.run_id))?.resumedFrom).toBe(failedId);
+    expect(detail.json().resumed_from).toBe(failedId);
   });
 
   it("resumes from_node: that node and everything downstream run again, the nodes before it do not", async () => {
