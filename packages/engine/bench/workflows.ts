@@ -14,7 +14,8 @@ export function linear(n: number): WorkflowV2Json {
         : {
             id,
             type: "template",
-            config: { template: "x" },
+            // reads its input: validation refuses a mapping onto a port the node does not read
+            config: { template: "{{in}}" },
             variable_mappings: [{ target_port: "in", selector: [ids[i - 1]!, i === 1 ? "query" : "text"] }],
           },
     ),
