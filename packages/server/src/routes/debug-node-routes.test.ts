@@ -1,5 +1,6 @@
 import { type HttpTestServer, startHttpTestServer } from "@portflow/nodes/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { botWithValidDraft, runDraft } from "../testing/draft-runs.ts";
 import { createTestApp, type TestApp } from "../testing/test-app.ts";
 
 let t: TestApp;
@@ -48,17 +49,7 @@ function graph(fetchPath = "fetch") {
   };
 }
 
-async function botWithDraft(draft: unknown): Promise<string> {
-  const botId = (await t.storage.bots.create({ name: "debug node" })).id;
-  const saved = await t.app.inject({
-    method: "PUT",
-    url: `/api/v1/bots/${botId}/workflow-versions/draft`,
-    headers: t.admin,
-    payload: { graph: draft },
-  });
-  expect(saved.json()).toMatchObject({ valid: true });
-  return botId;
-}
+const botWithDraft = (graph: unknown) => botWithValidDraft(t, graph, "debug node");
 
 const debugNode = (botId: string, nodeId: string, payload?: object) =>
   t.app.inject({
@@ -67,8 +58,7 @@ const debugNode = (botId: string, nodeId: string, payload?: object) =>
     headers: t.admin,
     ...(payload !== undefined && { payload }),
   });
-const draftRun = (botId: string) =>
-  t.app.inject({ method: "POST", url: `/api/v1/bots/${botId}/workflow-versions/draft/run`, headers: t.admin });
+const draftRun = (botId: string) => runDraft(t, botId);
 
 describe("single-node debug route", () => {
   it("runs one node with explicit inputs: only that node is called, and the run records it alone with trigger debug", async () => {

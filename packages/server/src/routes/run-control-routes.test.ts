@@ -1,5 +1,6 @@
 import { type HttpTestServer, startHttpTestServer } from "@portflow/nodes/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { botWithValidDraft, runDraft } from "../testing/draft-runs.ts";
 import { createTestApp, type TestApp } from "../testing/test-app.ts";
 
 let t: TestApp;
@@ -60,20 +61,8 @@ function chain(origin: string, last = "step3") {
   };
 }
 
-async function botWithDraft(graph: unknown): Promise<string> {
-  const botId = (await t.storage.bots.create({ name: "resume" })).id;
-  const saved = await t.app.inject({
-    method: "PUT",
-    url: `/api/v1/bots/${botId}/workflow-versions/draft`,
-    headers: t.admin,
-    payload: { graph },
-  });
-  expect(saved.json()).toMatchObject({ valid: true });
-  return botId;
-}
-
-const draftRun = (botId: string) =>
-  t.app.inject({ method: "POST", url: `/api/v1/bots/${botId}/workflow-versions/draft/run`, headers: t.admin });
+const botWithDraft = (graph: unknown) => botWithValidDraft(t, graph, "resume");
+const draftRun = (botId: string) => runDraft(t, botId);
 const control = (botId: string, runId: string, action: string, payload?: object) =>
   t.app.inject({
     method: "POST",
