@@ -197,14 +197,12 @@ describe.skipIf(postgres === undefined || redis === undefined)("queue mode acros
     // b's record is the survivor's attempt, started after the kill
     expect(run?.nodes.find((n) => n.nodeId === "b")?.startedAt.getTime()).toBeGreaterThanOrEqual(killedAt);
     expect(survivor.output()).toMatch(new RegExp(`"runId":"${runId}","redelivered":true`));
-    // the log shows both attempts of b; a started once
-    expect(startedNodes(await loggedEvents(replicas[1] as ServerProcess, botId, runId))).toEqual([
-      "start",
-      "a",
-      "b",
-      "b",
-      "end",
-    ]);
+    // the log shows a started once and the survivor's attempt of b; the killed worker's own
+    // `node.started b` may be lost with it (events are pipelined to Redis, not awaited one by one)
+    const started = startedNodes(await loggedEvents(replicas[1] as ServerProcess, botId, runId));
+    expect(started.filter((id) => id === "a")).toEqual(["a"]);
+    expect(started.slice(0, 2)).toEqual(["start", "a"]);
+    expect(started.slice(-2)).toEqual(["b", "end"]);
   });
 
   it("a cancel on replica B stops the run on a worker within 1 s and aborts the node's request", async () => {
