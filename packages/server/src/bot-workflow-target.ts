@@ -20,7 +20,7 @@ export async function botWorkflowTarget(
 ): Promise<BotWorkflowTarget | undefined> {
   if (bot.useWorkflowV2 && bot.publishedVersionId !== null) {
     const id = bot.publishedVersionId;
-    const version = await storage.workflowVersions.get(bot.id, id);
+    const version = await storage.workflowVersions.getPublishedGraph(bot.id, id);
     if (version !== undefined) {
       return {
         target: {

@@ -127,6 +127,7 @@ export { workflowChecksum } from "./workflow-checksum.ts";
 export {
   KyselyWorkflowVersionRepository,
   type ListVersionsOptions,
+  type PublishedGraph,
   type PublishOptions,
   type SaveDraftOptions,
   type VersionRef,

@@ -318,6 +318,29 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       expect((await storage.workflowVersions.get(bot.id, 2))?.graph).toEqual(graph("v2"));
     });
 
+    it("getPublishedGraph: a published or archived version's graph by id, never a draft or another bot's", async () => {
+      const bot = await newBot();
+      const other = await newBot();
+      const draft = await storage.workflowVersions.saveDraft(bot.id, graph("p1"));
+      expect(await storage.workflowVersions.getPublishedGraph(bot.id, draft.id)).toBeUndefined();
+      const v1 = await storage.workflowVersions.publish(bot.id);
+      const first = await storage.workflowVersions.getPublishedGraph(bot.id, v1.id);
+      expect(first).toEqual({
+        id: v1.id,
+        botId: bot.id,
+        versionNumber: 1,
+        schemaVersion: v1.schemaVersion,
+        graph: graph("p1"),
+        checksum: v1.checksum,
+      });
+      expect(await storage.workflowVersions.getPublishedGraph(other.id, v1.id)).toBeUndefined();
+      expect(await storage.workflowVersions.getPublishedGraph(bot.id, "1")).toBeUndefined();
+      // Archived by the next publish, and the draft saved meanwhile: v1 still answers with its own graph.
+      await storage.workflowVersions.saveDraft(bot.id, graph("p2"), { force: true });
+      const v2 = await storage.workflowVersions.publish(bot.id);
+      expect((await storage.workflowVersions.getPublishedGraph(bot.id, v1.id))?.graph).toEqual(graph("p1"));
+      expect((await storage.workflowVersions.getPublishedGraph(bot.id, v2.id))?.graph).toEqual(graph("p2"));
+    });
     it("publishing an unchanged draft returns the current version; 20 concurrent publishes make one", async () => {
       const bot = await newBot();
       await storage.workflowVersions.saveDraft(bot.id, graph("c"));

@@ -68,6 +68,22 @@ export interface ListVersionsOptions extends CallOptions {
   readonly offset?: number;
 }
 
+/**
+ * What never changes about a published (or archived) version once it exists: enough to run it.
+ * {@link WorkflowVersionRepository.getPublishedGraph} keeps these per process.
+ */
+export interface PublishedGraph {
+  readonly id: string;
+  readonly botId: string;
+  readonly versionNumber: number;
+  readonly schemaVersion: number;
+  readonly graph: unknown;
+  readonly checksum: string;
+}
+
+/** Published graphs kept per repository: a chat reads its version once per process, not once per request. */
+const PUBLISHED_GRAPHS_KEPT = 512;
+
 /** A version id, or its number (a number, or a string of digits). */
 export type VersionRef = string | number;
 
@@ -96,6 +112,12 @@ export interface WorkflowVersionRepository {
   list(botId: string, options?: ListVersionsOptions): Promise<Page<WorkflowVersion>>;
   get(botId: string, ref: VersionRef, options?: CallOptions): Promise<WorkflowVersion | undefined>;
   getCurrent(botId: string, options?: CallOptions): Promise<WorkflowVersion | undefined>;
+  /**
+   * The graph of a published or archived version by id, from memory after the first read (those
+   * rows never change; a bot's deletion removes them, and its runs are refused before this).
+   * Undefined for an unknown id, another bot's version, or the draft (which changes: use `get`).
+   */
+  getPublishedGraph(botId: string, versionId: string, options?: CallOptions): Promise<PublishedGraph | undefined>;
   /**
    * Copies a version's graph into the draft. Overwrites the draft unless `expectedRevision` is
    * given (then a stale revision is a ConflictError).
@@ -138,10 +160,40 @@ function parseRef(ref: VersionRef): { number: number } | { id: string } {
 }
 
 export class KyselyWorkflowVersionRepository implements WorkflowVersionRepository {
+  /** Keyed `<bot id>/<version id>`, oldest first (a Map keeps insertion order). */
+  readonly #publishedGraphs = new Map<string, PublishedGraph>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly validate: WorkflowValidator,
   ) {}
+
+  async getPublishedGraph(
+    botId: string,
+    versionId: string,
+    options?: CallOptions,
+  ): Promise<PublishedGraph | undefined> {
+    const key = `${botId}/${versionId}`;
+    const kept = this.#publishedGraphs.get(key);
+    if (kept !== undefined) return kept;
+    const version = await this.get(botId, versionId, options);
+    // `get` reads a string of digits as a version number: only the id itself counts here.
+    if (version === undefined || version.id !== versionId || version.versionNumber === null) return undefined;
+    const graph: PublishedGraph = {
+      id: version.id,
+      botId: version.botId,
+      versionNumber: version.versionNumber,
+      schemaVersion: version.schemaVersion,
+      graph: version.graph,
+      checksum: version.checksum,
+    };
+    if (this.#publishedGraphs.size >= PUBLISHED_GRAPHS_KEPT) {
+      const oldest = this.#publishedGraphs.keys().next().value;
+      if (oldest !== undefined) this.#publishedGraphs.delete(oldest);
+    }
+    this.#publishedGraphs.set(key, graph);
+    return graph;
+  }
 
   async getDraft(botId: string, options?: CallOptions): Promise<WorkflowVersion | undefined> {
     options?.signal?.throwIfAborted();
