@@ -75,6 +75,7 @@ export type {
   Logger,
   NodeExecutionRecord,
   NodeExecutionStatus,
+  RecorderWrite,
   Reranker,
   RerankRequest,
   RerankResult,

@@ -3,6 +3,7 @@
  * Nodes reach them through the ServiceContainer, so storage and nodes never import each other.
  * @module
  */
+import type { NodeRunRecord } from "./run-result.ts";
 import type { NodeExecutionStatus, RunStatus } from "./run-status.ts";
 
 export type { NodeExecutionStatus };
@@ -161,29 +162,14 @@ export interface RunStartRecord {
   readonly startedAt: Date;
 }
 
-/** One node's execution, handed to the recorder as soon as the node finishes. */
-export interface NodeExecutionRecord {
+/**
+ * One node's execution, handed to the recorder as soon as the node finishes: the run's own
+ * {@link NodeRunRecord} (the one record type of a node execution) with its run and dates.
+ */
+export interface NodeExecutionRecord extends Omit<NodeRunRecord, "startedAt" | "finishedAt"> {
   readonly runId: string;
-  readonly nodeId: string;
-  readonly nodeType: string;
-  /** 1-based order in which nodes finished within the run. */
-  readonly stepIndex: number;
-  readonly status: NodeExecutionStatus;
-  readonly inputs: Readonly<Record<string, unknown>>;
-  readonly outputs: Readonly<Record<string, unknown>>;
-  readonly processData: Readonly<Record<string, unknown>>;
-  readonly error?: { readonly message: string; readonly code?: string };
-  readonly attempts: number;
-  readonly tokens: TokenUsage;
-  readonly elapsedMs: number;
   readonly startedAt: Date;
   readonly finishedAt: Date;
-  /** A node inside a container's body: the container and the round (from 0). */
-  readonly parentNodeId?: string;
-  readonly iterationIndex?: number;
-  /** The branch port the node took, and the error strategy that handled its failure: what a resume needs. */
-  readonly branch?: string;
-  readonly handledBy?: "fail-branch" | "default-value";
 }
 
 export interface RunFinishRecord {
@@ -205,7 +191,18 @@ export interface RunRecorder {
   runStarted(run: RunStartRecord): Promise<void>;
   nodeFinished(node: NodeExecutionRecord): Promise<void>;
   runFinished(run: RunFinishRecord): Promise<void>;
+  /**
+   * Optional: stores node records and (last, at most one) the run's finish together, all or none —
+   * one statement on Postgres. The journal sends this way the writes that queue up while one is
+   * in flight, so a run's last node rows and its outcome cost one round trip instead of one each.
+   */
+  writeMany?(writes: readonly RecorderWrite[]): Promise<void>;
 }
+
+/** A write {@link RunRecorder.writeMany} takes. */
+export type RecorderWrite =
+  | { readonly kind: "node"; readonly node: NodeExecutionRecord }
+  | { readonly kind: "finish"; readonly run: RunFinishRecord };
 
 export interface Clock {
   /** Milliseconds since the epoch. */

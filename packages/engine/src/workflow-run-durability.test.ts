@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RunEvent } from "./run-events.ts";
 import { ServiceContainer, Services } from "./service-container.ts";
-import type { NodeExecutionRecord, RunRecorder, RunStartRecord } from "./services.ts";
+import type { NodeExecutionRecord, RecorderWrite, RunRecorder, RunStartRecord } from "./services.ts";
 import { createTestRegistry, MemoryRunRecorder, ragWorkflow } from "./testing/index.ts";
 import { WorkflowExecutorV2 } from "./workflow-executor.ts";
 import type { WorkflowV2Json } from "./workflow-schema.ts";
@@ -49,6 +49,22 @@ function executorWith(recorder: RunRecorder): WorkflowExecutorV2 {
   return new WorkflowExecutorV2(createTestRegistry(), {
     services: new ServiceContainer().register(Services.RunRecorder, recorder),
   });
+}
+
+/** The memory recorder with `writeMany`: each call's writes, labelled, in call order. */
+class BatchingRecorder extends MemoryRunRecorder {
+  readonly calls: string[][] = [];
+  failOn: string | undefined;
+
+  async writeMany(writes: readonly RecorderWrite[]): Promise<void> {
+    const labels = writes.map((w) => (w.kind === "node" ? w.node.nodeId : "finish"));
+    this.calls.push(labels);
+    if (this.failOn !== undefined && labels.includes(this.failOn)) throw new Error(`cannot store ${this.failOn}`);
+    for (const w of writes) {
+      if (w.kind === "node") this.nodes.push(w.node);
+      else this.finished.push(w.run);
+    }
+  }
 }
 
 /** Lets every pending promise callback run. */
@@ -159,5 +175,41 @@ describe("run events and the recorder", () => {
     // The slow node was cancelled rather than left to run for a minute unrecorded.
     expect(result.nodes.find((n) => n.nodeId === "slow")?.status).toBe("cancelled");
     expect(recorder.finished).toMatchObject([{ status: "failed", error: { code: "RECORDING_FAILED" } }]);
+  });
+
+  it("stores the writes that queue up behind one in flight together: the last node rows and the finish in one writeMany", async () => {
+    const recorder = new BatchingRecorder();
+    const events: string[] = [];
+    const handle = executorWith(recorder).start(rag, { query: "q" });
+    handle.on("node.finished", (e) =>
+      events.push(`${e.nodeId} stored ${recorder.nodes.some((n) => n.nodeId === e.nodeId)}`),
+    );
+    const result = await handle.result;
+    expect(result.status).toBe("succeeded");
+    // The stub nodes finish within one turn of the event loop: their rows and the outcome go as one write.
+    expect(recorder.calls).toEqual([["start", "retrieve", "answer", "end", "finish"]]);
+    expect(recorder.nodes.map((n) => n.nodeId)).toEqual(["start", "retrieve", "answer", "end"]);
+    expect(recorder.finished).toMatchObject([{ status: "succeeded" }]);
+    expect(events).toEqual(["start stored true", "retrieve stored true", "answer stored true", "end stored true"]);
+  });
+
+  it("a failed writeMany is replayed one write at a time: the failing node is named, earlier events delivered, the failure recorded", async () => {
+    const recorder = new BatchingRecorder();
+    recorder.failOn = "answer";
+    recorder.nodeFinished = async (node) => {
+      if (node.nodeId === "answer") throw new Error("disk full");
+      recorder.nodes.push(node);
+    };
+    const handle = executorWith(recorder).start(rag, { query: "q" });
+    const announced: string[] = [];
+    handle.on("node.finished", (e) => announced.push(e.nodeId));
+    const result = await handle.result;
+    expect(recorder.calls).toEqual([["start", "retrieve", "answer", "end", "finish"]]);
+    expect(result.recordingErrors).toEqual([{ message: "disk full" }]);
+    // Rows before the failing one are stored and announced; nothing after it is announced.
+    expect(recorder.nodes.map((n) => n.nodeId)).toEqual(["start", "retrieve"]);
+    expect(announced).toEqual(["start", "retrieve"]);
+    // The outcome is still written, one by one, after the failure.
+    expect(recorder.finished).toHaveLength(1);
   });
 });

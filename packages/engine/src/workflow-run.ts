@@ -106,8 +106,7 @@ export class WorkflowRun {
         inputs: d.inputs,
         startedAt: new Date(this.#startedAt),
       };
-      const recorder = d.recorder;
-      journal.write(() => recorder.runStarted(record));
+      journal.write({ kind: "start", run: record });
     }
     journal.emit("run.started", () => ({ type: "run.started", runId: d.runId, startedAt: this.#startedAt }));
     void this.#graph.outcome.then((outcome) => this.#finish(outcome.stopped, outcome.outputs));
@@ -168,9 +167,9 @@ export class WorkflowRun {
       }),
     };
     if (d.recorder) {
-      const recorder = d.recorder;
-      journal.write(() =>
-        recorder.runFinished({
+      journal.write({
+        kind: "finish",
+        run: {
           runId: d.runId,
           status: result.status,
           outputs: result.outputs,
@@ -179,8 +178,8 @@ export class WorkflowRun {
           tokens: result.totals.tokens,
           elapsedMs: result.totals.elapsedMs,
           finishedAt: new Date(finishedAt),
-        }),
-      );
+        },
+      });
       void journal.settled.then(() => this.#publish(result));
     } else this.#publish(result);
   }

@@ -15,5 +15,22 @@ export function fileMetadataRecorder(inner: RunRecorder): RunRecorder {
     nodeFinished: (node) =>
       inner.nodeFinished({ ...node, inputs: withFileMetadata(node.inputs), outputs: withFileMetadata(node.outputs) }),
     runFinished: (run) => inner.runFinished({ ...run, outputs: withFileMetadata(run.outputs) }),
+    ...(inner.writeMany !== undefined && {
+      writeMany: (writes) =>
+        (inner.writeMany as NonNullable<RunRecorder["writeMany"]>)(
+          writes.map((w) =>
+            w.kind === "node"
+              ? {
+                  kind: "node",
+                  node: {
+                    ...w.node,
+                    inputs: withFileMetadata(w.node.inputs),
+                    outputs: withFileMetadata(w.node.outputs),
+                  },
+                }
+              : { kind: "finish", run: { ...w.run, outputs: withFileMetadata(w.run.outputs) } },
+          ),
+        ),
+    }),
   };
 }

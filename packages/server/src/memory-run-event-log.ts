@@ -50,7 +50,12 @@ export class MemoryRunEventLog implements RunEventLog {
         after = Number(logged.id);
         if (logged.event.type === "run.finished") return;
       }
-      if (log?.finished || options.signal?.aborted) return;
+      if (options.signal?.aborted) return;
+      // Finished while its last events were being yielded: those are read on the next pass.
+      if (log?.finished) {
+        if (next.length === 0) return;
+        continue;
+      }
       const waiting = this.#log(runId);
       const woke = await this.#wait(waiting, options.signal, options.waitMs);
       if (!woke && waiting.events.length === 0) {

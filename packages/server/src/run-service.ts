@@ -144,36 +144,44 @@ export class RunService {
 
   /**
    * Validates the spec and its workflow (422 listing every problem), then writes the run row as
-   * `queued` with the spec. Nothing executes yet. Returns the run id.
+   * `queued` with the spec (`running` under this process's recorder with `startHere`, when it
+   * executes here next). Nothing executes yet. Returns the run id.
    */
-  async submit(spec: RunSpec, target?: RunTarget, options: { resumedFrom?: string } = {}): Promise<string> {
+  async submit(
+    spec: RunSpec,
+    target?: RunTarget,
+    options: { resumedFrom?: string; startHere?: boolean } = {},
+  ): Promise<string> {
     if (this.runner.tracker.draining) throw new AppError(503, "service_unavailable", "the server is shutting down");
     const valid = parseRunSpec(spec);
     const compiled = this.runner.compile(target ?? (await this.target(valid)));
     if (valid.resume?.from_node !== undefined) nodeIndex(compiled, valid.resume.from_node);
     const runId = randomUUID();
-    await this.storage.runSpecs.submit({
-      id: runId,
-      botId: valid.bot_id,
-      ...(valid.target.kind === "version" && { workflowVersionId: valid.target.workflow_version_id }),
-      trigger: valid.trigger,
-      ...(valid.session_id !== undefined && { sessionId: valid.session_id }),
-      // the row shows attachments by metadata; the spec keeps their bytes for whoever executes it
-      inputs: carriesFiles(valid) ? withFileMetadata(inputsOf(valid)) : inputsOf(valid),
-      spec: valid,
-      ...(options.resumedFrom !== undefined && { resumedFrom: options.resumedFrom }),
-    });
+    await this.storage.runSpecs.submit(
+      {
+        id: runId,
+        botId: valid.bot_id,
+        ...(valid.target.kind === "version" && { workflowVersionId: valid.target.workflow_version_id }),
+        trigger: valid.trigger,
+        ...(valid.session_id !== undefined && { sessionId: valid.session_id }),
+        // the row shows attachments by metadata; the spec keeps their bytes for whoever executes it
+        inputs: carriesFiles(valid) ? withFileMetadata(inputsOf(valid)) : inputsOf(valid),
+        spec: valid,
+        ...(options.resumedFrom !== undefined && { resumedFrom: options.resumedFrom }),
+      },
+      options.startHere === true ? { startHere: true } : {},
+    );
     return runId;
   }
 
   /** Submits, then executes where runs execute (here, or on a worker); the handle streams it. */
   async start(spec: RunSpec, options: StartOptions = {}): Promise<RunHandle> {
     const target = options.target ?? (await this.target(spec));
-    const runId = await this.submit(
-      spec,
-      target,
-      spec.resume !== undefined ? { resumedFrom: spec.resume.from_run } : {},
-    );
+    const runId = await this.submit(spec, target, {
+      ...(spec.resume !== undefined && { resumedFrom: spec.resume.from_run }),
+      // Executed here next: written `running` at once, so the engine's run start writes nothing.
+      startHere: this.#dispatcher === undefined,
+    });
     if (this.#dispatcher !== undefined) return this.#follow(this.#dispatcher, runId, options.signal);
     return this.#run(runId, spec, target, false, options.signal);
   }

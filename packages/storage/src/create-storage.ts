@@ -65,7 +65,7 @@ export function createStorage(database: StorageDatabase, options: CreateStorageO
     workflowVersions: new KyselyWorkflowVersionRepository(database.db, options.validate),
     runs: new KyselyRunRepository(database.db),
     statistics: new KyselyBotStatisticsRepository(database.db),
-    runSpecs: new KyselyRunSpecRepository(database.db),
+    runSpecs: new KyselyRunSpecRepository(database.db, recorder),
     recorder,
     documents: new KyselyDocumentRepository(database.db),
     vectors: new PgVectorStore(database, options.vectors),

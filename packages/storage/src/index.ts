@@ -102,6 +102,7 @@ export {
   type RecordedNode,
   type RunSpecRepository,
   type StoredRunSpec,
+  type SubmitOptions,
   type SubmittedRun,
 } from "./run-spec-repository.ts";
 export { DEFAULT_INLINE_VALUE_BYTES } from "./run-values.ts";

@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { NodeExecutionRecord, RunFinishRecord, RunRecorder, RunStartRecord } from "@portflow/engine";
+import type {
+  NodeExecutionRecord,
+  RecorderWrite,
+  RunFinishRecord,
+  RunRecorder,
+  RunStartRecord,
+} from "@portflow/engine";
 import { type Kysely, type QueryCreator, sql } from "kysely";
 import type { Database } from "./database-schema.ts";
 import { rethrowUnavailable } from "./database-unavailable.ts";
@@ -70,6 +76,8 @@ export class PgRunRecorder implements RunRecorder {
   readonly #inlineValueBytes: number;
   /** Runs this recorder has in progress. */
   readonly #active = new Map<string, ActiveRun>();
+  /** Runs submitted already `running` under this recorder ({@link adopt}): their start writes nothing. */
+  readonly #adopted = new Map<string, string>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(db: Kysely<Database>, options: PgRunRecorderOptions = {}) {
@@ -84,7 +92,28 @@ export class PgRunRecorder implements RunRecorder {
     this.#inlineValueBytes = options.inlineValueBytes ?? DEFAULT_INLINE_VALUE_BYTES;
   }
 
+  /**
+   * The columns that make a submitted run's row `running` under this recorder, for a submitter
+   * that executes the run in this process next; then {@link adopt} it. Until the run starts no
+   * heartbeat renews the lease: a run that never starts is swept to `interrupted` like any other.
+   */
+  startedColumns(): { status: "running"; lease_owner: string; lease_expires_at: ReturnType<typeof leaseExpiry> } {
+    return { status: "running", lease_owner: this.ownerId, lease_expires_at: leaseExpiry(this.#leaseMs) };
+  }
+
+  /** A run whose row was written with {@link startedColumns}: its `runStarted` has nothing left to write. */
+  adopt(runId: string, botId: string): void {
+    this.#adopted.set(runId, botId);
+  }
+
   async runStarted(run: RunStartRecord): Promise<void> {
+    const adopted = this.#adopted.get(run.runId);
+    if (adopted !== undefined) {
+      this.#adopted.delete(run.runId);
+      this.#active.set(run.runId, { botId: adopted, stored: new Set() });
+      this.#startHeartbeat();
+      return;
+    }
     const inputs = toStoredJson(run.inputs, this.#maxJsonBytes);
     this.#active.set(run.runId, { botId: run.botId ?? null, stored: new Set() });
     this.#startHeartbeat();
@@ -123,71 +152,98 @@ export class PgRunRecorder implements RunRecorder {
   }
 
   async nodeFinished(node: NodeExecutionRecord): Promise<void> {
+    await this.writeMany([{ kind: "node", node }]);
+  }
+
+  async runFinished(run: RunFinishRecord): Promise<void> {
+    await this.writeMany([{ kind: "finish", run }]);
+  }
+
+  /**
+   * Node rows and the run's outcome in one statement: the outcome as the main `UPDATE`, the node
+   * rows and the large values they (and the outcome) use as data-modifying CTEs before it.
+   */
+  async writeMany(writes: readonly RecorderWrite[]): Promise<void> {
+    const nodes: NodeExecutionRecord[] = [];
+    let finish: RunFinishRecord | undefined;
+    for (const write of writes) {
+      if (write.kind === "node") nodes.push(write.node);
+      else finish = write.run;
+    }
+    const runId = finish?.runId ?? nodes[0]?.runId;
+    if (runId === undefined) return;
+    const active = this.#active.get(runId);
+    const values = new Map<string, RunValue>();
+    const rows = nodes.map((node) => this.#nodeRow(active, node, values));
+    if (finish !== undefined) this.#forget(runId);
+    // The end node's outputs usually: their large values are stored already.
+    const outcome = finish && this.#outcomeRow(active, finish, values);
     try {
-      const active = this.#active.get(node.runId);
-      const split = this.#split(active, { inputs: node.inputs, outputs: node.outputs, process_data: node.processData });
-      const botId = active
-        ? active.botId
-        : sql<string | null>`(SELECT bot_id FROM workflow_execution_runs WHERE id = ${node.runId})`;
-      await this.#withValues(node.runId, split.values)
-        .insertInto("workflow_node_executions")
-        .values({
-          run_id: node.runId,
-          bot_id: botId,
-          node_id: node.nodeId,
-          node_type: node.nodeType,
-          step_index: node.stepIndex,
-          status: node.status,
-          inputs: split.inline.inputs ?? "{}",
-          outputs: split.inline.outputs ?? "{}",
-          process_data: split.inline.process_data ?? "{}",
-          value_refs: split.refs,
-          error: node.error ? toJsonb(node.error) : null,
-          attempts: node.attempts,
-          input_tokens: node.tokens.input,
-          output_tokens: node.tokens.output,
-          elapsed_ms: Math.round(node.elapsedMs * 1000) / 1000,
-          started_at: node.startedAt,
-          finished_at: node.finishedAt,
-          parent_node_id: node.parentNodeId ?? null,
-          iteration_index: node.iterationIndex ?? null,
-          branch: node.branch ?? null,
-          handled_by: node.handledBy ?? null,
-        })
-        .execute();
-      for (const value of split.values) active?.stored.add(value.hash);
+      const db = this.#withValues(runId, [...values.values()]);
+      const withNodes =
+        rows.length > 0 && outcome !== undefined
+          ? (db.with("node_rows", (q) =>
+              q.insertInto("workflow_node_executions").values(rows),
+            ) as unknown as QueryCreator<Database>)
+          : db;
+      if (outcome !== undefined) {
+        // By id whatever the status: a run swept by mistake (a long pause) still gets its real outcome.
+        await withNodes.updateTable("workflow_execution_runs").set(outcome).where("id", "=", runId).execute();
+      } else await withNodes.insertInto("workflow_node_executions").values(rows).execute();
+      for (const hash of values.keys()) active?.stored.add(hash);
     } catch (error) {
       rethrowUnavailable(error);
     }
   }
 
-  async runFinished(run: RunFinishRecord): Promise<void> {
-    try {
-      const active = this.#active.get(run.runId);
-      this.#forget(run.runId);
-      // The end node's outputs usually: their large values are stored already.
-      const split = this.#split(active, { outputs: run.outputs });
-      // By id whatever the status: a run swept by mistake (a long pause) still gets its real outcome.
-      await this.#withValues(run.runId, split.values)
-        .updateTable("workflow_execution_runs")
-        .set({
-          status: run.status,
-          outputs: split.inline.outputs ?? "{}",
-          value_refs: split.refs,
-          error: run.error ? toJsonb(run.error) : null,
-          total_steps: run.totalSteps,
-          input_tokens: run.tokens.input,
-          output_tokens: run.tokens.output,
-          elapsed_ms: Math.round(run.elapsedMs * 1000) / 1000,
-          finished_at: run.finishedAt,
-          lease_owner: null,
-          lease_expires_at: null,
-        })
-        .where("id", "=", run.runId)
-        .execute();
-    } catch (error) {
-      rethrowUnavailable(error);
-    }
+  #nodeRow(active: ActiveRun | undefined, node: NodeExecutionRecord, values: Map<string, RunValue>) {
+    const split = this.#split(
+      active,
+      { inputs: node.inputs, outputs: node.outputs, process_data: node.processData },
+      values,
+    );
+    return {
+      run_id: node.runId,
+      bot_id: active
+        ? active.botId
+        : sql<string | null>`(SELECT bot_id FROM workflow_execution_runs WHERE id = ${node.runId})`,
+      node_id: node.nodeId,
+      node_type: node.nodeType,
+      step_index: node.stepIndex,
+      status: node.status,
+      inputs: split.inline.inputs ?? "{}",
+      outputs: split.inline.outputs ?? "{}",
+      process_data: split.inline.process_data ?? "{}",
+      value_refs: split.refs,
+      error: node.error ? toJsonb(node.error) : null,
+      attempts: node.attempts,
+      input_tokens: node.tokens.input,
+      output_tokens: node.tokens.output,
+      elapsed_ms: Math.round(node.elapsedMs * 1000) / 1000,
+      started_at: node.startedAt,
+      finished_at: node.finishedAt,
+      parent_node_id: node.parentNodeId ?? null,
+      iteration_index: node.iterationIndex ?? null,
+      branch: node.branch ?? null,
+      handled_by: node.handledBy ?? null,
+    };
+  }
+
+  #outcomeRow(active: ActiveRun | undefined, run: RunFinishRecord, values: Map<string, RunValue>) {
+    const split = this.#split(active, { outputs: run.outputs }, values);
+    return {
+      status: run.status,
+      outputs: split.inline.outputs ?? "{}",
+      value_refs: split.refs,
+      error: run.error ? toJsonb(run.error) : null,
+      total_steps: run.totalSteps,
+      input_tokens: run.tokens.input,
+      output_tokens: run.tokens.output,
+      elapsed_ms: Math.round(run.elapsedMs * 1000) / 1000,
+      finished_at: run.finishedAt,
+      lease_owner: null,
+      lease_expires_at: null,
+    };
   }
 
   /** Renews the lease of every run in progress now (the timer does this on its own). */
@@ -209,23 +265,23 @@ export class PgRunRecorder implements RunRecorder {
   }
 
   /**
-   * Splits sections for storage: inline JSON per section, the `value_refs` column, and the values
-   * not yet stored for the run by this recorder (one per hash).
+   * Splits sections for storage: inline JSON per section and the `value_refs` column; adds to
+   * `values` those not yet stored for the run by this recorder (one per hash).
    */
   #split(
     active: ActiveRun | undefined,
     sections: Readonly<Record<string, unknown>>,
-  ): { inline: Record<string, string>; refs: string | null; values: RunValue[] } {
+    values: Map<string, RunValue>,
+  ): { inline: Record<string, string>; refs: string | null } {
     const inline: Record<string, string> = {};
     const refs: Record<string, Record<string, string>> = {};
-    const values = new Map<string, RunValue>();
     for (const [name, section] of Object.entries(sections)) {
       const split = splitSection(section, this.#inlineValueBytes);
       inline[name] = split.inline;
       if (split.refs !== undefined) refs[name] = split.refs;
       for (const value of split.values) if (!active?.stored.has(value.hash)) values.set(value.hash, value);
     }
-    return { inline, refs: Object.keys(refs).length > 0 ? toJsonb(refs) : null, values: [...values.values()] };
+    return { inline, refs: Object.keys(refs).length > 0 ? toJsonb(refs) : null };
   }
 
   /**

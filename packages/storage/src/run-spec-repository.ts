@@ -2,6 +2,7 @@ import type { CallOptions } from "@portflow/engine";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "./database-schema.ts";
 import { rethrowUnavailable } from "./database-unavailable.ts";
+import type { PgRunRecorder } from "./pg-run-recorder.ts";
 import { type NodeExecution, type StoredRunStatus, toHandledBy } from "./run-repository.ts";
 import { joinSection, loadRunValues, referencedHashes, toValueRefs } from "./run-values.ts";
 import { fromStoredJson, toJsonb, toStoredJson } from "./stored-json.ts";
@@ -41,10 +42,20 @@ export interface StoredRunSpec {
   readonly queuedAt: Date | null;
 }
 
+/** Options of {@link RunSpecRepository.submit}. */
+export interface SubmitOptions extends CallOptions {
+  /**
+   * The run executes in this process right away (inline execution): the row is written
+   * `running` under this storage's recorder, and the engine's run start then writes nothing —
+   * one statement fewer per run. Default: `queued`, for whoever picks it up.
+   */
+  readonly startHere?: boolean;
+}
+
 /** Runs from submission to their first engine write: the queued row, its spec, and what a resume reads. */
 export interface RunSpecRepository {
-  /** Writes the run row as `queued` with its spec, before anything executes. */
-  submit(run: SubmittedRun, options?: CallOptions): Promise<void>;
+  /** Writes the run row as `queued` (or `running`, see `startHere`) with its spec, before anything executes. */
+  submit(run: SubmittedRun, options?: SubmitOptions): Promise<void>;
   get(runId: string, options?: CallOptions): Promise<StoredRunSpec | undefined>;
   /** The run's recorded node executions, in step order. */
   recordedNodes(runId: string, options?: CallOptions): Promise<RecordedNode[]>;
@@ -59,11 +70,16 @@ export interface RunSpecRepository {
 }
 
 export class KyselyRunSpecRepository implements RunSpecRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** The recorder runs submitted with `startHere` are started under. */
+    private readonly recorder: PgRunRecorder,
+  ) {}
 
-  async submit(run: SubmittedRun, options?: CallOptions): Promise<void> {
+  async submit(run: SubmittedRun, options?: SubmitOptions): Promise<void> {
     options?.signal?.throwIfAborted();
     const inputs = toStoredJson(run.inputs);
+    const startHere = options?.startHere === true;
     try {
       await this.db
         .insertInto("workflow_execution_runs")
@@ -72,6 +88,7 @@ export class KyselyRunSpecRepository implements RunSpecRepository {
           bot_id: run.botId,
           workflow_version_id: run.workflowVersionId ?? null,
           status: "queued",
+          ...(startHere && this.recorder.startedColumns()),
           trigger: run.trigger,
           inputs: inputs.text,
           truncated: inputs.truncated,
@@ -85,6 +102,7 @@ export class KyselyRunSpecRepository implements RunSpecRepository {
     } catch (error) {
       rethrowUnavailable(error);
     }
+    if (startHere) this.recorder.adopt(run.id, run.botId);
   }
 
   async get(runId: string, options?: CallOptions): Promise<StoredRunSpec | undefined> {

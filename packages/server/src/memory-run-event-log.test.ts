@@ -1,0 +1,45 @@
+import type { RunEvent } from "@portflow/engine";
+import { describe, expect, it } from "vitest";
+import { MemoryRunEventLog } from "./memory-run-event-log.ts";
+
+const started = (runId: string): RunEvent => ({ type: "run.started", runId, startedAt: 0 });
+const nodeStarted = (runId: string, nodeId: string): RunEvent => ({
+  type: "node.started",
+  runId,
+  nodeId,
+  nodeType: "template",
+  attempt: 1,
+});
+const finished = (runId: string): RunEvent => ({
+  type: "run.finished",
+  runId,
+  result: {
+    runId,
+    status: "succeeded",
+    outputs: {},
+    nodes: [],
+    totals: { steps: 0, elapsedMs: 0, tokens: { input: 0, output: 0 } },
+    startedAt: 0,
+    finishedAt: 0,
+  },
+});
+
+describe("MemoryRunEventLog", () => {
+  it("a reader still gets the events appended, run.finished last, while it was handing out earlier ones", async () => {
+    const log = new MemoryRunEventLog();
+    await log.append("r", started("r"));
+    await log.append("r", nodeStarted("r", "a"));
+    const reader = log.read("r")[Symbol.asyncIterator]();
+    expect((await reader.next()).value?.event.type).toBe("run.started");
+    // The run ends in a burst while the reader holds the first event of its batch.
+    await log.append("r", nodeStarted("r", "b"));
+    await log.append("r", finished("r"));
+    const rest: string[] = [];
+    for (let step = await reader.next(); !step.done; step = await reader.next()) {
+      rest.push(
+        step.value.event.type === "node.started" ? `node.started ${step.value.event.nodeId}` : step.value.event.type,
+      );
+    }
+    expect(rest).toEqual(["node.started a", "node.started b", "run.finished"]);
+  });
+});
