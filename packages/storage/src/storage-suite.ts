@@ -447,6 +447,54 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       expect((await storage.runs.get(bot.id, other))?.status).toBe("cancelled");
     });
 
+    it("a run submitted to start here is running under this recorder at once; its start writes nothing; a lapsed one is swept", async () => {
+      const bot = await newBot();
+      const runId = randomUUID();
+      const spec = { spec_version: 1, inputs: {}, trigger: "api" };
+      await storage.runSpecs.submit(
+        { id: runId, botId: bot.id, trigger: "api", inputs: {}, spec },
+        { startHere: true },
+      );
+      const row = await storage.database.db
+        .selectFrom("workflow_execution_runs")
+        .select(["status", "lease_owner", "queued_at", "spec"])
+        .where("id", "=", runId)
+        .executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ status: "running", lease_owner: storage.recorder.ownerId });
+      expect(row.queued_at).not.toBeNull();
+      // The engine's run start for it leaves the row as submitted (its started_at is not moved).
+      const before = await storage.runs.get(bot.id, runId);
+      await storage.recorder.runStarted({ runId, botId: bot.id, inputs: {}, startedAt: new Date(Date.now() + 60_000) });
+      expect((await storage.runs.get(bot.id, runId))?.startedAt).toEqual(before?.startedAt);
+      await storage.recorder.writeMany([
+        { kind: "node", node: nodeRecord(runId, 1) },
+        {
+          kind: "finish",
+          run: {
+            runId,
+            status: "succeeded",
+            outputs: { answer: "ok" },
+            totalSteps: 1,
+            tokens: { input: 0, output: 0 },
+            elapsedMs: 1,
+            finishedAt: new Date(),
+          },
+        },
+      ]);
+      const done = await storage.runs.get(bot.id, runId);
+      expect(done).toMatchObject({ status: "succeeded", outputs: { answer: "ok" } });
+      expect(done?.nodes.map((n) => n.nodeId)).toEqual(["n1"]);
+      // Submitted to start here by a process that never started it: its lease lapses like any other.
+      const lapsed = randomUUID();
+      const shortLease = createStorage(storage.database, { validate, recorder: { leaseMs: 1 } });
+      await shortLease.runSpecs.submit(
+        { id: lapsed, botId: bot.id, trigger: "api", inputs: {}, spec },
+        { startHere: true },
+      );
+      await expect.poll(async () => (await storage.runs.sweepInterrupted()).includes(lapsed)).toBe(true);
+      expect((await storage.runs.get(bot.id, lapsed))?.status).toBe("interrupted");
+    });
+
     it("truncates run inputs over the limit with a flag; node values over it are stored whole", async () => {
       const bot = await newBot();
       const recorder = new PgRunRecorder(storage.database.db, { maxJsonBytes: 1_000 });
