@@ -179,6 +179,7 @@ describe.skipIf(postgres === undefined || redis === undefined)("resume of a fail
         ["a", 2, "succeeded"],
         ["b", 3, "failed"],
       ]);
+      // B's log holds them: in queue mode the Redis Stream the worker wrote, inline B's own (it ran them)
       expect(await startedNodes(replica(1), botId, attempt.run_id)).toEqual(["b", "end"]);
       // queue mode: one worker executed it (the replica only enqueued it); inline mode has no worker
       expect(holdersOf(attempt.run_id)).toHaveLength(Math.min(mode.workers, 1));
