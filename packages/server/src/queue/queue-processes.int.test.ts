@@ -5,13 +5,14 @@
  * how the tests see which nodes ran, how often, and when a worker's request died.
  */
 import type { ServerResponse } from "node:http";
-import { validateWorkflow } from "@portflow/engine";
-import { createNodeRegistry } from "@portflow/nodes";
 import { type HttpTestServer, startHttpTestServer } from "@portflow/nodes/testing";
-import { createStorage, openDatabase, type Storage } from "@portflow/storage";
+import type { Storage } from "@portflow/storage";
 import { type PostgresServer, startPostgresServer } from "@portflow/storage/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseSseEvents } from "../sse-stream.ts";
+import { callsInLine } from "../testing/calls-in-line.ts";
+import { openTestStorage, type TestStorage } from "../testing/open-test-storage.ts";
+import { pollUntil } from "../testing/poll-until.ts";
 import { type RedisServer, startRedisServer } from "../testing/redis-server.ts";
 import { queueModeEnv, type ServerProcess, startServerProcess } from "../testing/server-process.ts";
 import { startWorkerProcess, type WorkerProcess } from "../testing/worker-process.ts";
@@ -29,6 +30,7 @@ interface HeldRequest {
 }
 
 describe.skipIf(postgres === undefined || redis === undefined)("queue mode across real processes", () => {
+  let db: TestStorage;
   let storage: Storage;
   let fake: HttpTestServer;
   let replicas: ServerProcess[] = [];
@@ -70,12 +72,9 @@ describe.skipIf(postgres === undefined || redis === undefined)("queue mode acros
       if (url.startsWith("/held/") || (url.startsWith("/held-once/") && calls(url) === 1)) return hold(url, response);
       response.writeHead(200).end(`answered ${url}`);
     });
-    const registry = createNodeRegistry();
     // this connection creates the schema before any process starts
-    storage = createStorage(await openDatabase({ databaseUrl: postgres!.url }), {
-      validate: (json) => validateWorkflow(json, registry),
-    });
-    admin = { authorization: `Bearer ${(await storage.apiKeys.create({ name: "queue test" })).plaintext}` };
+    db = await openTestStorage(postgres!.url);
+    ({ storage, admin } = db);
     serverEnv = {
       ...queueModeEnv({ databaseUrl: postgres!.url, redisUrl: redis!.url }),
       LLM_PROVIDER: "local",
@@ -89,34 +88,13 @@ describe.skipIf(postgres === undefined || redis === undefined)("queue mode acros
 
   afterAll(async () => {
     await Promise.all([...replicas, ...workers].map((p) => p.stop()));
-    await storage?.close();
+    await db?.close();
     await fake?.close();
     await postgres?.stop();
     await redis?.stop();
   });
 
-  async function botWith(graph: unknown, publish: boolean): Promise<string> {
-    const bot = await storage.bots.create({ name: "queued" });
-    await storage.workflowVersions.saveDraft(bot.id, graph);
-    if (publish) await storage.workflowVersions.publish(bot.id);
-    return bot.id;
-  }
-
-  /** start → one http-request node per path, in a line → end (answer: the last node's body). */
-  function callsInLine(paths: Record<string, string>): unknown {
-    const ids = Object.keys(paths);
-    const nodes = ids.map((id) => ({ id, type: "http-request", config: { url: `${fake.origin}${paths[id]}` } }));
-    const line = ["start", ...ids, "end"];
-    return {
-      schema_version: 2,
-      nodes: [
-        { id: "start", type: "start", config: { inputs: [] } },
-        ...nodes,
-        { id: "end", type: "end", variable_mappings: [{ target_port: "answer", selector: [ids.at(-1), "body"] }] },
-      ],
-      edges: line.slice(1).map((target, i) => ({ source: line[i], target })),
-    };
-  }
+  const botWith = (graph: unknown, publish: boolean) => db.botWith(graph, { publish });
 
   const draftRun = (replica: ServerProcess, botId: string) =>
     fetch(`${replica.url}/api/v1/bots/${botId}/workflow-versions/draft/run`, { method: "POST", headers: admin });
@@ -139,19 +117,8 @@ describe.skipIf(postgres === undefined || redis === undefined)("queue mode acros
   const startedNodes = (events: { event: string; data: { nodeId?: string } }[]) =>
     events.filter((e) => e.event === "node.started").map((e) => e.data.nodeId);
 
-  /** Polls `probe` until it returns something other than undefined, failing after `timeoutMs`. */
-  async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
   const onlyRunId = async (botId: string) =>
-    until("the run's row", async () => (await storage.runs.list(botId, {})).items[0]?.id);
+    pollUntil("the run's row", async () => (await storage.runs.list(botId, {})).items[0]?.id);
   const statusOf = async (botId: string, runId: string) => (await storage.runs.get(botId, runId))?.status;
   /** The workers that took the run off the queue (their log names it). */
   const holdersOf = (runId: string) => workers.filter((w) => w.output().includes(runId));
@@ -175,11 +142,11 @@ describe.skipIf(postgres === undefined || redis === undefined)("queue mode acros
   it("a worker SIGKILLed mid-node: the other worker finishes the run, re-running only the node in flight", async () => {
     const tag = crypto.randomUUID();
     const [a, b] = [`/once/${tag}/a`, `/held-once/${tag}/b`];
-    const botId = await botWith(callsInLine({ a, b }), false);
+    const botId = await botWith(callsInLine(fake.origin, { a, b }), false);
     const answer = draftRun(replicas[0] as ServerProcess, botId);
     const inFlight = await heldRequest(b);
     const runId = await onlyRunId(botId);
-    const holder = await until("the worker holding the run", () => holdersOf(runId)[0]);
+    const holder = await pollUntil("the worker holding the run", () => holdersOf(runId)[0]);
     const survivor = workers.find((w) => w !== holder) as WorkerProcess;
 
     const killedAt = Date.now();
@@ -207,7 +174,7 @@ describe.skipIf(postgres === undefined || redis === undefined)("queue mode acros
 
   it("a cancel on replica B stops the run on a worker within 1 s and aborts the node's request", async () => {
     const tag = crypto.randomUUID();
-    const botId = await botWith(callsInLine({ call: `/held/${tag}` }), false);
+    const botId = await botWith(callsInLine(fake.origin, { call: `/held/${tag}` }), false);
     const answer = draftRun(replicas[0] as ServerProcess, botId);
     const inFlight = await heldRequest(`/held/${tag}`);
     const runId = await onlyRunId(botId);
@@ -219,7 +186,7 @@ describe.skipIf(postgres === undefined || redis === undefined)("queue mode acros
     const answeredAt = performance.now();
     expect(cancel.status).toBe(202);
     expect(await cancel.json()).toEqual({ run_id: runId, outcome: "stopping" });
-    await until("the run recorded cancelled", async () =>
+    await pollUntil("the run recorded cancelled", async () =>
       (await statusOf(botId, runId)) === "cancelled" ? true : undefined,
     );
     expect(performance.now() - answeredAt).toBeLessThan(1_000);
@@ -229,7 +196,7 @@ describe.skipIf(postgres === undefined || redis === undefined)("queue mode acros
 
   it("with no worker running, a queued run cancelled on replica B ends the chat following it on A; a chat whose client leaves is cancelled", async () => {
     const tag = crypto.randomUUID();
-    const botId = await botWith(callsInLine({ call: `/never/${tag}` }), true);
+    const botId = await botWith(callsInLine(fake.origin, { call: `/never/${tag}` }), true);
     expect((await Promise.all(workers.map((w) => w.stop()))).map((e) => e.code)).toEqual(workers.map(() => 0));
     workers = [];
 
@@ -254,7 +221,7 @@ describe.skipIf(postgres === undefined || redis === undefined)("queue mode acros
     });
     const leftId = left.headers.get("x-portflow-run-id") as string;
     client.abort();
-    await until("the abandoned chat recorded cancelled", async () =>
+    await pollUntil("the abandoned chat recorded cancelled", async () =>
       (await statusOf(botId, leftId)) === "cancelled" ? true : undefined,
     );
     expect(await statusOf(botId, followedId)).toBe("cancelled");
@@ -262,7 +229,7 @@ describe.skipIf(postgres === undefined || redis === undefined)("queue mode acros
 
   it("a full restart of every process with runs queued loses none: all end succeeded", async () => {
     const tag = crypto.randomUUID();
-    const botId = await botWith(callsInLine({ call: `/restart/${tag}` }), true);
+    const botId = await botWith(callsInLine(fake.origin, { call: `/restart/${tag}` }), true);
     await Promise.all(workers.map((w) => w.stop()));
     workers = [];
     // Chats on both replicas, their clients still waiting when the replicas go down.
@@ -284,7 +251,7 @@ describe.skipIf(postgres === undefined || redis === undefined)("queue mode acros
       Promise.all([startReplica(), startReplica()]),
       Promise.all([startWorker(), startWorker()]),
     ]);
-    const statuses = await until("every queued run to finish", async () => {
+    const statuses = await pollUntil("every queued run to finish", async () => {
       const now = await Promise.all(runIds.map((id) => statusOf(botId, id)));
       return now.every((s) => s !== "queued" && s !== "running") ? now : undefined;
     });
