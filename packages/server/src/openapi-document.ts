@@ -17,7 +17,8 @@ const isObject = (value: unknown): value is Json => typeof value === "object" &&
 const SSE_DESCRIPTION =
   "With `stream: true` or `Accept: text/event-stream`: Server-Sent Events `run.started` " +
   "({run_id, bot_id, session_id}), `node.started` ({node_id, node_type, attempt}), `text` ({node_id, delta}), " +
-  "`node.finished` ({node_id, node_type, status, elapsed_ms, error?}), `error` ({code, message, details}) and " +
+  "`node.finished` ({node_id, node_type, status, elapsed_ms, error?, branch, handled_by}: `NodeExecution` fields; " +
+  "node values only on `…/workflow-executions/{run_id}/events`), `error` ({code, message, details}) and " +
   "last `run.finished` ({run_id, status, session_id, elapsed_ms, response, sources}); each `data:` is JSON.";
 
 /** Replaces every marked schema with a reference to the workflow schemas, keeping its description. */
