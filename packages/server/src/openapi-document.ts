@@ -72,6 +72,28 @@ function describeChatStream(paths: Json): void {
   content["text/event-stream"] = { schema: { type: "string", description: SSE_DESCRIPTION } };
 }
 
+/** Gives the run event stream its 200: Server-Sent Events whose payloads the operation describes. */
+function describeRunEventStream(paths: Json): void {
+  const events = (paths["/api/v1/bots/{bot_id}/workflow-executions/{run_id}/events"] as Json | undefined)?.get as
+    | Json
+    | undefined;
+  const responses = events?.responses as Json | undefined;
+  if (responses === undefined || responses["200"] !== undefined) return;
+  responses["200"] = {
+    description: "Server-Sent Events until `run.finished`",
+    content: {
+      "text/event-stream": {
+        schema: {
+          type: "string",
+          description:
+            "each `data:` is JSON with `type` and `run_id` (see the operation); node.finished/failed/skipped carry " +
+            "`node_execution`, a `NodeExecution`",
+        },
+      },
+    },
+  };
+}
+
 /** Finishes the document `@fastify/swagger` generated (a new object; the input is not changed). */
 export function finishOpenApiDocument<T extends object>(document: T): T {
   const doc = referWorkflowGraphs(document) as Json;
@@ -79,5 +101,6 @@ export function finishOpenApiDocument<T extends object>(document: T): T {
   const schemas = { ...((components.schemas ?? {}) as Json), ...workflowOpenApiSchemas() };
   const paths = (doc.paths ?? {}) as Json;
   describeChatStream(paths);
+  describeRunEventStream(paths);
   return { ...doc, paths, components: { ...components, schemas: usedSchemas(paths, schemas) } } as T;
 }

@@ -195,6 +195,18 @@ describe("one NodeExecution shape, with branch and handled_by", () => {
     expect(record?.error?.code).toBe("HTTP_500");
   });
 
+  it("documents the shape in OpenAPI: NodeExecution with branch and handled_by, the events stream's 200 naming it", async () => {
+    const doc = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json();
+    const node = doc.components.schemas.NodeExecution;
+    expect(node.required).toEqual(expect.arrayContaining(["branch", "handled_by", "id"]));
+    expect(node.properties.handled_by.anyOf ?? [node.properties.handled_by]).toContainEqual(
+      expect.objectContaining({ enum: ["fail-branch", "default-value"] }),
+    );
+    const events = doc.paths["/api/v1/bots/{bot_id}/workflow-executions/{run_id}/events"].get;
+    expect(events.responses["200"].content["text/event-stream"].schema.description).toContain("NodeExecution");
+    expect(events.description).toContain("node_execution");
+  });
+
   it("chat's node.finished events name the branch and the handling as NodeExecution does, without node values", async () => {
     const botId = await botWithValidDraft(t, graph(), "node shape chat");
     const published = await t.app.inject({
