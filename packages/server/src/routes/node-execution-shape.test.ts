@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { type HttpTestServer, startHttpTestServer } from "@portflow/nodes/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseSseEvents } from "../sse-stream.ts";
@@ -193,6 +194,29 @@ describe("one NodeExecution shape, with branch and handled_by", () => {
     const [record] = nodeExecutions(lookup.json().node_executions);
     expect(record).toMatchObject({ node_id: "lookup", status: "failed", handled_by: "default-value", branch: null });
     expect(record?.error?.code).toBe("HTTP_500");
+  });
+
+  it("streams only run.finished, from the stored run, for a run whose event log holds nothing (expired)", async () => {
+    const botId = (await t.storage.bots.create({ name: "node shape expired" })).id;
+    const runId = randomUUID();
+    // written as another replica's RunService would, with no event in this server's log
+    await t.storage.runSpecs.submit({ id: runId, botId, trigger: "api", inputs: {}, spec: {} });
+    await t.storage.runSpecs.finishQueued(runId, { status: "cancelled", error: { message: "gone", code: "GONE" } });
+    const events = await t.app.inject({
+      method: "GET",
+      url: url(botId, `workflow-executions/${runId}/events`),
+      headers: t.admin,
+    });
+    const sent = parseSseEvents(events.body);
+    expect(sent.map((e) => e.event)).toEqual(["run.finished"]);
+    expect(runEventPayloadSchema.parse(sent[0]?.data)).toMatchObject({
+      type: "run.finished",
+      run_id: runId,
+      status: "cancelled",
+      error: { message: "gone", code: "GONE" },
+      total_steps: 0,
+      finished_at: expect.any(String),
+    });
   });
 
   it("documents the shape in OpenAPI: NodeExecution with branch and handled_by, the events stream's 200 naming it", async () => {
