@@ -17,7 +17,8 @@ const isObject = (value: unknown): value is Json => typeof value === "object" &&
 const SSE_DESCRIPTION =
   "With `stream: true` or `Accept: text/event-stream`: Server-Sent Events `run.started` " +
   "({run_id, bot_id, session_id}), `node.started` ({node_id, node_type, attempt}), `text` ({node_id, delta}), " +
-  "`node.finished` ({node_id, node_type, status, elapsed_ms, error?}), `error` ({code, message, details}) and " +
+  "`node.finished` ({node_id, node_type, status, elapsed_ms, error?, branch, handled_by}: `NodeExecution` fields; " +
+  "node values only on `…/workflow-executions/{run_id}/events`), `error` ({code, message, details}) and " +
   "last `run.finished` ({run_id, status, session_id, elapsed_ms, response, sources}); each `data:` is JSON.";
 
 /** Replaces every marked schema with a reference to the workflow schemas, keeping its description. */
@@ -71,6 +72,28 @@ function describeChatStream(paths: Json): void {
   content["text/event-stream"] = { schema: { type: "string", description: SSE_DESCRIPTION } };
 }
 
+/** Gives the run event stream its 200: Server-Sent Events whose payloads the operation describes. */
+function describeRunEventStream(paths: Json): void {
+  const events = (paths["/api/v1/bots/{bot_id}/workflow-executions/{run_id}/events"] as Json | undefined)?.get as
+    | Json
+    | undefined;
+  const responses = events?.responses as Json | undefined;
+  if (responses === undefined || responses["200"] !== undefined) return;
+  responses["200"] = {
+    description: "Server-Sent Events until `run.finished`",
+    content: {
+      "text/event-stream": {
+        schema: {
+          type: "string",
+          description:
+            "each `data:` is JSON with `type` and `run_id` (see the operation); node.finished/failed/skipped carry " +
+            "`node_execution`, a `NodeExecution`",
+        },
+      },
+    },
+  };
+}
+
 /** Finishes the document `@fastify/swagger` generated (a new object; the input is not changed). */
 export function finishOpenApiDocument<T extends object>(document: T): T {
   const doc = referWorkflowGraphs(document) as Json;
@@ -78,5 +101,6 @@ export function finishOpenApiDocument<T extends object>(document: T): T {
   const schemas = { ...((components.schemas ?? {}) as Json), ...workflowOpenApiSchemas() };
   const paths = (doc.paths ?? {}) as Json;
   describeChatStream(paths);
+  describeRunEventStream(paths);
   return { ...doc, paths, components: { ...components, schemas: usedSchemas(paths, schemas) } } as T;
 }

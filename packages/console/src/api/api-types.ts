@@ -64,8 +64,16 @@ export interface Run {
   readonly finished_at: string | null;
 }
 
+/** How a node's failure was handled so the run could go on (null: it did not fail, or failed the run). */
+export type HandledBy = "fail-branch" | "default-value";
+
+/**
+ * One node execution: the same shape in the run detail, the debug runs and the run's event
+ * stream (`node_execution` of `node.finished`, `node.failed`, `node.skipped`).
+ */
 export interface NodeExecution {
-  readonly id: string;
+  /** null in the event stream (the record's id is not known yet) */
+  readonly id: string | null;
   readonly node_id: string;
   readonly node_type: string;
   readonly step_index: number;
@@ -82,6 +90,9 @@ export interface NodeExecution {
   readonly finished_at: string;
   readonly parent_node_id: string | null;
   readonly iteration_index: number | null;
+  /** the branch port it took: an if-else case id or `false`, `fail` for a fail branch */
+  readonly branch: string | null;
+  readonly handled_by: HandledBy | null;
 }
 
 export interface RunDetail extends Run {

@@ -30,11 +30,11 @@ describe("followRunEvents", () => {
     const server = await sseServer((n, _headers, res) => {
       res.writeHead(200, { "content-type": "text/event-stream" });
       if (n === 1) {
-        res.write(frame("1", "run.started", { startedAt: 1 }));
-        res.write(frame("2", "node.started", { nodeId: "a" }));
+        res.write(frame("1", "run.started", { started_at: "2026-12-01T10:00:00.000Z" }));
+        res.write(frame("2", "node.started", { node_id: "a" }));
         res.end("id: 3\nevent: node.fini"); // closed mid-event: the server resends it after 2
       } else {
-        res.write(frame("3", "node.finished", { nodeId: "a" }));
+        res.write(frame("3", "node.finished", { node_execution: { node_id: "a" } }));
         res.end(frame("4", "run.finished", { status: "succeeded" }));
       }
     });

@@ -1,26 +1,38 @@
 import { describe, expect, it } from "vitest";
-import type { RunStreamEvent, StreamedNodeRecord } from "../api/run-stream-event.ts";
+import type { NodeExecution } from "../api/api-types.ts";
+import type { RunStreamEvent } from "../api/run-stream-event.ts";
 import { applyRunEvent, EMPTY_LIVE_RUN, type LiveRunState, liveExecutions } from "./live-run-state.ts";
 
 const T0 = Date.parse("2026-12-01T10:00:00.000Z");
 
+/** A node execution as a finished node's event carries it. */
 function record(
   nodeId: string,
   status: string,
   startedAt: number,
   finishedAt: number,
-  extra: Partial<StreamedNodeRecord> = {},
-): StreamedNodeRecord {
+  extra: Partial<NodeExecution> = {},
+): NodeExecution {
   return {
-    nodeId,
-    nodeType: "http-request",
-    stepIndex: 1,
+    id: null,
+    node_id: nodeId,
+    node_type: "http-request",
+    step_index: 1,
     status,
+    inputs: {},
     outputs: { body: `${nodeId}-out` },
+    process_data: {},
+    error: null,
     attempts: 1,
-    elapsedMs: finishedAt - startedAt,
-    startedAt,
-    finishedAt,
+    tokens: { input: 0, output: 0 },
+    elapsed_ms: finishedAt - startedAt,
+    truncated: false,
+    started_at: new Date(startedAt).toISOString(),
+    finished_at: new Date(finishedAt).toISOString(),
+    parent_node_id: null,
+    iteration_index: null,
+    branch: null,
+    handled_by: null,
     ...extra,
   };
 }
@@ -35,7 +47,10 @@ describe("applyRunEvent", () => {
     const started = replay([
       { type: "run.started", startedAt: T0 },
       { type: "node.started", nodeId: "start", nodeType: "start", attempt: 1 },
-      { type: "node.finished", record: record("start", "succeeded", T0, T0 + 5, { nodeType: "start", stepIndex: 1 }) },
+      {
+        type: "node.finished",
+        execution: record("start", "succeeded", T0, T0 + 5, { node_type: "start", step_index: 1 }),
+      },
       { type: "node.started", nodeId: "fetch", nodeType: "http-request", attempt: 1 },
     ]);
     expect(started.status).toBe("running");
@@ -48,7 +63,7 @@ describe("applyRunEvent", () => {
 
     const done = applyRunEvent(started, {
       type: "node.finished",
-      record: record("fetch", "succeeded", T0 + 6, T0 + 2006, { stepIndex: 2 }),
+      execution: record("fetch", "succeeded", T0 + 6, T0 + 2006, { step_index: 2 }),
     });
     expect(byNode(done, T0 + 9999).fetch).toMatchObject({
       status: "succeeded",
@@ -86,9 +101,9 @@ describe("applyRunEvent", () => {
       { type: "node.started", nodeId: "body", nodeType: "llm", attempt: 1, parentNodeId: "each", iterationIndex: 1 },
       {
         type: "node.failed",
-        record: record("body", "failed", T0, T0 + 3, {
-          parentNodeId: "each",
-          iterationIndex: 1,
+        execution: record("body", "failed", T0, T0 + 3, {
+          parent_node_id: "each",
+          iteration_index: 1,
           error: { message: "boom", code: "X" },
         }),
       },
@@ -100,13 +115,29 @@ describe("applyRunEvent", () => {
     ]);
   });
 
+  it("shows a finished node as its event carried it: the branch it took and how its failure was handled", () => {
+    const state = replay([
+      { type: "run.started", startedAt: T0 },
+      { type: "node.started", nodeId: "risky", nodeType: "http-request", attempt: 1 },
+      {
+        type: "node.failed",
+        execution: record("risky", "failed", T0, T0 + 7, { branch: "fail", handled_by: "fail-branch", step_index: 4 }),
+      },
+    ]);
+    const [risky] = liveExecutions(state, T0 + 100);
+    expect(risky).toEqual({
+      ...record("risky", "failed", T0, T0 + 7, { branch: "fail", handled_by: "fail-branch", step_index: 4 }),
+      id: `live:risky\u0000\u0000`,
+    });
+  });
+
   it("ends with run.finished's status and stops growing a node no record ended", () => {
     const state = replay([
       { type: "run.started", startedAt: T0 },
       { type: "node.started", nodeId: "fetch", nodeType: "http-request", attempt: 1 },
       {
         type: "node.failed",
-        record: record("fetch", "failed", T0, T0 + 40, { error: { message: "run was cancelled" } }),
+        execution: record("fetch", "failed", T0, T0 + 40, { error: { message: "run was cancelled" } }),
       },
       { type: "run.finished", status: "cancelled", finishedAt: T0 + 41 },
     ]);

@@ -1,5 +1,5 @@
 import type { NodeExecution } from "../api/api-types.ts";
-import type { RunStreamEvent, StreamedNodeRecord } from "../api/run-stream-event.ts";
+import type { RunStreamEvent } from "../api/run-stream-event.ts";
 
 /** One node execution as the event stream has shown it so far. */
 export interface LiveNode {
@@ -12,7 +12,8 @@ export interface LiveNode {
   readonly attempts: number;
   /** ms (server clock): the record's, or for a node still running the latest time known when it started */
   readonly startedAt: number;
-  readonly record: StreamedNodeRecord | null;
+  /** the node execution its finished/failed/skipped event carried */
+  readonly record: NodeExecution | null;
   /** the order the stream first showed it (a tie-breaker after the start time) */
   readonly seq: number;
 }
@@ -88,20 +89,24 @@ export function applyRunEvent(state: LiveRunState, event: RunStreamEvent): LiveR
     case "node.finished":
     case "node.failed":
     case "node.skipped": {
-      const r = event.record;
-      const key = executionKey(r.nodeId, r.parentNodeId ?? null, r.iterationIndex ?? null);
+      const r = event.execution;
+      const key = executionKey(r.node_id, r.parent_node_id, r.iteration_index);
       const node: LiveNode = {
-        nodeId: r.nodeId,
-        nodeType: r.nodeType,
-        parentNodeId: r.parentNodeId ?? null,
-        iterationIndex: r.iterationIndex ?? null,
+        nodeId: r.node_id,
+        nodeType: r.node_type,
+        parentNodeId: r.parent_node_id,
+        iterationIndex: r.iteration_index,
         status: r.status,
         attempts: r.attempts,
-        startedAt: r.startedAt,
+        startedAt: Date.parse(r.started_at),
         record: r,
         seq: state.nodes.get(key)?.seq ?? state.nodes.size,
       };
-      return { ...state, nodes: withNode(state, key, node), latestMs: Math.max(state.latestMs, r.finishedAt) };
+      return {
+        ...state,
+        nodes: withNode(state, key, node),
+        latestMs: Math.max(state.latestMs, Date.parse(r.finished_at)),
+      };
     }
     case "run.finished":
       return {
@@ -122,37 +127,37 @@ function withNode(state: LiveRunState, key: string, node: LiveNode): Map<string,
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * The live nodes as node executions (the shape the timeline and graph draw). A node still running
- * lasts until `nowMs` (never less than zero); its step index follows every recorded one.
+ * The live nodes as node executions (the shape the timeline and graph draw): a finished one as its
+ * event carried it (with a `live:` id until the record's is known), a node still running lasting
+ * until `nowMs` (never less than zero), its step index after every recorded one.
  */
 export function liveExecutions(state: LiveRunState, nowMs: number): NodeExecution[] {
   const nodes = [...state.nodes.values()];
-  const lastStep = Math.max(0, ...nodes.map((n) => n.record?.stepIndex ?? 0));
+  const lastStep = Math.max(0, ...nodes.map((n) => n.record?.step_index ?? 0));
   return nodes.map((n): NodeExecution => {
-    const r = n.record;
     const id = `live:${executionKey(n.nodeId, n.parentNodeId, n.iterationIndex)}`;
-    const finishedAt = r?.finishedAt ?? Math.max(n.startedAt, nowMs);
+    if (n.record !== null) return { ...n.record, id: n.record.id ?? id };
+    const finishedAt = Math.max(n.startedAt, nowMs);
     return {
       id,
       node_id: n.nodeId,
       node_type: n.nodeType,
-      step_index: r?.stepIndex ?? lastStep + 1 + n.seq,
+      step_index: lastStep + 1 + n.seq,
       status: n.status,
-      inputs: r?.inputs ?? null,
-      outputs: r?.outputs ?? null,
-      process_data: r?.processData ?? null,
-      error:
-        r?.error === undefined
-          ? null
-          : { message: r.error.message, ...(r.error.code !== undefined && { code: r.error.code }) },
+      inputs: null,
+      outputs: null,
+      process_data: null,
+      error: null,
       attempts: n.attempts,
-      tokens: r?.tokens ?? { input: 0, output: 0 },
-      elapsed_ms: r?.elapsedMs ?? finishedAt - n.startedAt,
+      tokens: { input: 0, output: 0 },
+      elapsed_ms: finishedAt - n.startedAt,
       truncated: false,
       started_at: iso(n.startedAt),
       finished_at: iso(finishedAt),
       parent_node_id: n.parentNodeId,
       iteration_index: n.iterationIndex,
+      branch: null,
+      handled_by: null,
     };
   });
 }

@@ -98,7 +98,7 @@ export function RunPage({ identity, botId, runId }: RunPageProps) {
   const shown =
     selected === null
       ? null
-      : (executions.find((e) => e.id === selected.id) ??
+      : ((selected.id === null ? undefined : executions.find((e) => e.id === selected.id)) ??
         executions.find(
           (e) =>
             executionKey(e.node_id, e.parent_node_id, e.iteration_index) ===

@@ -2,6 +2,7 @@ import type { NodeExecution } from "../api/api-types.ts";
 import { formatJson, formatMs, formatTime } from "../components/format.ts";
 import { ScrollBox } from "../components/scroll-box.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
+import { handledByLabel } from "./outcome-labels.ts";
 import { retrievedChunks } from "./retrieved-chunks.ts";
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -57,6 +58,27 @@ export function Inspector({ execution, onClose, onResumeFromHere }: InspectorPro
         </dd>
         <dt>Started</dt>
         <dd>{formatTime(execution.started_at)}</dd>
+        {execution.branch !== null && (
+          <>
+            <dt>Branch</dt>
+            <dd className="mono" data-testid="inspector-branch">
+              {execution.branch}
+            </dd>
+          </>
+        )}
+        {execution.handled_by !== null && (
+          <>
+            <dt>Failure handled</dt>
+            <dd data-testid="inspector-handled-by">
+              {handledByLabel(execution.handled_by)}{" "}
+              <span className="muted">
+                {execution.handled_by === "fail-branch"
+                  ? "(the run followed its fail branch)"
+                  : "(its default outputs were used)"}
+              </span>
+            </dd>
+          </>
+        )}
         {execution.parent_node_id !== null && (
           <>
             <dt>Inside</dt>

@@ -1,6 +1,7 @@
 import type { NodeExecution } from "../api/api-types.ts";
 import { formatMs } from "../components/format.ts";
 import { buildTimeline, timeTicks } from "../timeline/build-timeline.ts";
+import { outcomeLabels } from "./outcome-labels.ts";
 
 interface WaterfallProps {
   readonly executions: readonly NodeExecution[];
@@ -27,20 +28,28 @@ export function Waterfall({ executions, runStartedAt, selectedId, onSelect }: Wa
           const e = bar.execution;
           // the button's name is its visible text plus the status (axe: the name contains what is shown)
           const hidden = `, ${e.status}${e.attempts > 1 ? `, ${e.attempts} attempts` : ""}, `;
+          const selected = e.id !== null && selectedId === e.id;
+          const outcomes = outcomeLabels(e);
           return (
-            <li key={e.id}>
+            <li key={e.id ?? `${e.node_id}:${e.step_index}`}>
               <button
                 type="button"
-                className={`waterfall-row${selectedId === e.id ? " selected" : ""}`}
+                className={`waterfall-row${selected ? " selected" : ""}`}
                 data-testid="timeline-bar"
                 data-node-id={e.node_id}
-                aria-pressed={selectedId === e.id}
+                aria-pressed={selected}
                 onClick={() => onSelect(e)}
               >
                 <span className="waterfall-label" style={{ paddingLeft: `${bar.depth * 16}px` }}>
                   {bar.label}
                   <span className="muted"> {e.node_type}</span>
                   {e.attempts > 1 && <span className="attempts"> ×{e.attempts}</span>}
+                  {outcomes.length > 0 && (
+                    <span className="outcome" data-testid="timeline-outcome">
+                      {" "}
+                      {outcomes.join(", ")}
+                    </span>
+                  )}
                   <span className="sr-only">{hidden}</span>
                 </span>
                 <span className="waterfall-track">

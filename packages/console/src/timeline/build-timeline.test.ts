@@ -22,6 +22,8 @@ function exec(nodeId: string, startMs: number, endMs: number, extra: Partial<Nod
     finished_at: new Date(T0 + endMs).toISOString(),
     parent_node_id: null,
     iteration_index: null,
+    branch: null,
+    handled_by: null,
     ...extra,
   };
 }

@@ -1,9 +1,10 @@
 import type { RunResult } from "@portflow/engine";
 import { formatTokens } from "./format-tokens.ts";
+import { nodeStatusLabel } from "./node-status-label.ts";
 import { roundLabel } from "./round-label.ts";
 import { formatTable } from "./text-table.ts";
 
-/** A run's node executions as a table (node, round, type, status, ms, tokens, error): what `run` and `workflow run` print. */
+/** A run's node executions as a table (node, round, type, status with the branch taken and how a failure was handled, ms, tokens, error): what `run` and `workflow run` print. */
 export function nodeTimeline(result: RunResult): string {
   return formatTable(
     [
@@ -19,7 +20,7 @@ export function nodeTimeline(result: RunResult): string {
       n.nodeId,
       roundLabel(n.parentNodeId, n.iterationIndex),
       n.nodeType,
-      n.attempts > 1 ? `${n.status} (${n.attempts} attempts)` : n.status,
+      nodeStatusLabel(n),
       n.elapsedMs.toFixed(1),
       formatTokens(n.tokens),
       n.error?.message,

@@ -9,6 +9,7 @@ import { CliError } from "./cli-error.ts";
 import type { CliSession } from "./cli-session.ts";
 import { formatTokens } from "./format-tokens.ts";
 import { INTERRUPTED_EXIT_CODE } from "./interrupt-signal.ts";
+import { nodeExecutionJson } from "./node-execution-json.ts";
 import { nodeTimeline } from "./node-timeline.ts";
 
 /** What the output names besides the run itself. */
@@ -81,7 +82,7 @@ export async function printRun(session: CliSession, handle: RunHandle, options: 
       sources: result.outputs.sources ?? [],
       error: result.error ?? null,
       totals: result.totals,
-      nodes: result.nodes.map(({ inputs: _i, outputs: _o, processData: _p, ...node }) => node),
+      nodes: result.nodes.map(nodeExecutionJson),
       ...options.extra,
     });
     return result;

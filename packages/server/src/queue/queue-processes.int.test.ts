@@ -111,11 +111,11 @@ describe.skipIf(postgres === undefined || redis === undefined)("queue mode acros
     const response = await fetch(`${replica.url}/api/v1/bots/${botId}/workflow-executions/${runId}/events`, {
       headers: admin,
     });
-    return parseSseEvents(await response.text()) as { event: string; data: { nodeId?: string } }[];
+    return parseSseEvents(await response.text()) as { event: string; data: { node_id?: string } }[];
   }
 
-  const startedNodes = (events: { event: string; data: { nodeId?: string } }[]) =>
-    events.filter((e) => e.event === "node.started").map((e) => e.data.nodeId);
+  const startedNodes = (events: { event: string; data: { node_id?: string } }[]) =>
+    events.filter((e) => e.event === "node.started").map((e) => e.data.node_id);
 
   const onlyRunId = async (botId: string) =>
     pollUntil("the run's row", async () => (await storage.runs.list(botId, {})).items[0]?.id);

@@ -130,6 +130,9 @@ function streamRun(
       status: e.record.status,
       elapsed_ms: e.record.elapsedMs,
       ...(e.record.error !== undefined && { error: e.record.error }),
+      // as NodeExecution names them; a chat key (a widget) sees no node values, so not the whole record
+      branch: e.record.branch ?? null,
+      handled_by: e.record.handledBy ?? null,
     });
   handle.on("node.finished", finished);
   handle.on("node.failed", finished);

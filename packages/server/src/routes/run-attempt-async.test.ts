@@ -114,7 +114,7 @@ describe("Prefer: respond-async on resume and rerun", () => {
     expect(["queued", "running"]).toContain(detail.json().status);
     gate.release();
     const events = await eventsOf(botId, newId);
-    expect(events.at(-1)).toMatchObject({ event: "run.finished", data: { result: { status: "succeeded" } } });
+    expect(events.at(-1)).toMatchObject({ event: "run.finished", data: { status: "succeeded" } });
     expect((await t.storage.runSpecs.get(newId))?.resumedFrom).toBe(failedId);
   });
 
@@ -136,7 +136,7 @@ describe("Prefer: respond-async on resume and rerun", () => {
     expect(accepted.statusCode).toBe(202);
     expect(accepted.json().resumed_from).toBeNull();
     const events = await eventsOf(botId, accepted.json().run_id);
-    expect(events.at(-1)).toMatchObject({ event: "run.finished", data: { result: { status: "succeeded" } } });
+    expect(events.at(-1)).toMatchObject({ event: "run.finished", data: { status: "succeeded" } });
     // without the preference it still waits for the end and answers the finished run
     const waited = await control(botId, okId, "rerun");
     expect(waited.statusCode).toBe(200);

@@ -19,6 +19,7 @@ import {
   prefersRespondAsync,
   startAttemptInBackground,
 } from "./run-attempt-async.ts";
+import { storedRunFinishedPayload, toRunEventPayload } from "./run-event-payload.ts";
 import { debugRunSchema, toDebugRunResponse } from "./workflow-version-routes.ts";
 
 const FINISHED = new Set(["succeeded", "partial-succeeded", "failed", "cancelled", "interrupted"]);
@@ -140,10 +141,13 @@ export function runControlRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           operationId: "streamRunEvents",
           summary: "Stream a run's events as Server-Sent Events, from any replica",
           description:
-            "Each event is the engine's event as JSON (`run.started`, `node.started`, `node.chunk`, `node.retrying`, " +
-            "`node.finished`, `node.failed`, `node.skipped`, `run.finished`), with an `id:`; reconnect with " +
-            "`Last-Event-ID` to continue after it. Ends after `run.finished`. For a run whose log has expired, " +
-            "only `run.finished` with its stored status.",
+            "Each event's `data:` is JSON with its `type` and `run_id`, and an `id:`: `run.started` ({started_at}), " +
+            "`node.started` ({node_id, node_type, attempt, parent_node_id, iteration_index}), `node.chunk` " +
+            "({node_id, chunk, answer, …}), `node.retrying` ({node_id, attempt, delay_ms, error, …}), " +
+            "`node.finished` / `node.failed` / `node.skipped` ({node_execution}: a `NodeExecution`, as the run " +
+            "detail shows it, with `id` null), `run.finished` ({status, outputs, error, elapsed_ms, tokens, " +
+            "total_steps, finished_at}). Reconnect with `Last-Event-ID` to continue after an event. Ends after " +
+            "`run.finished`; for a run whose log has expired, only `run.finished` from its stored record.",
           params: paramsSchema,
           headers: z.object({
             "last-event-id": z
@@ -171,11 +175,10 @@ export function runControlRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             ...(finished && { waitMs: 0 }),
           })) {
             sent = true;
-            sse.send(event.type, event, id);
+            sse.send(event.type, toRunEventPayload(event), id);
           }
-          if (!sent && finished && after === undefined) {
-            sse.send("run.finished", { type: "run.finished", runId, status: stored.status });
-          }
+          const run = !sent && finished && after === undefined ? await ctx.storage.runs.get(bot.id, runId) : undefined;
+          if (run !== undefined) sse.send("run.finished", storedRunFinishedPayload(run));
         } finally {
           clearInterval(keepAlive);
           sse.close();

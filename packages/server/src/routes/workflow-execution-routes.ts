@@ -1,4 +1,4 @@
-import type { NodeExecution, StoredRunStatus, WorkflowRun } from "@portflow/storage";
+import type { StoredRunStatus, WorkflowRun } from "@portflow/storage";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf } from "../api-key-auth.ts";
@@ -8,6 +8,7 @@ import { errorResponses } from "../error-schema.ts";
 import { identifier } from "../identifier-schema.ts";
 import { strictObject } from "../strict-object.ts";
 import { findBot } from "./bot-routes.ts";
+import { nodeExecutionSchema, storedErrorSchema, toNodeExecutionResponse } from "./node-execution-schema.ts";
 
 const RUN_STATUSES = [
   "queued",
@@ -19,9 +20,7 @@ const RUN_STATUSES = [
   "interrupted",
 ] as const;
 
-const errorSchema = z
-  .object({ message: z.string(), code: z.string().optional(), node_id: z.string().optional() })
-  .nullable();
+const errorSchema = storedErrorSchema;
 const tokensSchema = z.object({ input: z.number(), output: z.number() });
 
 const runSchema = z
@@ -44,29 +43,6 @@ const runSchema = z
     finished_at: z.string().nullable(),
   })
   .meta({ id: "WorkflowExecution" });
-
-/** One recorded node execution, as the run detail and the debug run return it. */
-export const nodeExecutionSchema = z
-  .object({
-    id: z.string(),
-    node_id: z.string(),
-    node_type: z.string(),
-    step_index: z.number(),
-    status: z.string(),
-    inputs: z.unknown(),
-    outputs: z.unknown(),
-    process_data: z.unknown(),
-    error: errorSchema,
-    attempts: z.number(),
-    tokens: tokensSchema,
-    elapsed_ms: z.number(),
-    truncated: z.boolean(),
-    started_at: z.string(),
-    finished_at: z.string(),
-    parent_node_id: z.string().nullable().describe("inside an iteration or loop body: the container node"),
-    iteration_index: z.number().nullable().describe("inside a body: the round, from 0"),
-  })
-  .meta({ id: "NodeExecution" });
 
 function toStoredError(error: WorkflowRun["error"]): z.output<typeof errorSchema> {
   if (error === null) return null;
@@ -95,28 +71,6 @@ function toRunResponse(run: WorkflowRun): z.output<typeof runSchema> {
     truncated: run.truncated,
     started_at: run.startedAt.toISOString(),
     finished_at: run.finishedAt?.toISOString() ?? null,
-  };
-}
-
-export function toNodeExecutionResponse(node: NodeExecution): z.output<typeof nodeExecutionSchema> {
-  return {
-    id: node.id,
-    node_id: node.nodeId,
-    node_type: node.nodeType,
-    step_index: node.stepIndex,
-    status: node.status,
-    inputs: node.inputs,
-    outputs: node.outputs,
-    process_data: node.processData,
-    error: toStoredError(node.error),
-    attempts: node.attempts,
-    tokens: node.tokens,
-    elapsed_ms: node.elapsedMs,
-    truncated: node.truncated,
-    started_at: node.startedAt.toISOString(),
-    finished_at: node.finishedAt.toISOString(),
-    parent_node_id: node.parentNodeId,
-    iteration_index: node.iterationIndex,
   };
 }
 

@@ -17,7 +17,7 @@ import { strictObject } from "../strict-object.ts";
 import { multiLineText } from "../text-schema.ts";
 import type { RunTarget } from "../workflow-runner.ts";
 import { findBot } from "./bot-routes.ts";
-import { nodeExecutionSchema, toNodeExecutionResponse } from "./workflow-execution-routes.ts";
+import { nodeExecutionSchema, toNodeExecutionResponse } from "./node-execution-schema.ts";
 
 const problemSchema = z.object({ path: z.string(), message: z.string(), code: z.string() });
 

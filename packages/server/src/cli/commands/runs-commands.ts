@@ -9,6 +9,7 @@ import { CliError } from "../cli-error.ts";
 import type { CliSession } from "../cli-session.ts";
 import { formatTokens } from "../format-tokens.ts";
 import { withInterrupt } from "../interrupt-signal.ts";
+import { nodeStatusLabel } from "../node-status-label.ts";
 import { parseCount } from "../parse-count.ts";
 import { requireBot } from "../require-bot.ts";
 import { roundLabel } from "../round-label.ts";
@@ -228,7 +229,7 @@ export function registerRunsCommands(program: Command, session: CliSession): voi
             n.nodeId,
             roundLabel(n.parentNodeId, n.iterationIndex),
             n.nodeType,
-            n.status,
+            nodeStatusLabel({ ...n, attempts: 1 }), // attempts have their own column
             n.attempts,
             n.elapsedMs.toFixed(1),
             formatTokens(n.tokens),

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { nodeExecutionSchema } from "../../routes/node-execution-schema.ts";
 import { runCli } from "../run-cli.ts";
 
 class Capture extends Writable {
@@ -65,9 +67,37 @@ const greeting = {
   ],
 };
 
+/**
+ * start → route (if-else on sys.query: `greeting` for "hello…") → risky (a call nothing answers:
+ * fails, fail branch → apology) → end.
+ */
+const outcomes = {
+  schema_version: 2,
+  nodes: [
+    { id: "start", type: "start", config: { inputs: [] } },
+    {
+      id: "route",
+      type: "if-else",
+      config: { cases: [{ id: "greeting", conditions: [{ input: "q", operator: "starts-with", value: "hello" }] }] },
+      variable_mappings: [{ target_port: "q", selector: ["sys", "query"] }],
+    },
+    { id: "risky", type: "http-request", config: { url: "http://127.0.0.1:9/closed" }, error_strategy: "fail-branch" },
+    { id: "apology", type: "template", config: { template: "sorry" } },
+    { id: "end", type: "end", variable_mappings: [{ target_port: "answer", selector: ["apology", "text"] }] },
+  ],
+  edges: [
+    { source: "start", target: "route" },
+    { source: "route", source_port: "greeting", target: "risky" },
+    { source: "route", source_port: "false", target: "end" },
+    { source: "risky", source_port: "fail", target: "apology" },
+    { source: "apology", target: "end" },
+  ],
+};
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "portflow-workflow-run-"));
   await writeFile(join(dir, "greeting.json"), JSON.stringify(greeting));
+  await writeFile(join(dir, "outcomes.json"), JSON.stringify(outcomes));
   server = createServer((_req, res) => {
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify({ status: "packed", eta_days: 0 }));
@@ -102,6 +132,26 @@ describe("portflow workflow run", () => {
     expect(result.stdout).toMatch(/run succeeded in \d+ ms, 3 steps/);
     expect(result.stdout).toMatch(/^greet\s+template\s+succeeded/m);
     expect(result.stdout).toMatch(/^say\s+answer\s+succeeded/m);
+  });
+
+  it("shows the branch each node took and how a failure was handled, in the table and as NodeExecution fields in --json", async () => {
+    const table = await cli("workflow", "run", join(dir, "outcomes.json"), "--query", "hello there");
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^route\s+if-else\s+succeeded → greeting\s/m);
+    expect(table.stdout).toMatch(/^risky\s+http-request\s+failed \(fail branch\)\s/m);
+    expect(table.stdout).toMatch(/^apology\s+template\s+succeeded\s/m);
+
+    const json = await cli("workflow", "run", join(dir, "outcomes.json"), "--query", "hello there", "--json");
+    const nodes = z
+      .array(nodeExecutionSchema.omit({ inputs: true, outputs: true, process_data: true }).strict())
+      .parse(JSON.parse(json.stdout).nodes);
+    expect(nodes.map((n) => [n.node_id, n.status, n.branch, n.handled_by])).toEqual([
+      ["start", "succeeded", null, null],
+      ["route", "succeeded", "greeting", null],
+      ["risky", "failed", "fail", "fail-branch"],
+      ["apology", "succeeded", null, null],
+      ["end", "succeeded", null, null],
+    ]);
   });
 
   it("prints --json in snake_case", async () => {

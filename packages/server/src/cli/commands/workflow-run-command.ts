@@ -6,6 +6,7 @@ import { CliError } from "../cli-error.ts";
 import type { CliSession } from "../cli-session.ts";
 import { formatTokens } from "../format-tokens.ts";
 import { INTERRUPTED_EXIT_CODE, withInterrupt } from "../interrupt-signal.ts";
+import { nodeExecutionJson } from "../node-execution-json.ts";
 import { nodeTimeline } from "../node-timeline.ts";
 import { readModelMap } from "../read-model-map.ts";
 import { requireBot } from "../require-bot.ts";
@@ -105,17 +106,7 @@ function resultJson(result: RunResult) {
       : null,
     ...(result.conversation !== undefined && { conversation: result.conversation.values }),
     totals: { steps: result.totals.steps, elapsed_ms: result.totals.elapsedMs, tokens: tokens(result.totals.tokens) },
-    nodes: result.nodes.map((n) => ({
-      node_id: n.nodeId,
-      node_type: n.nodeType,
-      status: n.status,
-      attempts: n.attempts,
-      elapsed_ms: n.elapsedMs,
-      tokens: tokens(n.tokens),
-      error: n.error ? { message: n.error.message, code: n.error.code ?? null } : null,
-      ...(n.parentNodeId !== undefined && { parent_node_id: n.parentNodeId }),
-      ...(n.iterationIndex !== undefined && { iteration_index: n.iterationIndex }),
-    })),
+    nodes: result.nodes.map(nodeExecutionJson),
   };
 }
 
