@@ -118,8 +118,8 @@ describe.skipIf(postgres === undefined || redis === undefined)("resume of a fail
     /** The nodes the run's event log shows starting, as `GET …/events` on `on` streams it. */
     async function startedNodes(on: ServerProcess, botId: string, runId: string) {
       const response = await api(on, `/bots/${botId}/workflow-executions/${runId}/events`);
-      const events = parseSseEvents(await response.text()) as { event: string; data: { nodeId?: string } }[];
-      return events.filter((e) => e.event === "node.started").map((e) => e.data.nodeId);
+      const events = parseSseEvents(await response.text()) as { event: string; data: { node_id?: string } }[];
+      return events.filter((e) => e.event === "node.started").map((e) => e.data.node_id);
     }
 
     /** The workers that took the run off the queue (their log names it). */
