@@ -1,29 +1,19 @@
-/**
- * The web console in a real browser (Debian's Chromium through playwright-core) against a real
- * server on loopback, seeded through the public API. Screenshots go to test-artifacts/console/.
- */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { createTestApp, RAG_WORKFLOW_V2, ScriptedChatModel, type TestApp } from "@portflow/server/testing";
 import type { Dialog, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AxeViolation, seriousAxeViolations } from "./axe-violations.ts";
+import { ARTIFACTS, buildConsole, type ConsoleBuild } from "./console-build.ts";
 import { launchChromium } from "./launch-chromium.ts";
 
-const ROOT = resolve(import.meta.dirname, "../../..");
-const ARTIFACTS = join(ROOT, "test-artifacts", "console");
-const CONSOLE_ROOT = resolve(import.meta.dirname, "..");
 const FAQ = "Refunds are paid within five business days of the return reaching our warehouse.";
 
 const browser = await launchChromium();
 
-// built from the current sources (not whatever `pnpm install` last built)
-let dist: string;
+let build: ConsoleBuild | undefined;
 let t: TestApp;
 let base: string;
 let page: Page;
@@ -105,7 +95,7 @@ async function loadedJs(): Promise<{ scripts: string[]; bytes: number }> {
   const scripts = (await page.evaluate(
     `performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.endsWith(".js"))`,
   )) as string[];
-  const files = [...new Set(scripts)].map((path) => join(dist, path.replace(/^\/console\//, "")));
+  const files = [...new Set(scripts)].map((path) => join(build?.dir ?? "", path.replace(/^\/console\//, "")));
   return { scripts, bytes: files.reduce((sum, file) => sum + gzipSync(readFileSync(file)).length, 0) };
 }
 
@@ -123,23 +113,8 @@ async function signIn(authorization: { authorization: string }): Promise<void> {
 
 beforeAll(async () => {
   if (browser === undefined) return;
-  mkdirSync(ARTIFACTS, { recursive: true });
-  dist = await mkdtemp(join(tmpdir(), "portflow-console-"));
-  // a child process: vitest's NODE_ENV=test would give React's development build
-  execFileSync(
-    process.execPath,
-    [
-      join(CONSOLE_ROOT, "node_modules/vite/bin/vite.js"),
-      "build",
-      "--outDir",
-      dist,
-      "--emptyOutDir",
-      "--logLevel",
-      "warn",
-    ],
-    { cwd: CONSOLE_ROOT, env: { ...process.env, NODE_ENV: "production" }, stdio: "inherit" },
-  );
-  t = await createTestApp({ consoleDir: dist, chatModel });
+  build = await buildConsole();
+  t = await createTestApp({ consoleDir: build.dir, chatModel });
   await t.app.listen({ host: "127.0.0.1", port: 0 });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   botA = await publishedBot("Support bot", RAG_WORKFLOW_V2);
@@ -179,7 +154,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await t?.close();
-  if (dist !== undefined) rmSync(dist, { recursive: true, force: true });
+  build?.remove();
   if (browser !== undefined) writeFileSync(join(ARTIFACTS, "metrics.json"), `${JSON.stringify(metrics, null, 2)}\n`);
 });
 

@@ -1,29 +1,18 @@
-/**
- * The run page shows the branch each node took and how a failure was handled, in a real browser
- * (Debian's Chromium through playwright-core) against a real server on loopback whose workflow
- * calls a local HTTP API that always fails. Screenshots go to test-artifacts/console/.
- */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { createTestApp, type TestApp } from "@portflow/server/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousAxeViolations } from "./axe-violations.ts";
+import { ARTIFACTS, buildConsole, type ConsoleBuild, signIn } from "./console-build.ts";
 import { launchChromium } from "./launch-chromium.ts";
 
-const ROOT = resolve(import.meta.dirname, "../../..");
-const ARTIFACTS = join(ROOT, "test-artifacts", "console");
-const CONSOLE_ROOT = resolve(import.meta.dirname, "..");
 const POLL = { timeout: 10_000 };
 
 const browser = await launchChromium();
 
-let dist: string;
+let build: ConsoleBuild | undefined;
 let t: TestApp;
 let base: string;
 let page: Page;
@@ -95,43 +84,25 @@ const outcomeOf = async (nodeId: string) =>
 
 beforeAll(async () => {
   if (browser === undefined) return;
-  mkdirSync(ARTIFACTS, { recursive: true });
   upstream = createServer((_req, res) => {
     res.writeHead(500).end("broken");
   });
   await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
   const port = (upstream.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
-  dist = await mkdtemp(join(tmpdir(), "portflow-console-"));
-  // a child process: vitest's NODE_ENV=test would give React's development build
-  execFileSync(
-    process.execPath,
-    [
-      join(CONSOLE_ROOT, "node_modules/vite/bin/vite.js"),
-      "build",
-      "--outDir",
-      dist,
-      "--emptyOutDir",
-      "--logLevel",
-      "warn",
-    ],
-    { cwd: CONSOLE_ROOT, env: { ...process.env, NODE_ENV: "production" }, stdio: "inherit" },
-  );
-  t = await createTestApp({ consoleDir: dist, nodes: { http: { allow: [`127.0.0.1:${port}`] } } });
+  build = await buildConsole();
+  t = await createTestApp({ consoleDir: build.dir, nodes: { http: { allow: [`127.0.0.1:${port}`] } } });
   await t.app.listen({ host: "127.0.0.1", port: 0 });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   page = await browser.context.newPage();
-  await page.goto(`${base}/console/`);
-  await page.getByLabel("API key").fill(t.admin.authorization.replace(/^Bearer /, ""));
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("button", { name: "Sign out" }).waitFor();
+  await signIn(page, base, t.admin.authorization);
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
   await t?.close();
   await new Promise((r) => upstream?.close(r));
-  if (dist !== undefined) rmSync(dist, { recursive: true, force: true });
+  build?.remove();
 });
 
 describe.skipIf(browser === undefined)("the run page's node outcomes in Chromium", () => {
