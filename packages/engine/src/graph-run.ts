@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { RunAbortedError } from "./abort-error.ts";
 import type { AnswerStream } from "./answer-stream.ts";
+import { AttemptRace } from "./attempt-race.ts";
 import type { NodeRunResult } from "./base-node.ts";
 import type { BodyRound, BodyRunner } from "./body-runner.ts";
 import type { CompiledGraph, CompiledNode } from "./compiled-workflow.ts";
-import { deadlines } from "./deadline-scheduler.ts";
 import { AttemptContext, type AttemptHost } from "./node-context.ts";
 import { valueMatchesPortType } from "./port-definition.ts";
 import { formatContext, isRetrievedDocumentArray } from "./retrieved-document.ts";
@@ -37,8 +37,8 @@ export interface GraphRunDeps {
   readonly limits: GraphLimits;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Wall-clock ms for a `performance.now()` reading. */
-  readonly wallClock: (perf: number) => number;
+  /** Wall-clock ms for `performance.now()` readings. */
+  readonly wallClock: WallClock;
   readonly scope?: GraphScope;
   /** The run's answer stream (top level). */
   readonly answers?: AnswerStream;
@@ -46,6 +46,11 @@ export interface GraphRunDeps {
   readonly bodyAnswer?: (answerId: string, text: string) => void;
   /** Nodes a resumed run does not run again (top level only), by id. */
   readonly completed?: ReadonlyMap<string, CompletedNode>;
+}
+
+/** Turns a `performance.now()` reading into wall-clock ms (for records' timestamps). */
+export interface WallClock {
+  wallTime(perf: number): number;
 }
 
 /** How a graph run ended; `stopped` is absent when every reachable node finished. */
@@ -93,7 +98,7 @@ export class GraphRun implements AttemptHost {
   /** Made on first use: most runs never need a graph-wide signal. */
   #controller: AbortController | undefined;
   /** Attempts awaiting a promise, stopped directly on abort. */
-  readonly #waiting = new Set<(reason: unknown) => void>();
+  readonly #waiting = new Set<AttemptRace<NodeRunResult<Record<string, unknown>>>>();
   #running = 0;
   #stopped: GraphStop | undefined;
   #abortReason: RunAbortedError | undefined;
@@ -159,7 +164,7 @@ export class GraphRun implements AttemptHost {
     const code = status === "cancelled" ? "CANCELLED" : error.code === "RUN_TIMEOUT" ? "RUN_TIMEOUT" : "RUN_FAILED";
     this.#abortReason = new RunAbortedError(error.message, code);
     this.#controller?.abort(this.#abortReason);
-    for (const stop of [...this.#waiting]) stop(this.#abortReason);
+    for (const race of [...this.#waiting]) race.stop(this.#abortReason);
     if (this.#running === 0) this.#finish();
   }
 
@@ -251,7 +256,7 @@ export class GraphRun implements AttemptHost {
    */
   #execute(node: CompiledNode): void {
     const startedPerf = performance.now();
-    const startedAt = this.#d.wallClock(startedPerf);
+    const startedAt = this.#d.wallClock.wallTime(startedPerf);
     const inputs = this.#inputsOf(node);
     const invalid = this.#checkInputs(node, inputs);
     if (invalid !== undefined) {
@@ -309,7 +314,14 @@ export class GraphRun implements AttemptHost {
   ): void {
     this.#running--;
     const finishedPerf = performance.now();
-    this.#settle(node, inputs, outcome, startedAt, finishedPerf - startedPerf, this.#d.wallClock(finishedPerf));
+    this.#settle(
+      node,
+      inputs,
+      outcome,
+      startedAt,
+      finishedPerf - startedPerf,
+      this.#d.wallClock.wallTime(finishedPerf),
+    );
   }
 
   #emitStarted(node: CompiledNode, attempt: number): void {
@@ -382,45 +394,7 @@ export class GraphRun implements AttemptHost {
         () => Promise.reject(aborted),
       );
     }
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const finish = () => {
-        settled = true;
-        deadlines.remove(deadline);
-        this.#waiting.delete(stop);
-      };
-      const stop = (reason: unknown) => {
-        if (settled) return;
-        finish();
-        ctx.abort(reason);
-        // A container's body stops with its signal: wait for its rounds to be recorded first.
-        if (node.body !== undefined)
-          returned.then(
-            () => reject(reason),
-            () => reject(reason),
-          );
-        else reject(reason);
-      };
-      const deadline =
-        node.timeoutMs > 0
-          ? deadlines.add(node.timeoutMs, () =>
-              stop(new RunAbortedError(`node "${node.id}" timed out after ${node.timeoutMs} ms`, "NODE_TIMEOUT")),
-            )
-          : undefined;
-      this.#waiting.add(stop);
-      returned.then(
-        (value) => {
-          if (settled) return;
-          finish();
-          resolve(value);
-        },
-        (error: unknown) => {
-          if (settled) return;
-          finish();
-          reject(error);
-        },
-      );
-    });
+    return new AttemptRace(returned, ctx, node, this.#waiting).promise;
   }
 
   /** Runs a container's body once per call, in a scope of its own, stopped with the container. */
