@@ -1,14 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { RunAbortedError } from "./abort-error.ts";
 import type { AnswerStream } from "./answer-stream.ts";
+import { AttemptRace } from "./attempt-race.ts";
 import type { NodeRunResult } from "./base-node.ts";
 import type { BodyRound, BodyRunner } from "./body-runner.ts";
 import type { CompiledGraph, CompiledNode } from "./compiled-workflow.ts";
-import { deadlines } from "./deadline-scheduler.ts";
 import { AttemptContext, type AttemptHost } from "./node-context.ts";
 import { valueMatchesPortType } from "./port-definition.ts";
 import { formatContext, isRetrievedDocumentArray } from "./retrieved-document.ts";
-import type { RunEventMap } from "./run-events.ts";
 import { errorInfo, type RunJournal } from "./run-journal.ts";
 import type { CompletedNode, NodeRunRecord } from "./run-result.ts";
 import type { ServiceContainer } from "./service-container.ts";
@@ -38,8 +37,8 @@ export interface GraphRunDeps {
   readonly limits: GraphLimits;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Wall-clock ms for a `performance.now()` reading. */
-  readonly wallClock: (perf: number) => number;
+  /** Wall-clock ms for `performance.now()` readings. */
+  readonly wallClock: WallClock;
   readonly scope?: GraphScope;
   /** The run's answer stream (top level). */
   readonly answers?: AnswerStream;
@@ -47,6 +46,11 @@ export interface GraphRunDeps {
   readonly bodyAnswer?: (answerId: string, text: string) => void;
   /** Nodes a resumed run does not run again (top level only), by id. */
   readonly completed?: ReadonlyMap<string, CompletedNode>;
+}
+
+/** Turns a `performance.now()` reading into wall-clock ms (for records' timestamps). */
+export interface WallClock {
+  wallTime(perf: number): number;
 }
 
 /** How a graph run ended; `stopped` is absent when every reachable node finished. */
@@ -94,7 +98,7 @@ export class GraphRun implements AttemptHost {
   /** Made on first use: most runs never need a graph-wide signal. */
   #controller: AbortController | undefined;
   /** Attempts awaiting a promise, stopped directly on abort. */
-  readonly #waiting = new Set<(reason: unknown) => void>();
+  readonly #waiting = new Set<AttemptRace<NodeRunResult<Record<string, unknown>>>>();
   #running = 0;
   #stopped: GraphStop | undefined;
   #abortReason: RunAbortedError | undefined;
@@ -160,7 +164,7 @@ export class GraphRun implements AttemptHost {
     const code = status === "cancelled" ? "CANCELLED" : error.code === "RUN_TIMEOUT" ? "RUN_TIMEOUT" : "RUN_FAILED";
     this.#abortReason = new RunAbortedError(error.message, code);
     this.#controller?.abort(this.#abortReason);
-    for (const stop of [...this.#waiting]) stop(this.#abortReason);
+    for (const race of [...this.#waiting]) race.stop(this.#abortReason);
     if (this.#running === 0) this.#finish();
   }
 
@@ -181,7 +185,7 @@ export class GraphRun implements AttemptHost {
       journal.steps++;
       this.#running++;
       this.#state[index] = RUNNING;
-      void this.#execute(this.#nodes[index] as CompiledNode);
+      this.#execute(this.#nodes[index] as CompiledNode);
     }
     if (this.#running === 0 && (this.#ready.length === 0 || this.#stopped !== undefined)) this.#finish();
   }
@@ -245,56 +249,126 @@ export class GraphRun implements AttemptHost {
     return undefined;
   }
 
-  async #execute(node: CompiledNode): Promise<void> {
+  /**
+   * Runs a node's first attempt at once. A node that returns a value (or throws with no retry
+   * left) settles before this returns, so a chain of synchronous nodes costs no promise per node;
+   * one that returns a promise, or will retry, settles later and pumps the queue then.
+   */
+  #execute(node: CompiledNode): void {
     const startedPerf = performance.now();
-    const startedAt = this.#d.wallClock(startedPerf);
+    const startedAt = this.#d.wallClock.wallTime(startedPerf);
     const inputs = this.#inputsOf(node);
     const invalid = this.#checkInputs(node, inputs);
-    const outcome: Outcome = invalid
-      ? { ok: false, error: Object.assign(new Error(invalid), { code: "INVALID_INPUT" }), attempts: 0 }
-      : await this.#attempts(node, inputs);
-    this.#running--;
-    const finishedPerf = performance.now();
-    this.#settle(node, inputs, outcome, startedAt, finishedPerf - startedPerf, this.#d.wallClock(finishedPerf));
+    if (invalid !== undefined) {
+      const error = Object.assign(new Error(invalid), { code: "INVALID_INPUT" });
+      this.#done(node, inputs, { ok: false, error, attempts: 0 }, startedAt, startedPerf);
+      return;
+    }
+    this.#emitStarted(node, 1);
+    let returned: NodeRunResult<Record<string, unknown>> | Promise<NodeRunResult<Record<string, unknown>>>;
+    try {
+      returned = this.#attempt(node, inputs, 1);
+    } catch (error) {
+      if (this.#stopped !== undefined || node.retry.max_attempts <= 1) {
+        this.#done(node, inputs, { ok: false, error, attempts: 1 }, startedAt, startedPerf);
+      } else void this.#later(node, inputs, this.#retries(node, inputs, error, 1), startedAt, startedPerf);
+      return;
+    }
+    if (!isThenable(returned)) {
+      this.#done(node, inputs, { ok: true, result: returned, attempts: 1 }, startedAt, startedPerf);
+      return;
+    }
+    void this.#later(node, inputs, this.#awaitFirst(node, inputs, returned), startedAt, startedPerf);
+  }
+
+  async #awaitFirst(
+    node: CompiledNode,
+    inputs: Record<string, unknown>,
+    pending: Promise<NodeRunResult<Record<string, unknown>>>,
+  ): Promise<Outcome> {
+    try {
+      return { ok: true, result: await pending, attempts: 1 };
+    } catch (error) {
+      return this.#retries(node, inputs, error, 1);
+    }
+  }
+
+  /** Settles a node whose outcome is not known yet, then schedules what it released. */
+  async #later(
+    node: CompiledNode,
+    inputs: Record<string, unknown>,
+    outcome: Promise<Outcome>,
+    startedAt: number,
+    startedPerf: number,
+  ): Promise<void> {
+    this.#done(node, inputs, await outcome, startedAt, startedPerf);
     this.#pump();
   }
 
-  #emitEvent<K extends "node.started" | "node.retrying">(name: K, make: () => RunEventMap[K]): void {
-    this.#d.journal.emit(name, make);
+  #done(
+    node: CompiledNode,
+    inputs: Record<string, unknown>,
+    outcome: Outcome,
+    startedAt: number,
+    startedPerf: number,
+  ): void {
+    this.#running--;
+    const finishedPerf = performance.now();
+    this.#settle(
+      node,
+      inputs,
+      outcome,
+      startedAt,
+      finishedPerf - startedPerf,
+      this.#d.wallClock.wallTime(finishedPerf),
+    );
   }
 
-  async #attempts(node: CompiledNode, inputs: Record<string, unknown>): Promise<Outcome> {
+  #emitStarted(node: CompiledNode, attempt: number): void {
+    const { runId, scope } = this.#d;
+    this.#d.journal.emit("node.started", () => ({
+      type: "node.started",
+      runId,
+      nodeId: node.id,
+      nodeType: node.type,
+      attempt,
+      ...scope,
+    }));
+  }
+
+  /** After attempt `failed` threw `error`: waits out the backoff and tries again, while attempts are left. */
+  async #retries(
+    node: CompiledNode,
+    inputs: Record<string, unknown>,
+    error: unknown,
+    failed: number,
+  ): Promise<Outcome> {
     const { max_attempts, initial_delay_ms, backoff, max_delay_ms } = node.retry;
     const { runId, scope } = this.#d;
-    for (let attempt = 1; ; attempt++) {
-      this.#emitEvent("node.started", () => ({
-        type: "node.started",
+    for (let attempt = failed; ; attempt++) {
+      if (this.#stopped !== undefined || attempt >= max_attempts) return { ok: false, error, attempts: attempt };
+      const delayMs = Math.min(initial_delay_ms * backoff ** (attempt - 1), max_delay_ms);
+      const failure = error;
+      this.#d.journal.emit("node.retrying", () => ({
+        type: "node.retrying",
         runId,
         nodeId: node.id,
-        nodeType: node.type,
-        attempt,
+        attempt: attempt + 1,
+        delayMs,
+        error: errorInfo(failure).message,
         ...scope,
       }));
       try {
-        return { ok: true, result: await this.#attempt(node, inputs, attempt), attempts: attempt };
-      } catch (error) {
-        if (this.#stopped !== undefined || attempt >= max_attempts) return { ok: false, error, attempts: attempt };
-        const delayMs = Math.min(initial_delay_ms * backoff ** (attempt - 1), max_delay_ms);
-        this.#emitEvent("node.retrying", () => ({
-          type: "node.retrying",
-          runId,
-          nodeId: node.id,
-          attempt: attempt + 1,
-          delayMs,
-          error: errorInfo(error).message,
-          ...scope,
-        }));
-        try {
-          await sleep(delayMs, undefined, { signal: this.runSignal });
-        } catch {
-          // the run was stopped while waiting: fail with why it stopped
-          return { ok: false, error: this.runSignal.reason, attempts: attempt };
-        }
+        await sleep(delayMs, undefined, { signal: this.runSignal });
+      } catch {
+        // the run was stopped while waiting: fail with why it stopped
+        return { ok: false, error: this.runSignal.reason, attempts: attempt };
+      }
+      this.#emitStarted(node, attempt + 1);
+      try {
+        return { ok: true, result: await this.#attempt(node, inputs, attempt + 1), attempts: attempt + 1 };
+      } catch (next) {
+        error = next;
       }
     }
   }
@@ -320,45 +394,7 @@ export class GraphRun implements AttemptHost {
         () => Promise.reject(aborted),
       );
     }
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const finish = () => {
-        settled = true;
-        deadlines.remove(deadline);
-        this.#waiting.delete(stop);
-      };
-      const stop = (reason: unknown) => {
-        if (settled) return;
-        finish();
-        ctx.abort(reason);
-        // A container's body stops with its signal: wait for its rounds to be recorded first.
-        if (node.body !== undefined)
-          returned.then(
-            () => reject(reason),
-            () => reject(reason),
-          );
-        else reject(reason);
-      };
-      const deadline =
-        node.timeoutMs > 0
-          ? deadlines.add(node.timeoutMs, () =>
-              stop(new RunAbortedError(`node "${node.id}" timed out after ${node.timeoutMs} ms`, "NODE_TIMEOUT")),
-            )
-          : undefined;
-      this.#waiting.add(stop);
-      returned.then(
-        (value) => {
-          if (settled) return;
-          finish();
-          resolve(value);
-        },
-        (error: unknown) => {
-          if (settled) return;
-          finish();
-          reject(error);
-        },
-      );
-    });
+    return new AttemptRace(returned, ctx, node, this.#waiting).promise;
   }
 
   /** Runs a container's body once per call, in a scope of its own, stopped with the container. */

@@ -18,6 +18,7 @@ export class AttemptContext<Config> implements NodeContext<Config> {
   #controller: AbortController | undefined;
   #services: ServiceResolver | undefined;
   #abortReason: unknown;
+  #emit: ((chunk: string) => void) | undefined;
   /** Set for container nodes: runs their body. */
   body: BodyRunner | undefined;
 
@@ -61,9 +62,15 @@ export class AttemptContext<Config> implements NodeContext<Config> {
     this.#controller?.abort(reason);
   }
 
-  readonly emit = (chunk: string): void => {
+  /** Bound on first read: a node may hand `ctx.emit` on as a callback. */
+  get emit(): (chunk: string) => void {
+    this.#emit ??= this.#emitChunk.bind(this);
+    return this.#emit;
+  }
+
+  #emitChunk(chunk: string): void {
     if (this.#abortReason === undefined) this.host.emitChunk(this.nodeId, chunk);
-  };
+  }
 
   render(template: string, inputs: Readonly<Record<string, unknown>>): string {
     return this.pool.render(template, inputs);

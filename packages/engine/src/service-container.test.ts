@@ -14,6 +14,20 @@ describe("ServiceContainer", () => {
     expect(run.tryResolve(Services.Embedder)).toBeUndefined();
   });
 
+  it("keeps a scope's registrations out of its parent and its siblings, and shows it the parent's later ones", () => {
+    const root = new ServiceContainer();
+    const a = root.createScope();
+    const b = root.createScope();
+    const inner = a.createScope();
+    a.register(Services.Clock, { now: () => 7 });
+    root.register(Services.Logger, { debug() {}, info() {}, warn() {}, error() {} });
+    expect(inner.resolve(Services.Clock).now()).toBe(7);
+    expect(root.has(Services.Clock)).toBe(false);
+    expect(b.tryResolve(Services.Clock)).toBeUndefined();
+    expect(() => b.resolve(Services.Clock, "llm")).toThrow(new MissingServiceError("Clock", "llm"));
+    for (const scope of [a, b, inner]) expect(scope.has(Services.Logger)).toBe(true);
+  });
+
   it("calls a factory once per container", () => {
     let made = 0;
     const services = new ServiceContainer().registerFactory(Services.Clock, () => {

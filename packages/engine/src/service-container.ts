@@ -48,15 +48,28 @@ export interface ServiceResolver {
  * Services by typed token, over a tsyringe container. The executor opens a child scope per run,
  * so a run's registrations never leak into another run or into the parent.
  *
+ * A scope's own tsyringe container is made on its first registration: until then it resolves
+ * exactly as its parent does (it holds nothing else), so a run that registers nothing of its own
+ * pays nothing for its scope.
+ *
  * @example
  * const services = new ServiceContainer().register(Services.Embedder, new LocalEmbedder());
  * const embedder = services.resolve(Services.Embedder);
  */
 export class ServiceContainer implements ServiceResolver {
-  readonly #container: DependencyContainer;
+  #own: DependencyContainer | undefined;
+  /** Set for a scope made by `createScope`. */
+  readonly #parent: ServiceContainer | undefined;
 
-  constructor(parent?: DependencyContainer) {
-    this.#container = (parent ?? rootContainer).createChildContainer();
+  /** Over a tsyringe container (the global one by default), or as a scope of another ServiceContainer. */
+  constructor(parent?: DependencyContainer | ServiceContainer) {
+    if (parent instanceof ServiceContainer) this.#parent = parent;
+    else this.#own = (parent ?? rootContainer).createChildContainer();
+  }
+
+  get #container(): DependencyContainer {
+    this.#own ??= (this.#parent as ServiceContainer).#container.createChildContainer();
+    return this.#own;
   }
 
   register<T>(token: ServiceToken<T>, value: T): this {
@@ -81,21 +94,24 @@ export class ServiceContainer implements ServiceResolver {
   }
 
   has(token: ServiceToken<unknown>): boolean {
-    return this.#container.isRegistered(token.key, true);
+    if (this.#own === undefined) return (this.#parent as ServiceContainer).has(token);
+    return this.#own.isRegistered(token.key, true);
   }
 
   resolve<T>(token: ServiceToken<T>, requester?: string): T {
+    if (this.#own === undefined) return (this.#parent as ServiceContainer).resolve(token, requester);
     if (!this.has(token)) throw new MissingServiceError(token.name, requester);
-    return this.#container.resolve<T>(token.key);
+    return this.#own.resolve<T>(token.key);
   }
 
   tryResolve<T>(token: ServiceToken<T>): T | undefined {
-    return this.has(token) ? this.#container.resolve<T>(token.key) : undefined;
+    if (this.#own === undefined) return (this.#parent as ServiceContainer).tryResolve(token);
+    return this.has(token) ? this.#own.resolve<T>(token.key) : undefined;
   }
 
   /** A child scope: sees this container's services, registers its own without touching them. */
   createScope(): ServiceContainer {
-    return new ServiceContainer(this.#container);
+    return new ServiceContainer(this);
   }
 
   /** A resolver that names `requester` in its errors (what a node's `ctx.services` is). */

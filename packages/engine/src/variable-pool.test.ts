@@ -23,6 +23,14 @@ describe("VariablePool", () => {
     expect(() => pool.render("{{sys.nothing}}", inputs)).toThrow('variable "sys.nothing" is not defined');
   });
 
+  it("renders one template text again with each call's own values, placeholders at either end and side by side", () => {
+    const template = "{{a}}{{ b.0 }}-{{a}}";
+    expect(pool.render(template, { a: "x", b: ["y"] })).toBe("xy-x");
+    expect(pool.render(template, { a: 1, b: [{ k: 2 }] })).toBe('1{"k":2}-1');
+    expect(pool.render("no placeholders, {single} braces", {})).toBe("no placeholders, {single} braces");
+    expect(() => pool.render(template, { a: "x" })).toThrow('variable "b.0" is not defined');
+  });
+
   it("round-trips through snapshot/restore as plain JSON", () => {
     const snapshot = JSON.parse(JSON.stringify(pool.snapshot()));
     const restored = VariablePool.restore(snapshot);

@@ -1,3 +1,4 @@
+import { parseTemplate, type TemplatePlaceholder } from "./parsed-template.ts";
 import { formatSelector, type ValueSelector } from "./value-selector.ts";
 
 /** The run's system variables, addressed as `["sys", name]` and `{{sys.name}}`. */
@@ -26,7 +27,6 @@ export class MissingVariableError extends Error {
 }
 
 const MISSING: unique symbol = Symbol("missing");
-const TEMPLATE_VARIABLE = /\{\{\s*([^{}\s]+)\s*\}\}/g;
 
 /** Follows a path of keys and indices into a value; MISSING when any step is absent. */
 function walk(value: unknown, path: readonly (string | number)[], from: number): unknown {
@@ -160,16 +160,20 @@ export class VariablePool {
    * no value throws MissingVariableError naming it — never a silent blank.
    */
   render(template: string, inputs: Readonly<Record<string, unknown>>): string {
-    return template.replace(TEMPLATE_VARIABLE, (_match, expression: string) => {
-      const path = expression.split(".").map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+    const { literals, placeholders } = parseTemplate(template);
+    if (placeholders.length === 0) return template;
+    let text = literals[0] as string;
+    for (let i = 0; i < placeholders.length; i++) {
+      const { expression, path } = placeholders[i] as TemplatePlaceholder;
       const head = path[0];
       let value: unknown;
       if ((head === "sys" || head === "env" || head === "conversation") && !Object.hasOwn(inputs, head)) {
         value = this.#lookup(path);
       } else value = walk(inputs, path, 0);
       if (value === MISSING) throw new MissingVariableError(expression);
-      return stringify(value);
-    });
+      text += stringify(value) + literals[i + 1];
+    }
+    return text;
   }
 
   snapshot(): VariablePoolSnapshot {

@@ -112,7 +112,7 @@ export class WorkflowExecutorV2 {
   start(workflow: unknown, inputs: Readonly<Record<string, unknown>> = {}, options: RunOptions = {}): RunHandle {
     const compiled = isCompiledWorkflow(workflow) ? workflow : compileWorkflow(workflow, this.registry);
     const runId = options.runId ?? crypto.randomUUID();
-    // Each run resolves through its own tsyringe child scope.
+    // Each run resolves through its own child scope (its container is made only if it registers services).
     const services = (options.services ?? this.#services).createScope();
     options.configureServices?.(services);
     const query = options.system?.query ?? (typeof inputs.query === "string" ? inputs.query : undefined);

@@ -2,7 +2,7 @@ import type { EventEmitter } from "eventemitter3";
 import { AnswerStream } from "./answer-stream.ts";
 import type { CompiledWorkflow } from "./compiled-workflow.ts";
 import { type Deadline, deadlines } from "./deadline-scheduler.ts";
-import { GraphRun, type GraphStop } from "./graph-run.ts";
+import { GraphRun, type GraphStop, type WallClock } from "./graph-run.ts";
 import type { RunEventListeners } from "./run-events.ts";
 import { RunJournal } from "./run-journal.ts";
 import type { ResumePoint, RunResult } from "./run-result.ts";
@@ -41,7 +41,7 @@ const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
  * One execution of a compiled workflow: the run's lifecycle (its record, time limit, external
  * cancellation) around the graph run that schedules its nodes. Internal to the executor.
  */
-export class WorkflowRun {
+export class WorkflowRun implements WallClock {
   readonly #d: RunDeps;
   readonly #journal: RunJournal;
   readonly #graph: GraphRun;
@@ -49,6 +49,8 @@ export class WorkflowRun {
   #startedAt = 0;
   #startedPerf = 0;
   #deadline: Deadline | undefined;
+  /** Made only for a run given a signal. */
+  #onExternalAbort: (() => void) | undefined;
   #finished = false;
   #resolve!: (result: RunResult) => void;
   readonly result: Promise<RunResult>;
@@ -83,7 +85,7 @@ export class WorkflowRun {
       limits: deps.limits,
       clock: deps.clock,
       logger: deps.logger,
-      wallClock: (perf) => this.#wallClock(perf),
+      wallClock: this,
       ...(this.#answers !== undefined && { answers: this.#answers }),
       ...(deps.resume !== undefined && {
         completed: new Map(deps.resume.completed.map((node) => [node.nodeId, node])),
@@ -114,7 +116,12 @@ export class WorkflowRun {
       this.#graph.stop("cancelled", { message: "run was cancelled", code: "CANCELLED" });
       return;
     }
-    d.signal?.addEventListener("abort", this.#onExternalAbort, { once: true });
+    if (d.signal !== undefined) {
+      this.#onExternalAbort = () => {
+        this.#graph.stop("cancelled", { message: "run was cancelled", code: "CANCELLED" });
+      };
+      d.signal.addEventListener("abort", this.#onExternalAbort, { once: true });
+    }
     if (d.limits.timeoutMs > 0 && Number.isFinite(d.limits.timeoutMs)) {
       this.#deadline = deadlines.add(d.limits.timeoutMs, () =>
         this.#graph.stop("failed", {
@@ -128,15 +135,11 @@ export class WorkflowRun {
     else this.#graph.start();
   }
 
-  readonly #onExternalAbort = (): void => {
-    this.#graph.stop("cancelled", { message: "run was cancelled", code: "CANCELLED" });
-  };
-
   /**
    * Wall-clock ms for a `performance.now()` reading: derived from the run's start when the clock
    * is the system's (one timer read per timestamp instead of two), read from an injected Clock otherwise.
    */
-  #wallClock(perf: number): number {
+  wallTime(perf: number): number {
     return this.#d.clock === SYSTEM_CLOCK ? this.#startedAt + (perf - this.#startedPerf) : this.#d.clock.now();
   }
 
@@ -144,7 +147,7 @@ export class WorkflowRun {
     if (this.#finished) return;
     this.#finished = true;
     deadlines.remove(this.#deadline);
-    this.#d.signal?.removeEventListener("abort", this.#onExternalAbort);
+    if (this.#onExternalAbort !== undefined) this.#d.signal?.removeEventListener("abort", this.#onExternalAbort);
     const d = this.#d;
     const journal = this.#journal;
     const status = stopped?.status ?? (journal.handledFailures > 0 ? "partial-succeeded" : "succeeded");
