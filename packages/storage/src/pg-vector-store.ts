@@ -261,9 +261,11 @@ export class PgVectorStore implements VectorStore {
 
   /**
    * BM25 over the bot's keyword index (`chunk_keywords`), computed in one statement: the GIN
-   * index finds the chunks holding any query term, `setweight` + `ts_filter` keep only those
-   * terms of each `tsvector` (their positions count the term frequency), document frequencies
-   * come from the same matches, and the bot's chunk count and mean length from its rows.
+   * index on `(bot_id, keywords)` finds the bot's chunks holding any query term, `setweight` +
+   * `ts_filter` keep only those terms of each `tsvector` (their positions count the term
+   * frequency), document frequencies come from the same matches, and the bot's chunk count and
+   * mean length from `keyword_statistics` (kept by triggers, migration 0014). Without a metadata
+   * filter only the top k are joined to their chunk rows for content.
    */
   async keywordSearch(botId: string, query: string, options: KeywordSearchOptions): Promise<RetrievedChunk[]> {
     options.signal?.throwIfAborted();
@@ -271,10 +273,13 @@ export class PgVectorStore implements VectorStore {
     if (terms.length === 0) return [];
     const topK = Math.max(1, Math.min(1_000, Math.floor(options.topK)));
     const tsquery = terms.map(quoteLexeme).join(" | ");
+    const filter = metadataFilter(options.filter, sql.ref("e.metadata"));
+    const filtered = options.filter !== undefined && Object.keys(options.filter).length > 0;
     const { rows } = await sql<ChunkRow & { score: number }>`
       WITH stats AS (
-        SELECT count(*)::float8 AS n, coalesce(nullif(avg(token_count), 0), 1)::float8 AS mean_length
-        FROM chunk_keywords WHERE bot_id = ${botId}
+        -- numeric division, as avg() did: the same mean to the last bit, so the same ranking
+        SELECT chunks::float8 AS n, coalesce(nullif(tokens::numeric / nullif(chunks, 0), 0), 1)::float8 AS mean_length
+        FROM keyword_statistics WHERE bot_id = ${botId}
       ), matched AS (
         SELECT document_id, chunk_index, token_count,
                ts_filter(setweight(keywords, 'A', ${terms}::text[]), '{a}') AS hits
@@ -291,13 +296,16 @@ export class PgVectorStore implements VectorStore {
                    / (t.tf + ${sql.lit(BM25_K1)} * (${sql.lit(1 - BM25_B)} + ${sql.lit(BM25_B)} * t.token_count / s.mean_length))) AS score
         FROM term_hits t JOIN frequencies f USING (lexeme) CROSS JOIN stats s
         GROUP BY t.document_id, t.chunk_index
+      ), ranked AS (
+        SELECT * FROM scored
+        ${filtered ? sql`` : sql`ORDER BY score DESC, document_id, chunk_index LIMIT ${topK}`}
       )
-      SELECT e.document_id, e.chunk_index, e.content, e.metadata, sc.score
-      FROM scored sc
+      SELECT e.document_id, e.chunk_index, e.content, e.metadata, r.score
+      FROM ranked r
       JOIN document_embeddings e
-        ON e.bot_id = ${botId} AND e.document_id = sc.document_id AND e.chunk_index = sc.chunk_index
-      WHERE true ${metadataFilter(options.filter, sql.ref("e.metadata"))}
-      ORDER BY sc.score DESC, e.document_id, e.chunk_index
+        ON e.bot_id = ${botId} AND e.document_id = r.document_id AND e.chunk_index = r.chunk_index
+      WHERE true ${filter}
+      ORDER BY r.score DESC, e.document_id, e.chunk_index
       LIMIT ${topK}`
       .execute(this.#database.db)
       .catch(rethrowUnavailable);

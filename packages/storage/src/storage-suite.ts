@@ -20,6 +20,7 @@ import { migrateToLatest, storageMigrations } from "./migrate.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { PgRunRecorder } from "./pg-run-recorder.ts";
 import { binaryVector, botHnswIndexName, PgVectorStore } from "./pg-vector-store.ts";
+import { itKeepsKeywordStatisticsExact } from "./keyword-statistics-suite.ts";
 import { itKeepsStatisticsRollupsExact } from "./statistics-rollup-suite.ts";
 import { ConflictError, InvalidCursorError, InvalidWorkflowError, NotFoundError } from "./storage-error.ts";
 import { ESCAPE_MARKER, MAX_STORED_JSON_DEPTH } from "./stored-json.ts";
@@ -606,6 +607,11 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
     });
 
     itKeepsStatisticsRollupsExact(() => storage);
+    itKeepsKeywordStatisticsExact(
+      () => storage,
+      () => backend!.openEmpty(),
+      SUITE_DIMENSIONS,
+    );
 
     it("deletes runs older than N days in bounded batches, with their node executions", async () => {
       const bot = await newBot();
