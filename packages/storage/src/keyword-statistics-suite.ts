@@ -3,9 +3,10 @@
  * on: kept exact through every way chunks come and go, and the migration's backfill and index. Called from `describeStorageSuite`.
  */
 import { randomUUID } from "node:crypto";
-import type { ChunkRecord } from "@portflow/engine";
+import { bm25TermScore, type ChunkRecord } from "@portflow/engine";
 import { type Kysely, Migrator, sql } from "kysely";
 import { expect, it } from "vitest";
+import { chunkKeywords } from "./chunk-keywords.ts";
 import type { Storage } from "./create-storage.ts";
 import { migrateToLatest, storageMigrations } from "./migrate.ts";
 import type { StorageDatabase } from "./open-database.ts";
@@ -103,6 +104,35 @@ export function itKeepsKeywordStatisticsExact(
     await storage.bots.delete(edited.id);
     expect(await statistics(storage.database, edited.id)).toEqual([]);
     expect(await statistics(storage.database, fresh.id)).toEqual(await aggregate(storage.database, fresh.id));
+  });
+
+  it("scores every term frequency from 1 to 255 (and more, counted as 255) exactly as bm25TermScore does", async () => {
+    const storage = getStorage();
+    const store = storage.vectors as PgVectorStore;
+    const bot = await storage.bots.create({ name: `kw-${randomUUID().slice(0, 8)}` });
+    const frequencies = [1, 2, 3, 4, 7, 16, 100, 253, 254, 255, 300];
+    const chunks = frequencies.map((tf, i) => ({
+      ...chunk("tf", i, dimensions, i),
+      content: `${"canary ".repeat(tf)}${"filler ".repeat(i * 3)}환불 ${i % 2 === 0 ? "환불" : ""}`,
+    }));
+    // chunks without the term count in n and the mean length
+    await store.upsert(bot.id, [...chunks, chunk("tf", 99, dimensions, 99)]);
+    const entries = [...chunks, chunk("tf", 99, dimensions, 99)].map((c) => chunkKeywords(c.content));
+    const mean = entries.reduce((sum, e) => sum + e.tokenCount, 0) / entries.length;
+    const expected = (index: number, terms: Record<string, number>) =>
+      Object.entries(terms).reduce((sum, [term, df]) => {
+        const tf = entries[index]!.lexemes.get(term) ?? 0;
+        return tf === 0 ? sum : sum + bm25TermScore(entries.length, df, tf, entries[index]!.tokenCount, mean);
+      }, 0);
+    const hits = await store.keywordSearch(bot.id, "canary 환불", { topK: 50 });
+    expect(hits.map((h) => h.chunkIndex).sort((a, b) => a - b)).toEqual(frequencies.map((_, i) => i));
+    for (const hit of hits) {
+      expect(hit.score).toBeCloseTo(
+        expected(hit.chunkIndex, { canary: frequencies.length, 환불: frequencies.length }),
+        9,
+      );
+    }
+    await storage.bots.delete(bot.id);
   });
 
   it("migration 0014 backfills each bot's keyword statistics and keeps new keyword rows in the table row", async () => {
