@@ -23,6 +23,7 @@ import { createStorage, openDatabase, type Storage } from "../src/index.ts";
 import { binaryVector, compactVectorText } from "../src/pg-vector-store.ts";
 import { toJsonb } from "../src/stored-json.ts";
 import { startPostgresServer } from "../src/testing/index.ts";
+import { chunkText, randomVector, vocabulary } from "./bench-corpus.ts";
 import { envInt, percentile, prng } from "./bench-math.ts";
 import { benchHnswAtScale } from "./hnsw-at-scale.ts";
 import { benchStatistics } from "./statistics-bench.ts";
@@ -37,12 +38,6 @@ const PG_RUNS = envInt("BENCH_STORAGE_PG_RUNS", 4000);
 const PGLITE_RUNS = envInt("BENCH_STORAGE_PGLITE_RUNS", 1000);
 const QUERIES = envInt("BENCH_STORAGE_QUERIES", 200);
 const CONCURRENT_RUNS = 8;
-
-function randomVector(random: () => number): number[] {
-  const v = new Array<number>(DIMS);
-  for (let i = 0; i < DIMS; i++) v[i] = random() * 2 - 1;
-  return v;
-}
 
 function cosine(a: readonly number[], b: Float32Array): number {
   let dot = 0;
@@ -116,35 +111,6 @@ interface SearchFigures {
   readonly sampleQueries: readonly number[][];
 }
 
-const SYLLABLES =
-  "가나다라마바사아자차카타파하거너더러머버서어저처커터퍼허고노도로모보소오조초코토포호구누두루무부수우주추";
-const ENGLISH =
-  "deploy rollback canary backup restore incident oncall database schema migration release token policy access review alert".split(
-    " ",
-  );
-
-/** A vocabulary of Korean-like words and English terms; chunks draw from it with a skew (common words repeat). */
-function vocabulary(random: () => number): string[] {
-  const words: string[] = [...ENGLISH];
-  while (words.length < 3_000) {
-    const length = 2 + Math.floor(random() * 3);
-    words.push(Array.from({ length }, () => SYLLABLES[Math.floor(random() * SYLLABLES.length)]).join(""));
-  }
-  return words;
-}
-
-/** About 1,000 characters of text, like a real chunk (so TOAST matters as it does in production). */
-function chunkText(words: readonly string[], random: () => number): string {
-  const out: string[] = [];
-  let length = 0;
-  while (length < 1_000) {
-    const word = words[Math.floor(random() ** 2 * words.length)]!;
-    out.push(word);
-    length += word.length + 1;
-  }
-  return out.join(" ");
-}
-
 /** Reciprocal rank fusion (k 60) of two rankings, as the knowledge node does in process. */
 function fuse(a: readonly { documentId: string; chunkIndex: number }[], b: typeof a, topK: number) {
   const scores = new Map<string, number>();
@@ -197,7 +163,7 @@ async function ingestAndSearch(storage: Storage, bots: number, seed: number): Pr
       chunkIndex: i,
       content: chunkText(words, random),
       metadata: { page: i % 20 },
-      embedding: randomVector(random),
+      embedding: randomVector(random, DIMS),
     }));
     if (b < BASELINE_BOTS) {
       // interleaved with the real ingest, so a loaded machine slows both alike

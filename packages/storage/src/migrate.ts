@@ -12,6 +12,7 @@ import { runSpecsMigration } from "./migrations/0010-run-specs.ts";
 import { runValuesMigration } from "./migrations/0011-run-values.ts";
 import { runStatisticsRollupMigration } from "./migrations/0012-run-statistics-rollup.ts";
 import { chunkKeywordsUncompressedMigration } from "./migrations/0013-chunk-keywords-uncompressed.ts";
+import { keywordStatisticsMigration } from "./migrations/0014-keyword-statistics.ts";
 import { PgvectorMissingError, StorageError } from "./storage-error.ts";
 
 /** Every migration, by name, in order. Names sort lexically in the order they must run. */
@@ -30,6 +31,7 @@ export function storageMigrations(embeddingDimensions: number): Record<string, M
     "0011_run_values": runValuesMigration,
     "0012_run_statistics_rollup": runStatisticsRollupMigration,
     "0013_chunk_keywords_uncompressed": chunkKeywordsUncompressedMigration,
+    "0014_keyword_statistics": keywordStatisticsMigration,
   };
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { PGlite } from "@electric-sql/pglite";
+import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { Mutex } from "async-mutex";
 import { Kysely, PostgresDialect, sql } from "kysely";
@@ -95,7 +96,7 @@ interface OpenedDatabase {
 async function openPGlite(dataDir: string, embeddingDimensions: number): Promise<OpenedDatabase> {
   const inMemory = dataDir === "memory://" || dataDir.startsWith("memory://");
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, extensions: { vector } });
+  const pglite = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, extensions: { vector, btree_gin } });
   const mutex = new Mutex(); // FIFO: one statement or transaction at a time
   const parsers: Record<number, (text: string) => unknown> = {};
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex, parsers) });
