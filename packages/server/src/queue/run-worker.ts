@@ -43,7 +43,7 @@ export class RunWorker {
         redelivered: job.stalledCounter > 0,
         waited_ms: Date.now() - job.timestamp,
       });
-      const handle = await options.runs.execute(runId);
+      const handle = await options.runs.execute(runId, job.data.spec === undefined ? {} : { spec: job.data.spec });
       if (handle === undefined) return;
       // Cancelled before this worker held it: the announcement went by unheard.
       if ((await connection.exists(runCancelKey(runId))) === 1) options.runs.abortLocal(runId);
