@@ -38,6 +38,11 @@ export interface RunDispatcher {
    * skip reading it back); the handle follows it wherever it runs (`fail` stops following).
    */
   dispatch(runId: string, spec?: RunSpec): Promise<RelayRunHandle>;
+  /**
+   * Marks the run as being cancelled, before it is recorded cancelled: a worker that takes its
+   * job from then on reads its status instead of assuming a first delivery is still queued.
+   */
+  announceCancel(runId: string): Promise<void>;
   /** Asks whichever process holds the run to stop it. */
   cancel(runId: string): Promise<void>;
 }
@@ -184,18 +189,24 @@ export class RunService {
    * run again. Undefined when the run is unknown or already finished.
    *
    * `spec`: the spec as submitted, when the caller has it (a queue job carries it): its target is
-   * then read alongside the run's row, which is read for its status only.
+   * then read alongside the run's row, which is read for its status only. `queued`: with `spec`,
+   * resolves true when the caller knows the run is still queued (a job's first delivery with no
+   * cancel announced, see `RunDispatcher.announceCancel`): the row is then not read at all.
    */
-  async execute(runId: string, options: { signal?: AbortSignal; spec?: unknown } = {}): Promise<RunHandle | undefined> {
+  async execute(
+    runId: string,
+    options: { signal?: AbortSignal; spec?: unknown; queued?: Promise<boolean> } = {},
+  ): Promise<RunHandle | undefined> {
     const carried = options.spec === undefined ? undefined : runSpecSchema.safeParse(options.spec).data;
     const carriedTarget = carried === undefined ? undefined : this.target(carried);
     carriedTarget?.catch(() => {}); // observed below, unless the run turns out finished
-    const stored = await this.storage.runSpecs.get(runId);
-    if (stored === undefined || TERMINAL.has(stored.status)) return undefined;
+    const known = carried !== undefined && options.queued !== undefined && (await options.queued);
+    const stored = known ? undefined : await this.storage.runSpecs.get(runId);
+    if (!known && (stored === undefined || TERMINAL.has(stored.status))) return undefined;
     let spec: RunSpec;
     let target: RunTarget;
     try {
-      spec = carried ?? parseRunSpec(stored.spec);
+      spec = carried ?? parseRunSpec(stored?.spec);
       target = await (carriedTarget ?? this.target(spec));
     } catch (error) {
       if (!(error instanceof InvalidRunSpecError || error instanceof AppError)) throw error;
@@ -203,7 +214,8 @@ export class RunService {
       await this.#finishQueued(runId, { status: "failed", error: { message: error.message, code } });
       throw error;
     }
-    return this.#run(runId, spec, target, stored.status !== "queued", options.signal);
+    const continuing = stored !== undefined && stored.status !== "queued";
+    return this.#run(runId, spec, target, continuing, options.signal);
   }
 
   /**
@@ -212,6 +224,8 @@ export class RunService {
    */
   async cancel(runId: string): Promise<CancelOutcome> {
     if (this.abortLocal(runId)) return "stopping";
+    // Before the row says cancelled: a worker taking the run's job from now on looks at its row first.
+    await this.#dispatcher?.announceCancel(runId);
     if (await this.#finishQueued(runId, cancelledWhileQueued)) {
       await this.#dispatcher?.cancel(runId);
       return "cancelled";

@@ -12,7 +12,7 @@ import { createTestApp, type TestApp } from "../testing/test-app.ts";
 import { WorkflowRunner } from "../workflow-runner.ts";
 import { openRunQueue } from "./open-run-queue.ts";
 import { runEventsKey } from "./redis-run-event-log.ts";
-import { RUN_QUEUE_NAME, type RunJobData } from "./run-queue-names.ts";
+import { RUN_QUEUE_NAME, type RunJobData, runCancelKey } from "./run-queue-names.ts";
 import { RunWorker } from "./run-worker.ts";
 
 const redisServer: RedisServer | undefined = await startRedisServer();
@@ -191,9 +191,10 @@ describe.skipIf(redisServer === undefined)("queue mode (BullMQ on a real redis-s
     expect(outputs.note === note).toBe(true); // the whole input reached the worker (not printed when it did not)
   });
 
-  it("a job carrying the spec of a run cancelled while it waited is not executed", async () => {
+  it("a job delivered late for a run cancelled while it was queued is not executed", async () => {
     const botId = await botCalling("/never-called");
     const draft = await t.storage.workflowVersions.getDraft(botId);
+    // The row only, no job yet: the job below stands for one a worker took just before the cancel removed it.
     const runId = await workerRuns.submit({
       spec_version: 1,
       bot_id: botId,
@@ -203,14 +204,53 @@ describe.skipIf(redisServer === undefined)("queue mode (BullMQ on a real redis-s
       trigger: "api",
       history: [],
     });
-    expect(await workerRuns.cancel(runId)).toBe("cancelled");
+    const cancel = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/bots/${botId}/workflow-executions/${runId}/cancel`,
+      headers: t.admin,
+    });
+    expect(cancel.json()).toEqual({ run_id: runId, outcome: "cancelled" });
     const spec = (await t.storage.runSpecs.get(runId))?.spec;
-    // As if the job had been taken before the cancel removed it: the worker still checks the run's status.
     const job = await queue.add("run", { runId, spec }, { jobId: runId, removeOnComplete: true });
     const deadline = Date.now() + 10_000;
     while ((await job.getState()) !== "unknown" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(await job.getState()).toBe("unknown"); // completed and removed
+    expect(await job.getState()).toBe("unknown"); // taken, done and removed
     expect(api.requests.filter((r) => r.url === "/never-called")).toEqual([]);
     expect((await t.storage.runs.get(botId, runId))?.status).toBe("cancelled");
+  });
+
+  it("a cancel is announced on Redis before the run is recorded cancelled (what a first delivery relies on)", async () => {
+    const botId = await botCalling("/announced");
+    const draft = await t.storage.workflowVersions.getDraft(botId);
+    const announcedWhenRecorded: number[] = [];
+    const apiQueue = openRunQueue(redisServer?.url ?? "");
+    const runs = new RunService(new WorkflowRunner(new WorkflowExecutorV2(createNodeRegistry()), new RunTracker()), {
+      ...t.storage,
+      runSpecs: {
+        submit: (run, options) => t.storage.runSpecs.submit(run, options),
+        get: (runId, options) => t.storage.runSpecs.get(runId, options),
+        recordedNodes: (runId, options) => t.storage.runSpecs.recordedNodes(runId, options),
+        finishQueued: async (runId, outcome) => {
+          announcedWhenRecorded.push(await redis.exists(runCancelKey(runId)));
+          return t.storage.runSpecs.finishQueued(runId, outcome);
+        },
+      },
+    });
+    runs.useDispatcher(apiQueue.dispatcher);
+    try {
+      const runId = await runs.submit({
+        spec_version: 1,
+        bot_id: botId,
+        target: { kind: "version", workflow_version_id: draft?.id ?? "", checksum: draft?.checksum ?? "" },
+        inputs: {},
+        system: {},
+        trigger: "api",
+        history: [],
+      });
+      expect(await runs.cancel(runId)).toBe("cancelled");
+      expect(announcedWhenRecorded).toEqual([1]);
+    } finally {
+      await apiQueue.close();
+    }
   });
 });
