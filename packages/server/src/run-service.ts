@@ -21,7 +21,7 @@ import { debugNodeResume, debugNodeWorkflow } from "./debug-node-workflow.ts";
 import { fileMetadataRecorder } from "./file-metadata-recorder.ts";
 import { RelayRunHandle, RUN_EVENT_NAMES } from "./relay-run-handle.ts";
 import type { RunEventLog } from "./run-event-log.ts";
-import { InvalidRunSpecError, parseRunSpec, type RunSpec } from "./run-spec.ts";
+import { InvalidRunSpecError, parseRunSpec, type RunSpec, runSpecSchema } from "./run-spec.ts";
 import { HISTORY_INPUT } from "./session-history-wiring.ts";
 import type { RunTarget, WorkflowRunner } from "./workflow-runner.ts";
 
@@ -33,8 +33,16 @@ export type RunServiceStorage = Pick<Storage, "runSpecs" | "workflowVersions" | 
  * them to worker processes and follows their events.
  */
 export interface RunDispatcher {
-  /** Hands a submitted run over for execution; the handle follows it wherever it runs (`fail` stops following). */
-  dispatch(runId: string): Promise<RelayRunHandle>;
+  /**
+   * Hands a submitted run over for execution (with its spec as submitted, so the executor may
+   * skip reading it back); the handle follows it wherever it runs (`fail` stops following).
+   */
+  dispatch(runId: string, spec?: RunSpec): Promise<RelayRunHandle>;
+  /**
+   * Marks the run as being cancelled, before it is recorded cancelled: a worker that takes its
+   * job from then on reads its status instead of assuming a first delivery is still queued.
+   */
+  announceCancel(runId: string): Promise<void>;
   /** Asks whichever process holds the run to stop it. */
   cancel(runId: string): Promise<void>;
 }
@@ -182,7 +190,7 @@ export class RunService {
       // Executed here next: written `running` at once, so the engine's run start writes nothing.
       startHere: this.#dispatcher === undefined,
     });
-    if (this.#dispatcher !== undefined) return this.#follow(this.#dispatcher, runId, options.signal);
+    if (this.#dispatcher !== undefined) return this.#follow(this.#dispatcher, runId, spec, options.signal);
     return this.#run(runId, spec, target, false, options.signal);
   }
 
@@ -190,22 +198,35 @@ export class RunService {
    * Executes a submitted run in this process. A run found `running` or `interrupted` (its
    * process died; the queue delivered it again) continues: its recorded succeeded nodes are not
    * run again. Undefined when the run is unknown or already finished.
+   *
+   * `spec`: the spec as submitted, when the caller has it (a queue job carries it): its target is
+   * then read alongside the run's row, which is read for its status only. `queued`: with `spec`,
+   * resolves true when the caller knows the run is still queued (a job's first delivery with no
+   * cancel announced, see `RunDispatcher.announceCancel`): the row is then not read at all.
    */
-  async execute(runId: string, options: { signal?: AbortSignal } = {}): Promise<RunHandle | undefined> {
-    const stored = await this.storage.runSpecs.get(runId);
-    if (stored === undefined || TERMINAL.has(stored.status)) return undefined;
+  async execute(
+    runId: string,
+    options: { signal?: AbortSignal; spec?: unknown; queued?: Promise<boolean> } = {},
+  ): Promise<RunHandle | undefined> {
+    const carried = options.spec === undefined ? undefined : runSpecSchema.safeParse(options.spec).data;
+    const carriedTarget = carried === undefined ? undefined : this.target(carried);
+    carriedTarget?.catch(() => {}); // observed below, unless the run turns out finished
+    const known = carried !== undefined && options.queued !== undefined && (await options.queued);
+    const stored = known ? undefined : await this.storage.runSpecs.get(runId);
+    if (!known && (stored === undefined || TERMINAL.has(stored.status))) return undefined;
     let spec: RunSpec;
     let target: RunTarget;
     try {
-      spec = parseRunSpec(stored.spec);
-      target = await this.target(spec);
+      spec = carried ?? parseRunSpec(stored?.spec);
+      target = await (carriedTarget ?? this.target(spec));
     } catch (error) {
       if (!(error instanceof InvalidRunSpecError || error instanceof AppError)) throw error;
       const code = error instanceof AppError ? error.code : "invalid_run_spec";
       await this.#finishQueued(runId, { status: "failed", error: { message: error.message, code } });
       throw error;
     }
-    return this.#run(runId, spec, target, stored.status !== "queued", options.signal);
+    const continuing = stored !== undefined && stored.status !== "queued";
+    return this.#run(runId, spec, target, continuing, options.signal);
   }
 
   /**
@@ -214,6 +235,8 @@ export class RunService {
    */
   async cancel(runId: string): Promise<CancelOutcome> {
     if (this.abortLocal(runId)) return "stopping";
+    // Before the row says cancelled: a worker taking the run's job from now on looks at its row first.
+    await this.#dispatcher?.announceCancel(runId);
     if (await this.#finishQueued(runId, cancelledWhileQueued)) {
       await this.#dispatcher?.cancel(runId);
       return "cancelled";
@@ -257,9 +280,14 @@ export class RunService {
    * Follows a run a worker executes. The client going away cancels it; this server shutting down
    * (past its grace period) only lets go of it: the run goes on, and any replica streams it.
    */
-  async #follow(dispatcher: RunDispatcher, runId: string, signal: AbortSignal | undefined): Promise<RunHandle> {
+  async #follow(
+    dispatcher: RunDispatcher,
+    runId: string,
+    spec: RunSpec,
+    signal: AbortSignal | undefined,
+  ): Promise<RunHandle> {
     const letGo = new AbortController();
-    const relay = await dispatcher.dispatch(runId);
+    const relay = await dispatcher.dispatch(runId, spec);
     // A queued run is recorded cancelled (its followers see it end); a running one stops on its worker.
     const cancel = () => letGo.signal.aborted || void this.cancel(runId).catch(() => {});
     if (signal?.aborted) cancel();

@@ -24,6 +24,7 @@ export function openRunQueue(redisUrl: string): OpenRunQueue {
     events,
     async close() {
       await queue.close();
+      events.close();
       await connection.quit().catch(() => {});
     },
   };

@@ -43,7 +43,20 @@ export class RunWorker {
         redelivered: job.stalledCounter > 0,
         waited_ms: Date.now() - job.timestamp,
       });
-      const handle = await options.runs.execute(runId);
+      const spec = job.data.spec;
+      // A first delivery is still queued unless a cancel was announced (announced before the row
+      // is marked): one Redis read instead of reading the run's row back from the database.
+      const first = spec !== undefined && job.attemptsMade === 0 && job.stalledCounter === 0;
+      const queued = first
+        ? connection.exists(runCancelKey(runId)).then(
+            (n) => n === 0,
+            () => false,
+          )
+        : undefined;
+      const handle = await options.runs.execute(runId, {
+        ...(spec !== undefined && { spec }),
+        ...(queued !== undefined && { queued }),
+      });
       if (handle === undefined) return;
       // Cancelled before this worker held it: the announcement went by unheard.
       if ((await connection.exists(runCancelKey(runId))) === 1) options.runs.abortLocal(runId);

@@ -1,0 +1,106 @@
+/**
+ * `RunService.execute` as a worker calls it for a job: with the spec the job carries, and (on a
+ * first delivery) whether the run is still queued, so the run's row need not be read back.
+ */
+import { ServiceContainer, Services, validateWorkflow, WorkflowExecutorV2 } from "@portflow/engine";
+import { createNodeRegistry } from "@portflow/nodes";
+import { createStorage, openDatabase, type Storage } from "@portflow/storage";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RunService, type RunServiceStorage } from "../run-service.ts";
+import type { RunSpec } from "../run-spec.ts";
+import { RunTracker } from "../run-tracker.ts";
+import { WorkflowRunner } from "../workflow-runner.ts";
+
+let storage: Storage;
+let service: RunService;
+/** Run ids whose row the service read back (`runSpecs.get`). */
+const rowReads: string[] = [];
+
+const GRAPH = {
+  schema_version: 2,
+  nodes: [
+    { id: "start", type: "start", config: { inputs: [{ name: "query", type: "string", required: true }] } },
+    {
+      id: "shout",
+      type: "template",
+      config: { template: "{{q}}!" },
+      variable_mappings: [{ target_port: "q", selector: ["start", "query"] }],
+    },
+    { id: "end", type: "end", variable_mappings: [{ target_port: "answer", selector: ["shout", "text"] }] },
+  ],
+  edges: [
+    { source: "start", target: "shout" },
+    { source: "shout", target: "end" },
+  ],
+};
+
+beforeAll(async () => {
+  const registry = createNodeRegistry();
+  storage = createStorage(await openDatabase({ dataDir: "memory://", embeddingDimensions: 8 }), {
+    validate: (json) => validateWorkflow(json, registry),
+  });
+  const runSpecs = storage.runSpecs;
+  // The real repository, its reads of a run's row noted.
+  const noted: RunServiceStorage = {
+    bots: storage.bots,
+    workflowVersions: storage.workflowVersions,
+    conversationVariables: storage.conversationVariables,
+    runSpecs: {
+      submit: (run, options) => runSpecs.submit(run, options),
+      get: (runId, options) => {
+        rowReads.push(runId);
+        return runSpecs.get(runId, options);
+      },
+      recordedNodes: (runId, options) => runSpecs.recordedNodes(runId, options),
+      finishQueued: (runId, outcome) => runSpecs.finishQueued(runId, outcome),
+    },
+  };
+  const services = new ServiceContainer().register(Services.RunRecorder, storage.recorder);
+  service = new RunService(new WorkflowRunner(new WorkflowExecutorV2(registry, { services }), new RunTracker()), noted);
+});
+afterAll(async () => {
+  await storage?.close();
+});
+
+async function submitted(): Promise<{ botId: string; runId: string; spec: RunSpec }> {
+  const botId = (await storage.bots.create({ name: "delivered" })).id;
+  const draft = await storage.workflowVersions.saveDraft(botId, GRAPH);
+  const spec: RunSpec = {
+    spec_version: 1,
+    bot_id: botId,
+    target: { kind: "version", workflow_version_id: draft.id, checksum: draft.checksum },
+    inputs: { query: "hello" },
+    system: { query: "hello" },
+    trigger: "api",
+    history: [],
+  };
+  return { botId, runId: await service.submit(spec), spec };
+}
+
+describe("executing a delivered job", () => {
+  it("a first delivery carrying its spec starts the run without reading its row back, and records it", async () => {
+    const { botId, runId, spec } = await submitted();
+    const handle = await service.execute(runId, { spec, queued: Promise.resolve(true) });
+    expect(await handle?.result).toMatchObject({ runId, status: "succeeded", outputs: { answer: "hello!" } });
+    expect(rowReads).not.toContain(runId);
+    const recorded = await storage.runs.get(botId, runId);
+    expect(recorded?.status).toBe("succeeded");
+    expect(recorded?.nodes.map((n) => n.nodeId)).toEqual(["start", "shout", "end"]);
+  });
+
+  it("when the run may not be queued any more (a cancel was announced), its row decides: a cancelled run does not run", async () => {
+    const { botId, runId, spec } = await submitted();
+    expect(await service.cancel(runId)).toBe("cancelled");
+    expect(await service.execute(runId, { spec, queued: Promise.resolve(false) })).toBeUndefined();
+    expect(rowReads).toContain(runId);
+    const recorded = await storage.runs.get(botId, runId);
+    expect({ status: recorded?.status, nodes: recorded?.nodes }).toEqual({ status: "cancelled", nodes: [] });
+  });
+
+  it("a carried spec that does not parse is not trusted: the run executes from the spec in its row", async () => {
+    const { runId } = await submitted();
+    const handle = await service.execute(runId, { spec: { spec_version: 99 }, queued: Promise.resolve(true) });
+    expect(await handle?.result).toMatchObject({ status: "succeeded", outputs: { answer: "hello!" } });
+    expect(rowReads).toContain(runId);
+  });
+});
