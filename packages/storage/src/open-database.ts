@@ -5,8 +5,6 @@ import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { Mutex } from "async-mutex";
 import { Kysely, PostgresDialect, sql } from "kysely";
-import pg from "pg";
-import { from as copyFrom } from "pg-copy-streams";
 import pgvector from "pgvector";
 import type { Database } from "./database-schema.ts";
 import { migrateToLatest } from "./migrate.ts";
@@ -39,6 +37,11 @@ export interface OpenDatabaseOptions {
   readonly onConnectionError?: (error: Error) => void;
   /** Called each time the pool opens a connection (after an outage: the database is back). */
   readonly onConnected?: () => void;
+  /**
+   * Embedded PGlite only: PostgreSQL settings for this process (`-c name=value` at start), e.g. a
+   * small `shared_buffers` for a command that reads a few rows and exits.
+   */
+  readonly pgliteSettings?: Readonly<Record<string, string>>;
 }
 
 /** An open database: a Kysely instance plus what the repositories need beside it. */
@@ -64,13 +67,13 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<S
     throw new RangeError(`embeddingDimensions must be an integer in 1..16000, got ${embeddingDimensions}`);
   }
   const { database, setVectorParser } = options.databaseUrl
-    ? openPostgres(options.databaseUrl, embeddingDimensions, {
+    ? await openPostgres(options.databaseUrl, embeddingDimensions, {
         max: options.maxConnections ?? 10,
         connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         onError: options.onConnectionError ?? (() => {}),
         onConnected: options.onConnected ?? (() => {}),
       })
-    : await openPGlite(options.dataDir ?? DEFAULT_DATA_DIR, embeddingDimensions);
+    : await openPGlite(options.dataDir ?? DEFAULT_DATA_DIR, embeddingDimensions, options.pgliteSettings ?? {});
   try {
     if (options.migrate !== false) await migrateToLatest(database.db as Kysely<unknown>, { embeddingDimensions });
     // pgvector registration: `vector` values read back as number[] (the type exists once migrated).
@@ -92,10 +95,19 @@ interface OpenedDatabase {
   readonly setVectorParser: VectorParserSetter;
 }
 
-async function openPGlite(dataDir: string, embeddingDimensions: number): Promise<OpenedDatabase> {
+async function openPGlite(
+  dataDir: string,
+  embeddingDimensions: number,
+  settings: Readonly<Record<string, string>>,
+): Promise<OpenedDatabase> {
   const inMemory = dataDir === "memory://" || dataDir.startsWith("memory://");
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, extensions: { vector } });
+  const startSettings = Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]);
+  const pglite = await PGlite.create({
+    dataDir: inMemory ? undefined : dataDir,
+    extensions: { vector },
+    ...(startSettings.length > 0 && { startParams: [...PGlite.defaultStartParams, ...startSettings] }),
+  });
   const mutex = new Mutex(); // FIFO: one statement or transaction at a time
   const parsers: Record<number, (text: string) => unknown> = {};
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex, parsers) });
@@ -148,7 +160,9 @@ interface PoolSettings {
   readonly onConnected: () => void;
 }
 
-function openPostgres(url: string, embeddingDimensions: number, settings: PoolSettings): OpenedDatabase {
+async function openPostgres(url: string, embeddingDimensions: number, settings: PoolSettings): Promise<OpenedDatabase> {
+  // Loaded here, not at the top: a process on the embedded database never needs the pg driver.
+  const [{ default: pg }, { from: copyFrom }] = await Promise.all([import("pg"), import("pg-copy-streams")]);
   // Read by every client of the pool at parse time, so a parser set after connecting applies.
   const types = new pg.TypeOverrides();
   const pool = new pg.Pool({
