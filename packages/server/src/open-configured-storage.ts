@@ -33,6 +33,11 @@ export interface OpenConfiguredDatabaseOptions {
   readonly migrate?: boolean;
   /** A process that runs a few statements and exits (a CLI command): embedded PGlite starts smaller. */
   readonly shortLived?: boolean;
+  /**
+   * Whether this process reads or writes vectors (default true). False (listing bots, deleting a
+   * document): embedded PGlite starts without pgvector, unless the schema must be migrated.
+   */
+  readonly usesVectors?: boolean;
   /** Connection errors the database pool absorbed (a PostgreSQL restart). */
   readonly onDatabaseConnectionError?: (error: Error) => void;
   /** The pool opened a connection (after an outage: the database is back). */
@@ -66,6 +71,7 @@ export function openConfiguredDatabase(
     ...(options.onDatabaseConnectionError !== undefined && { onConnectionError: options.onDatabaseConnectionError }),
     ...(options.onDatabaseConnected !== undefined && { onConnected: options.onDatabaseConnected }),
     ...(options.shortLived === true && { pgliteSettings: SHORT_LIVED_PGLITE_SETTINGS }),
+    ...(options.usesVectors === false && { pgliteVectorExtension: false }),
   });
 }
 
@@ -74,7 +80,7 @@ export function openConfiguredDatabase(
  *
  * @example
  * const storage = await openConfiguredStorage(loadConfig(process.env), { shortLived: true });
- * try { console.log(await storage.bots.list()); } finally { await storage.close(); }
+ * try { console.log((await storage.bots.list()).items); } finally { await storage.close(); }
  */
 export async function openConfiguredStorage(
   config: ServerConfig,

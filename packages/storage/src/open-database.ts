@@ -10,6 +10,7 @@ import type { Database } from "./database-schema.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
 import type { RawSession } from "./raw-session.ts";
+import { PgvectorMissingError } from "./storage-error.ts";
 
 /** Titan v2's default output size. */
 export const DEFAULT_EMBEDDING_DIMENSIONS = 1024;
@@ -42,6 +43,13 @@ export interface OpenDatabaseOptions {
    * small `shared_buffers` for a command that reads a few rows and exits.
    */
   readonly pgliteSettings?: Readonly<Record<string, string>>;
+  /**
+   * Embedded PGlite only: load the pgvector extension at start (default true). A process that
+   * never reads or writes a vector (one that lists bots) starts faster without it; a statement
+   * that needs it then fails with a StorageError saying so. Migrating needs it, so it is loaded
+   * anyway when the schema is not up to date.
+   */
+  readonly pgliteVectorExtension?: boolean;
 }
 
 /** An open database: a Kysely instance plus what the repositories need beside it. */
@@ -73,9 +81,22 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<S
         onError: options.onConnectionError ?? (() => {}),
         onConnected: options.onConnected ?? (() => {}),
       })
-    : await openPGlite(options.dataDir ?? DEFAULT_DATA_DIR, embeddingDimensions, options.pgliteSettings ?? {});
+    : await openPGlite(options.dataDir ?? DEFAULT_DATA_DIR, embeddingDimensions, {
+        settings: options.pgliteSettings ?? {},
+        vector: options.pgliteVectorExtension !== false,
+      });
   try {
     if (options.migrate !== false) await migrateToLatest(database.db as Kysely<unknown>, { embeddingDimensions });
+  } catch (error) {
+    await database.close();
+    // Started without pgvector, but the schema must be created or migrated: that needs it.
+    const withoutVector = !options.databaseUrl && options.pgliteVectorExtension === false;
+    if (withoutVector && error instanceof PgvectorMissingError) {
+      return openDatabase({ ...options, pgliteVectorExtension: true });
+    }
+    throw error;
+  }
+  try {
     // pgvector registration: `vector` values read back as number[] (the type exists once migrated).
     const { rows } = await sql<{ oid: number }>`SELECT oid::int AS oid FROM pg_type WHERE typname = 'vector'`.execute(
       database.db,
@@ -95,17 +116,20 @@ interface OpenedDatabase {
   readonly setVectorParser: VectorParserSetter;
 }
 
-async function openPGlite(
-  dataDir: string,
-  embeddingDimensions: number,
-  settings: Readonly<Record<string, string>>,
-): Promise<OpenedDatabase> {
+interface PGliteStart {
+  /** `-c name=value` settings. */
+  readonly settings: Readonly<Record<string, string>>;
+  /** Load pgvector. */
+  readonly vector: boolean;
+}
+
+async function openPGlite(dataDir: string, embeddingDimensions: number, start: PGliteStart): Promise<OpenedDatabase> {
   const inMemory = dataDir === "memory://" || dataDir.startsWith("memory://");
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const startSettings = Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]);
+  const startSettings = Object.entries(start.settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]);
   const pglite = await PGlite.create({
     dataDir: inMemory ? undefined : dataDir,
-    extensions: { vector },
+    ...(start.vector && { extensions: { vector } }),
     ...(startSettings.length > 0 && { startParams: [...PGlite.defaultStartParams, ...startSettings] }),
   });
   const mutex = new Mutex(); // FIFO: one statement or transaction at a time

@@ -56,15 +56,21 @@ export class CliSession {
   }
 
   /**
-   * The configured database alone, for commands that only read and write rows: it starts without
-   * loading the node types and providers (the context's storage when the context is open).
+   * The configured database alone, for commands that only read and write rows, none of them a
+   * vector: it starts without loading the node types and providers (the context's storage when
+   * the context is open).
    */
   storage(): Promise<Storage> {
     if (this.#context !== undefined) return this.#context.then((context) => context.storage);
-    // The same opening as the context's (openConfiguredStorage), without the node types' validator.
+    // The same opening as the context's (openConfiguredStorage), without the node types' validator
+    // and, as these commands neither search nor store chunks, without pgvector on embedded PGlite.
     this.#storage ??= this.#locked(async () => {
       const { openConfiguredStorage } = await import("../open-configured-storage.ts");
-      return openConfiguredStorage(this.config, { maxConnections: 4, shortLived: this.options.shortLived === true });
+      return openConfiguredStorage(this.config, {
+        maxConnections: 4,
+        shortLived: this.options.shortLived === true,
+        usesVectors: false,
+      });
     });
     return this.#storage;
   }
