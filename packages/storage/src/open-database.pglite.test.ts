@@ -60,7 +60,9 @@ describe("openDatabase on embedded PGlite", { timeout: 120_000 }, () => {
   });
 
   it("without pgvector on a data directory that must be migrated: loads it anyway, and vectors work", async () => {
-    const storage = await open(await freshDataDir(), { pgliteVectorExtension: false });
+    const dataDir = await freshDataDir();
+    await (await openDatabase({ dataDir, migrate: false })).close(); // a database, no schema yet
+    const storage = await open(dataDir, { pgliteVectorExtension: false });
     const bot = await storage.bots.create({ name: "new" });
     const doc = await storage.documents.create(bot.id, {
       filename: "b.md",

@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { PGlite } from "@electric-sql/pglite";
@@ -47,7 +48,7 @@ export interface OpenDatabaseOptions {
    * Embedded PGlite only: load the pgvector extension at start (default true). A process that
    * never reads or writes a vector (one that lists bots) starts faster without it; a statement
    * that needs it then fails with a StorageError saying so. Migrating needs it, so it is loaded
-   * anyway when the schema is not up to date.
+   * anyway for a new database or a schema that is not up to date.
    */
   readonly pgliteVectorExtension?: boolean;
 }
@@ -125,11 +126,13 @@ interface PGliteStart {
 
 async function openPGlite(dataDir: string, embeddingDimensions: number, start: PGliteStart): Promise<OpenedDatabase> {
   const inMemory = dataDir === "memory://" || dataDir.startsWith("memory://");
+  // A new database is about to be created and migrated, which needs pgvector: load it now, not on a second start.
+  const loadVector = start.vector || inMemory || !existsSync(join(dataDir, "PG_VERSION"));
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   const startSettings = Object.entries(start.settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]);
   const pglite = await PGlite.create({
     dataDir: inMemory ? undefined : dataDir,
-    ...(start.vector && { extensions: { vector } }),
+    ...(loadVector && { extensions: { vector } }),
     ...(startSettings.length > 0 && { startParams: [...PGlite.defaultStartParams, ...startSettings] }),
   });
   const mutex = new Mutex(); // FIFO: one statement or transaction at a time
