@@ -1,8 +1,9 @@
 /**
  * The packages below the HTTP layer, opened from a configuration in one place: providers, the
- * database (PGlite under `PORTFLOW_DATA_DIR`, or `DATABASE_URL`), the node registry, storage that
- * validates workflow versions against it, and the services every run resolves. `startServer` and
- * the CLI both start here, so they cannot drift apart.
+ * node registry, storage that validates workflow versions against it (opened by
+ * {@link openConfiguredStorage}, as every command that needs only rows opens it), and the services
+ * every run resolves. `startServer`, `portflow worker` and the CLI all start here, so they cannot
+ * drift apart.
  * @module
  */
 import {
@@ -24,9 +25,10 @@ import {
   sharedSandboxes,
 } from "@portflow/nodes";
 import { type DocumentParser, WorkerDocumentParser } from "@portflow/nodes/ingest";
-import { createStorage, openDatabase, type Storage } from "@portflow/storage";
+import type { Storage } from "@portflow/storage";
 import type { ServerConfig } from "./config.ts";
 import { INGEST_LIMIT_SETTINGS } from "./document-ingestion.ts";
+import { openConfiguredStorage } from "./open-configured-storage.ts";
 
 export interface PortflowRuntime {
   readonly config: ServerConfig;
@@ -57,6 +59,8 @@ export interface OpenRuntimeOptions {
   readonly onDatabaseConnectionError?: (error: Error) => void;
   /** The pool opened a connection (after an outage: the database is back). */
   readonly onDatabaseConnected?: () => void;
+  /** A CLI command that runs briefly: embedded PGlite starts smaller (see `openConfiguredStorage`). */
+  readonly shortLived?: boolean;
 }
 
 /** The provider selection a server configuration names. */
@@ -121,31 +125,11 @@ export async function openRuntime(config: ServerConfig, options: OpenRuntimeOpti
   );
   let storage: Storage;
   try {
-    const database = await openDatabase({
-      ...(config.databaseUrl !== undefined && { databaseUrl: config.databaseUrl }),
-      dataDir: config.dataDir,
-      embeddingDimensions: providers.embedder.dimensions,
-      ...(options.maxConnections !== undefined && { maxConnections: options.maxConnections }),
-      connectTimeoutMs: config.databaseConnectTimeoutMs,
-      ...(options.onDatabaseConnectionError !== undefined && { onConnectionError: options.onDatabaseConnectionError }),
-      ...(options.onDatabaseConnected !== undefined && { onConnected: options.onDatabaseConnected }),
-    });
     // Workflow versions are V2; a V1 workflow lives in the bot's legacy_workflow until migrated.
-    storage = createStorage(database, {
+    storage = await openConfiguredStorage(config, {
+      ...options,
+      embeddingDimensions: providers.embedder.dimensions,
       validate: (json) => validateWorkflow(json, registry, { allowV1: false }),
-      ...(config.secretKey !== undefined && { secretKey: config.secretKey }),
-      vectors: {
-        hnsw: config.hnsw,
-        onIndexBuildError: (botId, error) =>
-          options.logger?.warn("HNSW index build failed; the bot's searches stay exact", {
-            bot_id: botId,
-            error: error.message,
-          }),
-      },
-      recorder: {
-        leaseMs: config.runLeaseMs,
-        ...(options.instanceId !== undefined && { instanceId: options.instanceId }),
-      },
     });
   } catch (error) {
     providers.close();

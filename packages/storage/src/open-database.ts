@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { PGlite } from "@electric-sql/pglite";
@@ -6,13 +7,12 @@ import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { Mutex } from "async-mutex";
 import { Kysely, PostgresDialect, sql } from "kysely";
-import pg from "pg";
-import { from as copyFrom } from "pg-copy-streams";
 import pgvector from "pgvector";
 import type { Database } from "./database-schema.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
 import type { RawSession } from "./raw-session.ts";
+import { PgvectorMissingError } from "./storage-error.ts";
 
 /** Titan v2's default output size. */
 export const DEFAULT_EMBEDDING_DIMENSIONS = 1024;
@@ -40,6 +40,18 @@ export interface OpenDatabaseOptions {
   readonly onConnectionError?: (error: Error) => void;
   /** Called each time the pool opens a connection (after an outage: the database is back). */
   readonly onConnected?: () => void;
+  /**
+   * Embedded PGlite only: PostgreSQL settings for this process (`-c name=value` at start), e.g. a
+   * small `shared_buffers` for a command that reads a few rows and exits.
+   */
+  readonly pgliteSettings?: Readonly<Record<string, string>>;
+  /**
+   * Embedded PGlite only: load the pgvector extension at start (default true). A process that
+   * never reads or writes a vector (one that lists bots) starts faster without it; a statement
+   * that needs it then fails with a StorageError saying so. Migrating needs it, so it is loaded
+   * anyway for a new database or a schema that is not up to date.
+   */
+  readonly pgliteVectorExtension?: boolean;
 }
 
 /** An open database: a Kysely instance plus what the repositories need beside it. */
@@ -65,15 +77,28 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<S
     throw new RangeError(`embeddingDimensions must be an integer in 1..16000, got ${embeddingDimensions}`);
   }
   const { database, setVectorParser } = options.databaseUrl
-    ? openPostgres(options.databaseUrl, embeddingDimensions, {
+    ? await openPostgres(options.databaseUrl, embeddingDimensions, {
         max: options.maxConnections ?? 10,
         connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         onError: options.onConnectionError ?? (() => {}),
         onConnected: options.onConnected ?? (() => {}),
       })
-    : await openPGlite(options.dataDir ?? DEFAULT_DATA_DIR, embeddingDimensions);
+    : await openPGlite(options.dataDir ?? DEFAULT_DATA_DIR, embeddingDimensions, {
+        settings: options.pgliteSettings ?? {},
+        vector: options.pgliteVectorExtension !== false,
+      });
   try {
     if (options.migrate !== false) await migrateToLatest(database.db as Kysely<unknown>, { embeddingDimensions });
+  } catch (error) {
+    await database.close();
+    // Started without pgvector, but the schema must be created or migrated: that needs it.
+    const withoutVector = !options.databaseUrl && options.pgliteVectorExtension === false;
+    if (withoutVector && error instanceof PgvectorMissingError) {
+      return openDatabase({ ...options, pgliteVectorExtension: true });
+    }
+    throw error;
+  }
+  try {
     // pgvector registration: `vector` values read back as number[] (the type exists once migrated).
     const { rows } = await sql<{ oid: number }>`SELECT oid::int AS oid FROM pg_type WHERE typname = 'vector'`.execute(
       database.db,
@@ -93,10 +118,25 @@ interface OpenedDatabase {
   readonly setVectorParser: VectorParserSetter;
 }
 
-async function openPGlite(dataDir: string, embeddingDimensions: number): Promise<OpenedDatabase> {
+interface PGliteStart {
+  /** `-c name=value` settings. */
+  readonly settings: Readonly<Record<string, string>>;
+  /** Load pgvector. */
+  readonly vector: boolean;
+}
+
+async function openPGlite(dataDir: string, embeddingDimensions: number, start: PGliteStart): Promise<OpenedDatabase> {
   const inMemory = dataDir === "memory://" || dataDir.startsWith("memory://");
+  // A new database is about to be created and migrated, which needs pgvector: load it now, not on a second start.
+  const loadVector = start.vector || inMemory || !existsSync(join(dataDir, "PG_VERSION"));
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, extensions: { vector, btree_gin } });
+  const startSettings = Object.entries(start.settings).flatMap(([name, value]) => ["-c", `${name}=${value}`]);
+  const pglite = await PGlite.create({
+    dataDir: inMemory ? undefined : dataDir,
+    // btree_gin always: the keyword index (bot_id, keywords) needs it for any write to chunks.
+    extensions: loadVector ? { vector, btree_gin } : { btree_gin },
+    ...(startSettings.length > 0 && { startParams: [...PGlite.defaultStartParams, ...startSettings] }),
+  });
   const mutex = new Mutex(); // FIFO: one statement or transaction at a time
   const parsers: Record<number, (text: string) => unknown> = {};
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex, parsers) });
@@ -149,7 +189,9 @@ interface PoolSettings {
   readonly onConnected: () => void;
 }
 
-function openPostgres(url: string, embeddingDimensions: number, settings: PoolSettings): OpenedDatabase {
+async function openPostgres(url: string, embeddingDimensions: number, settings: PoolSettings): Promise<OpenedDatabase> {
+  // Loaded here, not at the top: a process on the embedded database never needs the pg driver.
+  const [{ default: pg }, { from: copyFrom }] = await Promise.all([import("pg"), import("pg-copy-streams")]);
   // Read by every client of the pool at parse time, so a parser set after connecting applies.
   const types = new pg.TypeOverrides();
   const pool = new pg.Pool({

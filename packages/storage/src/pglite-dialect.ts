@@ -15,6 +15,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from "kysely";
+import { StorageError } from "./storage-error.ts";
 
 /**
  * A Kysely dialect over an in-process PGlite. PGlite is one backend session, so the driver
@@ -53,9 +54,11 @@ class PGliteConnection implements DatabaseConnection {
   ) {}
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters], {
-      parsers: this.parsers,
-    });
+    const result = await this.pglite
+      .query<R>(compiledQuery.sql, [...compiledQuery.parameters], { parsers: this.parsers })
+      .catch((error: unknown) => {
+        throw explainMissingVector(error);
+      });
     const command = result.command?.toUpperCase();
     const changes =
       command === "INSERT" || command === "UPDATE" || command === "DELETE" || command === "MERGE"
@@ -68,6 +71,16 @@ class PGliteConnection implements DatabaseConnection {
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error("PGlite dialect does not support streaming queries");
   }
+}
+
+/** PostgreSQL's error for a vector value on a PGlite started without pgvector: say what to do. */
+function explainMissingVector(error: unknown): unknown {
+  if (!(error instanceof Error) || !/could not access file "(\$libdir\/)?vector"/.test(error.message)) return error;
+  return new StorageError(
+    "this embedded database was opened without the pgvector extension (pgliteVectorExtension: false), " +
+      "and the statement reads or writes a vector: open it with the extension",
+    { cause: error },
+  );
 }
 
 class PGliteDriver implements Driver {

@@ -12,7 +12,6 @@ import { openRuntime } from "../portflow-runtime.ts";
 import { RunService } from "../run-service.ts";
 import { RunTracker } from "../run-tracker.ts";
 import { WorkflowRunner } from "../workflow-runner.ts";
-import { isDiskDataDir, lockDataDir } from "./data-dir-lock.ts";
 
 export interface CliContext {
   readonly config: ServerConfig;
@@ -26,17 +25,15 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-/** Opens (and migrates) the configured database and wires storage, registry, providers and runner. */
-export async function openCliContext(config: ServerConfig): Promise<CliContext> {
-  const lock =
-    config.databaseUrl === undefined && isDiskDataDir(config.dataDir) ? lockDataDir(config.dataDir) : undefined;
-  let runtime: Awaited<ReturnType<typeof openRuntime>>;
-  try {
-    runtime = await openRuntime(config, { maxConnections: 4 });
-  } catch (error) {
-    lock?.release();
-    throw error;
-  }
+/**
+ * Opens (and migrates) the configured database and wires storage, registry, providers and runner.
+ * The caller holds the embedded data directory's lock (CliSession).
+ */
+export async function openCliContext(
+  config: ServerConfig,
+  options: { readonly shortLived?: boolean } = {},
+): Promise<CliContext> {
+  const runtime = await openRuntime(config, { maxConnections: 4, ...options });
   const { providers, registry, storage } = runtime;
   const runner = new WorkflowRunner(runtime.executor, new RunTracker(), (botId) => ({
     resolve: (names, options) => runtime.storage.botSecrets.resolve(botId, names, options),
@@ -48,12 +45,6 @@ export async function openCliContext(config: ServerConfig): Promise<CliContext> 
     storage,
     runner,
     runService: new RunService(runner, storage),
-    async close() {
-      try {
-        await runtime.close();
-      } finally {
-        lock?.release();
-      }
-    },
+    close: () => runtime.close(),
   };
 }

@@ -7,6 +7,7 @@
 import type { Storage } from "@portflow/storage";
 import type { ServerConfig } from "../config.ts";
 import type { CliContext } from "./cli-context.ts";
+import { type DataDirLock, isDiskDataDir, lockDataDir } from "./data-dir-lock.ts";
 import { snakeCaseKeys } from "./snake-case-keys.ts";
 
 /** Where a command writes: results to stdout, progress and diagnostics to stderr. */
@@ -17,16 +18,23 @@ export interface CliIo {
   readonly stdin?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
 }
 
+export interface CliSessionOptions {
+  /** The command runs briefly (not `serve`, `worker`, `ingest`…): the database is opened for that. */
+  readonly shortLived?: boolean;
+}
+
 export class CliSession {
   #config: ServerConfig | undefined;
   #context: Promise<CliContext> | undefined;
   #storage: Promise<Storage> | undefined;
+  #lock: DataDirLock | undefined;
 
   constructor(
     readonly env: Readonly<Record<string, string | undefined>>,
     readonly io: CliIo,
     /** Reads the configuration from the environment (`loadConfig`); absent when no command runs. */
     readonly readConfig?: (env: Readonly<Record<string, string | undefined>>) => ServerConfig,
+    readonly options: CliSessionOptions = {},
   ) {}
 
   /** The server configuration (throws ConfigError naming every bad variable). */
@@ -40,18 +48,51 @@ export class CliSession {
   context(): Promise<CliContext> {
     if (this.#storage !== undefined)
       return Promise.reject(new Error("CliSession: storage() is open: a command uses one of the two"));
-    this.#context ??= import("./cli-context.ts").then(({ openCliContext }) => openCliContext(this.config));
+    this.#context ??= this.#locked(async () => {
+      const { openCliContext } = await import("./cli-context.ts");
+      return openCliContext(this.config, { shortLived: this.options.shortLived === true });
+    });
     return this.#context;
   }
 
   /**
-   * The configured database alone, for commands that only read and write rows: it starts without
-   * loading the node types and providers (the context's storage when the context is open).
+   * The configured database alone, for commands that only read and write rows, none of them a
+   * vector: it starts without loading the node types and providers (the context's storage when
+   * the context is open).
    */
   storage(): Promise<Storage> {
     if (this.#context !== undefined) return this.#context.then((context) => context.storage);
-    this.#storage ??= import("./cli-storage.ts").then(({ openCliStorage }) => openCliStorage(this.config));
+    // The same opening as the context's (openConfiguredStorage), without the node types' validator
+    // and, as these commands neither search nor store chunks, without pgvector on embedded PGlite.
+    this.#storage ??= this.#locked(async () => {
+      const { openConfiguredStorage } = await import("../open-configured-storage.ts");
+      return openConfiguredStorage(this.config, {
+        maxConnections: 4,
+        shortLived: this.options.shortLived === true,
+        usesVectors: false,
+      });
+    });
     return this.#storage;
+  }
+
+  /**
+   * Opens with the embedded data directory's lock held (PGlite has none of its own), until
+   * {@link close}; a failed open releases it.
+   */
+  async #locked<T>(open: () => Promise<T>): Promise<T> {
+    const { databaseUrl, dataDir } = this.config;
+    if (databaseUrl === undefined && isDiskDataDir(dataDir)) this.#lock ??= lockDataDir(dataDir);
+    try {
+      return await open();
+    } catch (error) {
+      this.#releaseLock();
+      throw error;
+    }
+  }
+
+  #releaseLock(): void {
+    this.#lock?.release();
+    this.#lock = undefined;
   }
 
   /** Writes lines to stdout. */
@@ -69,13 +110,17 @@ export class CliSession {
     this.io.stdout.write(`${JSON.stringify(snakeCaseKeys(value), null, 2)}\n`);
   }
 
-  /** Closes the database context or storage if one was opened. */
+  /** Closes the database context or storage if one was opened, then releases the data directory. */
   async close(): Promise<void> {
     const opening = this.#context ?? this.#storage;
     this.#context = undefined;
     this.#storage = undefined;
     if (opening === undefined) return;
-    const opened = await (opening as Promise<{ close(): Promise<void> }>).catch(() => undefined);
-    await opened?.close();
+    try {
+      const opened = await (opening as Promise<{ close(): Promise<void> }>).catch(() => undefined);
+      await opened?.close();
+    } finally {
+      this.#releaseLock();
+    }
   }
 }

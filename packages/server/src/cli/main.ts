@@ -4,11 +4,11 @@
  */
 import { setFlagsFromString } from "node:v8";
 import { withDotEnv } from "../dot-env.ts";
+import { isShortCommand } from "./is-short-command.ts";
 import { runCli } from "./run-cli.ts";
-import { wasmTierFor } from "./wasm-tier-for.ts";
 
 // Set before anything compiles WebAssembly (PGlite, the sandboxes): it applies to later compiles.
-if (wasmTierFor(process.argv.slice(2)) === "baseline") setFlagsFromString("--liftoff-only");
+if (isShortCommand(process.argv.slice(2))) setFlagsFromString("--liftoff-only");
 
 // `portflow runs list | head -1`: a reader that went away is not an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

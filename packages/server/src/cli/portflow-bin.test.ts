@@ -72,16 +72,17 @@ describe("the portflow bin", { timeout: 180_000 }, () => {
     ).toEqual([]);
   });
 
-  it("bots list opens the embedded database without loading the node types, providers, parsers or queue", async () => {
+  it("bots list opens the embedded database through openConfiguredStorage, without the node types, providers, parsers, queue or pg driver", async () => {
     const dataDir = freshDataDir();
     await createBot(dataDir, "quick");
     const { stdout, loaded } = await loadedModules(["bots", "list"], { PORTFLOW_DATA_DIR: dataDir });
     expect(stdout).toMatch(/^[0-9a-f-]{36}\s+quick\s+draft\s+none\s/m);
     expect(loaded.some((url) => url.includes("/@electric-sql/pglite/"))).toBe(true);
     expect(loaded.some((url) => url.includes("/storage/dist/open-database.js"))).toBe(true);
+    expect(loaded.some((url) => url.includes("/server/dist/open-configured-storage.js"))).toBe(true);
     expect(
       loaded.filter((url) =>
-        /\/nodes\/dist\/index\.js|portflow-runtime|@aws-sdk|@anthropic-ai|openai@|mammoth|unpdf|pyodide|quickjs|bullmq|ioredis|fastify/.test(
+        /\/nodes\/dist\/index\.js|portflow-runtime|@aws-sdk|@anthropic-ai|openai@|mammoth|unpdf|pyodide|quickjs|bullmq|ioredis|fastify|\/pg\/lib\/|pg-copy-streams/.test(
           url,
         ),
       ),

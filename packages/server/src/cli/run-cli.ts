@@ -7,6 +7,7 @@ import { CommanderError } from "commander";
 import { CliError } from "./cli-error.ts";
 import { type CliIo, CliSession } from "./cli-session.ts";
 import { commandGroupsFor, createProgram } from "./create-program.ts";
+import { isShortCommand } from "./is-short-command.ts";
 
 /**
  * Runs `portflow <argv…>` and resolves with the exit code. Long-running commands (`serve`)
@@ -23,7 +24,7 @@ export async function runCli(
   const groups = commandGroupsFor(argv);
   // The configuration module pulls in the node types and storage: only load it for a command.
   const readConfig = groups.length === 0 ? undefined : (await import("../config.ts")).loadConfig;
-  const session = new CliSession(env, io, readConfig);
+  const session = new CliSession(env, io, readConfig, { shortLived: isShortCommand(argv) });
   const verbose = argv.includes("--verbose");
   let code = 0;
   try {

@@ -1,7 +1,7 @@
-import { createProviders } from "@portflow/nodes";
-import { migrateToLatest, openDatabase } from "@portflow/storage";
+import { migrateToLatest } from "@portflow/storage";
 import type { Command } from "commander";
-import { providerConfigOf } from "../../portflow-runtime.ts";
+import { embeddingDimensionsOf } from "../../embedding-dimensions-of.ts";
+import { openConfiguredDatabase } from "../../open-configured-storage.ts";
 import type { CliSession } from "../cli-session.ts";
 import { isDiskDataDir, lockDataDir } from "../data-dir-lock.ts";
 
@@ -12,17 +12,16 @@ export function registerDbCommands(program: Command, session: CliSession): void 
     .description("bring the database schema up to date (other commands also do this on start)")
     .action(async () => {
       const config = session.config;
-      const providers = createProviders(providerConfigOf(config));
-      const embeddingDimensions = providers.embedder.dimensions;
-      providers.close();
+      const embeddingDimensions = embeddingDimensionsOf(config);
       const lock =
         config.databaseUrl === undefined && isDiskDataDir(config.dataDir) ? lockDataDir(config.dataDir) : undefined;
-      const database = await openDatabase({
-        ...(config.databaseUrl !== undefined && { databaseUrl: config.databaseUrl }),
-        dataDir: config.dataDir,
-        embeddingDimensions,
-        migrate: false,
-      });
+      let database: Awaited<ReturnType<typeof openConfiguredDatabase>>;
+      try {
+        database = await openConfiguredDatabase(config, { embeddingDimensions, migrate: false });
+      } catch (error) {
+        lock?.release();
+        throw error;
+      }
       try {
         const result = await migrateToLatest(database.db as unknown as Parameters<typeof migrateToLatest>[0], {
           embeddingDimensions,

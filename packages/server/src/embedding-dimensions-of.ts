@@ -1,4 +1,4 @@
-import type { ServerConfig } from "../config.ts";
+import type { ServerConfig } from "./config.ts";
 
 /** What `createProviders` gives an embedder that is not told a size (Titan v2's default output). */
 const DEFAULT_DIMENSIONS = 1024;

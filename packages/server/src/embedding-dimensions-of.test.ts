@@ -1,8 +1,8 @@
 import { createProviders } from "@portflow/nodes";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../config.ts";
-import { providerConfigOf } from "../portflow-runtime.ts";
+import { loadConfig } from "./config.ts";
 import { embeddingDimensionsOf } from "./embedding-dimensions-of.ts";
+import { providerConfigOf } from "./portflow-runtime.ts";
 
 const CONFIGURATIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   local: { LLM_PROVIDER: "local" },
