@@ -1,5 +1,5 @@
 import type { NodeExecutionStatus, RunStatus } from "./run-status.ts";
-import type { TokenUsage } from "./services.ts";
+import type { TokenUsage } from "./token-usage.ts";
 
 export type { RunStatus };
 

@@ -5,6 +5,7 @@
  */
 import type { NodeRunRecord } from "./run-result.ts";
 import type { NodeExecutionStatus, RunStatus } from "./run-status.ts";
+import type { TokenUsage } from "./token-usage.ts";
 
 export type { NodeExecutionStatus };
 
@@ -54,10 +55,7 @@ export interface ChatRequest {
   readonly stopSequences?: readonly string[];
 }
 
-export interface TokenUsage {
-  readonly input: number;
-  readonly output: number;
-}
+export type { TokenUsage };
 
 export interface ChatResponse {
   readonly text: string;

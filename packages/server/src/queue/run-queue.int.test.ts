@@ -119,7 +119,11 @@ describe.skipIf(redisServer === undefined)("queue mode (BullMQ on a real redis-s
     const [run] = (await t.storage.runs.list(botId, { status: "running" })).items;
     const job = await queue.getJob(run?.id ?? "");
     const answer = holding.pop()?.answer;
-    return { runId: run?.id, job, finish: () => (answer?.(), response) };
+    const finish = () => {
+      answer?.();
+      return response;
+    };
+    return { runId: run?.id, job, finish };
   }
 
   it("a run submitted on the API executes on the worker and comes back through the run's Redis Stream", async () => {
