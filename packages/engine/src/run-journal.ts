@@ -11,8 +11,6 @@ interface QueuedWrite {
   readonly index: number;
 }
 
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** The batch as `writeMany` takes it, or undefined when it holds a run start (always sent alone first). */
 function manyOf(batch: readonly QueuedWrite[]): RecorderWrite[] | undefined {
   const many: RecorderWrite[] = [];
@@ -108,7 +106,7 @@ export class RunJournal {
 
   /**
    * Queues a recorder write after every write and event before it. Writes queued while another is
-   * in flight, or in the same turn of the event loop, go together in one batch (one
+   * in flight go together in one batch (one
    * `writeMany` call when the recorder has it): a run's last node rows and its finish are one
    * round trip. Events queued between them wait for the whole batch, so none overtakes its write.
    */
@@ -122,9 +120,9 @@ export class RunJournal {
     const batch: QueuedWrite[] = [queued];
     this.#open = batch;
     this.#inFlight++;
-    // With nothing in flight the batch waits one macrotask, so writes of the same turn join it.
-    const ready = this.#inFlight === 1 ? this.#recording.then(nextTurn) : this.#recording;
-    this.#recording = ready
+    // Sent as soon as the writes before it are done (not a macrotask later: a write held back
+    // for company delays every event queued behind it).
+    this.#recording = this.#recording
       .then(() => {
         if (this.#open === batch) this.#open = undefined;
         return this.#send(batch);

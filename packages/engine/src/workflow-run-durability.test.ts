@@ -51,10 +51,20 @@ function executorWith(recorder: RunRecorder): WorkflowExecutorV2 {
   });
 }
 
-/** The memory recorder with `writeMany`: each call's writes, labelled, in call order. */
+/**
+ * The memory recorder with `writeMany`: each call's writes, labelled, in call order. A single
+ * node write takes 5 ms, so what the run does meanwhile queues up behind it.
+ */
 class BatchingRecorder extends MemoryRunRecorder {
   readonly calls: string[][] = [];
   failOn: string | undefined;
+
+  override async nodeFinished(node: NodeExecutionRecord): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (node.nodeId === this.failOn) throw new Error("disk full");
+    this.calls.push([node.nodeId]);
+    this.nodes.push(node);
+  }
 
   async writeMany(writes: readonly RecorderWrite[]): Promise<void> {
     const labels = writes.map((w) => (w.kind === "node" ? w.node.nodeId : "finish"));
@@ -186,8 +196,8 @@ describe("run events and the recorder", () => {
     );
     const result = await handle.result;
     expect(result.status).toBe("succeeded");
-    // The stub nodes finish within one turn of the event loop: their rows and the outcome go as one write.
-    expect(recorder.calls).toEqual([["start", "retrieve", "answer", "end", "finish"]]);
+    // The stub nodes finish while the first node's row is being written: their rows and the outcome go as one write.
+    expect(recorder.calls).toEqual([["start"], ["retrieve", "answer", "end", "finish"]]);
     expect(recorder.nodes.map((n) => n.nodeId)).toEqual(["start", "retrieve", "answer", "end"]);
     expect(recorder.finished).toMatchObject([{ status: "succeeded" }]);
     expect(events).toEqual(["start stored true", "retrieve stored true", "answer stored true", "end stored true"]);
@@ -196,15 +206,11 @@ describe("run events and the recorder", () => {
   it("a failed writeMany is replayed one write at a time: the failing node is named, earlier events delivered, the failure recorded", async () => {
     const recorder = new BatchingRecorder();
     recorder.failOn = "answer";
-    recorder.nodeFinished = async (node) => {
-      if (node.nodeId === "answer") throw new Error("disk full");
-      recorder.nodes.push(node);
-    };
     const handle = executorWith(recorder).start(rag, { query: "q" });
     const announced: string[] = [];
     handle.on("node.finished", (e) => announced.push(e.nodeId));
     const result = await handle.result;
-    expect(recorder.calls).toEqual([["start", "retrieve", "answer", "end", "finish"]]);
+    expect(recorder.calls.slice(0, 3)).toEqual([["start"], ["retrieve", "answer", "end", "finish"], ["retrieve"]]);
     expect(result.recordingErrors).toEqual([{ message: "disk full" }]);
     // Rows before the failing one are stored and announced; nothing after it is announced.
     expect(recorder.nodes.map((n) => n.nodeId)).toEqual(["start", "retrieve"]);
