@@ -1,6 +1,7 @@
 import type { RunEvent } from "@portflow/engine";
 import { describe, expect, it } from "vitest";
 import { MemoryRunEventLog } from "./memory-run-event-log.ts";
+import { runFinishedEvent as finished } from "./testing/run-finished-event.ts";
 
 const started = (runId: string): RunEvent => ({ type: "run.started", runId, startedAt: 0 });
 const nodeStarted = (runId: string, nodeId: string): RunEvent => ({
@@ -9,19 +10,6 @@ const nodeStarted = (runId: string, nodeId: string): RunEvent => ({
   nodeId,
   nodeType: "template",
   attempt: 1,
-});
-const finished = (runId: string): RunEvent => ({
-  type: "run.finished",
-  runId,
-  result: {
-    runId,
-    status: "succeeded",
-    outputs: {},
-    nodes: [],
-    totals: { steps: 0, elapsedMs: 0, tokens: { input: 0, output: 0 } },
-    startedAt: 0,
-    finishedAt: 0,
-  },
 });
 
 describe("MemoryRunEventLog", () => {

@@ -2,24 +2,12 @@ import type { RunEvent } from "@portflow/engine";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RedisServer, startRedisServer } from "../testing/redis-server.ts";
+import { runFinishedEvent as finished } from "../testing/run-finished-event.ts";
 import { RedisRunEventLog } from "./redis-run-event-log.ts";
 
 const redisServer: RedisServer | undefined = await startRedisServer();
 
 const chunk = (runId: string, i: number): RunEvent => ({ type: "node.chunk", runId, nodeId: "answer", chunk: `w${i}` });
-const finished = (runId: string): RunEvent => ({
-  type: "run.finished",
-  runId,
-  result: {
-    runId,
-    status: "succeeded",
-    outputs: {},
-    nodes: [],
-    totals: { steps: 0, elapsedMs: 0, tokens: { input: 0, output: 0 } },
-    startedAt: 0,
-    finishedAt: 0,
-  },
-});
 const chunkText = (event: RunEvent) => (event.type === "node.chunk" ? event.chunk : event.type);
 
 describe.skipIf(redisServer === undefined)("RedisRunEventLog on a real redis-server", () => {
