@@ -30,4 +30,32 @@ describe("MemoryRunEventLog", () => {
     }
     expect(rest).toEqual(["node.started a", "node.started b", "run.finished"]);
   });
+
+  it("keeps the logs of the latest maxFinishedRuns finished runs: an older one reads as empty", async () => {
+    const log = new MemoryRunEventLog({ maxFinishedRuns: 2 });
+    for (const runId of ["a", "b", "c"]) {
+      await log.append(runId, started(runId));
+      await log.append(runId, finished(runId));
+    }
+    const read = async (runId: string) => {
+      const types: string[] = [];
+      for await (const { event } of log.read(runId, { waitMs: 0 })) types.push(event.type);
+      return types;
+    };
+    expect(await read("a")).toEqual([]);
+    expect(await read("b")).toEqual(["run.started", "run.finished"]);
+    expect(await read("c")).toEqual(["run.started", "run.finished"]);
+  });
+
+  it("drops a finished run's log after keepMs, while a run in progress keeps its events", async () => {
+    const log = new MemoryRunEventLog({ keepMs: 0 });
+    await log.append("done", started("done"));
+    await log.append("done", finished("done"));
+    await log.append("running", started("running"));
+    const types: string[] = [];
+    for await (const { event } of log.read("done", { waitMs: 0 })) types.push(event.type);
+    expect(types).toEqual([]);
+    const reader = log.read("running", { waitMs: 0 })[Symbol.asyncIterator]();
+    expect((await reader.next()).value?.event.type).toBe("run.started");
+  });
 });

@@ -12,6 +12,13 @@ export interface MemoryRunEventLogOptions {
   readonly maxEvents?: number;
   /** How long a finished run's log stays readable (default 5 minutes). */
   readonly keepMs?: number;
+  /**
+   * Finished runs' logs kept at most (default 1,000); the oldest goes first. Logs hold every
+   * node's outputs, so under sustained load `keepMs` alone let the heap grow by ~15 KB a chat
+   * (hundreds of MB in 5 minutes at 150 chats/s). A client reading an evicted log gets the
+   * run's stored outcome instead (the events route's fallback).
+   */
+  readonly maxFinishedRuns?: number;
 }
 
 /** The inline mode's event log: in this process, a finished run's log expires after `keepMs`. */
@@ -19,10 +26,14 @@ export class MemoryRunEventLog implements RunEventLog {
   readonly #runs = new Map<string, RunLog>();
   readonly #maxEvents: number;
   readonly #keepMs: number;
+  readonly #maxFinishedRuns: number;
+  /** Finished runs in the order they finished, with when: evicted from the front. */
+  readonly #finishedAt = new Map<string, number>();
 
   constructor(options: MemoryRunEventLogOptions = {}) {
     this.#maxEvents = options.maxEvents ?? 10_000;
     this.#keepMs = options.keepMs ?? 5 * 60_000;
+    this.#maxFinishedRuns = options.maxFinishedRuns ?? 1_000;
   }
 
   async append(runId: string, event: RunEvent): Promise<void> {
@@ -32,7 +43,9 @@ export class MemoryRunEventLog implements RunEventLog {
     if (log.events.length > this.#maxEvents) log.events.shift();
     if (event.type === "run.finished") {
       log.finished = true;
-      setTimeout(() => this.#runs.delete(runId), this.#keepMs).unref();
+      this.#finishedAt.delete(runId); // a resumed run finishes again: it moves to the back
+      this.#finishedAt.set(runId, Date.now());
+      this.#evict();
     }
     for (const wake of [...log.waiters]) wake();
   }
@@ -42,6 +55,7 @@ export class MemoryRunEventLog implements RunEventLog {
     options: { after?: string; signal?: AbortSignal; waitMs?: number } = {},
   ): AsyncIterable<LoggedRunEvent> {
     let after = options.after === undefined ? 0 : Number(options.after) || 0;
+    this.#evict();
     for (;;) {
       const log = this.#runs.get(runId);
       const next = log?.events.filter((e) => Number(e.id) > after) ?? [];
@@ -63,6 +77,17 @@ export class MemoryRunEventLog implements RunEventLog {
         if (waiting.waiters.size === 0) this.#runs.delete(runId);
         return;
       }
+    }
+  }
+
+  /** Drops finished logs past `maxFinishedRuns` or older than `keepMs` (no timer per run). */
+  #evict(): void {
+    const expired = Date.now() - this.#keepMs;
+    for (const [runId, at] of this.#finishedAt) {
+      if (this.#finishedAt.size <= this.#maxFinishedRuns && at > expired) return;
+      this.#finishedAt.delete(runId);
+      const log = this.#runs.get(runId);
+      if (log?.finished) this.#runs.delete(runId);
     }
   }
 
