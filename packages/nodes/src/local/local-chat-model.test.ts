@@ -118,6 +118,17 @@ describe("LocalChatModel", () => {
     expect(text).not.toContain("[2]");
   });
 
+  it("quotes a sentence repeated in several sources once, citing each of them", async () => {
+    const context = formatContext([
+      doc("Refunds are paid within five working days. Section 6 adds detail.", { filename: "faq.md" }),
+      doc("Refunds are paid within five working days. Section 30 adds detail.", { filename: "faq.md" }, 1),
+      doc("Gift cards never expire.", { filename: "faq.md" }, 2),
+    ]);
+    const text = await ask(`${context}\n\nQ: How long do refunds take?`);
+    expect(text).toContain("Refunds are paid within five working days. [1][2]");
+    expect(text.match(/Refunds are paid/g)).toHaveLength(1);
+  });
+
   it("does not let the words framing a question pick a sentence about another topic", async () => {
     const context = formatContext([
       doc("Customers can ask for a refund within 30 days. Refunds are paid back within 5 business days.", {

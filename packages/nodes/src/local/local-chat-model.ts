@@ -17,6 +17,26 @@ interface Candidate {
   readonly order: number;
 }
 
+/** A sentence to quote, with every source that says it word for word. */
+interface Quote extends Candidate {
+  readonly sources: readonly number[];
+}
+
+/**
+ * Candidates with the same sentence (overlapping chunks, boilerplate repeated across sections)
+ * folded into one quote at the first place it appears, citing each source once.
+ */
+function foldRepeats(candidates: readonly Candidate[]): Quote[] {
+  const bySentence = new Map<string, { quote: Candidate; sources: number[] }>();
+  for (const candidate of candidates) {
+    const key = candidate.sentence.replace(/\s+/gu, " ").toLowerCase();
+    const seen = bySentence.get(key);
+    if (seen === undefined) bySentence.set(key, { quote: candidate, sources: [candidate.source] });
+    else if (!seen.sources.includes(candidate.source)) seen.sources.push(candidate.source);
+  }
+  return [...bySentence.values()].map(({ quote, sources }) => ({ ...quote, sources }));
+}
+
 const SENTENCE_END = /(?<=[.!?。！？])\s+/u;
 const ENDS_SENTENCE = /[.!?。！？:]$/u;
 /** Lines that stand on their own: headings, list items, table rows, quotes. */
@@ -179,9 +199,11 @@ export class LocalChatModel implements ChatModel {
     const best = Math.max(0, ...candidates.map((c) => c.score));
     // the best sentence's source answers; others join only with a sentence nearly as good
     const bestSource = candidates.find((c) => c.score === best)?.source;
-    const ranked = candidates
+    const ranked = foldRepeats(candidates)
       .filter((c) => c.score > 0 && c.score >= best * RELEVANCE_SHARE)
-      .filter((c) => c.source === bestSource || c.score >= best * OTHER_SOURCE_SHARE)
+      .filter(
+        (c) => (bestSource !== undefined && c.sources.includes(bestSource)) || c.score >= best * OTHER_SOURCE_SHARE,
+      )
       .sort((a, b) => b.score - a.score || a.order - b.order)
       .slice(0, this.#maxSentences)
       .sort((a, b) => a.order - b.order);
@@ -190,7 +212,7 @@ export class LocalChatModel implements ChatModel {
       const lead = first ? ` The closest source says: ${first.sentence} [${first.source}]` : "";
       return `The offline local model found nothing in the sources that matches the question.${lead} ${OFFLINE_NOTE}`;
     }
-    const body = ranked.map((c) => `${c.sentence} [${c.source}]`).join(" ");
+    const body = ranked.map((c) => `${c.sentence} ${c.sources.map((n) => `[${n}]`).join("")}`).join(" ");
     return `According to the sources: ${body} ${OFFLINE_NOTE}`;
   }
 }
