@@ -33,7 +33,7 @@ export function storedApiKeys(repository: ApiKeyRepository): ApiKeyVerifier {
   return {
     async verify(plaintext) {
       const key = await repository.verify(plaintext);
-      return key === undefined ? undefined : { keyId: key.id, botId: key.botId, scope: key.scope };
+      return key === undefined ? undefined : { keyId: key.id, botId: key.botId, scope: key.scope, bot: key.bot };
     },
   };
 }

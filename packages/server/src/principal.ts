@@ -3,7 +3,7 @@
  * auth hook asks `assertScopeAllows` once per request, routes ask `assertBotAccess`/`assertAdmin`.
  * @module
  */
-import type { ApiKeyScope } from "@portflow/storage";
+import type { ApiKeyScope, Bot } from "@portflow/storage";
 import { AppError } from "./app-error.ts";
 
 /** Who is calling: an API key with its scope (`admin`, `bot` or `chat`) and, unless admin, its bot. */
@@ -12,6 +12,8 @@ export interface Principal {
   /** `null` for admin keys. */
   readonly botId: string | null;
   readonly scope: ApiKeyScope;
+  /** The key's bot as read with the key, this request (null for admin keys): spares a second read. */
+  readonly bot?: Bot | null;
 }
 
 /** The routes (`METHOD /url-template`) a chat-scoped key may call; every other route is refused. */

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { CallOptions } from "@portflow/engine";
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
+import { type Bot, type BotJsonRow, botRowFromJson, toBot } from "./bot-repository.ts";
 import type { ApiKeysTable, Database } from "./database-schema.ts";
 import { botNotFoundOnForeignKey } from "./pg-error.ts";
 
@@ -65,8 +66,11 @@ export interface ApiKeyRepository {
    * changes nothing. Refuses a secret without the `pf_` prefix or shorter than 19 characters.
    */
   adopt(plaintext: string, input: AdoptApiKeyInput, options?: CallOptions): Promise<AdoptedApiKey>;
-  /** The key a plaintext secret belongs to, if it exists and is not revoked; records its use. */
-  verify(plaintext: string, options?: CallOptions): Promise<ApiKey | undefined>;
+  /**
+   * The key a plaintext secret belongs to, if it exists and is not revoked, with its bot read in
+   * the same statement (a request's key and bot cost one round trip); records its use.
+   */
+  verify(plaintext: string, options?: CallOptions): Promise<VerifiedApiKey | undefined>;
   /** Keys of one bot, or admin keys when `botId` is null; every key when omitted. */
   list(botId?: string | null, options?: CallOptions): Promise<ApiKey[]>;
   /** False when no such active key. */
@@ -81,6 +85,11 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 /** Hex SHA-256 of an API key, as stored in `api_keys.key_hash`. */
 export function hashApiKey(plaintext: string): string {
   return createHash("sha256").update(plaintext, "utf8").digest("hex");
+}
+
+/** A verified key and, unless it is an admin key, its bot as read with it. */
+export interface VerifiedApiKey extends ApiKey {
+  readonly bot: Bot | null;
 }
 
 function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
@@ -159,22 +168,27 @@ export class KyselyApiKeyRepository implements ApiKeyRepository {
     });
   }
 
-  async verify(plaintext: string, options?: CallOptions): Promise<ApiKey | undefined> {
+  async verify(plaintext: string, options?: CallOptions): Promise<VerifiedApiKey | undefined> {
     options?.signal?.throwIfAborted();
     if (!plaintext.startsWith(API_KEY_PREFIX) || plaintext.length > 200) return undefined;
     const row = await this.db
       .selectFrom("api_keys")
-      .selectAll()
+      .leftJoin("bots", "bots.id", "api_keys.bot_id")
+      .selectAll("api_keys")
+      // the bot as one composite value: `null` for an admin key, its row otherwise
+      .select(sql<BotJsonRow | null>`CASE WHEN bots.id IS NULL THEN NULL ELSE to_jsonb(bots) END`.as("bot"))
       .where("key_hash", "=", hashApiKey(plaintext))
       .where("revoked_at", "is", null)
       .executeTakeFirst();
     if (!row) return undefined;
+    const { bot, ...keyRow } = row;
+    const verified = { ...toApiKey(keyRow), bot: bot === null ? null : toBot(botRowFromJson(bot)) };
     const now = new Date();
     if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
       await this.db.updateTable("api_keys").set({ last_used_at: now }).where("id", "=", row.id).execute();
-      return toApiKey({ ...row, last_used_at: now });
+      return { ...verified, lastUsedAt: now };
     }
-    return toApiKey(row);
+    return verified;
   }
 
   async list(botId?: string | null, options?: CallOptions): Promise<ApiKey[]> {

@@ -52,6 +52,17 @@ export interface BotRepository {
   delete(botId: string, options?: CallOptions): Promise<boolean>;
 }
 
+/** A bots row as `to_jsonb(bots)` gives it: timestamps as ISO text. */
+export type BotJsonRow = Omit<Selectable<BotsTable>, "created_at" | "updated_at"> & {
+  readonly created_at: string;
+  readonly updated_at: string;
+};
+
+/** The row of a bot read as `to_jsonb(bots)` (e.g. joined to another row) in its column form. */
+export function botRowFromJson(json: BotJsonRow): Selectable<BotsTable> {
+  return { ...json, created_at: new Date(json.created_at), updated_at: new Date(json.updated_at) };
+}
+
 export function toBot(row: Selectable<BotsTable>): Bot {
   return {
     id: row.id,

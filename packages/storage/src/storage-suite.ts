@@ -531,6 +531,9 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       const bot = await storage.bots.create({ name: "lossless", settings: value, legacyWorkflow: value });
       expect((await storage.bots.get(bot.id))?.settings).toEqual(value);
       expect((await storage.bots.get(bot.id))?.legacyWorkflow).toEqual(value);
+      // read through the key it comes with, too
+      const key = await storage.apiKeys.create({ name: "lossless", botId: bot.id });
+      expect((await storage.apiKeys.verify(key.plaintext))?.bot).toEqual(await storage.bots.get(bot.id));
 
       const runId = randomUUID();
       await storage.recorder.runStarted({ runId, botId: bot.id, inputs: value, startedAt: new Date() });
@@ -1091,6 +1094,9 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       const verified = await storage.apiKeys.verify(scoped.plaintext);
       expect(verified).toMatchObject({ id: scoped.key.id, botId: bot.id });
       expect(verified?.lastUsedAt).toBeInstanceOf(Date);
+      // the key's bot comes with it, exactly as bots.get reads it; an admin key has none
+      expect(verified?.bot).toEqual(await storage.bots.get(bot.id));
+      expect((await storage.apiKeys.verify(admin.plaintext))?.bot).toBeNull();
       expect(await storage.apiKeys.verify(`${scoped.plaintext}x`)).toBeUndefined();
       expect(await storage.apiKeys.verify("nonsense")).toBeUndefined();
       expect((await storage.apiKeys.list(bot.id)).map((k) => k.id)).toEqual([scoped.key.id]);

@@ -58,7 +58,7 @@ export function toBotResponse(bot: Bot): z.output<typeof botSchema> {
 /** The bot, when the caller may see it; the same 404 otherwise. */
 export async function findBot(ctx: AppContext, principal: Parameters<typeof assertBotAccess>[0], botId: string) {
   assertBotAccess(principal, botId);
-  const bot = await ctx.storage.bots.get(botId);
+  const bot = principal.bot?.id === botId ? principal.bot : await ctx.storage.bots.get(botId);
   if (bot === undefined) throw AppError.notFound("bot");
   return bot;
 }
