@@ -76,8 +76,8 @@ export class PgRunRecorder implements RunRecorder {
   readonly #inlineValueBytes: number;
   /** Runs this recorder has in progress. */
   readonly #active = new Map<string, ActiveRun>();
-  /** Runs submitted already `running` under this recorder ({@link adopt}): their start writes nothing. */
-  readonly #adopted = new Map<string, string>();
+  /** Runs submitted already `running` under this recorder ({@link adopt}), in adoption order: their start writes nothing. */
+  readonly #adopted = new Map<string, { readonly botId: string; readonly at: number }>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(db: Kysely<Database>, options: PgRunRecorderOptions = {}) {
@@ -103,14 +103,26 @@ export class PgRunRecorder implements RunRecorder {
 
   /** A run whose row was written with {@link startedColumns}: its `runStarted` has nothing left to write. */
   adopt(runId: string, botId: string): void {
-    this.#adopted.set(runId, botId);
+    // A run whose execution failed before it started is never claimed: its entry goes once its
+    // lease is long over (its row is swept to `interrupted` like any lapsed run).
+    const stale = Date.now() - 2 * this.#leaseMs;
+    for (const [id, { at }] of this.#adopted) {
+      if (at > stale) break;
+      this.#adopted.delete(id);
+    }
+    this.#adopted.set(runId, { botId, at: Date.now() });
+  }
+
+  /** How many adopted runs have not started yet (for tests of the bound above). */
+  get adoptedPending(): number {
+    return this.#adopted.size;
   }
 
   async runStarted(run: RunStartRecord): Promise<void> {
     const adopted = this.#adopted.get(run.runId);
     if (adopted !== undefined) {
       this.#adopted.delete(run.runId);
-      this.#active.set(run.runId, { botId: adopted, stored: new Set() });
+      this.#active.set(run.runId, { botId: adopted.botId, stored: new Set() });
       this.#startHeartbeat();
       return;
     }

@@ -448,7 +448,7 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       expect((await storage.runs.get(bot.id, other))?.status).toBe("cancelled");
     });
 
-    it("a run submitted to start here is running under this recorder at once; its start writes nothing; a lapsed one is swept", async () => {
+    it("a run submitted to start here is running under this recorder at once; its start writes nothing; a lapsed one is swept and let go", async () => {
       const bot = await newBot();
       const runId = randomUUID();
       const spec = { spec_version: 1, inputs: {}, trigger: "api" };
@@ -494,6 +494,14 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       );
       await expect.poll(async () => (await storage.runs.sweepInterrupted()).includes(lapsed)).toBe(true);
       expect((await storage.runs.get(bot.id, lapsed))?.status).toBe("interrupted");
+      // The recorder lets go of the never-started run once its lease is long over (2 × leaseMs).
+      const submittedBy = Date.now();
+      await expect.poll(() => Date.now() - submittedBy > 2).toBe(true);
+      await shortLease.runSpecs.submit(
+        { id: randomUUID(), botId: bot.id, trigger: "api", inputs: {}, spec },
+        { startHere: true },
+      );
+      expect(shortLease.recorder.adoptedPending).toBe(1);
     });
 
     it("truncates run inputs over the limit with a flag; node values over it are stored whole", async () => {
