@@ -13,6 +13,7 @@ describe("loadConfig", () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.redisUrl).toBeUndefined();
     expect(config).toMatchObject({ runLeaseMs: 60_000, databaseConnectTimeoutMs: 5_000, redisTimeoutMs: 500 });
+    expect(config.databasePreparedStatements).toBe(true);
     expect(config.parsing).toEqual({
       maxUncompressedBytes: 64 * 1024 * 1024,
       maxDocxXmlBytes: 8 * 1024 * 1024,
@@ -38,6 +39,13 @@ describe("loadConfig", () => {
       concurrency: 2,
     });
     expect(() => loadConfig({ PORTFLOW_PARSE_MEMORY_MB: "8" })).toThrow(/PORTFLOW_PARSE_MEMORY_MB/);
+  });
+
+  it("switches prepared statements off with PORTFLOW_PG_PREPARED_STATEMENTS=false and refuses anything but true/false", () => {
+    expect(loadConfig({ PORTFLOW_PG_PREPARED_STATEMENTS: "false" }).databasePreparedStatements).toBe(false);
+    expect(() => loadConfig({ PORTFLOW_PG_PREPARED_STATEMENTS: "no" })).toThrow(
+      /PORTFLOW_PG_PREPARED_STATEMENTS.*true or false/,
+    );
   });
 
   it("reads every variable", () => {

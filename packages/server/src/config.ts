@@ -22,6 +22,11 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
+const flag = (fallback: boolean) =>
+  z
+    .enum(["true", "false"], { message: "must be true or false" })
+    .default(fallback ? "true" : "false")
+    .transform((value) => value === "true");
 
 /** An address or CIDR Fastify's `trustProxy` (proxy-addr) accepts, or one of its named ranges. */
 const trustedProxyEntry = z.union([
@@ -192,6 +197,7 @@ const envSchema = z.object({
   ),
   PORTFLOW_RUN_LEASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1_000).default(60_000)),
   PORTFLOW_DB_CONNECT_TIMEOUT_MS: z.preprocess(emptyAsUndefined, positiveInt(5_000)),
+  PORTFLOW_PG_PREPARED_STATEMENTS: z.preprocess(emptyAsUndefined, flag(true)),
   PORTFLOW_REDIS_TIMEOUT_MS: z.preprocess(emptyAsUndefined, positiveInt(500)),
   PORTFLOW_TRUST_PROXY: trustProxySchema,
   PORTFLOW_SECRET_KEY: z.preprocess(emptyAsUndefined, secretKeySchema),
@@ -325,6 +331,8 @@ export interface ServerConfig {
   readonly runLeaseMs: number;
   /** Getting a PostgreSQL connection longer than this fails the request as database unavailable. */
   readonly databaseConnectTimeoutMs: number;
+  /** Repeated PostgreSQL statements sent as named prepared statements (off for PgBouncer in transaction mode before 1.21). */
+  readonly databasePreparedStatements: boolean;
   /** Connecting to Redis and each Redis command: longer counts as Redis unreachable. */
   readonly redisTimeoutMs: number;
   /** Fastify's `trustProxy`: whose X-Forwarded-For sets the client IP (rate limits, logs). Default false. */
@@ -474,6 +482,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     ),
     runLeaseMs: e.PORTFLOW_RUN_LEASE_MS,
     databaseConnectTimeoutMs: e.PORTFLOW_DB_CONNECT_TIMEOUT_MS,
+    databasePreparedStatements: e.PORTFLOW_PG_PREPARED_STATEMENTS,
     redisTimeoutMs: e.PORTFLOW_REDIS_TIMEOUT_MS,
     trustProxy: e.PORTFLOW_TRUST_PROXY,
     ...(e.PORTFLOW_SECRET_KEY !== undefined && { secretKey: e.PORTFLOW_SECRET_KEY }),

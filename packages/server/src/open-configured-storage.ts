@@ -68,6 +68,7 @@ export function openConfiguredDatabase(
     ...(options.migrate !== undefined && { migrate: options.migrate }),
     ...(options.maxConnections !== undefined && { maxConnections: options.maxConnections }),
     connectTimeoutMs: config.databaseConnectTimeoutMs,
+    preparedStatements: config.databasePreparedStatements,
     ...(options.onDatabaseConnectionError !== undefined && { onConnectionError: options.onDatabaseConnectionError }),
     ...(options.onDatabaseConnected !== undefined && { onConnected: options.onDatabaseConnected }),
     ...(options.shortLived === true && { pgliteSettings: SHORT_LIVED_PGLITE_SETTINGS }),

@@ -11,6 +11,7 @@ import pgvector from "pgvector";
 import type { Database } from "./database-schema.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
+import { preparingPool } from "./preparing-pool.ts";
 import type { RawSession } from "./raw-session.ts";
 import { PgvectorMissingError } from "./storage-error.ts";
 
@@ -36,6 +37,12 @@ export interface OpenDatabaseOptions {
    * one in the pool) before the call fails as database unavailable (default 5,000 ms).
    */
   readonly connectTimeoutMs?: number;
+  /**
+   * On a real server: send repeated parameterised statements as named prepared statements, parsed
+   * (and, when PostgreSQL's generic plan is as good, planned) once per connection (default true;
+   * see `preparingPool`). Off for poolers that cannot carry them (PgBouncer transaction mode < 1.21).
+   */
+  readonly preparedStatements?: boolean;
   /** Called with connection errors the pool absorbed (server restart, lost socket); default: ignored. */
   readonly onConnectionError?: (error: Error) => void;
   /** Called each time the pool opens a connection (after an outage: the database is back). */
@@ -82,6 +89,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<S
         connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         onError: options.onConnectionError ?? (() => {}),
         onConnected: options.onConnected ?? (() => {}),
+        preparedStatements: options.preparedStatements !== false,
       })
     : await openPGlite(options.dataDir ?? DEFAULT_DATA_DIR, embeddingDimensions, {
         settings: options.pgliteSettings ?? {},
@@ -187,6 +195,7 @@ interface PoolSettings {
   readonly connectionTimeoutMillis: number;
   readonly onError: (error: Error) => void;
   readonly onConnected: () => void;
+  readonly preparedStatements: boolean;
 }
 
 async function openPostgres(url: string, embeddingDimensions: number, settings: PoolSettings): Promise<OpenedDatabase> {
@@ -209,7 +218,9 @@ async function openPostgres(url: string, embeddingDimensions: number, settings: 
     client.on("error", settings.onError);
     settings.onConnected();
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: settings.preparedStatements ? preparingPool(pool) : pool }),
+  });
   let closed = false;
   const database: StorageDatabase = {
     db,
