@@ -17,6 +17,7 @@ import { openRuntime } from "../src/portflow-runtime.ts";
 import { startRedisServer } from "../src/testing/redis-server.ts";
 import { RAG_WORKFLOW_V2 } from "../src/testing/workflows.ts";
 import { executionModeRows } from "./execution-modes.ts";
+import { type CpuMeter, cpuMeter } from "./process-cpu.ts";
 import { corpus } from "./faq-corpus.ts";
 import { recordingCost } from "./recording-cost.ts";
 
@@ -97,9 +98,12 @@ async function measure(label: string, databaseUrl: string | undefined): Promise<
   const rows: BenchRow[] = [];
   try {
     await autocannon({ ...warmUp(setup) }); // JIT, pools, compiled-workflow cache
+    const cpu = await cpuMeter(setup.storage);
     for (const connections of CONNECTIONS) {
       const from = new Date();
+      const before = cpu();
       const result = await load(setup, connections);
+      const after = cpu();
       // Mean recorded run time of this load's runs: an arbitrary start, so straight from the runs.
       const { avg } = await setup.storage.database.db
         .selectFrom("workflow_execution_runs")
@@ -125,9 +129,39 @@ async function measure(label: string, databaseUrl: string | undefined): Promise<
           note: `run ${runMs.toFixed(2)} ms (engine + pgvector retrieval) of ${result.latency.average.toFixed(2)} ms mean latency; the rest is HTTP, key lookup, run recording, session`,
         },
       );
+      if (connections === 1) rows.push(...cpuRows(name, before, after, result.requests.total));
     }
   } finally {
     await setup.close();
+  }
+  return rows;
+}
+
+/** CPU per chat: counts work done, so it compares across runs far better than latency on a drifting machine. */
+function cpuRows(
+  name: string,
+  before: ReturnType<CpuMeter>,
+  after: ReturnType<CpuMeter>,
+  requests: number,
+): BenchRow[] {
+  const group = "server";
+  const rows: BenchRow[] = [
+    {
+      group,
+      name: `${name}: server CPU per chat`,
+      value: (after.processMs - before.processMs) / requests,
+      unit: "ms",
+      note: "this process (with embedded PGlite: the database too); includes the load generator's share",
+    },
+  ];
+  if (after.databaseMs !== undefined && before.databaseMs !== undefined) {
+    rows.push({
+      group,
+      name: `${name}: PostgreSQL CPU per chat`,
+      value: (after.databaseMs - before.databaseMs) / requests,
+      unit: "ms",
+      note: "the PostgreSQL server's processes, from /proc (10 ms ticks summed over the load)",
+    });
   }
   return rows;
 }
