@@ -17,8 +17,8 @@ import { openRuntime } from "../src/portflow-runtime.ts";
 import { startRedisServer } from "../src/testing/redis-server.ts";
 import { RAG_WORKFLOW_V2 } from "../src/testing/workflows.ts";
 import { executionModeRows } from "./execution-modes.ts";
-import { type CpuMeter, cpuMeter } from "./process-cpu.ts";
 import { corpus } from "./faq-corpus.ts";
+import { type CpuMeter, cpuMeter } from "./process-cpu.ts";
 import { recordingCost } from "./recording-cost.ts";
 
 export interface BenchRow {
