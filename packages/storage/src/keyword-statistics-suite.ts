@@ -173,7 +173,7 @@ export function itKeepsKeywordStatisticsExact(
         );
       const toastBefore = await toastBytes();
       expect(toastBefore).toBeGreaterThan(0);
-      await migrateToLatest(db, { embeddingDimensions: dimensions });
+      expect((await migrator.migrateTo("0014_keyword_statistics")).error).toBeUndefined();
       expect(await statistics(database, "b1")).toEqual([
         { chunks: "4", tokens: (await aggregate(database, "b1"))[0]?.tokens },
       ]);
@@ -184,6 +184,8 @@ export function itKeepsKeywordStatisticsExact(
         db,
       );
       expect(indexes.map((i) => i.definition.replace(/^.* USING /, ""))).toEqual(["gin (bot_id, keywords)"]);
+      // (migration 0016 drops it again: searches read keyword_postings)
+      await migrateToLatest(db, { embeddingDimensions: dimensions });
       expect((await store.keywordSearch("b1", "환불 규정", { topK: 5 })).map((h) => h.chunkIndex)).toEqual([10]);
       await store.upsert("b1", [long(11, "배포절차")]);
       // the new chunk's 5 kB tsvector stayed in its row: the TOAST table did not grow

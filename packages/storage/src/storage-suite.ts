@@ -16,6 +16,7 @@ import { type Kysely, Migrator, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "./api-key-repository.ts";
 import { createStorage, type Storage } from "./create-storage.ts";
+import { itKeepsKeywordPostingsExact } from "./keyword-postings-suite.ts";
 import { itKeepsKeywordStatisticsExact } from "./keyword-statistics-suite.ts";
 import { migrateToLatest, storageMigrations } from "./migrate.ts";
 import type { StorageDatabase } from "./open-database.ts";
@@ -679,6 +680,11 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
 
     itKeepsStatisticsRollupsExact(() => storage);
     itKeepsKeywordStatisticsExact(
+      () => storage,
+      () => backend!.openEmpty(),
+      SUITE_DIMENSIONS,
+    );
+    itKeepsKeywordPostingsExact(
       () => storage,
       () => backend!.openEmpty(),
       SUITE_DIMENSIONS,
