@@ -13,7 +13,7 @@ import {
 import { type RawBuilder, sql } from "kysely";
 import pgvector from "pgvector";
 import { BinaryCopyWriter } from "./binary-copy-writer.ts";
-import { chunkKeywords } from "./chunk-keywords.ts";
+import { type ChunkKeywords, chunkKeywords } from "./chunk-keywords.ts";
 import { rethrowUnavailable } from "./database-unavailable.ts";
 import { type HnswPolicy, resolveHnswPolicy } from "./hnsw-policy.ts";
 import type { StorageDatabase } from "./open-database.ts";
@@ -175,8 +175,9 @@ export class PgVectorStore implements VectorStore {
         await session.copyFromBinary("document_embeddings", COPY_COLUMNS, writer.finish());
         // the keyword index row of each chunk (the DELETE above cascaded to the old ones)
         const keywords = new BinaryCopyWriter(batch.length * 2_048);
-        for (const chunk of batch) {
-          const entry = chunkKeywords(chunk.content);
+        const entries = batch.map((chunk) => chunkKeywords(chunk.content));
+        for (const [i, chunk] of batch.entries()) {
+          const entry = entries[i] as ChunkKeywords;
           keywords
             .row(KEYWORD_COLUMNS.length)
             .text(botId)
@@ -186,6 +187,15 @@ export class PgVectorStore implements VectorStore {
             .int4(entry.tokenCount);
         }
         await session.copyFromBinary("chunk_keywords", KEYWORD_COLUMNS, keywords.finish());
+        await session.query(
+          `INSERT INTO keyword_postings AS p (bot_id, term, document_id, chunk_indexes, term_frequencies, token_counts)
+           SELECT $1, t, d, c, f, n FROM jsonb_to_recordset($2::jsonb) AS r(t text, d text, c int[], f int[], n int[])
+           ON CONFLICT (bot_id, term, document_id) DO UPDATE SET
+             chunk_indexes = p.chunk_indexes || excluded.chunk_indexes,
+             term_frequencies = p.term_frequencies || excluded.term_frequencies,
+             token_counts = p.token_counts || excluded.token_counts`,
+          [botId, JSON.stringify(postingRows(batch, entries))],
+        );
       }
     });
   }
@@ -444,6 +454,29 @@ export class PgVectorStore implements VectorStore {
       if (!Number.isFinite(v)) throw new RangeError("embedding values must be finite numbers");
     }
   }
+}
+
+/**
+ * The `keyword_postings` rows of a batch of chunks (migration 0016): per document and term, the
+ * chunks holding it with its frequency and their token counts, as `jsonb_to_recordset` input.
+ */
+function postingRows(chunks: readonly ChunkRecord[], entries: readonly ChunkKeywords[]) {
+  const rows = new Map<string, { t: string; d: string; c: number[]; f: number[]; n: number[] }>();
+  for (const [i, chunk] of chunks.entries()) {
+    const entry = entries[i] as ChunkKeywords;
+    for (const [term, frequency] of entry.lexemes) {
+      const key = `${chunk.documentId}\0${term}`;
+      let row = rows.get(key);
+      if (row === undefined) {
+        row = { t: term, d: chunk.documentId, c: [], f: [], n: [] };
+        rows.set(key, row);
+      }
+      row.c.push(chunk.chunkIndex);
+      row.f.push(frequency);
+      row.n.push(entry.tokenCount);
+    }
+  }
+  return [...rows.values()];
 }
 
 /** `AND <column> @> filter` for a non-empty metadata filter, nothing otherwise. */
