@@ -11,11 +11,11 @@ import { type Kysely, type Migration, sql } from "kysely";
  *   are summed in the same order as before and the scores stay the same to the bit.
  * - `PgVectorStore.upsert` writes the postings of the chunks it stores (merged into the document's
  *   existing rows) from the lexemes it computed, beside their `chunk_keywords` rows: building them
- *   in SQL from the new `tsvector`s (`unnest`, aggregate) halved the ingest rate. Statement
+ *   in SQL from the new `tsvector`s (`unnest`, aggregate) more than halved the ingest rate. Statement
  *   triggers on `chunk_keywords` take deleted chunks out (upsert replacements, document and bot
  *   deletion, cascades), and an update (no code path does one) counts as a removal and an insert.
- * - The GIN index on `(bot_id, keywords)` (migration 0014) has no reader left and is dropped: its
- *   upkeep was most of the keyword index's ingest cost.
+ * - The GIN index on `(bot_id, keywords)` (migration 0014) has no reader left and is dropped (one
+ *   index less to keep up on ingest).
  *
  * Existing chunks are backfilled from their `tsvector`s.
  */
