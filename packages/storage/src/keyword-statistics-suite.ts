@@ -11,6 +11,7 @@ import type { Storage } from "./create-storage.ts";
 import { migrateToLatest, storageMigrations } from "./migrate.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { PgVectorStore } from "./pg-vector-store.ts";
+import { upsertWithoutPostings } from "./upsert-without-postings.ts";
 
 const SYLLABLES = "가나다라마바사아자차카타파하거너더러머버서어저처커터퍼허고노도로모보소오조초코토포호";
 /** English terms, and the first words of three chunks (so most chunks hold some query term). */
@@ -153,15 +154,17 @@ export function itKeepsKeywordStatisticsExact(
         // 400 three-syllable words: a tsvector of ~5 kB, over the default 2 kB TOAST threshold
         content: `${Array.from({ length: 400 }, (_, w) => `${SYLLABLES[w % 41]}${SYLLABLES[(w * 7) % 41]}${SYLLABLES[(w * 13) % 41]}`).join(" ")} ${suffix}`,
       });
-      await store.upsert(
+      await upsertWithoutPostings(
+        database,
         "b1",
         [0, 1, 2].map((i) => chunk("a", i, dimensions, i)),
       );
-      await store.upsert(
+      await upsertWithoutPostings(
+        database,
         "b2",
         [0, 1].map((i) => chunk("a", i, dimensions, 7 + i)),
       );
-      await store.upsert("b1", [long(10, "환불규정")]);
+      await upsertWithoutPostings(database, "b1", [long(10, "환불규정")]);
       const toastBytes = async () =>
         Number(
           (
@@ -173,7 +176,7 @@ export function itKeepsKeywordStatisticsExact(
         );
       const toastBefore = await toastBytes();
       expect(toastBefore).toBeGreaterThan(0);
-      await migrateToLatest(db, { embeddingDimensions: dimensions });
+      expect((await migrator.migrateTo("0014_keyword_statistics")).error).toBeUndefined();
       expect(await statistics(database, "b1")).toEqual([
         { chunks: "4", tokens: (await aggregate(database, "b1"))[0]?.tokens },
       ]);
@@ -184,6 +187,8 @@ export function itKeepsKeywordStatisticsExact(
         db,
       );
       expect(indexes.map((i) => i.definition.replace(/^.* USING /, ""))).toEqual(["gin (bot_id, keywords)"]);
+      // (migration 0016 drops it again: searches read keyword_postings)
+      await migrateToLatest(db, { embeddingDimensions: dimensions });
       expect((await store.keywordSearch("b1", "환불 규정", { topK: 5 })).map((h) => h.chunkIndex)).toEqual([10]);
       await store.upsert("b1", [long(11, "배포절차")]);
       // the new chunk's 5 kB tsvector stayed in its row: the TOAST table did not grow

@@ -13,6 +13,7 @@ import { runValuesMigration } from "./migrations/0011-run-values.ts";
 import { runStatisticsRollupMigration } from "./migrations/0012-run-statistics-rollup.ts";
 import { chunkKeywordsUncompressedMigration } from "./migrations/0013-chunk-keywords-uncompressed.ts";
 import { keywordStatisticsMigration } from "./migrations/0014-keyword-statistics.ts";
+import { keywordPostingsMigration } from "./migrations/0016-keyword-postings.ts";
 import { PgvectorMissingError, StorageError } from "./storage-error.ts";
 
 /** Every migration, by name, in order. Names sort lexically in the order they must run. */
@@ -32,6 +33,7 @@ export function storageMigrations(embeddingDimensions: number): Record<string, M
     "0012_run_statistics_rollup": runStatisticsRollupMigration,
     "0013_chunk_keywords_uncompressed": chunkKeywordsUncompressedMigration,
     "0014_keyword_statistics": keywordStatisticsMigration,
+    "0016_keyword_postings": keywordPostingsMigration,
   };
 }
 

@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import {
   BM25_B,
   BM25_K1,
-  BM25_MAX_TERM_FREQUENCY,
   type CallOptions,
   type ChunkRecord,
   type KeywordSearchOptions,
@@ -14,7 +13,7 @@ import {
 import { type RawBuilder, sql } from "kysely";
 import pgvector from "pgvector";
 import { BinaryCopyWriter } from "./binary-copy-writer.ts";
-import { chunkKeywords, quoteLexeme } from "./chunk-keywords.ts";
+import { type ChunkKeywords, chunkKeywords } from "./chunk-keywords.ts";
 import { rethrowUnavailable } from "./database-unavailable.ts";
 import { type HnswPolicy, resolveHnswPolicy } from "./hnsw-policy.ts";
 import type { StorageDatabase } from "./open-database.ts";
@@ -27,26 +26,6 @@ const COPY_COLUMNS = ["bot_id", "document_id", "chunk_index", "content", "metada
 const KEYWORD_COLUMNS = ["bot_id", "document_id", "chunk_index", "keywords", "token_count"] as const;
 /** How long a bot's index state is trusted before it is read again (another process may build or drop it). */
 const INDEX_STATE_TTL_MS = 30_000;
-
-/**
- * Term frequency from `ts_rank(keywords, 'term')`, a binary search with no copy of the
- * `tsvector`: for one lexeme at positions 1..tf of weight D, PostgreSQL's rank is
- * `Σ_{j=1..tf} 0.1 / j² / 1.64493406685` in float4 (strictly increasing, 255 distinct values;
- * tf 254 and 255 differ by 9.5e-7, over 100 float4 steps), so `width_bucket` over the midpoints
- * between successive values gives tf (0 when the term is absent). It replaced `setweight` +
- * `ts_filter` + `unnest` of each matching `tsvector` (2–3× the time). The keyword contract tests
- * check the scores against `bm25TermScore`, tf above 1 included.
- */
-export const TERM_FREQUENCY_BOUNDS: readonly number[] = (() => {
-  const f = Math.fround;
-  const ranks = [0];
-  let sum = f(0);
-  for (let tf = 1; tf <= BM25_MAX_TERM_FREQUENCY; tf++) {
-    sum = f(sum + f(f(0.1) / (tf * tf)));
-    ranks.push(f(f(f(f(0.1) + sum) - f(0.1)) / 1.64493406685));
-  }
-  return Object.freeze(ranks.slice(1).map((rank, i) => ((ranks[i] as number) + rank) / 2));
-})();
 
 /** A bot's HNSW index: none, usable, or not yet usable (a concurrent build running or failed). */
 type IndexState = "none" | "valid" | "invalid";
@@ -196,8 +175,9 @@ export class PgVectorStore implements VectorStore {
         await session.copyFromBinary("document_embeddings", COPY_COLUMNS, writer.finish());
         // the keyword index row of each chunk (the DELETE above cascaded to the old ones)
         const keywords = new BinaryCopyWriter(batch.length * 2_048);
-        for (const chunk of batch) {
-          const entry = chunkKeywords(chunk.content);
+        const entries = batch.map((chunk) => chunkKeywords(chunk.content));
+        for (const [i, chunk] of batch.entries()) {
+          const entry = entries[i] as ChunkKeywords;
           keywords
             .row(KEYWORD_COLUMNS.length)
             .text(botId)
@@ -207,6 +187,15 @@ export class PgVectorStore implements VectorStore {
             .int4(entry.tokenCount);
         }
         await session.copyFromBinary("chunk_keywords", KEYWORD_COLUMNS, keywords.finish());
+        await session.query(
+          `INSERT INTO keyword_postings AS p (bot_id, term, document_id, chunk_indexes, term_frequencies, token_counts)
+           SELECT $1, t, d, c, f, n FROM jsonb_to_recordset($2::jsonb) AS r(t text, d text, c int[], f int[], n int[])
+           ON CONFLICT (bot_id, term, document_id) DO UPDATE SET
+             chunk_indexes = p.chunk_indexes || excluded.chunk_indexes,
+             term_frequencies = p.term_frequencies || excluded.term_frequencies,
+             token_counts = p.token_counts || excluded.token_counts`,
+          [botId, JSON.stringify(postingRows(batch, entries))],
+        );
       }
     });
   }
@@ -281,44 +270,44 @@ export class PgVectorStore implements VectorStore {
   }
 
   /**
-   * BM25 over the bot's keyword index (`chunk_keywords`), computed in one statement: the GIN
-   * index on `(bot_id, keywords)` finds the bot's chunks holding any query term, each term's
-   * frequency in a chunk is read off `ts_rank` (see {@link TERM_FREQUENCY_BOUNDS}), document
-   * frequencies come from the same matches, and the bot's chunk count and mean length from
-   * `keyword_statistics` (kept by triggers, migration 0014). Without a metadata filter only the
-   * top k are joined to their chunk rows for content.
+   * BM25 over the bot's keyword index, computed in one statement from the postings of the query
+   * terms (`keyword_postings`, kept by triggers on `chunk_keywords`, migration 0016): per term
+   * and document the chunks holding it, their term frequencies and token counts. Document
+   * frequencies are the posting counts; the bot's chunk count and mean length come from
+   * `keyword_statistics` (migration 0014). Without a metadata filter only the top k are joined to
+   * their chunk rows for content.
    */
   async keywordSearch(botId: string, query: string, options: KeywordSearchOptions): Promise<RetrievedChunk[]> {
     options.signal?.throwIfAborted();
-    // in `tsvector` order, so each chunk's terms are summed in the order they were before
-    const terms = keywordQueryTerms(query).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const terms = keywordQueryTerms(query);
     if (terms.length === 0) return [];
     const topK = Math.max(1, Math.min(1_000, Math.floor(options.topK)));
-    const tsquery = terms.map(quoteLexeme).join(" | ");
     const filter = metadataFilter(options.filter, sql.ref("e.metadata"));
     const filtered = options.filter !== undefined && Object.keys(options.filter).length > 0;
     const { rows } = await sql<ChunkRow & { score: number }>`
-      WITH stats AS (
+      WITH stats AS MATERIALIZED (
         -- numeric division, as avg() did: the same mean to the last bit, so the same ranking
         SELECT chunks::float8 AS n, coalesce(nullif(tokens::numeric / nullif(chunks, 0), 0), 1)::float8 AS mean_length
         FROM keyword_statistics WHERE bot_id = ${botId}
-      ), matched AS (
-        SELECT document_id, chunk_index, token_count,
-               ARRAY[${sql.join(terms.map((t) => sql`width_bucket(ts_rank(keywords, ${quoteLexeme(t)}::tsquery)::float8, p.bounds)`))}] AS tfs
-        FROM chunk_keywords, (SELECT ${TERM_FREQUENCY_BOUNDS}::float8[] AS bounds) p
-        WHERE bot_id = ${botId} AND keywords @@ ${tsquery}::tsquery
-      ), term_hits AS (
-        SELECT m.document_id, m.chunk_index, m.token_count, h.term, h.tf::float8 AS tf
-        FROM matched m, unnest(m.tfs) WITH ORDINALITY AS h(tf, term)
-        WHERE h.tf > 0
-      ), frequencies AS (
-        SELECT term, count(*)::float8 AS df FROM term_hits GROUP BY term
+      ), postings AS MATERIALIZED (
+        -- by term in byte order (the column is COLLATE "C"), as a tsvector orders its lexemes: each
+        -- chunk's terms are summed in the same order as when they were read off its tsvector
+        SELECT term, document_id, chunk_indexes, term_frequencies, token_counts,
+               sum(cardinality(chunk_indexes)) OVER (PARTITION BY term)::float8 AS df
+        FROM keyword_postings
+        WHERE bot_id = ${botId} AND term = ANY (${terms}::text[])
+        ORDER BY term
+      ), hits AS (
+        SELECT ln(1 + (s.n - p.df + 0.5) / (p.df + 0.5)) AS idf, p.document_id,
+               unnest(p.chunk_indexes) AS chunk_index, unnest(p.term_frequencies)::float8 AS tf,
+               unnest(p.token_counts) AS token_count
+        FROM postings p, stats s
       ), scored AS (
-        SELECT t.document_id, t.chunk_index,
-               sum(ln(1 + (s.n - f.df + 0.5) / (f.df + 0.5)) * t.tf * ${sql.lit(BM25_K1 + 1)}
-                   / (t.tf + ${sql.lit(BM25_K1)} * (${sql.lit(1 - BM25_B)} + ${sql.lit(BM25_B)} * t.token_count / s.mean_length))) AS score
-        FROM term_hits t JOIN frequencies f USING (term) CROSS JOIN stats s
-        GROUP BY t.document_id, t.chunk_index
+        SELECT h.document_id, h.chunk_index,
+               sum(h.idf * h.tf * ${sql.lit(BM25_K1 + 1)}
+                   / (h.tf + ${sql.lit(BM25_K1)} * (${sql.lit(1 - BM25_B)} + ${sql.lit(BM25_B)}::float8 * h.token_count / s.mean_length))) AS score
+        FROM hits h, stats s
+        GROUP BY h.document_id, h.chunk_index
       ), ranked AS (
         SELECT * FROM scored
         ${filtered ? sql`` : sql`ORDER BY score DESC, document_id, chunk_index LIMIT ${topK}`}
@@ -465,6 +454,29 @@ export class PgVectorStore implements VectorStore {
       if (!Number.isFinite(v)) throw new RangeError("embedding values must be finite numbers");
     }
   }
+}
+
+/**
+ * The `keyword_postings` rows of a batch of chunks (migration 0016): per document and term, the
+ * chunks holding it with its frequency and their token counts, as `jsonb_to_recordset` input.
+ */
+function postingRows(chunks: readonly ChunkRecord[], entries: readonly ChunkKeywords[]) {
+  const rows = new Map<string, { t: string; d: string; c: number[]; f: number[]; n: number[] }>();
+  for (const [i, chunk] of chunks.entries()) {
+    const entry = entries[i] as ChunkKeywords;
+    for (const [term, frequency] of entry.lexemes) {
+      const key = `${chunk.documentId}\0${term}`;
+      let row = rows.get(key);
+      if (row === undefined) {
+        row = { t: term, d: chunk.documentId, c: [], f: [], n: [] };
+        rows.set(key, row);
+      }
+      row.c.push(chunk.chunkIndex);
+      row.f.push(frequency);
+      row.n.push(entry.tokenCount);
+    }
+  }
+  return [...rows.values()];
 }
 
 /** `AND <column> @> filter` for a non-empty metadata filter, nothing otherwise. */

@@ -16,6 +16,7 @@ import { type Kysely, Migrator, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "./api-key-repository.ts";
 import { createStorage, type Storage } from "./create-storage.ts";
+import { itKeepsKeywordPostingsExact } from "./keyword-postings-suite.ts";
 import { itKeepsKeywordStatisticsExact } from "./keyword-statistics-suite.ts";
 import { migrateToLatest, storageMigrations } from "./migrate.ts";
 import type { StorageDatabase } from "./open-database.ts";
@@ -24,6 +25,7 @@ import { binaryVector, botHnswIndexName, PgVectorStore } from "./pg-vector-store
 import { itKeepsStatisticsRollupsExact } from "./statistics-rollup-suite.ts";
 import { ConflictError, InvalidCursorError, InvalidWorkflowError, NotFoundError } from "./storage-error.ts";
 import { ESCAPE_MARKER, MAX_STORED_JSON_DEPTH } from "./stored-json.ts";
+import { upsertWithoutPostings } from "./upsert-without-postings.ts";
 import { KyselyWorkflowVersionRepository, type WorkflowValidator } from "./workflow-version-repository.ts";
 
 /** The contract's dimension, so one database serves both suites. */
@@ -694,6 +696,11 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       () => backend!.openEmpty(),
       SUITE_DIMENSIONS,
     );
+    itKeepsKeywordPostingsExact(
+      () => storage,
+      () => backend!.openEmpty(),
+      SUITE_DIMENSIONS,
+    );
 
     it("deletes runs older than N days in bounded batches, with their node executions", async () => {
       const bot = await newBot();
@@ -1246,7 +1253,7 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
           metadata: {},
           embedding: Array.from({ length: SUITE_DIMENSIONS }, (_, j) => (j === 0 ? 1 : 0)),
         });
-        await store.upsert("b1", [chunk(0, content("환불규정"))]);
+        await upsertWithoutPostings(database, "b1", [chunk(0, content("환불규정"))]);
         await migrateToLatest(db, { embeddingDimensions: SUITE_DIMENSIONS });
         await store.upsert("b1", [chunk(1, content("배포절차"))]);
         const { rows } = await sql<{ chunk_index: number; compression: string | null; bytes: number }>`
