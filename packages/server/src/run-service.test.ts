@@ -1,50 +1,22 @@
-import { ServiceContainer, Services, validateWorkflow, WorkflowExecutorV2 } from "@portflow/engine";
-import { createNodeRegistry } from "@portflow/nodes";
-import { createStorage, openDatabase, type Storage } from "@portflow/storage";
+import type { Storage } from "@portflow/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RunService } from "./run-service.ts";
+import type { RunService } from "./run-service.ts";
 import type { RunSpec } from "./run-spec.ts";
-import { RunTracker } from "./run-tracker.ts";
-import { WorkflowRunner } from "./workflow-runner.ts";
+import { openInMemoryRunService } from "./testing/in-memory-run-service.ts";
+import { SHOUT_WORKFLOW } from "./testing/workflows.ts";
 
 let storage: Storage;
 let service: RunService;
 
-const GRAPH = {
-  schema_version: 2,
-  nodes: [
-    { id: "start", type: "start", config: { inputs: [{ name: "query", type: "string", required: true }] } },
-    {
-      id: "shout",
-      type: "template",
-      config: { template: "{{q}}!" },
-      variable_mappings: [{ target_port: "q", selector: ["start", "query"] }],
-    },
-    { id: "end", type: "end", variable_mappings: [{ target_port: "answer", selector: ["shout", "text"] }] },
-  ],
-  edges: [
-    { source: "start", target: "shout" },
-    { source: "shout", target: "end" },
-  ],
-};
-
 beforeAll(async () => {
-  const registry = createNodeRegistry();
-  storage = createStorage(await openDatabase({ dataDir: "memory://", embeddingDimensions: 8 }), {
-    validate: (json) => validateWorkflow(json, registry),
-  });
-  const services = new ServiceContainer().register(Services.RunRecorder, storage.recorder);
-  service = new RunService(
-    new WorkflowRunner(new WorkflowExecutorV2(registry, { services }), new RunTracker()),
-    storage,
-  );
+  ({ storage, service } = await openInMemoryRunService());
 });
 afterAll(async () => {
   await storage?.close();
 });
 
 async function specFor(botId: string): Promise<RunSpec> {
-  const draft = await storage.workflowVersions.saveDraft(botId, GRAPH);
+  const draft = await storage.workflowVersions.saveDraft(botId, SHOUT_WORKFLOW);
   return {
     spec_version: 1,
     bot_id: botId,
@@ -83,7 +55,7 @@ describe("RunService", () => {
     const draft = await storage.workflowVersions.getDraft(bot.id);
     await storage.workflowVersions.saveDraft(
       bot.id,
-      { ...GRAPH, name: "edited" },
+      { ...SHOUT_WORKFLOW, name: "edited" },
       { expectedRevision: draft?.revision ?? 0 },
     );
     await expect(service.execute(runId)).rejects.toMatchObject({ statusCode: 409, code: "workflow_changed" });

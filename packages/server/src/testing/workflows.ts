@@ -7,6 +7,25 @@ export const RAG_WORKFLOW_V2 = ragWorkflow({ contextFrom: "documents" });
 /** The same bot as a V1 (legacy) workflow. */
 export const RAG_WORKFLOW_V1 = ragWorkflowV1();
 
+/** start → shout (template `{{q}}!` of the required `query`) → end: answers "hello!" to "hello". */
+export const SHOUT_WORKFLOW = {
+  schema_version: 2,
+  nodes: [
+    { id: "start", type: "start", config: { inputs: [{ name: "query", type: "string", required: true }] } },
+    {
+      id: "shout",
+      type: "template",
+      config: { template: "{{q}}!" },
+      variable_mappings: [{ target_port: "q", selector: ["start", "query"] }],
+    },
+    { id: "end", type: "end", variable_mappings: [{ target_port: "answer", selector: ["shout", "text"] }] },
+  ],
+  edges: [
+    { source: "start", target: "shout" },
+    { source: "shout", target: "end" },
+  ],
+};
+
 /**
  * A workflow whose nodes end every way a node can, for tests of recorded outcomes: start →
  * lookup (http-request failing: default outputs) → route (if-else: `greeting` when the query
