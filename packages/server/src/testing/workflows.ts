@@ -27,6 +27,33 @@ export const SHOUT_WORKFLOW = {
 };
 
 /**
+ * start (optional `query`) → fetch → shout (gets fetch's body as `prev`) → end (answering with
+ * shout's body): both steps http-requests to the API at `origin`, fetch to `/{fetchPath}`,
+ * shout to `/shout?prev=…`.
+ */
+export function fetchShoutWorkflow(origin: string, fetchPath = "fetch") {
+  return {
+    schema_version: 2,
+    nodes: [
+      { id: "start", type: "start", config: { inputs: [{ name: "query", type: "string" }] } },
+      { id: "fetch", type: "http-request", config: { url: `${origin}/${fetchPath}` } },
+      {
+        id: "shout",
+        type: "http-request",
+        config: { url: `${origin}/shout?prev={{prev}}` },
+        variable_mappings: [{ target_port: "prev", selector: ["fetch", "body"] }],
+      },
+      { id: "end", type: "end", variable_mappings: [{ target_port: "answer", selector: ["shout", "body"] }] },
+    ],
+    edges: [
+      { source: "start", target: "fetch" },
+      { source: "fetch", target: "shout" },
+      { source: "shout", target: "end" },
+    ],
+  };
+}
+
+/**
  * A workflow whose nodes end every way a node can, for tests of recorded outcomes: start →
  * lookup (http-request failing: default outputs) → route (if-else: `greeting` when the query
  * starts with "hello", else `false`) → greeting: risky (http-request failing: fail branch →
