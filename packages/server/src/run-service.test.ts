@@ -1,4 +1,5 @@
 import type { Storage } from "@portflow/storage";
+import type { StatementCounter } from "@portflow/storage/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunService } from "./run-service.ts";
 import type { RunSpec } from "./run-spec.ts";
@@ -7,9 +8,10 @@ import { SHOUT_WORKFLOW } from "./testing/workflows.ts";
 
 let storage: Storage;
 let service: RunService;
+let statements: StatementCounter;
 
 beforeAll(async () => {
-  ({ storage, service } = await openInMemoryRunService());
+  ({ storage, service, statements } = await openInMemoryRunService());
 });
 afterAll(async () => {
   await storage?.close();
@@ -63,6 +65,25 @@ describe("RunService", () => {
       status: "failed",
       error: { code: "workflow_changed" },
     });
+  });
+
+  it("a draft run reads its workflow version once when submitted and once when executed; a published version is read once per process", async () => {
+    const bot = await storage.bots.create({ name: "svc" });
+    const spec = await specFor(bot.id);
+    statements.reset();
+    const draftRun = await service.submit(spec);
+    expect(statements.selectsFrom("bot_workflow_versions")).toBe(1);
+    expect(await (await service.execute(draftRun))?.result).toMatchObject({ status: "succeeded" });
+    expect(statements.selectsFrom("bot_workflow_versions")).toBe(2);
+
+    const published = await storage.workflowVersions.publish(bot.id);
+    const target = { kind: "version" as const, workflow_version_id: published.id, checksum: published.checksum };
+    statements.reset();
+    const runs = [await service.submit({ ...spec, target }), await service.submit({ ...spec, target })];
+    for (const runId of runs) {
+      expect(await (await service.execute(runId))?.result).toMatchObject({ status: "succeeded" });
+    }
+    expect(statements.selectsFrom("bot_workflow_versions")).toBe(1);
   });
 
   it("cancels a queued run before it starts: recorded cancelled, and execute then runs nothing", async () => {

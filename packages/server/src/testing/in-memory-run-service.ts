@@ -6,6 +6,7 @@
 import { ServiceContainer, Services, validateWorkflow, WorkflowExecutorV2 } from "@portflow/engine";
 import { createNodeRegistry } from "@portflow/nodes";
 import { createStorage, openDatabase, type Storage } from "@portflow/storage";
+import { countStatements, type StatementCounter } from "@portflow/storage/testing";
 import { RunService, type RunServiceStorage } from "../run-service.ts";
 import { RunTracker } from "../run-tracker.ts";
 import { WorkflowRunner } from "../workflow-runner.ts";
@@ -14,6 +15,8 @@ export interface InMemoryRunService {
   /** The whole storage (what the service sees is `options.storage`'s view of it, if given). */
   readonly storage: Storage;
   readonly service: RunService;
+  /** Counts the statements the storage runs (what a call reads). */
+  readonly statements: StatementCounter;
 }
 
 /**
@@ -29,13 +32,12 @@ export async function openInMemoryRunService(
   options: { readonly storage?: (storage: Storage) => RunServiceStorage } = {},
 ): Promise<InMemoryRunService> {
   const registry = createNodeRegistry();
-  const storage = createStorage(await openDatabase({ dataDir: "memory://", embeddingDimensions: 8 }), {
-    validate: (json) => validateWorkflow(json, registry),
-  });
+  const statements = countStatements(await openDatabase({ dataDir: "memory://", embeddingDimensions: 8 }));
+  const storage = createStorage(statements.database, { validate: (json) => validateWorkflow(json, registry) });
   const services = new ServiceContainer().register(Services.RunRecorder, storage.recorder);
   const service = new RunService(
     new WorkflowRunner(new WorkflowExecutorV2(registry, { services }), new RunTracker()),
     options.storage?.(storage) ?? storage,
   );
-  return { storage, service };
+  return { storage, service, statements };
 }
