@@ -1,23 +1,20 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { createTestApp, type TestApp } from "@portflow/server/testing";
+import type { TestApp } from "@portflow/server/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AxeViolation, seriousAxeViolations } from "./axe-violations.ts";
-import { ARTIFACTS, buildConsole, type ConsoleBuild, signIn } from "./console-build.ts";
+import { type ConsoleApp, startConsoleApp } from "./console-app.ts";
+import { ARTIFACTS } from "./console-build.ts";
 import { launchChromium } from "./launch-chromium.ts";
 
 const POLL = { timeout: 10_000 };
 
 const browser = await launchChromium();
 
-let build: ConsoleBuild | undefined;
+let app: ConsoleApp;
 let t: TestApp;
-let base: string;
 let page: Page;
 let origin: string;
-let upstream: Server;
 /** Calls per path of the local API the workflows call. */
 const calls = new Map<string, number>();
 /** `/flaky` answers 500 this many more times. */
@@ -35,15 +32,7 @@ function holdSlow(): () => void {
   return release;
 }
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${base}/api/v1${path}`, {
-    method,
-    headers: { ...t.admin, ...(body !== undefined && { "content-type": "application/json" }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
+const api = <T>(method: string, path: string, body?: unknown) => app.api<T>(method, path, body);
 
 /** start → one http-request node per path, in a chain → end (answering with the last body). */
 function chain(...paths: string[]): unknown {
@@ -100,7 +89,7 @@ async function shot(name: string): Promise<void> {
 
 beforeAll(async () => {
   if (browser === undefined) return;
-  upstream = createServer((req, res) => {
+  app = await startConsoleApp(browser, (req, res) => {
     const path = (req.url ?? "/").split("?")[0]?.slice(1) ?? "";
     const n = (calls.get(path) ?? 0) + 1;
     calls.set(path, n);
@@ -117,23 +106,13 @@ beforeAll(async () => {
     }
     res.writeHead(200, { "content-type": "text/plain" }).end(`${path}-call${n}`);
   });
-  await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
-  const port = (upstream.address() as AddressInfo).port;
-  origin = `http://127.0.0.1:${port}`;
-  build = await buildConsole();
-  t = await createTestApp({ consoleDir: build.dir, nodes: { http: { allow: [`127.0.0.1:${port}`] } } });
-  await t.app.listen({ host: "127.0.0.1", port: 0 });
-  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  page = await browser.context.newPage();
-  await signIn(page, base, t.admin.authorization);
+  ({ t, page, origin } = app);
 }, 180_000);
 
 afterAll(async () => {
   slowGate.release();
   await browser?.close();
-  await t?.close();
-  await new Promise((r) => upstream?.close(r));
-  build?.remove();
+  await app?.close();
 });
 
 describe.skipIf(browser === undefined)("the run page's live view and run controls in Chromium", () => {

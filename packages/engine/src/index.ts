@@ -41,7 +41,7 @@ export {
   type RetrievedDocument,
   sourceLabel,
 } from "./retrieved-document.ts";
-export type { RunEvent, RunEventMap, RunEventName } from "./run-events.ts";
+export { RUN_EVENT_NAMES, type RunEvent, type RunEventMap, type RunEventName } from "./run-events.ts";
 export { RunHandle } from "./run-handle.ts";
 export type {
   CompletedNode,

@@ -58,5 +58,17 @@ export interface RunEventMap {
 export type RunEventName = keyof RunEventMap;
 export type RunEvent = RunEventMap[RunEventName];
 
+/** Every run event name, in the order a run emits them. */
+export const RUN_EVENT_NAMES: readonly RunEventName[] = Object.freeze([
+  "run.started",
+  "node.started",
+  "node.chunk",
+  "node.retrying",
+  "node.finished",
+  "node.failed",
+  "node.skipped",
+  "run.finished",
+]);
+
 /** eventemitter3's typed listener map for the run events. */
 export type RunEventListeners = { [K in RunEventName]: (event: RunEventMap[K]) => void };

@@ -1,17 +1,6 @@
 import { EventEmitter } from "eventemitter3";
-import type { RunEvent, RunEventListeners, RunEventName } from "./run-events.ts";
+import { RUN_EVENT_NAMES, type RunEvent, type RunEventListeners } from "./run-events.ts";
 import type { RunResult } from "./run-result.ts";
-
-const ALL_EVENTS: readonly RunEventName[] = [
-  "run.started",
-  "node.started",
-  "node.chunk",
-  "node.retrying",
-  "node.finished",
-  "node.failed",
-  "node.skipped",
-  "run.finished",
-];
 
 /**
  * A run in progress: subscribe with `on`, or iterate `events()`; `result` settles with the
@@ -36,7 +25,7 @@ export class RunHandle extends EventEmitter<RunEventListeners> {
       if (event.type === "run.finished") done = true;
       wake?.();
     };
-    for (const name of ALL_EVENTS) this.on(name, push);
+    for (const name of RUN_EVENT_NAMES) this.on(name, push);
     try {
       while (true) {
         const event = buffer.shift();
@@ -51,7 +40,7 @@ export class RunHandle extends EventEmitter<RunEventListeners> {
         wake = undefined;
       }
     } finally {
-      for (const name of ALL_EVENTS) this.off(name, push);
+      for (const name of RUN_EVENT_NAMES) this.off(name, push);
     }
   }
 }

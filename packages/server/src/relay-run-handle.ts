@@ -1,16 +1,7 @@
-import { type RunEvent, type RunEventName, RunHandle, type RunResult } from "@portflow/engine";
+import { RUN_EVENT_NAMES, type RunEvent, type RunEventName, RunHandle, type RunResult } from "@portflow/engine";
 
-/** Every run event name, in the order a run emits them. */
-export const RUN_EVENT_NAMES: readonly RunEventName[] = Object.freeze([
-  "run.started",
-  "node.started",
-  "node.chunk",
-  "node.retrying",
-  "node.finished",
-  "node.failed",
-  "node.skipped",
-  "run.finished",
-]);
+// run-service.ts imports the names from here
+export { RUN_EVENT_NAMES } from "@portflow/engine";
 
 interface Settle {
   resolve(result: RunResult): void;

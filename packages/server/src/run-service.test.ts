@@ -1,50 +1,24 @@
-import { ServiceContainer, Services, validateWorkflow, WorkflowExecutorV2 } from "@portflow/engine";
-import { createNodeRegistry } from "@portflow/nodes";
-import { createStorage, openDatabase, type Storage } from "@portflow/storage";
+import type { Storage } from "@portflow/storage";
+import type { StatementCounter } from "@portflow/storage/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RunService } from "./run-service.ts";
+import type { RunService } from "./run-service.ts";
 import type { RunSpec } from "./run-spec.ts";
-import { RunTracker } from "./run-tracker.ts";
-import { WorkflowRunner } from "./workflow-runner.ts";
+import { openInMemoryRunService } from "./testing/in-memory-run-service.ts";
+import { SHOUT_WORKFLOW } from "./testing/workflows.ts";
 
 let storage: Storage;
 let service: RunService;
-
-const GRAPH = {
-  schema_version: 2,
-  nodes: [
-    { id: "start", type: "start", config: { inputs: [{ name: "query", type: "string", required: true }] } },
-    {
-      id: "shout",
-      type: "template",
-      config: { template: "{{q}}!" },
-      variable_mappings: [{ target_port: "q", selector: ["start", "query"] }],
-    },
-    { id: "end", type: "end", variable_mappings: [{ target_port: "answer", selector: ["shout", "text"] }] },
-  ],
-  edges: [
-    { source: "start", target: "shout" },
-    { source: "shout", target: "end" },
-  ],
-};
+let statements: StatementCounter;
 
 beforeAll(async () => {
-  const registry = createNodeRegistry();
-  storage = createStorage(await openDatabase({ dataDir: "memory://", embeddingDimensions: 8 }), {
-    validate: (json) => validateWorkflow(json, registry),
-  });
-  const services = new ServiceContainer().register(Services.RunRecorder, storage.recorder);
-  service = new RunService(
-    new WorkflowRunner(new WorkflowExecutorV2(registry, { services }), new RunTracker()),
-    storage,
-  );
+  ({ storage, service, statements } = await openInMemoryRunService());
 });
 afterAll(async () => {
   await storage?.close();
 });
 
 async function specFor(botId: string): Promise<RunSpec> {
-  const draft = await storage.workflowVersions.saveDraft(botId, GRAPH);
+  const draft = await storage.workflowVersions.saveDraft(botId, SHOUT_WORKFLOW);
   return {
     spec_version: 1,
     bot_id: botId,
@@ -83,7 +57,7 @@ describe("RunService", () => {
     const draft = await storage.workflowVersions.getDraft(bot.id);
     await storage.workflowVersions.saveDraft(
       bot.id,
-      { ...GRAPH, name: "edited" },
+      { ...SHOUT_WORKFLOW, name: "edited" },
       { expectedRevision: draft?.revision ?? 0 },
     );
     await expect(service.execute(runId)).rejects.toMatchObject({ statusCode: 409, code: "workflow_changed" });
@@ -91,6 +65,25 @@ describe("RunService", () => {
       status: "failed",
       error: { code: "workflow_changed" },
     });
+  });
+
+  it("a draft run reads its workflow version once when submitted and once when executed; a published version is read once per process", async () => {
+    const bot = await storage.bots.create({ name: "svc" });
+    const spec = await specFor(bot.id);
+    statements.reset();
+    const draftRun = await service.submit(spec);
+    expect(statements.selectsFrom("bot_workflow_versions")).toBe(1);
+    expect(await (await service.execute(draftRun))?.result).toMatchObject({ status: "succeeded" });
+    expect(statements.selectsFrom("bot_workflow_versions")).toBe(2);
+
+    const published = await storage.workflowVersions.publish(bot.id);
+    const target = { kind: "version" as const, workflow_version_id: published.id, checksum: published.checksum };
+    statements.reset();
+    const runs = [await service.submit({ ...spec, target }), await service.submit({ ...spec, target })];
+    for (const runId of runs) {
+      expect(await (await service.execute(runId))?.result).toMatchObject({ status: "succeeded" });
+    }
+    expect(statements.selectsFrom("bot_workflow_versions")).toBe(1);
   });
 
   it("cancels a queued run before it starts: recorded cancelled, and execute then runs nothing", async () => {

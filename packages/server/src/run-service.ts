@@ -109,9 +109,7 @@ export class RunService {
     const t = spec.target;
     if (t.kind === "version") {
       // A published version is read once per process; a draft (debug runs) each time, it changes.
-      const version =
-        (await this.storage.workflowVersions.getPublishedGraph(spec.bot_id, t.workflow_version_id)) ??
-        (await this.storage.workflowVersions.get(spec.bot_id, t.workflow_version_id));
+      const version = await this.storage.workflowVersions.getVersionGraph(spec.bot_id, t.workflow_version_id);
       if (version === undefined) {
         throw new AppError(409, "workflow_changed", "the workflow version this run was submitted for is gone", {
           workflow_version_id: t.workflow_version_id,

@@ -131,6 +131,7 @@ export {
   type PublishedGraph,
   type PublishOptions,
   type SaveDraftOptions,
+  type VersionGraph,
   type VersionRef,
   type WorkflowValidationResult,
   type WorkflowValidator,

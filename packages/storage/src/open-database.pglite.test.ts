@@ -25,6 +25,19 @@ async function open(dataDir: string, options: Parameters<typeof openDatabase>[0]
   return storage;
 }
 
+/** Creates a bot named `name` holding one document with one chunk of `content`. */
+async function botWithOneChunk(storage: Storage, name: string, content: string, embedding: number[]) {
+  const bot = await storage.bots.create({ name });
+  const doc = await storage.documents.create(bot.id, {
+    filename: `${content}.md`,
+    mimeType: "text/markdown",
+    sha256: "ab".repeat(32),
+    bytes: content.length,
+  });
+  await storage.vectors.upsert(bot.id, [{ documentId: doc.id, chunkIndex: 0, content, metadata: {}, embedding }]);
+  return { bot, doc };
+}
+
 afterEach(async () => {
   for (const storage of opened.splice(0)) await storage.close();
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
@@ -34,16 +47,7 @@ describe("openDatabase on embedded PGlite", { timeout: 120_000 }, () => {
   it("without pgvector: lists bots and documents and deletes a document with its chunks; a vector read says what is missing", async () => {
     const dataDir = await freshDataDir();
     const full = await open(dataDir);
-    const bot = await full.bots.create({ name: "kept" });
-    const doc = await full.documents.create(bot.id, {
-      filename: "a.md",
-      mimeType: "text/markdown",
-      sha256: "ab".repeat(32),
-      bytes: 3,
-    });
-    await full.vectors.upsert(bot.id, [
-      { documentId: doc.id, chunkIndex: 0, content: "x", metadata: {}, embedding: [1, 0, 0, 0] },
-    ]);
+    const { bot, doc } = await botWithOneChunk(full, "kept", "x", [1, 0, 0, 0]);
     await full.close();
 
     const rowsOnly = await open(dataDir, { pgliteVectorExtension: false });
@@ -63,16 +67,7 @@ describe("openDatabase on embedded PGlite", { timeout: 120_000 }, () => {
     const dataDir = await freshDataDir();
     await (await openDatabase({ dataDir, migrate: false })).close(); // a database, no schema yet
     const storage = await open(dataDir, { pgliteVectorExtension: false });
-    const bot = await storage.bots.create({ name: "new" });
-    const doc = await storage.documents.create(bot.id, {
-      filename: "b.md",
-      mimeType: "text/markdown",
-      sha256: "cd".repeat(32),
-      bytes: 3,
-    });
-    await storage.vectors.upsert(bot.id, [
-      { documentId: doc.id, chunkIndex: 0, content: "y", metadata: {}, embedding: [0, 1, 0, 0] },
-    ]);
+    const { bot, doc } = await botWithOneChunk(storage, "new", "y", [0, 1, 0, 0]);
     expect((await storage.vectors.listChunks(bot.id, doc.id)).map((c) => c.content)).toEqual(["y"]);
   });
 

@@ -68,17 +68,23 @@ export interface ListVersionsOptions extends CallOptions {
   readonly offset?: number;
 }
 
+/** What it takes to run a version of a bot's workflow: its graph and what identifies it. */
+export interface VersionGraph {
+  readonly id: string;
+  readonly botId: string;
+  /** Null for the draft. */
+  readonly versionNumber: number | null;
+  readonly schemaVersion: number;
+  readonly graph: unknown;
+  readonly checksum: string;
+}
+
 /**
  * What never changes about a published (or archived) version once it exists: enough to run it.
  * {@link WorkflowVersionRepository.getPublishedGraph} keeps these per process.
  */
-export interface PublishedGraph {
-  readonly id: string;
-  readonly botId: string;
+export interface PublishedGraph extends VersionGraph {
   readonly versionNumber: number;
-  readonly schemaVersion: number;
-  readonly graph: unknown;
-  readonly checksum: string;
 }
 
 /** Published graphs kept per repository: a chat reads its version once per process, not once per request. */
@@ -119,10 +125,21 @@ export interface WorkflowVersionRepository {
    */
   getPublishedGraph(botId: string, versionId: string, options?: CallOptions): Promise<PublishedGraph | undefined>;
   /**
+   * The graph of any version of the bot by id, the draft included, in at most one read: a
+   * published or archived version as {@link WorkflowVersionRepository.getPublishedGraph} keeps
+   * it, the draft read each time (it changes). Undefined for an unknown id or another bot's version.
+   */
+  getVersionGraph(botId: string, versionId: string, options?: CallOptions): Promise<VersionGraph | undefined>;
+  /**
    * Copies a version's graph into the draft. Overwrites the draft unless `expectedRevision` is
    * given (then a stale revision is a ConflictError).
    */
   restore(botId: string, ref: VersionRef, options?: SaveDraftOptions): Promise<WorkflowVersion>;
+}
+
+/** A published or archived version (the draft has no number yet). */
+function isPublished(graph: VersionGraph): graph is PublishedGraph {
+  return graph.versionNumber !== null;
 }
 
 function toVersion(row: Selectable<BotWorkflowVersionsTable>): WorkflowVersion {
@@ -173,13 +190,18 @@ export class KyselyWorkflowVersionRepository implements WorkflowVersionRepositor
     versionId: string,
     options?: CallOptions,
   ): Promise<PublishedGraph | undefined> {
+    const graph = await this.getVersionGraph(botId, versionId, options);
+    return graph !== undefined && isPublished(graph) ? graph : undefined;
+  }
+
+  async getVersionGraph(botId: string, versionId: string, options?: CallOptions): Promise<VersionGraph | undefined> {
     const key = `${botId}/${versionId}`;
     const kept = this.#publishedGraphs.get(key);
     if (kept !== undefined) return kept;
     const version = await this.get(botId, versionId, options);
     // `get` reads a string of digits as a version number: only the id itself counts here.
-    if (version === undefined || version.id !== versionId || version.versionNumber === null) return undefined;
-    const graph: PublishedGraph = {
+    if (version === undefined || version.id !== versionId) return undefined;
+    const graph: VersionGraph = {
       id: version.id,
       botId: version.botId,
       versionNumber: version.versionNumber,
@@ -187,6 +209,7 @@ export class KyselyWorkflowVersionRepository implements WorkflowVersionRepositor
       graph: version.graph,
       checksum: version.checksum,
     };
+    if (!isPublished(graph)) return graph;
     if (this.#publishedGraphs.size >= PUBLISHED_GRAPHS_KEPT) {
       const oldest = this.#publishedGraphs.keys().next().value;
       if (oldest !== undefined) this.#publishedGraphs.delete(oldest);

@@ -1,6 +1,7 @@
 import {
   BaseNodeV2,
   type ChatMessage,
+  type ChatResponse,
   type NodeContext,
   type NodePortSchema,
   type NodeRunResult,
@@ -152,8 +153,14 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
       ...(config.top_p !== undefined ? { topP: config.top_p } : {}),
       ...(config.stop ? { stopSequences: config.stop } : {}),
     };
-    const memoryData =
-      config.memory !== undefined ? { memory_window: config.memory.window, history_messages_given: fullHistory } : {};
+    const prompts = {
+      system_prompt: system,
+      user_prompt: user,
+      history_messages: history.length,
+      ...(config.memory !== undefined
+        ? { memory_window: config.memory.window, history_messages_given: fullHistory }
+        : {}),
+    };
     if (format?.type === "json_schema") {
       const response = await chatModel.chat(
         { ...request, structured: { name: format.name, schema: format.schema } },
@@ -169,23 +176,11 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
       }
       const text = JSON.stringify(checked.data);
       ctx.emit(text);
+      const answer = answerRecord(response, prompts);
       return {
-        outputs: {
-          text,
-          usage: { input_tokens: response.usage.input, output_tokens: response.usage.output },
-          stop_reason: response.stopReason,
-          json: checked.data,
-        },
+        outputs: { text, ...answer.outputs, json: checked.data },
         tokens: response.usage,
-        processData: {
-          model: response.model,
-          ...answeredBy(response),
-          system_prompt: system,
-          user_prompt: user,
-          history_messages: history.length,
-          ...memoryData,
-          response_format: "json_schema",
-        },
+        processData: { ...answer.processData, response_format: "json_schema" },
       };
     }
     const started = performance.now();
@@ -203,20 +198,12 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
     });
     // a model that ignores onText still shows up in the stream, as one chunk
     if (!streamed && response.text !== "") ctx.emit(response.text);
+    const answer = answerRecord(response, prompts);
     return {
-      outputs: {
-        text: response.text,
-        usage: { input_tokens: response.usage.input, output_tokens: response.usage.output },
-        stop_reason: response.stopReason,
-      },
+      outputs: { text: response.text, ...answer.outputs },
       tokens: response.usage,
       processData: {
-        model: response.model,
-        ...answeredBy(response),
-        system_prompt: system,
-        user_prompt: user,
-        history_messages: history.length,
-        ...memoryData,
+        ...answer.processData,
         temperature: config.temperature,
         max_tokens: config.max_tokens,
         ...(config.top_p !== undefined ? { top_p: config.top_p } : {}),
@@ -225,6 +212,20 @@ export class LlmNode extends BaseNodeV2<LlmConfig, LlmInputs, LlmOutputs> {
       },
     };
   }
+}
+
+/**
+ * What every answer records, plain or structured: its token usage and stop reason (outputs), the
+ * model that answered and the prompts it was given (process data).
+ */
+function answerRecord(response: ChatResponse, prompts: Readonly<Record<string, unknown>>) {
+  return {
+    outputs: {
+      usage: { input_tokens: response.usage.input, output_tokens: response.usage.output },
+      stop_reason: response.stopReason,
+    },
+    processData: { model: response.model, ...answeredBy(response), ...prompts },
+  };
 }
 
 /** The last `window` turns of `history`: from the `window`-th last user message on (0: none). */

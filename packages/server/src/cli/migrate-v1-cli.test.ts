@@ -1,26 +1,16 @@
-import { cp, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTempDir } from "../testing/make-temp-dir.ts";
 import { runCliInProcess, runCliOrThrow } from "../testing/run-cli-in-process.ts";
+import { makeSeedDataDir, type SeedDataDir } from "../testing/seed-data-dir.ts";
 import { RAG_WORKFLOW_V1 } from "../testing/workflows.ts";
 import { runPortflowProcess } from "./run-portflow-process.ts";
 
 // Each test runs the real `portflow migrate-v1` on its own copy of a seed data directory (built once,
 // in process) holding one bot with a V1 workflow; setup and checks run in process, which is fast.
-let dir: string;
-let seed: string;
+let dirs: SeedDataDir;
 let legacyBot: string;
-let dataDirs = 0;
 
-const freshDataDir = () => join(dir, `data-${++dataDirs}`);
-async function seededDataDir(): Promise<string> {
-  const copy = freshDataDir();
-  await cp(seed, copy, { recursive: true });
-  return copy;
-}
 const portflowIn = (dataDir: string, ...args: string[]) => runPortflowProcess(args, { dataDir });
-const file = (name: string) => join(dir, name);
 
 interface BotDetails {
   bot: { id: string; use_workflow_v2: boolean; legacy_workflow: unknown; published_version_id: string | null };
@@ -43,10 +33,10 @@ const UNKNOWN_TYPE_V1 = {
 };
 
 beforeAll(async () => {
-  dir = await makeTempDir("portflow-migrate-");
-  await writeFile(file("v1.json"), JSON.stringify(RAG_WORKFLOW_V1));
-  await writeFile(file("v1-unknown.json"), JSON.stringify(UNKNOWN_TYPE_V1));
-  seed = join(dir, "seed");
+  dirs = await makeSeedDataDir("portflow-migrate-");
+  await writeFile(dirs.file("v1.json"), JSON.stringify(RAG_WORKFLOW_V1));
+  await writeFile(dirs.file("v1-unknown.json"), JSON.stringify(UNKNOWN_TYPE_V1));
+  const seed = dirs.seed;
   const created = await runCliOrThrow(
     seed,
     "bots",
@@ -54,19 +44,19 @@ beforeAll(async () => {
     "--name",
     "Legacy bot",
     "--v1-workflow",
-    file("v1.json"),
+    dirs.file("v1.json"),
     "--json",
   );
   legacyBot = (JSON.parse(created) as { id: string }).id;
 }, 60_000);
 
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await dirs?.remove();
 });
 
 describe("portflow migrate-v1", () => {
   it("creates a bot holding a V1 workflow", { timeout: 90_000 }, async () => {
-    const dataDir = await seededDataDir();
+    const dataDir = await dirs.copySeed();
     const result = await portflowIn(
       dataDir,
       "bots",
@@ -74,7 +64,7 @@ describe("portflow migrate-v1", () => {
       "--name",
       "Legacy bot",
       "--v1-workflow",
-      file("v1.json"),
+      dirs.file("v1.json"),
       "--json",
     );
     expect(result.code).toBe(0);
@@ -85,7 +75,7 @@ describe("portflow migrate-v1", () => {
   });
 
   it("--dry-run shows what would change and writes nothing", { timeout: 60_000 }, async () => {
-    const dataDir = await seededDataDir();
+    const dataDir = await dirs.copySeed();
     const result = await portflowIn(dataDir, "migrate-v1", "--dry-run", "--bot", legacyBot);
     expect(result.code).toBe(0);
     expect(reportRow(result.stdout, legacyBot)).toMatch(/Legacy bot\s+would-migrate\s+4\s+-\s+would save a new draft/);
@@ -100,7 +90,7 @@ describe("portflow migrate-v1", () => {
   it("saves the upgraded graph as a draft: not published, use_workflow_v2 unchanged, V1 kept", {
     timeout: 60_000,
   }, async () => {
-    const dataDir = await seededDataDir();
+    const dataDir = await dirs.copySeed();
     const result = await portflowIn(dataDir, "migrate-v1", "--bot", legacyBot);
     expect(result.code).toBe(0);
     expect(reportRow(result.stdout, legacyBot)).toMatch(/\smigrated\s+4\s.*draft revision 1/);
@@ -116,7 +106,7 @@ describe("portflow migrate-v1", () => {
   it("re-runs idempotently, and fails (exit 1) for a bot with an unknown V1 node type", {
     timeout: 60_000,
   }, async () => {
-    const dataDir = await seededDataDir();
+    const dataDir = await dirs.copySeed();
     await runCliOrThrow(dataDir, "migrate-v1", "--bot", legacyBot); // a first run: the draft exists
     const created = await runCliInProcess(
       dataDir,
@@ -125,7 +115,7 @@ describe("portflow migrate-v1", () => {
       "--name",
       "Odd bot",
       "--v1-workflow",
-      file("v1-unknown.json"),
+      dirs.file("v1-unknown.json"),
     );
     // stored all the same (migrate-v1 reports it below), but the exit code says it cannot run
     expect(created.code).toBe(1);

@@ -1,32 +1,21 @@
-import { cp, mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTempDir } from "../testing/make-temp-dir.ts";
 import { runCliInProcess, runCliOrThrow } from "../testing/run-cli-in-process.ts";
+import { makeSeedDataDir, type SeedDataDir } from "../testing/seed-data-dir.ts";
 import { RAG_WORKFLOW_V1, RAG_WORKFLOW_V2 } from "../testing/workflows.ts";
 import { type PortflowProcessResult, runPortflowProcess } from "./run-portflow-process.ts";
 
 // Each test runs the real `portflow` binary on a data directory of its own: a fresh one, or a copy of
 // the seed built once (in process, which is fast) before the tests. No test sees another's changes.
-let dir: string;
-let seed: string;
+let dirs: SeedDataDir;
 /** In the seed: a bot with nothing yet. */
 let emptyBot: string;
 /** In the seed: a bot with refunds.md and shipping.txt ingested, rag.json published, and one run. */
 let refundBot: string;
 let refundRun: string;
-let dataDirs = 0;
 
-/** A new, empty data directory. */
-const freshDataDir = () => join(dir, `data-${++dataDirs}`);
-/** A private copy of the seed's data directory. */
-async function seededDataDir(): Promise<string> {
-  const copy = freshDataDir();
-  await cp(seed, copy, { recursive: true });
-  return copy;
-}
 const portflowIn = (dataDir: string, ...args: string[]) => runPortflowProcess(args, { dataDir });
-const file = (name: string) => join(dir, name);
 const lines = (text: string) => text.split("\n").filter((line) => line !== "");
 
 /** A one-line error, exit code 1 (runtime) unless a usage error (2) is expected. */
@@ -67,34 +56,34 @@ Gift cards are never refunded.
 const SHIPPING = "Shipping\n\nOrders ship from Rotterdam. Standard shipping takes 3 to 4 days inside the EU.\n";
 
 beforeAll(async () => {
-  dir = await makeTempDir("portflow-cli-");
-  await writeFile(file("refunds.md"), REFUNDS);
-  await writeFile(file("refunds-copy.md"), REFUNDS);
-  await writeFile(file("shipping.txt"), SHIPPING);
-  await writeFile(file("empty.txt"), "");
-  await writeFile(file("rag.json"), JSON.stringify(RAG_WORKFLOW_V2, null, 2));
-  await writeFile(file("bad.json"), JSON.stringify(BAD_WORKFLOW, null, 2));
-  await writeFile(file("broken.json"), '{ "nodes": [ ');
-  await writeFile(file("v1.json"), JSON.stringify(RAG_WORKFLOW_V1));
+  dirs = await makeSeedDataDir("portflow-cli-");
+  await writeFile(dirs.file("refunds.md"), REFUNDS);
+  await writeFile(dirs.file("refunds-copy.md"), REFUNDS);
+  await writeFile(dirs.file("shipping.txt"), SHIPPING);
+  await writeFile(dirs.file("empty.txt"), "");
+  await writeFile(dirs.file("rag.json"), JSON.stringify(RAG_WORKFLOW_V2, null, 2));
+  await writeFile(dirs.file("bad.json"), JSON.stringify(BAD_WORKFLOW, null, 2));
+  await writeFile(dirs.file("broken.json"), '{ "nodes": [ ');
+  await writeFile(dirs.file("v1.json"), JSON.stringify(RAG_WORKFLOW_V1));
 
-  seed = join(dir, "seed");
+  const seed = dirs.seed;
   const id = (json: string) => (JSON.parse(json) as { id: string }).id;
   emptyBot = id(await runCliOrThrow(seed, "bots", "create", "--name", "Empty bot", "--json"));
   refundBot = id(await runCliOrThrow(seed, "bots", "create", "--name", "Refund bot", "--json"));
-  await runCliOrThrow(seed, "ingest", "--bot", refundBot, file("refunds.md"), file("shipping.txt"));
-  await runCliOrThrow(seed, "workflow", "push", "--bot", refundBot, file("rag.json"));
+  await runCliOrThrow(seed, "ingest", "--bot", refundBot, dirs.file("refunds.md"), dirs.file("shipping.txt"));
+  await runCliOrThrow(seed, "workflow", "push", "--bot", refundBot, dirs.file("rag.json"));
   await runCliOrThrow(seed, "workflow", "publish", "--bot", refundBot);
   const run = await runCliOrThrow(seed, "run", "--bot", refundBot, "How long do refunds take?", "--json");
   refundRun = (JSON.parse(run) as { run_id: string }).run_id;
 }, 120_000);
 
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await dirs?.remove();
 });
 
 describe("portflow CLI, end to end on the embedded database", () => {
   it("creates a bot", { timeout: 90_000 }, async () => {
-    const dataDir = await seededDataDir();
+    const dataDir = await dirs.copySeed();
     const result = await portflowIn(dataDir, "bots", "create", "--name", "Support bot", "--json");
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
@@ -107,14 +96,14 @@ describe("portflow CLI, end to end on the embedded database", () => {
   });
 
   it("creates an API key for the bot and prints it once", { timeout: 60_000 }, async () => {
-    const result = await portflowIn(await seededDataDir(), "keys", "create", "--bot", emptyBot, "--name", "tests");
+    const result = await portflowIn(await dirs.copySeed(), "keys", "create", "--bot", emptyBot, "--name", "tests");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^pf_[A-Za-z0-9_-]{43}\n$/);
     expect(result.stderr).toContain("not shown again");
   });
 
   it("creates a chat-scoped key, lists keys with their scopes, and revokes one", { timeout: 90_000 }, async () => {
-    const dataDir = await seededDataDir();
+    const dataDir = await dirs.copySeed();
     const botId = emptyBot;
     const portflow = (...args: string[]) => portflowIn(dataDir, ...args);
     await runCliOrThrow(dataDir, "keys", "create", "--bot", botId, "--name", "tests");
@@ -161,14 +150,14 @@ describe("portflow CLI, end to end on the embedded database", () => {
     timeout: 60_000,
   }, async () => {
     const result = await portflowIn(
-      await seededDataDir(),
+      await dirs.copySeed(),
       "ingest",
       "--bot",
       emptyBot,
-      file("refunds.md"),
-      file("shipping.txt"),
-      file("refunds-copy.md"),
-      file("empty.txt"),
+      dirs.file("refunds.md"),
+      dirs.file("shipping.txt"),
+      dirs.file("refunds-copy.md"),
+      dirs.file("empty.txt"),
     );
     // progress (stderr): one bar per file, ending at 100% with the chunk count
     expect(result.stderr).toMatch(/refunds\.md \[[█░]+\] 100% \| done: \d+ chunks?/);
@@ -189,28 +178,28 @@ describe("portflow CLI, end to end on the embedded database", () => {
   }, async () => {
     // validation needs no database: the failures (exit code, one line on stderr) run side by side in
     // the binary; the accepted files go through the same entry point in process
-    const validate = (name: string) => portflowIn(freshDataDir(), "workflow", "validate", file(name));
+    const validate = (name: string) => portflowIn(dirs.fresh(), "workflow", "validate", dirs.file(name));
     const [bad, broken] = await Promise.all([validate("bad.json"), validate("broken.json")]);
-    const good = await runCliInProcess(freshDataDir(), "workflow", "validate", file("rag.json"));
-    const v1 = await runCliInProcess(freshDataDir(), "workflow", "validate", file("v1.json"));
-    expect(bad.stdout).toContain(`${file("bad.json")}: nodes[1].type: unknown node type "knowledge-base"`);
+    const good = await runCliInProcess(dirs.fresh(), "workflow", "validate", dirs.file("rag.json"));
+    const v1 = await runCliInProcess(dirs.fresh(), "workflow", "validate", dirs.file("v1.json"));
+    expect(bad.stdout).toContain(`${dirs.file("bad.json")}: nodes[1].type: unknown node type "knowledge-base"`);
     expect(bad.stdout).toContain("edges[1].target:");
     expect(bad.stdout).toContain("nodes[2].variable_mappings[0].selector:");
     expect(bad.stdout).toMatch(/nodes: a workflow needs at least one end or answer node/);
     expectOneLineError(bad, /^portflow: .*bad\.json: 4 problems in this V2 workflow$/);
 
     expect(good.code).toBe(0);
-    expect(good.stdout.text).toBe(`${file("rag.json")}: valid V2 workflow (4 nodes, 3 edges)\n`);
+    expect(good.stdout.text).toBe(`${dirs.file("rag.json")}: valid V2 workflow (4 nodes, 3 edges)\n`);
 
     expect(v1.code).toBe(0);
-    expect(v1.stdout.text).toBe(`${file("v1.json")}: valid V1 workflow (4 nodes, 3 edges)\n`);
+    expect(v1.stdout.text).toBe(`${dirs.file("v1.json")}: valid V1 workflow (4 nodes, 3 edges)\n`);
 
     expectOneLineError(broken, /^portflow: .*broken\.json is not valid JSON/);
   });
 
   it("pushes a draft, publishes it and lists the versions", { timeout: 90_000 }, async () => {
-    const dataDir = await seededDataDir();
-    const push = await portflowIn(dataDir, "workflow", "push", "--bot", emptyBot, file("rag.json"));
+    const dataDir = await dirs.copySeed();
+    const push = await portflowIn(dataDir, "workflow", "push", "--bot", emptyBot, dirs.file("rag.json"));
     expect(push.code).toBe(0);
     expect(push.stdout).toContain(`as draft revision 1 of bot ${emptyBot} (V2, 4 nodes`);
 
@@ -229,7 +218,7 @@ describe("portflow CLI, end to end on the embedded database", () => {
   it("runs the bot: prints the answer from the documents, then sources and a per-node timeline", {
     timeout: 60_000,
   }, async () => {
-    const result = await portflowIn(await seededDataDir(), "run", "--bot", refundBot, "How long do refunds take?");
+    const result = await portflowIn(await dirs.copySeed(), "run", "--bot", refundBot, "How long do refunds take?");
     expect(result.code).toBe(0);
     const header = /run ([0-9a-f-]{36})/.exec(result.stderr);
     expect(header?.[0]).toBeDefined();
@@ -255,10 +244,10 @@ describe("portflow CLI, end to end on the embedded database", () => {
   it("lists and shows recorded runs", { timeout: 60_000 }, async () => {
     // one process at a time on a PGlite data directory: each command gets its own copy
     const [list, show] = await Promise.all([
-      seededDataDir().then((dataDir) =>
-        portflowIn(dataDir, "runs", "list", "--bot", refundBot, "--status", "succeeded"),
-      ),
-      seededDataDir().then((dataDir) => portflowIn(dataDir, "runs", "show", refundRun)),
+      dirs
+        .copySeed()
+        .then((dataDir) => portflowIn(dataDir, "runs", "list", "--bot", refundBot, "--status", "succeeded")),
+      dirs.copySeed().then((dataDir) => portflowIn(dataDir, "runs", "show", refundRun)),
     ]);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(new RegExp(`^${refundRun}\\s+succeeded\\s+cli\\s+#1\\s+4\\s`, "m"));
@@ -271,12 +260,12 @@ describe("portflow CLI, end to end on the embedded database", () => {
   it("reports errors as one line, with the stack only under --verbose", { timeout: 60_000 }, async () => {
     const unreachable = { DATABASE_URL: "postgres://portflow@127.0.0.1:1/none" };
     // a data directory whose lock is fresh (held) is refused before PGlite opens it
-    await mkdir(join(dir, "held", "portflow.lock"), { recursive: true });
+    await mkdir(join(dirs.dir, "held", "portflow.lock"), { recursive: true });
     const [missing, plain, verbose, held] = await Promise.all([
-      seededDataDir().then((dataDir) => portflowIn(dataDir, "bots", "show", "no-such-bot")),
-      runPortflowProcess(["bots", "list"], { dataDir: join(dir, "unused"), env: unreachable }),
-      runPortflowProcess(["bots", "list", "--verbose"], { dataDir: join(dir, "unused"), env: unreachable }),
-      runPortflowProcess(["bots", "list"], { dataDir: join(dir, "held") }),
+      dirs.copySeed().then((dataDir) => portflowIn(dataDir, "bots", "show", "no-such-bot")),
+      runPortflowProcess(["bots", "list"], { dataDir: join(dirs.dir, "unused"), env: unreachable }),
+      runPortflowProcess(["bots", "list", "--verbose"], { dataDir: join(dirs.dir, "unused"), env: unreachable }),
+      runPortflowProcess(["bots", "list"], { dataDir: join(dirs.dir, "held") }),
     ]);
     expectOneLineError(held, /^portflow: the embedded database in .* is in use by another portflow process/);
     expectOneLineError(missing, /^portflow: bot no-such-bot does not exist/);

@@ -2,61 +2,36 @@
  * `RunService.execute` as a worker calls it for a job: with the spec the job carries, and (on a
  * first delivery) whether the run is still queued, so the run's row need not be read back.
  */
-import { ServiceContainer, Services, validateWorkflow, WorkflowExecutorV2 } from "@portflow/engine";
-import { createNodeRegistry } from "@portflow/nodes";
-import { createStorage, openDatabase, type Storage } from "@portflow/storage";
+import type { Storage } from "@portflow/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RunService, type RunServiceStorage } from "../run-service.ts";
+import type { RunService } from "../run-service.ts";
 import type { RunSpec } from "../run-spec.ts";
-import { RunTracker } from "../run-tracker.ts";
-import { WorkflowRunner } from "../workflow-runner.ts";
+import { openInMemoryRunService } from "../testing/in-memory-run-service.ts";
+import { SHOUT_WORKFLOW } from "../testing/workflows.ts";
 
 let storage: Storage;
 let service: RunService;
 /** Run ids whose row the service read back (`runSpecs.get`). */
 const rowReads: string[] = [];
 
-const GRAPH = {
-  schema_version: 2,
-  nodes: [
-    { id: "start", type: "start", config: { inputs: [{ name: "query", type: "string", required: true }] } },
-    {
-      id: "shout",
-      type: "template",
-      config: { template: "{{q}}!" },
-      variable_mappings: [{ target_port: "q", selector: ["start", "query"] }],
-    },
-    { id: "end", type: "end", variable_mappings: [{ target_port: "answer", selector: ["shout", "text"] }] },
-  ],
-  edges: [
-    { source: "start", target: "shout" },
-    { source: "shout", target: "end" },
-  ],
-};
-
 beforeAll(async () => {
-  const registry = createNodeRegistry();
-  storage = createStorage(await openDatabase({ dataDir: "memory://", embeddingDimensions: 8 }), {
-    validate: (json) => validateWorkflow(json, registry),
-  });
-  const runSpecs = storage.runSpecs;
-  // The real repository, its reads of a run's row noted.
-  const noted: RunServiceStorage = {
-    bots: storage.bots,
-    workflowVersions: storage.workflowVersions,
-    conversationVariables: storage.conversationVariables,
-    runSpecs: {
-      submit: (run, options) => runSpecs.submit(run, options),
-      get: (runId, options) => {
-        rowReads.push(runId);
-        return runSpecs.get(runId, options);
+  ({ storage, service } = await openInMemoryRunService({
+    // the real repository, its reads of a run's row noted
+    storage: ({ bots, workflowVersions, conversationVariables, runSpecs }) => ({
+      bots,
+      workflowVersions,
+      conversationVariables,
+      runSpecs: {
+        submit: (run, options) => runSpecs.submit(run, options),
+        get: (runId, options) => {
+          rowReads.push(runId);
+          return runSpecs.get(runId, options);
+        },
+        recordedNodes: (runId, options) => runSpecs.recordedNodes(runId, options),
+        finishQueued: (runId, outcome) => runSpecs.finishQueued(runId, outcome),
       },
-      recordedNodes: (runId, options) => runSpecs.recordedNodes(runId, options),
-      finishQueued: (runId, outcome) => runSpecs.finishQueued(runId, outcome),
-    },
-  };
-  const services = new ServiceContainer().register(Services.RunRecorder, storage.recorder);
-  service = new RunService(new WorkflowRunner(new WorkflowExecutorV2(registry, { services }), new RunTracker()), noted);
+    }),
+  }));
 });
 afterAll(async () => {
   await storage?.close();
@@ -64,7 +39,7 @@ afterAll(async () => {
 
 async function submitted(): Promise<{ botId: string; runId: string; spec: RunSpec }> {
   const botId = (await storage.bots.create({ name: "delivered" })).id;
-  const draft = await storage.workflowVersions.saveDraft(botId, GRAPH);
+  const draft = await storage.workflowVersions.saveDraft(botId, SHOUT_WORKFLOW);
   const spec: RunSpec = {
     spec_version: 1,
     bot_id: botId,

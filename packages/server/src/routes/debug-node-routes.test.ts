@@ -1,24 +1,15 @@
-import { type HttpTestServer, startHttpTestServer } from "@portflow/nodes/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CountingHttpApi, startCountingHttpApi } from "../testing/counting-http-api.ts";
 import { botWithValidDraft, runDraft } from "../testing/draft-runs.ts";
 import { createTestApp, type TestApp } from "../testing/test-app.ts";
+import { fetchShoutWorkflow } from "../testing/workflows.ts";
 
 let t: TestApp;
-let api: HttpTestServer;
-/** How often each path was called; `/fail` always answers 500. */
-const calls = new Map<string, number>();
+/** Counts the calls to each path; `/fail` always answers 500. */
+let api: CountingHttpApi;
 
 beforeAll(async () => {
-  api = await startHttpTestServer((req, res) => {
-    const path = (req.url.split("?")[0] ?? "").slice(1);
-    const n = (calls.get(path) ?? 0) + 1;
-    calls.set(path, n);
-    if (path === "fail") {
-      res.writeHead(500).end("broken");
-      return;
-    }
-    res.writeHead(200, { "content-type": "text/plain" }).end(`${path}-call${n}`);
-  });
+  api = await startCountingHttpApi({ fail: "broken" });
   t = await createTestApp({ nodes: { http: { allow: [`127.0.0.1:${api.port}`] } } });
 });
 afterAll(async () => {
@@ -27,28 +18,7 @@ afterAll(async () => {
 });
 
 /** start → fetch → shout (gets fetch's body as `prev`) → end; both steps http-requests to the test API. */
-function graph(fetchPath = "fetch") {
-  return {
-    schema_version: 2,
-    nodes: [
-      { id: "start", type: "start", config: { inputs: [] } },
-      { id: "fetch", type: "http-request", config: { url: `${api.origin}/${fetchPath}` } },
-      {
-        id: "shout",
-        type: "http-request",
-        config: { url: `${api.origin}/shout?prev={{prev}}` },
-        variable_mappings: [{ target_port: "prev", selector: ["fetch", "body"] }],
-      },
-      { id: "end", type: "end", variable_mappings: [{ target_port: "answer", selector: ["shout", "body"] }] },
-    ],
-    edges: [
-      { source: "start", target: "fetch" },
-      { source: "fetch", target: "shout" },
-      { source: "shout", target: "end" },
-    ],
-  };
-}
-
+const graph = (fetchPath?: string) => fetchShoutWorkflow(api.origin, fetchPath);
 const botWithDraft = (graph: unknown) => botWithValidDraft(t, graph, "debug node");
 
 const debugNode = (botId: string, nodeId: string, payload?: object) =>
@@ -62,7 +32,7 @@ const draftRun = (botId: string) => runDraft(t, botId);
 
 describe("single-node debug route", () => {
   it("runs one node with explicit inputs: only that node is called, and the run records it alone with trigger debug", async () => {
-    calls.clear();
+    api.calls.clear();
     const botId = await botWithDraft(graph());
     const res = await debugNode(botId, "shout", { inputs: { prev: "hello" } });
     expect(res.statusCode).toBe(200);
@@ -70,7 +40,7 @@ describe("single-node debug route", () => {
     expect(body).toMatchObject({ status: "succeeded", outputs: { body: "shout-call1" }, error: null });
     expect(body.node_executions.map((n: { node_id: string }) => n.node_id)).toEqual(["shout"]);
     expect(body.node_executions[0].inputs).toEqual({ prev: "hello" });
-    expect(Object.fromEntries(calls)).toEqual({ shout: 1 });
+    expect(Object.fromEntries(api.calls)).toEqual({ shout: 1 });
     expect(api.requests.at(-1)?.url).toBe("/shout?prev=hello");
     const run = await t.storage.runs.get(botId, body.run_id);
     expect(run).toMatchObject({ trigger: "debug", status: "succeeded" });
@@ -78,7 +48,7 @@ describe("single-node debug route", () => {
   });
 
   it("runs one node with the inputs a run recorded upstream of it (from_run): upstream nodes are not called again", async () => {
-    calls.clear();
+    api.calls.clear();
     const botId = await botWithDraft(graph());
     const first = await draftRun(botId);
     expect(first.json()).toMatchObject({ status: "succeeded", outputs: { answer: "shout-call1" } });
@@ -86,7 +56,7 @@ describe("single-node debug route", () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: "succeeded", outputs: { body: "shout-call2" } });
     expect(res.json().node_executions[0].inputs).toEqual({ prev: "fetch-call1" });
-    expect(Object.fromEntries(calls)).toEqual({ fetch: 1, shout: 2 });
+    expect(Object.fromEntries(api.calls)).toEqual({ fetch: 1, shout: 2 });
     expect(api.requests.at(-1)?.url).toBe("/shout?prev=fetch-call1");
   });
 
@@ -149,7 +119,7 @@ describe("single-node debug route", () => {
   });
 
   it("keeps bots apart: another bot's run as from_run is a 404, and that run is not read", async () => {
-    calls.clear();
+    api.calls.clear();
     const other = await botWithDraft(graph());
     const otherRun = (await draftRun(other)).json().run_id as string;
     const botId = await botWithDraft(graph());
@@ -157,6 +127,6 @@ describe("single-node debug route", () => {
     expect(res.statusCode).toBe(404);
     expect(res.json().error).toMatchObject({ code: "not_found", message: "workflow execution not found" });
     expect(res.body).not.toContain("fetch-call1");
-    expect(Object.fromEntries(calls)).toEqual({ fetch: 1, shout: 1 });
+    expect(Object.fromEntries(api.calls)).toEqual({ fetch: 1, shout: 1 });
   });
 });

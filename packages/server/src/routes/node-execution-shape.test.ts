@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseSseEvents } from "../sse-stream.ts";
 import { botWithValidDraft } from "../testing/draft-runs.ts";
 import { createTestApp, type TestApp } from "../testing/test-app.ts";
+import { outcomesWorkflow } from "../testing/workflows.ts";
 import { type NodeExecutionResponse, nodeExecutionSchema } from "./node-execution-schema.ts";
 import { runEventPayloadSchema } from "./run-event-payload.ts";
 
@@ -21,63 +22,6 @@ afterAll(async () => {
   await t?.close();
   await api?.close();
 });
-
-/**
- * start → lookup (fails, default outputs) → route (if-else: `greeting` when the query starts with
- * "hello", else `false`) → greeting: risky (fails, fail branch → apology; its normal path `normal`
- * is skipped) / false: other.
- */
-function graph() {
-  return {
-    schema_version: 2,
-    nodes: [
-      { id: "start", type: "start", config: { inputs: [{ name: "query", type: "string", required: true }] } },
-      {
-        id: "lookup",
-        type: "http-request",
-        config: { url: `${api.origin}/lookup` },
-        error_strategy: "default-value",
-        default_outputs: { body: "nothing found" },
-      },
-      {
-        id: "route",
-        type: "if-else",
-        config: { cases: [{ id: "greeting", conditions: [{ input: "q", operator: "starts-with", value: "hello" }] }] },
-        variable_mappings: [{ target_port: "q", selector: ["start", "query"] }],
-      },
-      {
-        id: "risky",
-        type: "http-request",
-        config: { url: `${api.origin}/risky` },
-        error_strategy: "fail-branch",
-      },
-      { id: "normal", type: "template", config: { template: "all fine" } },
-      { id: "apology", type: "template", config: { template: "sorry" } },
-      { id: "other", type: "template", config: { template: "you asked something else" } },
-      {
-        id: "end",
-        type: "end",
-        variable_mappings: [
-          { target_port: "lookup", selector: ["lookup", "body"] },
-          { target_port: "normal", selector: ["normal", "text"] },
-          { target_port: "apology", selector: ["apology", "text"] },
-          { target_port: "other", selector: ["other", "text"] },
-        ],
-      },
-    ],
-    edges: [
-      { source: "start", target: "lookup" },
-      { source: "lookup", target: "route" },
-      { source: "route", source_port: "greeting", target: "risky" },
-      { source: "route", source_port: "false", target: "other" },
-      { source: "risky", target: "normal" },
-      { source: "risky", source_port: "fail", target: "apology" },
-      { source: "normal", target: "end" },
-      { source: "apology", target: "end" },
-      { source: "other", target: "end" },
-    ],
-  };
-}
 
 /** How each node of the hello run ended: status, branch taken, how its failure was handled. */
 const HELLO_OUTCOMES = {
@@ -111,7 +55,7 @@ const url = (botId: string, path: string) => `/api/v1/bots/${botId}/${path}`;
 
 describe("one NodeExecution shape, with branch and handled_by", () => {
   it("draft/run, the run detail and the events stream show the same records, with the branch each node took and how its failure was handled", async () => {
-    const botId = await botWithValidDraft(t, graph(), "node shape");
+    const botId = await botWithValidDraft(t, outcomesWorkflow(api.origin), "node shape");
     const run = await t.app.inject({
       method: "POST",
       url: url(botId, "workflow-versions/draft/run"),
@@ -162,7 +106,7 @@ describe("one NodeExecution shape, with branch and handled_by", () => {
   });
 
   it("the else branch is recorded as `false`, the fail-branch node not run at all", async () => {
-    const botId = await botWithValidDraft(t, graph(), "node shape else");
+    const botId = await botWithValidDraft(t, outcomesWorkflow(api.origin), "node shape else");
     const run = await t.app.inject({
       method: "POST",
       url: url(botId, "workflow-versions/draft/run"),
@@ -176,7 +120,7 @@ describe("one NodeExecution shape, with branch and handled_by", () => {
   });
 
   it("the single-node debug run answers the same shape: the if-else's branch, a default-value node's handling", async () => {
-    const botId = await botWithValidDraft(t, graph(), "node shape debug");
+    const botId = await botWithValidDraft(t, outcomesWorkflow(api.origin), "node shape debug");
     const debug = (nodeId: string, inputs: object) =>
       t.app.inject({
         method: "POST",
@@ -232,7 +176,7 @@ describe("one NodeExecution shape, with branch and handled_by", () => {
   });
 
   it("chat's node.finished events name the branch and the handling as NodeExecution does, without node values", async () => {
-    const botId = await botWithValidDraft(t, graph(), "node shape chat");
+    const botId = await botWithValidDraft(t, outcomesWorkflow(api.origin), "node shape chat");
     const published = await t.app.inject({
       method: "POST",
       url: url(botId, "workflow-versions/draft/publish"),

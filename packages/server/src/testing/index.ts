@@ -11,4 +11,4 @@ export {
   type TestApp,
   type TestAppOptions,
 } from "./test-app.ts";
-export { RAG_WORKFLOW_V1, RAG_WORKFLOW_V2 } from "./workflows.ts";
+export { outcomesWorkflow, RAG_WORKFLOW_V1, RAG_WORKFLOW_V2 } from "./workflows.ts";

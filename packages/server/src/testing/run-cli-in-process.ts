@@ -63,3 +63,10 @@ export async function runCliWithInput(dataDir: string, input: CliInput, ...argv:
   const code = await runCli(argv, env, { stdout, stderr, stdin });
   return { code, stdout, stderr };
 }
+
+/** Like {@link runCliWithInput}, but throws (with what it printed) unless the command exits 0. */
+export async function runCliWithInputOrThrow(dataDir: string, input: CliInput, ...argv: string[]): Promise<string> {
+  const result = await runCliWithInput(dataDir, input, ...argv);
+  if (result.code !== 0) throw new Error(`portflow ${argv.join(" ")} exited ${result.code}: ${result.stderr.text}`);
+  return result.stdout.text;
+}

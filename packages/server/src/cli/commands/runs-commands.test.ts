@@ -1,21 +1,17 @@
-import { cp, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { type HttpTestServer, startHttpTestServer } from "@portflow/nodes/testing";
+import { writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTempDir } from "../../testing/make-temp-dir.ts";
-import { type CliCallResult, runCliWithInput } from "../../testing/run-cli-in-process.ts";
+import { type CountingHttpApi, startCountingHttpApi } from "../../testing/counting-http-api.ts";
+import { type CliCallResult, runCliWithInput, runCliWithInputOrThrow } from "../../testing/run-cli-in-process.ts";
+import { makeSeedDataDir, type SeedDataDir } from "../../testing/seed-data-dir.ts";
 
 // A seed data directory, built once: a bot whose version 1 failed at step3 (`/step3` always
 // answers 500); version 2 points step3 at `/fixed`; version 3 also changes step2. Each test runs
 // on its own copy.
-let dir: string;
-let seed: string;
+let dirs: SeedDataDir;
 let botId: string;
 let failedRun: string;
-let api: HttpTestServer;
+let api: CountingHttpApi;
 let env: Record<string, string>;
-const calls = new Map<string, number>();
-let copies = 0;
 
 /** start → step1 → step2 → step3 (gets step2's body as `prev`) → end, each step an http-request. */
 function chain(step3 = "step3", step2 = "step2") {
@@ -44,38 +40,26 @@ function chain(step3 = "step3", step2 = "step2") {
 }
 
 const cli = (data: string, ...argv: string[]): Promise<CliCallResult> => runCliWithInput(data, { env }, ...argv);
-
-async function cliOk(data: string, ...argv: string[]): Promise<string> {
-  const result = await cli(data, ...argv);
-  if (result.code !== 0) throw new Error(`portflow ${argv.join(" ")} exited ${result.code}: ${result.stderr.text}`);
-  return result.stdout.text;
-}
+const cliOk = (data: string, ...argv: string[]) => runCliWithInputOrThrow(data, { env }, ...argv);
 
 async function publish(data: string, graph: unknown, name: string): Promise<void> {
-  const file = join(dir, `${name}.json`);
+  const file = dirs.file(`${name}.json`);
   await writeFile(file, JSON.stringify(graph));
   await cliOk(data, "workflow", "push", "--bot", botId, file);
   await cliOk(data, "workflow", "publish", "--bot", botId);
 }
 
-async function seededDataDir(): Promise<string> {
-  const copy = join(dir, `data-${++copies}`);
-  await cp(seed, copy, { recursive: true });
-  calls.clear();
-  return copy;
+/** A private copy of the seed; the API's call counts start from zero. */
+function seededDataDir(): Promise<string> {
+  api.calls.clear();
+  return dirs.copySeed();
 }
 
 beforeAll(async () => {
-  api = await startHttpTestServer((req, res) => {
-    const path = (req.url.split("?")[0] ?? "").slice(1);
-    const n = (calls.get(path) ?? 0) + 1;
-    calls.set(path, n);
-    if (path === "step3") res.writeHead(500).end("step3 is down");
-    else res.writeHead(200, { "content-type": "text/plain" }).end(`${path}-call${n}`);
-  });
+  api = await startCountingHttpApi({ step3: "step3 is down" });
   env = { PORTFLOW_HTTP_ALLOW: `127.0.0.1:${api.port}` };
-  dir = await makeTempDir("portflow-runs-");
-  seed = join(dir, "seed");
+  dirs = await makeSeedDataDir("portflow-runs-");
+  const seed = dirs.seed;
   botId = (JSON.parse(await cliOk(seed, "bots", "create", "--name", "resumable", "--json")) as { id: string }).id;
   await publish(seed, chain(), "v1");
   const failed = await cli(seed, "run", "--bot", botId, "hello", "--json");
@@ -86,7 +70,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await dirs?.remove();
   await api?.close();
 });
 
@@ -108,7 +92,7 @@ describe("portflow runs resume / rerun (in process)", () => {
     });
     expect(body.run_id).not.toBe(failedRun);
     expect(body.nodes.map((n: { node_id: string }) => n.node_id)).toEqual(["step3", "end"]);
-    expect(Object.fromEntries(calls)).toEqual({ fixed: 1 });
+    expect(Object.fromEntries(api.calls)).toEqual({ fixed: 1 });
 
     // a rerun of the resumed run starts from scratch: every node is called again
     const rerun = await cli(data, "runs", "rerun", body.run_id, "--json");
@@ -118,7 +102,7 @@ describe("portflow runs resume / rerun (in process)", () => {
       resumed_from: null,
       answer: "fixed-call2",
     });
-    expect(Object.fromEntries(calls)).toEqual({ step1: 1, step2: 1, fixed: 2 });
+    expect(Object.fromEntries(api.calls)).toEqual({ step1: 1, step2: 1, fixed: 2 });
   });
 
   it("prints a resumed run's answer and node timeline as text", { timeout: 60_000 }, async () => {
@@ -130,7 +114,7 @@ describe("portflow runs resume / rerun (in process)", () => {
     expect(resumed.stdout.text).toMatch(/^step3\s+http-request\s+succeeded/m);
     expect(resumed.stdout.text).not.toMatch(/^step1\s/m);
     expect(resumed.stderr.text).toContain(`bot ${botId} · V2 version 2 · run `);
-    expect(Object.fromEntries(calls)).toEqual({ step2: 1, fixed: 1 });
+    expect(Object.fromEntries(api.calls)).toEqual({ step2: 1, fixed: 1 });
   });
 
   it("exits 1 when the resumed run fails again, and when the version changed a reused node or does not exist", {
@@ -141,7 +125,7 @@ describe("portflow runs resume / rerun (in process)", () => {
     expect(again.code).toBe(1);
     expect(again.stderr.text).toMatch(/portflow: run \S+ failed/);
     expect(again.stderr.text).toContain("step3 is down");
-    expect(Object.fromEntries(calls)).toEqual({ step3: 1 });
+    expect(Object.fromEntries(api.calls)).toEqual({ step3: 1 });
 
     const incompatible = await cli(data, "runs", "resume", failedRun, "--version", "3");
     expect(incompatible.code).toBe(1);
@@ -156,7 +140,7 @@ describe("portflow runs resume / rerun (in process)", () => {
     const unknownRun = await cli(data, "runs", "rerun", "no-such-run");
     expect(unknownRun.code).toBe(1);
     expect(unknownRun.stderr.text).toContain("run no-such-run does not exist");
-    expect(Object.fromEntries(calls)).toEqual({ step3: 1 });
+    expect(Object.fromEntries(api.calls)).toEqual({ step3: 1 });
   });
 
   it("exits 2 on usage errors: an unknown --from node, a --version that is no number, no run id", {
@@ -170,6 +154,6 @@ describe("portflow runs resume / rerun (in process)", () => {
     expect(version.code).toBe(2);
     expect(version.stderr.text).toContain("expected a positive integer");
     expect((await cli(data, "runs", "resume")).code).toBe(2);
-    expect(calls.size).toBe(0);
+    expect(api.calls.size).toBe(0);
   });
 });

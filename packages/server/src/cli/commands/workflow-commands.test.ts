@@ -1,74 +1,42 @@
-import { cp, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { type HttpTestServer, startHttpTestServer } from "@portflow/nodes/testing";
+import { writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTempDir } from "../../testing/make-temp-dir.ts";
-import { type CliCallResult, runCliWithInput } from "../../testing/run-cli-in-process.ts";
+import { type CountingHttpApi, startCountingHttpApi } from "../../testing/counting-http-api.ts";
+import { type CliCallResult, runCliWithInput, runCliWithInputOrThrow } from "../../testing/run-cli-in-process.ts";
+import { makeSeedDataDir, type SeedDataDir } from "../../testing/seed-data-dir.ts";
+import { fetchShoutWorkflow } from "../../testing/workflows.ts";
 
 // A seed data directory, built once: a bot with start → fetch → shout → end published and as its
 // draft, and one succeeded run of it. Each test runs on its own copy.
-let dir: string;
-let seed: string;
+let dirs: SeedDataDir;
 let botId: string;
 let runId: string;
-let api: HttpTestServer;
+let api: CountingHttpApi;
 let env: Record<string, string>;
-const calls = new Map<string, number>();
-let copies = 0;
 
 const cli = (data: string, ...argv: string[]): Promise<CliCallResult> => runCliWithInput(data, { env }, ...argv);
+const cliOk = (data: string, ...argv: string[]) => runCliWithInputOrThrow(data, { env }, ...argv);
 
-async function cliOk(data: string, ...argv: string[]): Promise<string> {
-  const result = await cli(data, ...argv);
-  if (result.code !== 0) throw new Error(`portflow ${argv.join(" ")} exited ${result.code}: ${result.stderr.text}`);
-  return result.stdout.text;
-}
-
-async function seededDataDir(): Promise<string> {
-  const copy = join(dir, `data-${++copies}`);
-  await cp(seed, copy, { recursive: true });
-  calls.clear();
-  return copy;
+/** A private copy of the seed; the API's call counts start from zero. */
+function seededDataDir(): Promise<string> {
+  api.calls.clear();
+  return dirs.copySeed();
 }
 
 beforeAll(async () => {
-  api = await startHttpTestServer((req, res) => {
-    const path = (req.url.split("?")[0] ?? "").slice(1);
-    const n = (calls.get(path) ?? 0) + 1;
-    calls.set(path, n);
-    res.writeHead(200, { "content-type": "text/plain" }).end(`${path}-call${n}`);
-  });
+  api = await startCountingHttpApi();
   env = { PORTFLOW_HTTP_ALLOW: `127.0.0.1:${api.port}` };
-  dir = await makeTempDir("portflow-debug-node-");
-  seed = join(dir, "seed");
-  const graph = {
-    schema_version: 2,
-    nodes: [
-      { id: "start", type: "start", config: { inputs: [{ name: "query", type: "string" }] } },
-      { id: "fetch", type: "http-request", config: { url: `${api.origin}/fetch` } },
-      {
-        id: "shout",
-        type: "http-request",
-        config: { url: `${api.origin}/shout?prev={{prev}}` },
-        variable_mappings: [{ target_port: "prev", selector: ["fetch", "body"] }],
-      },
-      { id: "end", type: "end", variable_mappings: [{ target_port: "answer", selector: ["shout", "body"] }] },
-    ],
-    edges: [
-      { source: "start", target: "fetch" },
-      { source: "fetch", target: "shout" },
-      { source: "shout", target: "end" },
-    ],
-  };
-  await writeFile(join(dir, "graph.json"), JSON.stringify(graph));
+  dirs = await makeSeedDataDir("portflow-debug-node-");
+  const seed = dirs.seed;
+  const graph = fetchShoutWorkflow(api.origin);
+  await writeFile(dirs.file("graph.json"), JSON.stringify(graph));
   botId = (JSON.parse(await cliOk(seed, "bots", "create", "--name", "debuggable", "--json")) as { id: string }).id;
-  await cliOk(seed, "workflow", "push", "--bot", botId, join(dir, "graph.json"));
+  await cliOk(seed, "workflow", "push", "--bot", botId, dirs.file("graph.json"));
   await cliOk(seed, "workflow", "publish", "--bot", botId);
   runId = (JSON.parse(await cliOk(seed, "run", "--bot", botId, "hello", "--json")) as { run_id: string }).run_id;
 }, 120_000);
 
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await dirs?.remove();
   await api?.close();
 });
 
@@ -97,7 +65,7 @@ describe("portflow workflow debug-node (in process)", () => {
       outputs: { body: "shout-call1" },
       error: null,
     });
-    expect(Object.fromEntries(calls)).toEqual({ shout: 1 });
+    expect(Object.fromEntries(api.calls)).toEqual({ shout: 1 });
     const shown = JSON.parse(await cliOk(data, "runs", "show", body.run_id, "--json"));
     expect(shown).toMatchObject({ trigger: "debug", status: "succeeded" });
     expect(shown.nodes.map((n: { node_id: string }) => n.node_id)).toEqual(["shout"]);
@@ -111,7 +79,7 @@ describe("portflow workflow debug-node (in process)", () => {
     expect(out.code).toBe(0);
     expect(out.stdout.text).toContain('"body": "shout-call1"');
     expect(out.stdout.text).toMatch(/^shout\s+http-request\s+succeeded/m);
-    expect(Object.fromEntries(calls)).toEqual({ shout: 1 });
+    expect(Object.fromEntries(api.calls)).toEqual({ shout: 1 });
     expect(api.requests.at(-1)?.url).toBe("/shout?prev=fetch-call1");
   });
 
@@ -132,6 +100,6 @@ describe("portflow workflow debug-node (in process)", () => {
     const node = await debug("nosuch");
     expect(node.code).toBe(1);
     expect(node.stderr.text).toContain('node "nosuch" not found in the draft');
-    expect(calls.size).toBe(0);
+    expect(api.calls.size).toBe(0);
   });
 });
