@@ -71,8 +71,11 @@ function appended(command: Command): string | undefined {
   return /"type":"([^"]+)"/.exec(json)?.[1];
 }
 
-/** The hops of one chat, as [name, ms] in order; undefined when a command was not seen. */
-function hopsOf(chat: StreamedChat, commands: readonly Command[]): [string, number][] | undefined {
+/** [name, value, unit (default ms)] */
+type Hop = [string, number, string?];
+
+/** The hops of one chat in order (and what it appended); undefined when a command was not seen. */
+function hopsOf(chat: StreamedChat, commands: readonly Command[]): Hop[] | undefined {
   const name = (c: Command) => c.args[0]?.toLowerCase();
   const script = (c: Command) => c.source !== "lua" && (name(c) === "evalsha" || name(c) === "eval");
   // Commands a connection sent (a script's own commands show up as "lua", after it).
@@ -100,7 +103,7 @@ function hopsOf(chat: StreamedChat, commands: readonly Command[]): [string, numb
   ) {
     return undefined;
   }
-  const hops: [string, number][] = [];
+  const hops: Hop[] = [];
   if (historyRead !== undefined) {
     hops.push(["client sends → API reads the session", historyRead.at - chat.sent]);
     hops.push(["session read → API enqueues (run row written first)", enqueue.at - historyRead.at]);
@@ -118,6 +121,9 @@ function hopsOf(chat: StreamedChat, commands: readonly Command[]): [string, numb
     hops.push(["turn saved → client has run.finished", chat.finished - turnSaved.at]);
   } else hops.push(["run.finished appended → client has it", chat.finished - finished.at]);
   hops.push(["total: client sends → client has the token", chat.firstToken - chat.sent]);
+  const appends = mentions.filter((c) => appended(c) !== undefined);
+  hops.push(["events appended", appends.length, "events"]);
+  hops.push(["run.finished event JSON", Buffer.byteLength(finished.args.at(-1) ?? "") / 1024, "KiB"]);
   return hops;
 }
 
@@ -134,6 +140,7 @@ export async function queueTraceRows(target: TraceTarget, redisUrl: string): Pro
     commands.push({ at: Number(time) * 1000, source, args });
   });
   const byHop = new Map<string, number[]>();
+  const units = new Map<string, string>();
   let traced = 0;
   try {
     for (let i = 0; i < TRACED + 5; i++) {
@@ -143,7 +150,10 @@ export async function queueTraceRows(target: TraceTarget, redisUrl: string): Pro
       commands.splice(0);
       if (i < 5 || hops === undefined) continue; // the first ones warm up
       traced++;
-      for (const [hop, ms] of hops) byHop.set(hop, [...(byHop.get(hop) ?? []), ms]);
+      for (const [hop, value, unit] of hops) {
+        byHop.set(hop, [...(byHop.get(hop) ?? []), value]);
+        if (unit !== undefined) units.set(hop, unit);
+      }
     }
   } finally {
     monitor.disconnect();
@@ -154,7 +164,7 @@ export async function queueTraceRows(target: TraceTarget, redisUrl: string): Pro
     group: GROUP,
     name: `queue trace: ${hop}`,
     value: median(values),
-    unit: "ms",
+    unit: units.get(hop) ?? "ms",
     note,
   }));
 }
