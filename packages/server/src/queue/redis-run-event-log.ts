@@ -49,16 +49,11 @@ export class RedisRunEventLog implements RunEventLog {
       await this.#redis.xadd(key, "MAXLEN", "~", this.#maxEvents, "*", "e", json);
       return;
     }
-    // A pipeline, not a transaction: the run's end is readable as soon as Redis has it (in a MULTI
-    // it waits for the EXEC, which may come a read later behind a result of some KiB); the expiry
-    // follows in the same write.
-    const replies = await this.#redis
-      .pipeline()
+    await this.#redis
+      .multi()
       .xadd(key, "MAXLEN", "~", this.#maxEvents, "*", "e", json)
       .expire(key, this.#keepSeconds)
       .exec();
-    const failed = replies?.find(([error]) => error !== null)?.[0];
-    if (failed) throw failed;
   }
 
   async *read(
