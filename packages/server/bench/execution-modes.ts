@@ -20,12 +20,15 @@ import { RAG_WORKFLOW_V2 } from "../src/testing/workflows.ts";
 import { corpus } from "./faq-corpus.ts";
 import type { BenchRow } from "./index.ts";
 import { queueHopRows } from "./queue-hops.ts";
+import { queueTraceRows } from "./queue-request-trace.ts";
 
 type Mode = "inline" | "queue";
 
 const DURATION_S = Number(process.env.BENCH_SERVER_SECONDS ?? 5);
 const SEQUENTIAL = Number(process.env.BENCH_QUEUE_SEQUENTIAL ?? 200);
 const CONNECTIONS = [1, 32] as const;
+/** `BENCH_SERVER_LOAD=0`: the sequential rows, the trace and the hops only (quicker, for iterating on latency). */
+const LOAD = process.env.BENCH_SERVER_LOAD !== "0";
 const GROUP = "server";
 
 interface ModeSetup {
@@ -185,14 +188,18 @@ async function sequentialRows(setups: Record<Mode, ModeSetup>): Promise<BenchRow
   return rows;
 }
 
-/** Both modes on `databaseUrl` and `redis`, up at once: load per mode, then sequential turns, then the queue's hops. */
+/**
+ * Both modes on `databaseUrl` and `redis`, up at once: load per mode, then sequential turns, then
+ * one queued chat traced hop by hop, then the queue's hops in-process.
+ */
 export async function executionModeRows(databaseUrl: string, redis: RedisServer, corpus: string): Promise<BenchRow[]> {
   const inline = await setUpMode("inline", databaseUrl, redis.url, corpus);
   try {
     const queue = await setUpMode("queue", databaseUrl, redis.url, corpus);
     try {
-      const rows = [...(await loadRows("inline", inline)), ...(await loadRows("queue", queue))];
+      const rows = LOAD ? [...(await loadRows("inline", inline)), ...(await loadRows("queue", queue))] : [];
       rows.push(...(await sequentialRows({ inline, queue })));
+      rows.push(...(await queueTraceRows(queue, redis.url)));
       rows.push(...(await queueHopRows(redis.url)));
       return rows;
     } finally {

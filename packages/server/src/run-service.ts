@@ -14,7 +14,7 @@ import {
   Services,
 } from "@portflow/engine";
 import { withFileMetadata } from "@portflow/nodes";
-import { type RecordedNode, type Storage, workflowChecksum } from "@portflow/storage";
+import { type PgRunRecorder, type RecordedNode, type Storage, workflowChecksum } from "@portflow/storage";
 import { AppError } from "./app-error.ts";
 import { loadConversation } from "./conversation-state.ts";
 import { debugNodeResume, debugNodeWorkflow } from "./debug-node-workflow.ts";
@@ -26,7 +26,10 @@ import { HISTORY_INPUT } from "./session-history-wiring.ts";
 import type { RunTarget, WorkflowRunner } from "./workflow-runner.ts";
 
 /** What the service reads and writes. */
-export type RunServiceStorage = Pick<Storage, "runSpecs" | "workflowVersions" | "bots" | "conversationVariables">;
+export type RunServiceStorage = Pick<Storage, "runSpecs" | "workflowVersions" | "bots" | "conversationVariables"> & {
+  /** The recorder runs executed here are recorded by: what `execute(…, { claim })` claims a queued run with. */
+  readonly recorder?: Pick<PgRunRecorder, "claimQueued">;
+};
 
 /**
  * Where submitted runs execute. Inline (the default) runs them in this process; the queue hands
@@ -201,15 +204,28 @@ export class RunService {
    * then read alongside the run's row, which is read for its status only. `queued`: with `spec`,
    * resolves true when the caller knows the run is still queued (a job's first delivery with no
    * cancel announced, see `RunDispatcher.announceCancel`): the row is then not read at all.
+   * `claim`: with `spec` (a job's first delivery), the run is started straight from `queued` in
+   * one conditional write (`PgRunRecorder.claimQueued`, once its target resolved): the row is
+   * read only when it was not queued any more (delivered again, or cancelled: a cancel and a
+   * claim cannot both win), and the engine's run start then writes nothing.
    */
   async execute(
     runId: string,
-    options: { signal?: AbortSignal; spec?: unknown; queued?: Promise<boolean> } = {},
+    options: { signal?: AbortSignal; spec?: unknown; queued?: Promise<boolean>; claim?: boolean } = {},
   ): Promise<RunHandle | undefined> {
     const carried = options.spec === undefined ? undefined : runSpecSchema.safeParse(options.spec).data;
     const carriedTarget = carried === undefined ? undefined : this.target(carried);
     carriedTarget?.catch(() => {}); // observed below, unless the run turns out finished
-    const known = carried !== undefined && options.queued !== undefined && (await options.queued);
+    const recorder = this.storage.recorder;
+    const claimed =
+      options.claim === true && carriedTarget !== undefined && recorder !== undefined
+        ? // A target that fails leaves the run queued, recorded failed below.
+          carriedTarget.then(
+            () => recorder.claimQueued(runId),
+            () => false,
+          )
+        : undefined;
+    const known = carried !== undefined && (await (claimed ?? options.queued)) === true;
     const stored = known ? undefined : await this.storage.runSpecs.get(runId);
     if (!known && (stored === undefined || TERMINAL.has(stored.status))) return undefined;
     let spec: RunSpec;

@@ -118,6 +118,29 @@ export class PgRunRecorder implements RunRecorder {
     return this.#adopted.size;
   }
 
+  /**
+   * Starts a submitted run that is still `queued` under this recorder, in one conditional write
+   * (a queue worker's claim on a job's first delivery, instead of reading the row and then
+   * writing the start): true when it was queued, and the run is then adopted (its `runStarted`
+   * writes nothing); false when it was not (started already: a job delivered again; or finished:
+   * cancelled while queued), and nothing changed. A cancel of a queued run and a claim are both
+   * conditional on `queued`: exactly one of them wins.
+   */
+  async claimQueued(runId: string): Promise<boolean> {
+    const row = await this.#db
+      .updateTable("workflow_execution_runs")
+      .set({ ...this.startedColumns(), started_at: sql<Date>`now()` })
+      .where("id", "=", runId)
+      .where("status", "=", "queued")
+      .returning("bot_id")
+      .executeTakeFirst()
+      .catch(rethrowUnavailable);
+    if (row === undefined) return false;
+    // A bot-less row (not one the RunService submits) is started again by `runStarted`: same columns.
+    if (row.bot_id !== null) this.adopt(runId, row.bot_id);
+    return true;
+  }
+
   async runStarted(run: RunStartRecord): Promise<void> {
     const adopted = this.#adopted.get(run.runId);
     if (adopted !== undefined) {

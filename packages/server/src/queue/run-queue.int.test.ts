@@ -195,6 +195,26 @@ describe.skipIf(redisServer === undefined)("queue mode (BullMQ on a real redis-s
     expect(outputs.note === note).toBe(true); // the whole input reached the worker (not printed when it did not)
   });
 
+  it("the worker executes as many runs at once as its concurrency (4), and the next when one of them ends", async () => {
+    const botId = await botCalling("/hold/slots");
+    const reaching = async (count: number) => {
+      const deadline = Date.now() + 10_000;
+      while (holding.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      return holding.length;
+    };
+    const four = [0, 1, 2, 3].map(() => draftRun(botId));
+    expect(await reaching(4)).toBe(4);
+    const fifth = draftRun(botId);
+    const deadline = Date.now() + 10_000;
+    while ((await queue.getWaitingCount()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect({ waiting: await queue.getWaitingCount(), held: holding.length }).toEqual({ waiting: 1, held: 4 });
+    holding.shift()?.answer();
+    expect(await reaching(4)).toBe(4); // the fifth took the slot the first left
+    for (const held of holding.splice(0)) held.answer();
+    const answers = await Promise.all([...four, fifth]);
+    expect(answers.map((a) => a.json().status)).toEqual(Array(5).fill("succeeded"));
+  });
+
   it("a job delivered late for a run cancelled while it was queued is not executed", async () => {
     const botId = await botCalling("/never-called");
     const draft = await t.storage.workflowVersions.getDraft(botId);

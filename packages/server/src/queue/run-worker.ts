@@ -22,7 +22,7 @@ export interface RunWorkerOptions {
  */
 export class RunWorker {
   private constructor(
-    private readonly worker: Worker<RunJobData>,
+    private readonly workers: readonly Worker<RunJobData>[],
     private readonly connection: Redis,
     private readonly subscriber: Redis,
   ) {}
@@ -44,18 +44,12 @@ export class RunWorker {
         waited_ms: Date.now() - job.timestamp,
       });
       const spec = job.data.spec;
-      // A first delivery is still queued unless a cancel was announced (announced before the row
-      // is marked): one Redis read instead of reading the run's row back from the database.
+      // A first delivery claims the run straight from `queued` (one conditional write, which a
+      // cancel of the queued run would have won): no read of its row, no separate start write.
       const first = spec !== undefined && job.attemptsMade === 0 && job.stalledCounter === 0;
-      const queued = first
-        ? connection.exists(runCancelKey(runId)).then(
-            (n) => n === 0,
-            () => false,
-          )
-        : undefined;
       const handle = await options.runs.execute(runId, {
         ...(spec !== undefined && { spec }),
-        ...(queued !== undefined && { queued }),
+        ...(first && { claim: true }),
       });
       if (handle === undefined) return;
       // Cancelled before this worker held it: the announcement went by unheard.
@@ -63,24 +57,32 @@ export class RunWorker {
       const result = await handle.result;
       options.logger.info("run executed", { runId, status: result.status });
     };
-    const worker = new Worker<RunJobData>(RUN_QUEUE_NAME, process, {
-      connection,
-      concurrency: options.concurrency ?? 4,
-      lockDuration: options.lockMs,
-      stalledInterval: options.lockMs,
-      // A run whose workers keep dying is given up on after a few deliveries.
-      maxStalledCount: 3,
-    });
-    worker.on("failed", (job, error) =>
-      options.logger.error("run job failed", { runId: job?.data.runId, error: error.message }),
+    // One BullMQ worker per run slot, each taking one job at a time: a worker with room for more
+    // asks for its next job before it starts the one it got (a round trip more before every run).
+    const workers = Array.from(
+      { length: options.concurrency ?? 4 },
+      () =>
+        new Worker<RunJobData>(RUN_QUEUE_NAME, process, {
+          connection,
+          concurrency: 1,
+          lockDuration: options.lockMs,
+          stalledInterval: options.lockMs,
+          // A run whose workers keep dying is given up on after a few deliveries.
+          maxStalledCount: 3,
+        }),
     );
-    await worker.waitUntilReady();
-    return new RunWorker(worker, connection, subscriber);
+    for (const worker of workers) {
+      worker.on("failed", (job, error) =>
+        options.logger.error("run job failed", { runId: job?.data.runId, error: error.message }),
+      );
+    }
+    await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+    return new RunWorker(workers, connection, subscriber);
   }
 
   /** Stops taking jobs, lets the ones in progress finish, and closes the connections. */
   async close(): Promise<void> {
-    await this.worker.close();
+    await Promise.all(this.workers.map((worker) => worker.close()));
     await this.subscriber.quit().catch(() => {});
     await this.connection.quit().catch(() => {});
   }
