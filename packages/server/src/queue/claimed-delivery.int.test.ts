@@ -3,15 +3,13 @@
  * the run straight from `queued` in one conditional write, on a real PostgreSQL (a claim and a
  * cancel race on separate connections there).
  */
-import { ServiceContainer, Services, validateWorkflow, WorkflowExecutorV2 } from "@portflow/engine";
-import { createNodeRegistry } from "@portflow/nodes";
-import { createStorage, openDatabase, type Storage } from "@portflow/storage";
+import type { Storage } from "@portflow/storage";
 import { type PostgresServer, startPostgresServer } from "@portflow/storage/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RunService, type RunServiceStorage } from "../run-service.ts";
+import type { RunService } from "../run-service.ts";
 import type { RunSpec } from "../run-spec.ts";
-import { RunTracker } from "../run-tracker.ts";
-import { WorkflowRunner } from "../workflow-runner.ts";
+import { notingRowReads, openInMemoryRunService } from "../testing/in-memory-run-service.ts";
+import { SHOUT_WORKFLOW } from "../testing/workflows.ts";
 
 const postgres: PostgresServer | undefined = await startPostgresServer();
 
@@ -20,50 +18,14 @@ let service: RunService;
 /** Run ids whose row the service read back (`runSpecs.get`). */
 const rowReads: string[] = [];
 
-const GRAPH = {
-  schema_version: 2,
-  nodes: [
-    { id: "start", type: "start", config: { inputs: [{ name: "query", type: "string", required: true }] } },
-    {
-      id: "shout",
-      type: "template",
-      config: { template: "{{q}}!" },
-      variable_mappings: [{ target_port: "q", selector: ["start", "query"] }],
-    },
-    { id: "end", type: "end", variable_mappings: [{ target_port: "answer", selector: ["shout", "text"] }] },
-  ],
-  edges: [
-    { source: "start", target: "shout" },
-    { source: "shout", target: "end" },
-  ],
-};
-
 const cancelled = { status: "cancelled", error: { message: "run was cancelled", code: "CANCELLED" } } as const;
 
 describe.runIf(postgres !== undefined)("a first delivery claims its queued run", () => {
   beforeAll(async () => {
-    const registry = createNodeRegistry();
-    const database = await openDatabase({ databaseUrl: postgres?.url ?? "", embeddingDimensions: 8 });
-    storage = createStorage(database, { validate: (json) => validateWorkflow(json, registry) });
-    const runSpecs = storage.runSpecs;
-    // The real storage, its reads of a run's row noted.
-    const noted: RunServiceStorage = {
-      ...storage,
-      runSpecs: {
-        submit: (run, options) => runSpecs.submit(run, options),
-        get: (runId, options) => {
-          rowReads.push(runId);
-          return runSpecs.get(runId, options);
-        },
-        recordedNodes: (runId, options) => runSpecs.recordedNodes(runId, options),
-        finishQueued: (runId, outcome) => runSpecs.finishQueued(runId, outcome),
-      },
-    };
-    const services = new ServiceContainer().register(Services.RunRecorder, storage.recorder);
-    service = new RunService(
-      new WorkflowRunner(new WorkflowExecutorV2(registry, { services }), new RunTracker()),
-      noted,
-    );
+    ({ storage, service } = await openInMemoryRunService({
+      databaseUrl: postgres?.url ?? "",
+      storage: notingRowReads(rowReads),
+    }));
   });
   afterAll(async () => {
     await storage?.close();
@@ -72,7 +34,7 @@ describe.runIf(postgres !== undefined)("a first delivery claims its queued run",
 
   async function submitted(): Promise<{ botId: string; runId: string; spec: RunSpec }> {
     const botId = (await storage.bots.create({ name: "claimed" })).id;
-    const draft = await storage.workflowVersions.saveDraft(botId, GRAPH);
+    const draft = await storage.workflowVersions.saveDraft(botId, SHOUT_WORKFLOW);
     const spec: RunSpec = {
       spec_version: 1,
       bot_id: botId,

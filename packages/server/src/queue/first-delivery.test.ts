@@ -6,7 +6,7 @@ import type { Storage } from "@portflow/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunService } from "../run-service.ts";
 import type { RunSpec } from "../run-spec.ts";
-import { openInMemoryRunService } from "../testing/in-memory-run-service.ts";
+import { notingRowReads, openInMemoryRunService } from "../testing/in-memory-run-service.ts";
 import { SHOUT_WORKFLOW } from "../testing/workflows.ts";
 
 let storage: Storage;
@@ -15,23 +15,7 @@ let service: RunService;
 const rowReads: string[] = [];
 
 beforeAll(async () => {
-  ({ storage, service } = await openInMemoryRunService({
-    // the real repository, its reads of a run's row noted
-    storage: ({ bots, workflowVersions, conversationVariables, runSpecs }) => ({
-      bots,
-      workflowVersions,
-      conversationVariables,
-      runSpecs: {
-        submit: (run, options) => runSpecs.submit(run, options),
-        get: (runId, options) => {
-          rowReads.push(runId);
-          return runSpecs.get(runId, options);
-        },
-        recordedNodes: (runId, options) => runSpecs.recordedNodes(runId, options),
-        finishQueued: (runId, outcome) => runSpecs.finishQueued(runId, outcome),
-      },
-    }),
-  }));
+  ({ storage, service } = await openInMemoryRunService({ storage: notingRowReads(rowReads) }));
 });
 afterAll(async () => {
   await storage?.close();

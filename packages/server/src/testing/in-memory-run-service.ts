@@ -20,19 +20,21 @@ export interface InMemoryRunService {
 }
 
 /**
- * Opens in-memory storage and a RunService over it; the caller closes `storage`.
+ * Opens in-memory storage (or the PostgreSQL at `options.databaseUrl`) and a RunService over it;
+ * the caller closes `storage`.
  * @param options.storage the storage the service is given, made from the real one (for example
- *   to note its reads); default the real storage
+ *   to note its reads, {@link notingRowReads}); default the real storage
  *
  * @example
  * const { storage, service } = await openInMemoryRunService();
  * const runId = await service.submit(spec);
  */
 export async function openInMemoryRunService(
-  options: { readonly storage?: (storage: Storage) => RunServiceStorage } = {},
+  options: { readonly storage?: (storage: Storage) => RunServiceStorage; readonly databaseUrl?: string } = {},
 ): Promise<InMemoryRunService> {
   const registry = createNodeRegistry();
-  const statements = countStatements(await openDatabase({ dataDir: "memory://", embeddingDimensions: 8 }));
+  const where = options.databaseUrl === undefined ? { dataDir: "memory://" } : { databaseUrl: options.databaseUrl };
+  const statements = countStatements(await openDatabase({ ...where, embeddingDimensions: 8 }));
   const storage = createStorage(statements.database, { validate: (json) => validateWorkflow(json, registry) });
   const services = new ServiceContainer().register(Services.RunRecorder, storage.recorder);
   const service = new RunService(
@@ -40,4 +42,23 @@ export async function openInMemoryRunService(
     options.storage?.(storage) ?? storage,
   );
   return { storage, service, statements };
+}
+
+/** The real storage with every read of a run's row (`runSpecs.get`) noted in `reads`, by run id. */
+export function notingRowReads(reads: string[]): (storage: Storage) => RunServiceStorage {
+  return (storage) => {
+    const { runSpecs } = storage;
+    return {
+      ...storage,
+      runSpecs: {
+        submit: (run, options) => runSpecs.submit(run, options),
+        get: (runId, options) => {
+          reads.push(runId);
+          return runSpecs.get(runId, options);
+        },
+        recordedNodes: (runId, options) => runSpecs.recordedNodes(runId, options),
+        finishQueued: (runId, outcome) => runSpecs.finishQueued(runId, outcome),
+      },
+    };
+  };
 }
