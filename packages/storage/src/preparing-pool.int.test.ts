@@ -63,6 +63,24 @@ describe.skipIf(server === undefined)("prepared statements (PostgreSQL)", () => 
     }
   });
 
+  it("keeps answering an upsert whose conflict target is a partial index named by a parameter", async () => {
+    const database = await open(true);
+    try {
+      await sql`CREATE TABLE drafts (bot text, status text, n int)`.execute(database.db);
+      await sql`CREATE UNIQUE INDEX one_draft ON drafts (bot) WHERE status = 'draft'`.execute(database.db);
+      // PostgreSQL plans a prepared statement generically from its sixth run: the partial index
+      // can then no longer be inferred from `status = $2` (42P10)
+      for (let i = 1; i <= 8; i++) {
+        await sql`INSERT INTO drafts VALUES (${"b"}, ${"draft"}, ${i})
+          ON CONFLICT (bot) WHERE status = ${"draft"} DO UPDATE SET n = excluded.n`.execute(database.db);
+      }
+      const { rows } = await sql<{ n: number }>`SELECT n FROM drafts`.execute(database.db);
+      expect(rows).toEqual([{ n: 8 }]);
+    } finally {
+      await database.close();
+    }
+  });
+
   it("prepares nothing when switched off", async () => {
     const database = await open(false);
     try {

@@ -9,11 +9,12 @@ const MAX_NAMED_TEXT_LENGTH = 8_192;
 
 /**
  * `pg` errors after which a named statement cannot be reused on its connection: its cached plan
- * no longer fits the table (a migration changed a `SELECT *`'s columns) or the server lost it.
+ * no longer fits the table (a migration changed a `SELECT *`'s columns), the server lost it, or
+ * its generic plan cannot infer an `ON CONFLICT` target's partial index from a parameter (42P10).
  */
 function statementUnusable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === "0A000" || code === "26000";
+  return code === "0A000" || code === "26000" || code === "42P10";
 }
 
 /** Per connection: the texts it has prepared, and those that must run unnamed from now on. */

@@ -1,5 +1,5 @@
 import type { CallOptions } from "@portflow/engine";
-import type { Kysely, Selectable, Transaction } from "kysely";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { BotWorkflowVersionsTable, Database } from "./database-schema.ts";
 import { clampLimit, clampOffset, type Page } from "./paging.ts";
 import { FOREIGN_KEY_VIOLATION, sqlState, UNIQUE_VIOLATION } from "./pg-error.ts";
@@ -289,7 +289,9 @@ export class KyselyWorkflowVersionRepository implements WorkflowVersionRepositor
             .onConflict((oc) =>
               oc
                 .column("bot_id")
-                .where("status", "=", "draft")
+                // a literal: the conflict target's index (the one-draft partial index) is inferred
+                // at plan time, which a parameter defeats once a prepared statement plans generically
+                .where("status", "=", sql.lit("draft"))
                 .doUpdateSet((eb) => ({ ...fields, revision: eb("bot_workflow_versions.revision", "+", 1) })),
             )
             .returningAll()
