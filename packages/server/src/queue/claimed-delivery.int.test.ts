@@ -8,6 +8,7 @@ import { type PostgresServer, startPostgresServer } from "@portflow/storage/test
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunService } from "../run-service.ts";
 import type { RunSpec } from "../run-spec.ts";
+import { draftRunSpec } from "../testing/draft-run-spec.ts";
 import { notingRowReads, openInMemoryRunService } from "../testing/in-memory-run-service.ts";
 import { SHOUT_WORKFLOW } from "../testing/workflows.ts";
 
@@ -35,15 +36,7 @@ describe.runIf(postgres !== undefined)("a first delivery claims its queued run",
   async function submitted(): Promise<{ botId: string; runId: string; spec: RunSpec }> {
     const botId = (await storage.bots.create({ name: "claimed" })).id;
     const draft = await storage.workflowVersions.saveDraft(botId, SHOUT_WORKFLOW);
-    const spec: RunSpec = {
-      spec_version: 1,
-      bot_id: botId,
-      target: { kind: "version", workflow_version_id: draft.id, checksum: draft.checksum },
-      inputs: { query: "hello" },
-      system: { query: "hello" },
-      trigger: "api",
-      history: [],
-    };
+    const spec = draftRunSpec(botId, draft, "hello");
     return { botId, runId: await service.submit(spec), spec };
   }
 

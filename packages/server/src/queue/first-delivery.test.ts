@@ -6,6 +6,7 @@ import type { Storage } from "@portflow/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunService } from "../run-service.ts";
 import type { RunSpec } from "../run-spec.ts";
+import { draftRunSpec } from "../testing/draft-run-spec.ts";
 import { notingRowReads, openInMemoryRunService } from "../testing/in-memory-run-service.ts";
 import { SHOUT_WORKFLOW } from "../testing/workflows.ts";
 
@@ -24,15 +25,7 @@ afterAll(async () => {
 async function submitted(): Promise<{ botId: string; runId: string; spec: RunSpec }> {
   const botId = (await storage.bots.create({ name: "delivered" })).id;
   const draft = await storage.workflowVersions.saveDraft(botId, SHOUT_WORKFLOW);
-  const spec: RunSpec = {
-    spec_version: 1,
-    bot_id: botId,
-    target: { kind: "version", workflow_version_id: draft.id, checksum: draft.checksum },
-    inputs: { query: "hello" },
-    system: { query: "hello" },
-    trigger: "api",
-    history: [],
-  };
+  const spec = draftRunSpec(botId, draft, "hello");
   return { botId, runId: await service.submit(spec), spec };
 }
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunService } from "../run-service.ts";
 import { RunTracker } from "../run-tracker.ts";
 import { parseSseEvents } from "../sse-stream.ts";
+import { draftRunSpec } from "../testing/draft-run-spec.ts";
 import { type RedisServer, startRedisServer } from "../testing/redis-server.ts";
 import { createTestApp, type TestApp } from "../testing/test-app.ts";
 import { WorkflowRunner } from "../workflow-runner.ts";
@@ -219,15 +220,7 @@ describe.skipIf(redisServer === undefined)("queue mode (BullMQ on a real redis-s
     const botId = await botCalling("/never-called");
     const draft = await t.storage.workflowVersions.getDraft(botId);
     // The row only, no job yet: the job below stands for one a worker took just before the cancel removed it.
-    const runId = await workerRuns.submit({
-      spec_version: 1,
-      bot_id: botId,
-      target: { kind: "version", workflow_version_id: draft?.id ?? "", checksum: draft?.checksum ?? "" },
-      inputs: {},
-      system: {},
-      trigger: "api",
-      history: [],
-    });
+    const runId = await workerRuns.submit(draftRunSpec(botId, draft));
     const cancel = await t.app.inject({
       method: "POST",
       url: `/api/v1/bots/${botId}/workflow-executions/${runId}/cancel`,
@@ -262,15 +255,7 @@ describe.skipIf(redisServer === undefined)("queue mode (BullMQ on a real redis-s
     });
     runs.useDispatcher(apiQueue.dispatcher);
     try {
-      const runId = await runs.submit({
-        spec_version: 1,
-        bot_id: botId,
-        target: { kind: "version", workflow_version_id: draft?.id ?? "", checksum: draft?.checksum ?? "" },
-        inputs: {},
-        system: {},
-        trigger: "api",
-        history: [],
-      });
+      const runId = await runs.submit(draftRunSpec(botId, draft));
       expect(await runs.cancel(runId)).toBe("cancelled");
       expect(announcedWhenRecorded).toEqual([1]);
     } finally {
