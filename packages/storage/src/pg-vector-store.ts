@@ -27,6 +27,17 @@ const KEYWORD_COLUMNS = ["bot_id", "document_id", "chunk_index", "keywords", "to
 /** How long a bot's index state is trusted before it is read again (another process may build or drop it). */
 const INDEX_STATE_TTL_MS = 30_000;
 
+/**
+ * The content of the `nearest` rows, read by their `ctid` once they are ranked: ranking only the
+ * ids keeps ~1 KB of content per row out of the top-k sort over every row of the bot (a tid
+ * lookup per hit after it; the same snapshot, so the same row versions).
+ */
+const withContent = sql`
+  SELECT n.document_id, n.chunk_index, e.content, e.metadata, n.distance
+  FROM nearest n
+  JOIN document_embeddings e ON e.ctid = n.row_id
+  ORDER BY n.distance, n.document_id, n.chunk_index`;
+
 /** A bot's HNSW index: none, usable, or not yet usable (a concurrent build running or failed). */
 type IndexState = "none" | "valid" | "invalid";
 
@@ -210,11 +221,14 @@ export class PgVectorStore implements VectorStore {
       ? this.#candidateSearch(botId, vector, filter, topK)
       : // the query vector is sent once and the ORDER BY reuses its distance
         sql<ChunkRow & { distance: number }>`
-          SELECT document_id, chunk_index, content, metadata, embedding <=> ${vector}::vector AS distance
-          FROM document_embeddings
-          WHERE bot_id = ${botId} ${filter}
-          ORDER BY distance
-          LIMIT ${topK}`
+          WITH nearest AS MATERIALIZED (
+            SELECT ctid AS row_id, document_id, chunk_index, embedding <=> ${vector}::vector AS distance
+            FROM document_embeddings
+            WHERE bot_id = ${botId} ${filter}
+            ORDER BY distance, document_id, chunk_index
+            LIMIT ${topK}
+          )
+          ${withContent}`
           .execute(this.#database.db)
           .then((r) => r.rows)
     )
@@ -250,13 +264,15 @@ export class PgVectorStore implements VectorStore {
                        set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(trx);
       const { rows } = await sql<ChunkRow & { distance: number }>`
         WITH candidates AS MATERIALIZED (
-          SELECT document_id, chunk_index, content, metadata, embedding <=> ${vector}::vector AS distance
+          SELECT ctid AS row_id, document_id, chunk_index, embedding <=> ${vector}::vector AS distance
           FROM document_embeddings
           WHERE bot_id = ${botId} ${filter}
           ORDER BY distance
           LIMIT ${candidates}
+        ), nearest AS MATERIALIZED (
+          SELECT * FROM candidates ORDER BY distance, document_id, chunk_index LIMIT ${topK}
         )
-        SELECT * FROM candidates ORDER BY distance, document_id, chunk_index LIMIT ${topK}`.execute(trx);
+        ${withContent}`.execute(trx);
       return rows;
     });
   }
