@@ -17,9 +17,9 @@ function statementUnusable(error: unknown): boolean {
   return code === "0A000" || code === "26000" || code === "42P10";
 }
 
-/** Per connection: the texts it has prepared, and those that must run unnamed from now on. */
+/** Per connection: the texts it has prepared (with their names), and those that must run unnamed from now on. */
 interface Prepared {
-  readonly named: Set<string>;
+  readonly named: Map<string, string>;
   readonly unnamed: Set<string>;
 }
 
@@ -41,7 +41,7 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
       const client = await pool.connect();
       let prepared = perConnection.get(client);
       if (prepared === undefined) {
-        prepared = { named: new Set(), unnamed: new Set() };
+        prepared = { named: new Map(), unnamed: new Set() };
         perConnection.set(client, prepared);
       }
       return preparingClient(client, prepared);
@@ -61,8 +61,12 @@ function preparingClient(client: pg.PoolClient, prepared: Prepared): PostgresPoo
     const values = [...(parameters ?? [])];
     const unnamed = () => client.query(sqlOrCursor, values) as unknown as Promise<PostgresQueryResult<R>>;
     if (!nameable(sqlOrCursor, values, prepared)) return unnamed();
-    prepared.named.add(sqlOrCursor);
-    const name = `pf_${createHash("sha1").update(sqlOrCursor).digest("base64url")}`;
+    // hashed once per text and connection, not on every execution
+    let name = prepared.named.get(sqlOrCursor);
+    if (name === undefined) {
+      name = `pf_${createHash("sha1").update(sqlOrCursor).digest("base64url")}`;
+      prepared.named.set(sqlOrCursor, name);
+    }
     return (client.query({ name, text: sqlOrCursor, values }) as unknown as Promise<PostgresQueryResult<R>>).catch(
       (error: unknown) => {
         if (!statementUnusable(error)) throw error;
