@@ -7,6 +7,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
+import { ragWorkflow } from "@portflow/engine/testing";
 import type { Storage } from "@portflow/storage";
 import { startPostgresServer } from "@portflow/storage/testing";
 import autocannon from "autocannon";
@@ -40,7 +41,7 @@ interface Setup {
   close(): Promise<void>;
 }
 
-async function setUp(databaseUrl: string | undefined): Promise<Setup> {
+async function setUp(databaseUrl: string | undefined, workflow: object): Promise<Setup> {
   // The server's own composition, with limits out of the way of the load.
   const config = loadConfig({
     LLM_PROVIDER: "local",
@@ -60,7 +61,7 @@ async function setUp(databaseUrl: string | undefined): Promise<Setup> {
     ingestion,
   });
   const bot = await storage.bots.create({ name: "bench" });
-  await storage.workflowVersions.saveDraft(bot.id, RAG_WORKFLOW_V2);
+  await storage.workflowVersions.saveDraft(bot.id, workflow);
   await storage.workflowVersions.publish(bot.id);
   await ingestion.ingest({
     botId: bot.id,
@@ -93,8 +94,12 @@ async function load(setup: Setup, connections: number): Promise<autocannon.Resul
   });
 }
 
-async function measure(label: string, databaseUrl: string | undefined): Promise<BenchRow[]> {
-  const setup = await setUp(databaseUrl);
+async function measure(
+  label: string,
+  databaseUrl: string | undefined,
+  workflow: object = RAG_WORKFLOW_V2,
+): Promise<BenchRow[]> {
+  const setup = await setUp(databaseUrl, workflow);
   const rows: BenchRow[] = [];
   try {
     await autocannon({ ...warmUp(setup) }); // JIT, pools, compiled-workflow cache
@@ -177,8 +182,15 @@ function warmUp(setup: Setup): autocannon.Options {
   };
 }
 
+/**
+ * The bench's bot with the knowledge node searching vectors only: the work round 1's chat did
+ * (before hybrid retrieval became the default), for the inline-mode comparison with that build.
+ */
+const VECTOR_ONLY_WORKFLOW = ragWorkflow({ contextFrom: "documents", knowledge: { search: "vector" } });
+
 export default async function bench(): Promise<BenchRow[]> {
   const rows = await measure("PGlite (embedded)", undefined);
+  rows.push(...(await measure("PGlite (embedded), vector-only retrieval", undefined, VECTOR_ONLY_WORKFLOW)));
   rows.push(...(await recordingCost()));
   let postgres: Awaited<ReturnType<typeof startPostgresServer>>;
   try {
@@ -199,6 +211,13 @@ export default async function bench(): Promise<BenchRow[]> {
   }
   try {
     rows.push(...(await measure("PostgreSQL 15 server", postgres.url)));
+    rows.push(
+      ...(await measure(
+        "PostgreSQL 15 server, vector-only retrieval",
+        await postgres.createDatabase("vector_only"),
+        VECTOR_ONLY_WORKFLOW,
+      )),
+    );
     const redis = await startRedisServer();
     if (redis === undefined) {
       rows.push({ group: "server", name: "chat queue mode", value: Number.NaN, unit: "", note: "no redis-server" });

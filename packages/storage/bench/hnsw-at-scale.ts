@@ -27,13 +27,21 @@ const CHECKPOINTS = [5_000, 10_000, 20_000, 50_000, 100_000];
 
 type DataKind = "uniform" | "clustered";
 
-/** The policies compared: plain HNSW as pgvector's defaults give it, and wider candidate sets. */
-const POLICIES: readonly Pick<HnswPolicy, "efSearch" | "candidateFactor">[] = [
-  { efSearch: 40, candidateFactor: 1 },
-  { efSearch: 100, candidateFactor: 10 },
-  { efSearch: 200, candidateFactor: 20 },
-  { efSearch: 400, candidateFactor: 40 },
-];
+/**
+ * The policies compared (`BENCH_STORAGE_HNSW_POLICIES`, `ef_search×factor` pairs, e.g.
+ * `40x1,100x10`): plain HNSW as pgvector's defaults give it, and wider candidate sets.
+ */
+const POLICIES: readonly Pick<HnswPolicy, "efSearch" | "candidateFactor">[] = (
+  process.env.BENCH_STORAGE_HNSW_POLICIES ?? "40x1,64x2,100x10,200x20,400x40"
+)
+  .split(",")
+  .map((pair) => {
+    const [efSearch, candidateFactor] = pair.split("x").map(Number);
+    if (!Number.isInteger(efSearch) || !Number.isInteger(candidateFactor)) {
+      throw new Error(`BENCH_STORAGE_HNSW_POLICIES: "${pair}" is not ef_search×factor (e.g. 100x10)`);
+    }
+    return { efSearch: efSearch as number, candidateFactor: candidateFactor as number };
+  });
 
 const policyLabel = (p: Pick<HnswPolicy, "efSearch" | "candidateFactor">) =>
   p.candidateFactor === 1
