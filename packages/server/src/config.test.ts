@@ -157,7 +157,7 @@ describe("loadConfig", () => {
   });
 
   it("reads the HNSW policy settings with documented defaults and names a bad one", () => {
-    expect(loadConfig({}).hnsw).toEqual({ minChunks: 10_000, efSearch: 200, candidateFactor: 20 });
+    expect(loadConfig({}).hnsw).toEqual({ minChunks: 10_000, efSearch: 100, candidateFactor: 10 });
     expect(
       loadConfig({
         PORTFLOW_HNSW_MIN_CHUNKS: "0",
