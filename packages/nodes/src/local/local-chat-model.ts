@@ -39,7 +39,7 @@ function foldRepeats(candidates: readonly Candidate[]): Quote[] {
   return [...bySentence.values()].map(({ quote, sources }) => ({ ...quote, sources }));
 }
 
-/** A quoted sentence must carry at least this share of the best sentence's score. */
+/** A quoted sentence must carry at least this share of the most relevant sentence's relevance. */
 const RELEVANCE_SHARE = 0.5;
 /** A sentence from another source than the best one is quoted only when it scores nearly as well. */
 const OTHER_SOURCE_SHARE = 0.8;
@@ -113,29 +113,32 @@ export class LocalChatModel implements ChatModel {
     }
     const pieces = sources.flatMap((source) => {
       const heading = headingOfLabel(source.label);
-      return splitSentences(source.text)
-        .filter((sentence) => !isFragment(sentence))
-        .map((sentence) => ({ sentence, source: source.number, heading, rank: source.number }));
+      return (
+        splitSentences(source.text)
+          .filter((sentence) => !isFragment(sentence))
+          // formatContext numbers the sources in retrieval order
+          .map((sentence) => ({ sentence, source: source.number, heading, sourceRank: source.number }))
+      );
     });
     const scores = scoreSentences(question, pieces);
     const candidates: Candidate[] = pieces.map(({ sentence, source }, order) => ({
       sentence,
       source,
-      score: scores[order] ?? { match: 0, rank: 0 },
+      score: scores[order] ?? { relevance: 0, preference: 0 },
       order,
     }));
-    const bestMatch = Math.max(0, ...candidates.map((c) => c.score.match));
-    const bestRank = Math.max(0, ...candidates.map((c) => c.score.rank));
+    const mostRelevant = Math.max(0, ...candidates.map((c) => c.score.relevance));
+    const mostPreferred = Math.max(0, ...candidates.map((c) => c.score.preference));
     // the best sentence's source answers; others join only with a sentence nearly as good
-    const bestSource = candidates.find((c) => c.score.rank === bestRank)?.source;
+    const bestSource = candidates.find((c) => c.score.preference === mostPreferred)?.source;
     const ranked = foldRepeats(candidates)
-      .filter((c) => c.score.match > 0 && c.score.match >= bestMatch * RELEVANCE_SHARE)
+      .filter((c) => c.score.relevance > 0 && c.score.relevance >= mostRelevant * RELEVANCE_SHARE)
       .filter(
         (c) =>
           (bestSource !== undefined && c.sources.includes(bestSource)) ||
-          c.score.match >= bestMatch * OTHER_SOURCE_SHARE,
+          c.score.relevance >= mostRelevant * OTHER_SOURCE_SHARE,
       )
-      .sort((a, b) => b.score.rank - a.score.rank || a.order - b.order)
+      .sort((a, b) => b.score.preference - a.score.preference || a.order - b.order)
       .slice(0, this.#maxSentences)
       .sort((a, b) => a.order - b.order);
     if (ranked.length === 0) {

@@ -10,7 +10,7 @@ export interface ScoredSentenceInput {
   readonly sentence: string;
   readonly heading: string;
   /** The source's place in the retrieval ranking, 1 for the best. */
-  readonly rank: number;
+  readonly sourceRank: number;
 }
 
 /**
@@ -33,9 +33,9 @@ const RANK_DISCOUNT = 0.1;
 /** How a sentence answers a question. */
 export interface SentenceScore {
   /** How well it matches the question: what decides whether it is worth quoting at all. */
-  readonly match: number;
-  /** {@link match} with the preference for figures: what orders the sentences worth quoting. */
-  readonly rank: number;
+  readonly relevance: number;
+  /** {@link relevance} with the preference for figures: what orders the sentences worth quoting. */
+  readonly preference: number;
 }
 
 /**
@@ -65,13 +65,14 @@ function labelNamesQuestion(sentence: string, words: readonly string[][]): boole
  * Scores sentences against a question. Each question word adds the rarity (inverse document
  * frequency over the sentences) of its terms the sentence contains, averaged over the word's
  * terms so a Korean word of four bigrams weighs what one English word weighs; a word only the
- * sentence's heading contains adds {@link HEADING_SHARE} of that. When the question asks for a
- * figure, a sentence that states one ranks higher (it is not made more relevant); so does a `label: value` line whose label
- * names a question word (a glossary entry, a list of levels); a sentence from a source retrieval ranked lower
- * is discounted a little ({@link RANK_DISCOUNT}).
+ * sentence's heading contains adds {@link HEADING_SHARE} of that. A `label: value` line whose
+ * label names a question word (a glossary entry, a list of levels) is boosted, a sentence from a
+ * source retrieval ranked lower is discounted a little ({@link RANK_DISCOUNT}). When the question
+ * asks for a figure, a sentence that states one is preferred, but not made more relevant.
  */
 export function scoreSentences(question: string, sentences: readonly ScoredSentenceInput[]): SentenceScore[] {
-  const words = wordTerms(question);
+  // each distinct word once: a word the question repeats is not worth more
+  const words = [...new Map(wordTerms(question).map((terms) => [terms.join(" "), terms])).values()];
   const termSets = sentences.map((s) => termSet(s.sentence));
   const df = new Map<string, number>();
   for (const set of termSets) for (const t of set) df.set(t, (df.get(t) ?? 0) + 1);
@@ -88,7 +89,8 @@ export function scoreSentences(question: string, sentences: readonly ScoredSente
       score += Math.max(weight(body), HEADING_SHARE * weight(heading));
     }
     if (labelNamesQuestion(s.sentence, words)) score *= LABEL_BOOST;
-    const match = score / (1 + RANK_DISCOUNT * (s.rank - 1));
-    return { match, rank: wantsFigure && statesFigure(s.sentence) ? match * FIGURE_BOOST : match };
+    const relevance = score / (1 + RANK_DISCOUNT * (s.sourceRank - 1));
+    const preference = wantsFigure && statesFigure(s.sentence) ? relevance * FIGURE_BOOST : relevance;
+    return { relevance, preference };
   });
 }
