@@ -144,4 +144,104 @@ describe("LocalChatModel", () => {
     expect(text).toContain("Refunds are paid back within 5 business days. [1]");
     expect(text).not.toContain("shipping");
   });
+
+  describe("which sentence answers", () => {
+    const askWith = async (content: string, maxSentences?: number) =>
+      (
+        await new LocalChatModel(maxSentences === undefined ? {} : { maxSentences }).chat({
+          messages: [{ role: "user", content }],
+        })
+      ).text;
+
+    it("matches a Korean question's English words across particles and inflections, not the particles themselves", async () => {
+      const context = formatContext([
+        doc("지원 티켓은 해결되면 자동으로 닫힙니다.", { filename: "support.md" }),
+        doc(
+          "The canary is promoted automatically when the error rate stays below 0.5 percent.",
+          {
+            filename: "deploy.md",
+          },
+          1,
+        ),
+      ]);
+      const text = await ask(`${context}\n\nQ: canary가 자동으로 promote되는 조건은?`);
+      expect(text).toContain("The canary is promoted automatically when the error rate stays below 0.5 percent. [2]");
+      expect(text).not.toContain("티켓");
+    });
+
+    it("meets an inflected English word at its stem (acknowledged / Acknowledge)", async () => {
+      const context = formatContext([
+        doc("Acknowledge a page within 5 minutes. If a page is not acknowledged in 10 minutes, it escalates.", {
+          filename: "oncall.md",
+        }),
+      ]);
+      const text = await ask(`${context}\n\nQ: How quickly must a page be acknowledged?`);
+      expect(text).toContain("Acknowledge a page within 5 minutes. [1]");
+    });
+
+    it("does not let the words framing a Korean question (어떤, 무엇, 하나요) pick a sentence", async () => {
+      const context = formatContext([
+        doc("어떤 경우에도 비밀번호를 전화로 알려주지 않습니다.", { filename: "support.md" }),
+        doc("For a planned switchover run `patronictl switchover` during low traffic.", { filename: "db.md" }, 1),
+      ]);
+      const text = await ask(`${context}\n\nQ: 계획된 DB switchover는 어떤 명령으로 하나요?`);
+      expect(text).toContain("For a planned switchover run `patronictl switchover` during low traffic. [2]");
+      expect(text).not.toContain("비밀번호");
+    });
+
+    it("quotes the sentence under the section heading that names what the question asks", async () => {
+      const context = formatContext([
+        doc("Integration tests run on staging before each deploy.", {
+          filename: "deploy.md",
+          heading: "Deploy > Checks",
+        }),
+        doc(
+          "It runs every Monday on a staging cluster.",
+          { filename: "backup.md", heading: "Backups > Restore tests" },
+          1,
+        ),
+      ]);
+      const text = await ask(`${context}\n\nQ: When does the restore test run?`);
+      expect(text).toContain("It runs every Monday on a staging cluster. [2]");
+    });
+
+    it("prefers a sentence that states a time when the question asks when, without quoting figures that do not match", async () => {
+      const context = formatContext([
+        doc("The restore test runs on a staging cluster. The restore test runs every Monday.", {
+          filename: "backup.md",
+        }),
+        doc("Invoices are sent on the 1st of each month.", { filename: "billing.md" }, 1),
+      ]);
+      const when = await askWith(`${context}\n\nQ: When does the restore test run?`, 1);
+      expect(when).toContain("According to the sources: The restore test runs every Monday. [1]");
+      expect(when).not.toContain("Invoices");
+      // the same sentences without "when": the first of two equal matches
+      const where = await askWith(`${context}\n\nQ: Where does the restore test run?`, 1);
+      expect(where).toContain("According to the sources: The restore test runs on a staging cluster. [1]");
+    });
+
+    it("keeps the best-ranked source's answer when a source retrieval ranked far lower matches a rarer word", async () => {
+      const context = formatContext([
+        doc("Passwords are rotated every 90 days. Passwords need 12 characters.", { filename: "security.md" }),
+        doc("The office opens at 9.", { filename: "office.md" }, 1),
+        doc("Lunch is served at noon.", { filename: "office.md" }, 2),
+        doc("Hotfixes ship whatever the release cycle.", { filename: "release.md" }, 3),
+      ]);
+      const text = await ask(`${context}\n\nQ: password cycle?`);
+      expect(text).toContain("Passwords are rotated every 90 days. [1]");
+    });
+
+    it("prefers a `label: value` line whose label names the question's subject", async () => {
+      const context = formatContext([
+        doc("SEV1 incidents get an incident commander at once.", { filename: "incident.md" }),
+        doc(
+          "- SEV1: checkout is down for 10 minutes or more.\n- SEV2: one feature is broken.",
+          { filename: "incident.md" },
+          1,
+        ),
+      ]);
+      const text = await askWith(`${context}\n\nQ: What counts as SEV1?`, 1);
+      expect(text).toContain("According to the sources: - SEV1: checkout is down for 10 minutes or more. [2]");
+    });
+  });
 });

@@ -6,26 +6,58 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTempDir } from "../../testing/make-temp-dir.ts";
 import { runCliInProcess, runCliOrThrow } from "../../testing/run-cli-in-process.ts";
 
-// The evaluation set shipped with the examples, ingested once through the real CLI.
-const EXAMPLE = fileURLToPath(new URL("../../../../../examples/retrieval-eval/", import.meta.url));
-const QUESTIONS = join(EXAMPLE, "questions.json");
-const questions = JSON.parse(readFileSync(QUESTIONS, "utf8")) as {
+interface Question {
   question: string;
   expected_document: string;
   expected_phrase: string;
-}[];
+}
+
+const exampleDir = (name: string) => fileURLToPath(new URL(`../../../../../examples/${name}/`, import.meta.url));
+const readQuestions = (file: string) => JSON.parse(readFileSync(file, "utf8")) as Question[];
+
+// The evaluation set shipped with the examples, ingested once through the real CLI.
+const EXAMPLE = exampleDir("retrieval-eval");
+const QUESTIONS = join(EXAMPLE, "questions.json");
+const questions = readQuestions(QUESTIONS);
 const normalise = (text: string) => text.normalize("NFKC").replace(/\s+/g, " ").trim().toLowerCase();
 
 let dir: string;
 let data: string;
 let botId: string;
 
+/** A shipped evaluation set in a bot of its own. */
+interface EvalSet {
+  readonly name: string;
+  readonly bot: string;
+  readonly file: string;
+  readonly questions: readonly Question[];
+}
+
+const ingested = new Map<string, Promise<EvalSet>>();
+
+async function ingestSet(name: string): Promise<EvalSet> {
+  const root = exampleDir(name);
+  const bot = (JSON.parse(await runCliOrThrow(data, "bots", "create", "--name", name, "--json")) as { id: string }).id;
+  const documents = readdirSync(join(root, "documents")).map((f) => join(root, "documents", f));
+  await runCliOrThrow(data, "ingest", "--bot", bot, ...documents);
+  const file = join(root, "questions.json");
+  return { name, bot, file, questions: readQuestions(file) };
+}
+
+/** The set `name` ingested through the CLI, once per file however many tests (or a `-t` filter) ask for it. */
+function evalSet(name: string): Promise<EvalSet> {
+  const known = ingested.get(name);
+  if (known !== undefined) return known;
+  const set = ingestSet(name);
+  ingested.set(name, set);
+  return set;
+}
+
 beforeAll(async () => {
   dir = await makeTempDir("portflow-eval-");
   data = join(dir, "data");
-  botId = (JSON.parse(await runCliOrThrow(data, "bots", "create", "--name", "ops", "--json")) as { id: string }).id;
-  const documents = readdirSync(join(EXAMPLE, "documents")).map((f) => join(EXAMPLE, "documents", f));
-  await runCliOrThrow(data, "ingest", "--bot", botId, ...documents);
+  const set = await evalSet("retrieval-eval");
+  botId = set.bot;
 }, 120_000);
 
 afterAll(async () => {
@@ -107,19 +139,11 @@ describe("portflow eval retrieval", () => {
   it("--search vector | keyword | hybrid on the three shipped sets: figures printed, hybrid meets the targets, at least as good as vector-only", {
     timeout: 600_000,
   }, async () => {
-    const ingestSet = async (name: string) => {
-      const root = fileURLToPath(new URL(`../../../../../examples/${name}/`, import.meta.url));
-      const bot = (JSON.parse(await runCliOrThrow(data, "bots", "create", "--name", name, "--json")) as { id: string })
-        .id;
-      const documents = readdirSync(join(root, "documents")).map((f) => join(root, "documents", f));
-      await runCliOrThrow(data, "ingest", "--bot", bot, ...documents);
-      return { name, bot, file: join(root, "questions.json") };
-    };
     const sets = [
-      { name: "retrieval-eval", bot: botId, file: QUESTIONS },
-      await ingestSet("retrieval-eval-mixed"),
+      await evalSet("retrieval-eval"),
+      await evalSet("retrieval-eval-mixed"),
       // the larger, harder set: 71 questions over 8 documents with look-alike sections
-      await ingestSet("retrieval-eval-ops"),
+      await evalSet("retrieval-eval-ops"),
     ];
     const figures: Record<string, Record<string, { recall_at_k: number; mrr: number; search: string }>> = {};
     for (const set of sets) {
@@ -156,27 +180,36 @@ describe("portflow eval retrieval", () => {
     expect(byDefault).toMatchObject({ search: "hybrid", mrr: figures["retrieval-eval"]!.hybrid!.mrr });
   });
 
-  it("answers at least 80% of the set with the offline model quoting the expected phrase, through the example RAG workflow", {
-    timeout: 180_000,
+  it("the offline model quotes the expected phrase through the example RAG workflow on the three shipped sets", {
+    timeout: 300_000,
   }, async () => {
+    // measured 23/23, 22/22 and 68/71 (20/23 on retrieval-eval before sentences were scored per
+    // question word, heading, figure and rank; 6/23 before that): floors one answer under
+    const floors = { "retrieval-eval": 22, "retrieval-eval-mixed": 21, "retrieval-eval-ops": 67 };
     const workflow = fileURLToPath(new URL("../../../../../examples/rag-bot/workflow.json", import.meta.url));
-    await runCliOrThrow(data, "workflow", "push", "--bot", botId, workflow);
-    await runCliOrThrow(data, "workflow", "publish", "--bot", botId);
-    const quoted: string[] = [];
-    for (const q of questions) {
-      const run = JSON.parse(await runCliOrThrow(data, "run", "--bot", botId, q.question, "--json")) as {
-        status: string;
-        answer: string;
-      };
-      expect(run.status).toBe("succeeded");
-      expect(run.answer).toMatch(/offline local model/i);
-      if (normalise(run.answer).includes(normalise(q.expected_phrase))) quoted.push(q.question);
+    const report: string[] = ["offline answers quoting the expected phrase (examples/rag-bot/workflow.json):"];
+    const misses: string[] = [];
+    const quotedBySet: Record<string, number> = {};
+    for (const name of Object.keys(floors)) {
+      const set = await evalSet(name);
+      await runCliOrThrow(data, "workflow", "push", "--bot", set.bot, workflow);
+      await runCliOrThrow(data, "workflow", "publish", "--bot", set.bot);
+      let quoted = 0;
+      for (const q of set.questions) {
+        const run = JSON.parse(await runCliOrThrow(data, "run", "--bot", set.bot, q.question, "--json")) as {
+          status: string;
+          answer: string;
+        };
+        expect(run.status).toBe("succeeded");
+        expect(run.answer).toMatch(/offline local model/i);
+        if (normalise(run.answer).includes(normalise(q.expected_phrase))) quoted++;
+        else misses.push(`  ${name}: ${q.question}\n    expected: ${q.expected_phrase}\n    answered: ${run.answer}`);
+      }
+      quotedBySet[name] = quoted;
+      const n = set.questions.length;
+      report.push(`  ${name.padEnd(21)} ${quoted}/${n} (${(quoted / n).toFixed(3)})`);
     }
-    const share = quoted.length / questions.length;
-    console.log(
-      `offline answers quoting the expected phrase: ${quoted.length}/${questions.length} (${share.toFixed(3)})`,
-    );
-    // measured 20/23 (0.870) now, 21/23 after the fixes, 6/23 (0.261) before them
-    expect(share).toBeGreaterThanOrEqual(0.8);
+    console.log([...report, misses.length === 0 ? "misses: none" : "misses:", ...misses].join("\n"));
+    for (const [name, floor] of Object.entries(floors)) expect(quotedBySet[name]).toBeGreaterThanOrEqual(floor);
   });
 });
