@@ -86,15 +86,53 @@ export function findTooDeep(value: unknown, maxDepth: number): string | undefine
 }
 
 function serialize(value: unknown): string {
-  const tooDeep = findTooDeep(value, MAX_STORED_JSON_DEPTH);
-  if (tooDeep !== undefined) {
-    return JSON.stringify({ __unserializable: `nested deeper than ${MAX_STORED_JSON_DEPTH} levels at ${tooDeep}` });
+  if (exceedsDepth(value, MAX_STORED_JSON_DEPTH)) {
+    const at = findTooDeep(value, MAX_STORED_JSON_DEPTH) ?? "(root)";
+    return JSON.stringify({ __unserializable: `nested deeper than ${MAX_STORED_JSON_DEPTH} levels at ${at}` });
   }
   try {
-    return JSON.stringify(value ?? null, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) ?? "null";
-  } catch (error) {
-    return JSON.stringify({ __unserializable: error instanceof Error ? error.message : String(error) });
+    // without a replacer first: a replacer takes JSON.stringify off its fast path for every value
+    return JSON.stringify(value ?? null) ?? "null";
+  } catch {
+    try {
+      return JSON.stringify(value ?? null, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) ?? "null";
+    } catch (error) {
+      return JSON.stringify({ __unserializable: error instanceof Error ? error.message : String(error) });
+    }
   }
+}
+
+/**
+ * Whether `value` nests objects or arrays deeper than `maxDepth`: {@link findTooDeep} without
+ * building a path per element (it runs on every stored value; the path only for the message).
+ */
+function exceedsDepth(value: unknown, maxDepth: number): boolean {
+  if (value === null || typeof value !== "object") return false;
+  const values: object[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const current = values.pop() as object;
+    const depth = depths.pop() as number;
+    if (depth > maxDepth) return true;
+    if (Array.isArray(current)) {
+      for (const child of current) {
+        if (child !== null && typeof child === "object") {
+          values.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const key in current) {
+        if (!Object.hasOwn(current, key)) continue;
+        const child: unknown = (current as Record<string, unknown>)[key];
+        if (child !== null && typeof child === "object") {
+          values.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+  return false;
 }
 
 /**
