@@ -35,16 +35,17 @@ interface Prepared {
  * across their connections (PgBouncer in transaction mode before 1.21).
  */
 export function preparingPool(pool: pg.Pool): PostgresPool {
-  const perConnection = new WeakMap<pg.PoolClient, Prepared>();
+  // one wrapper per connection, made when the pool first hands it out
+  const perConnection = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   return {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect();
-      let prepared = perConnection.get(client);
-      if (prepared === undefined) {
-        prepared = { named: new Map(), unnamed: new Set() };
-        perConnection.set(client, prepared);
+      let wrapped = perConnection.get(client);
+      if (wrapped === undefined) {
+        wrapped = preparingClient(client, { named: new Map(), unnamed: new Set() });
+        perConnection.set(client, wrapped);
       }
-      return preparingClient(client, prepared);
+      return wrapped;
     },
     end: () => pool.end(),
   };
