@@ -54,7 +54,7 @@ export function headingOfLabel(label: string): string {
   );
 }
 
-function labelNamesQuestion(sentence: string, words: readonly string[][]): boolean {
+function labelNamesQuestion(sentence: string, words: readonly (readonly string[])[]): boolean {
   const label = LABEL.exec(sentence)?.[1];
   if (label === undefined || label.split(/\s+/).length > 4) return false;
   const terms = termSet(label);

@@ -88,21 +88,40 @@ function englishStem(word: string): string {
  * @example
  * wordTerms("canary가 자동으로 promote되는 조건은?") // [["canary"], ["=자동", "자동"], ["promot"], ["=조건", "조건"]]
  */
-export function wordTerms(text: string): string[][] {
-  const out: string[][] = [];
+export function wordTerms(text: string): (readonly string[])[] {
+  const out: (readonly string[])[] = [];
   for (const token of wordTokens(text)) {
-    for (const part of token.match(SCRIPT_RUN) ?? []) {
-      if (!DENSE.test(part)) {
-        if (!STOP_WORDS.has(part)) out.push([englishStem(part)]);
-        continue;
-      }
-      const stem = koreanStem(part);
-      // a bare particle after a Latin word ("backup은") is no word
-      if (STOP_WORDS.has(stem) || KOREAN_ENDINGS.includes(part)) continue;
-      // the whole stem as well as its bigrams: 저장 inside 저장소 matches only half
-      const bigrams = Array.from({ length: stem.length - 1 }, (_, i) => stem.slice(i, i + 2));
-      out.push(stem.length === 1 ? [stem] : [`=${stem}`, ...bigrams]);
+    let terms = TOKEN_TERMS.get(token);
+    if (terms === undefined) {
+      terms = tokenTerms(token);
+      if (TOKEN_TERMS.size >= MAX_REMEMBERED_TOKENS) TOKEN_TERMS.clear();
+      TOKEN_TERMS.set(token, terms);
     }
+    for (const word of terms) out.push(word);
+  }
+  return out;
+}
+
+/**
+ * The terms of each word of one token, remembered: a text's words recur across its sentences
+ * and questions, and splitting a token by script with Unicode property classes is most of the cost.
+ */
+const TOKEN_TERMS = new Map<string, readonly (readonly string[])[]>();
+const MAX_REMEMBERED_TOKENS = 50_000;
+
+function tokenTerms(token: string): string[][] {
+  const out: string[][] = [];
+  for (const part of token.match(SCRIPT_RUN) ?? []) {
+    if (!DENSE.test(part)) {
+      if (!STOP_WORDS.has(part)) out.push([englishStem(part)]);
+      continue;
+    }
+    const stem = koreanStem(part);
+    // a bare particle after a Latin word ("backup은") is no word
+    if (STOP_WORDS.has(stem) || KOREAN_ENDINGS.includes(part)) continue;
+    // the whole stem as well as its bigrams: 저장 inside 저장소 matches only half
+    const bigrams = Array.from({ length: stem.length - 1 }, (_, i) => stem.slice(i, i + 2));
+    out.push(stem.length === 1 ? [stem] : [`=${stem}`, ...bigrams]);
   }
   return out;
 }
