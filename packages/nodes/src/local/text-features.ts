@@ -17,7 +17,7 @@ export function isDenseScript(token: string): boolean {
   return DENSE_SCRIPT.test(token);
 }
 
-const HANGUL_ENDINGS = [
+export const HANGUL_ENDINGS: readonly string[] = [
   "입니다",
   "습니다",
   "합니다",

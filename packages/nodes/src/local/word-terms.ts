@@ -6,7 +6,7 @@
  * @module
  */
 import { lightStem } from "@portflow/engine";
-import { wordTokens } from "./text-features.ts";
+import { HANGUL_ENDINGS, wordTokens } from "./text-features.ts";
 
 const DENSE_SCRIPTS = "\\p{Script=Hangul}\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}";
 /** A run of one kind within a word token: `promote되는` → `promote`, `되는`. */
@@ -29,41 +29,11 @@ const STOP_WORDS = new Set(
  * Korean endings a word loses before matching: polite verb endings and question endings first
  * (longest first), then one particle. `보관합니다` and `보관하나요` both become `보관`.
  */
-const KOREAN_ENDINGS = [
-  "하나요",
-  "되나요",
-  "인가요",
-  "했나요",
-  "합니다",
-  "됩니다",
-  "입니다",
-  "습니다",
-  "니다",
-  "나요",
-  "가요",
-  "해야",
-  "하면",
-  "하는",
-  "되는",
-  "으로",
-  "에서",
-  "에게",
-  "까지",
-  "부터",
-  "은",
-  "는",
-  "이",
-  "가",
-  "을",
-  "를",
-  "에",
-  "의",
-  "도",
-  "로",
-  "와",
-  "과",
-  "만",
-];
+const KOREAN_ENDINGS: readonly string[] = [
+  // polite verb and question endings the embedder's stemmer keeps
+  ...["하나요", "되나요", "인가요", "했나요", "니다", "나요", "가요", "해야", "하면", "하는", "되는"],
+  ...HANGUL_ENDINGS,
+].sort((a, b) => b.length - a.length); // longest first: a word loses its longest ending
 
 function koreanStem(word: string): string {
   for (const ending of KOREAN_ENDINGS) {
