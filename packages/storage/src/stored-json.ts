@@ -67,6 +67,8 @@ function unescapeText(text: string): string {
  * Iterative: safe on any depth.
  */
 export function findTooDeep(value: unknown, maxDepth: number): string | undefined {
+  // the common case without a path string per element; the path walk only when there is one to name
+  if (!exceedsDepth(value, maxDepth)) return undefined;
   const stack: { value: unknown; depth: number; path: string }[] = [{ value, depth: 1, path: "" }];
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const current = item.value;
@@ -86,9 +88,9 @@ export function findTooDeep(value: unknown, maxDepth: number): string | undefine
 }
 
 function serialize(value: unknown): string {
-  if (exceedsDepth(value, MAX_STORED_JSON_DEPTH)) {
-    const at = findTooDeep(value, MAX_STORED_JSON_DEPTH) ?? "(root)";
-    return JSON.stringify({ __unserializable: `nested deeper than ${MAX_STORED_JSON_DEPTH} levels at ${at}` });
+  const tooDeep = findTooDeep(value, MAX_STORED_JSON_DEPTH);
+  if (tooDeep !== undefined) {
+    return JSON.stringify({ __unserializable: `nested deeper than ${MAX_STORED_JSON_DEPTH} levels at ${tooDeep}` });
   }
   try {
     // without a replacer first: a replacer takes JSON.stringify off its fast path for every value
@@ -102,10 +104,7 @@ function serialize(value: unknown): string {
   }
 }
 
-/**
- * Whether `value` nests objects or arrays deeper than `maxDepth`: {@link findTooDeep} without
- * building a path per element (it runs on every stored value; the path only for the message).
- */
+/** Whether `value` nests objects or arrays deeper than `maxDepth` (runs on every stored value). */
 function exceedsDepth(value: unknown, maxDepth: number): boolean {
   if (value === null || typeof value !== "object") return false;
   const values: object[] = [value];
