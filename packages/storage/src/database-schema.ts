@@ -171,6 +171,8 @@ export interface RunStatisticsHourlyTable {
   bot_id: string;
   hour: Timestamp;
   status: string;
+  /** Which of the group's rows (migration 0017): a hash of the counted run's id. */
+  shard: number;
   runs: number;
   input_tokens: ColumnType<string, number | string, number | string>;
   output_tokens: ColumnType<string, number | string, number | string>;
@@ -184,6 +186,8 @@ export interface NodeStatisticsDailyTable {
   day: Timestamp;
   node_type: string;
   latency_bucket: number;
+  /** Which of the group's rows (migration 0017): a hash of the counted execution's id. */
+  shard: number;
   executions: number;
   failures: number;
 }

@@ -14,6 +14,7 @@ import { runStatisticsRollupMigration } from "./migrations/0012-run-statistics-r
 import { chunkKeywordsUncompressedMigration } from "./migrations/0013-chunk-keywords-uncompressed.ts";
 import { keywordStatisticsMigration } from "./migrations/0014-keyword-statistics.ts";
 import { keywordPostingsMigration } from "./migrations/0016-keyword-postings.ts";
+import { statisticsRollupShardsMigration } from "./migrations/0017-statistics-rollup-shards.ts";
 import { PgvectorMissingError, StorageError } from "./storage-error.ts";
 
 /** Every migration, by name, in order. Names sort lexically in the order they must run. */
@@ -34,6 +35,7 @@ export function storageMigrations(embeddingDimensions: number): Record<string, M
     "0013_chunk_keywords_uncompressed": chunkKeywordsUncompressedMigration,
     "0014_keyword_statistics": keywordStatisticsMigration,
     "0016_keyword_postings": keywordPostingsMigration,
+    "0017_statistics_rollup_shards": statisticsRollupShardsMigration,
   };
 }
 
