@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { CallOptions } from "@portflow/engine";
 import { type Kysely, type Selectable, sql } from "kysely";
 import { type Bot, type BotJsonRow, botRowFromJson, toBot } from "./bot-repository.ts";
+import { CompiledQueryCache } from "./compiled-query-cache.ts";
 import type { ApiKeysTable, Database } from "./database-schema.ts";
 import { botNotFoundOnForeignKey } from "./pg-error.ts";
 
@@ -107,6 +108,8 @@ function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
 }
 
 export class KyselyApiKeyRepository implements ApiKeyRepository {
+  readonly #queries = new CompiledQueryCache();
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(input: CreateApiKeyInput, options?: CallOptions): Promise<CreatedApiKey> {
@@ -171,15 +174,18 @@ export class KyselyApiKeyRepository implements ApiKeyRepository {
   async verify(plaintext: string, options?: CallOptions): Promise<VerifiedApiKey | undefined> {
     options?.signal?.throwIfAborted();
     if (!plaintext.startsWith(API_KEY_PREFIX) || plaintext.length > 200) return undefined;
-    const row = await this.db
-      .selectFrom("api_keys")
-      .leftJoin("bots", "bots.id", "api_keys.bot_id")
-      .selectAll("api_keys")
-      // the bot as one composite value: `null` for an admin key, its row otherwise
-      .select(sql<BotJsonRow | null>`CASE WHEN bots.id IS NULL THEN NULL ELSE to_jsonb(bots) END`.as("bot"))
-      .where("key_hash", "=", hashApiKey(plaintext))
-      .where("revoked_at", "is", null)
-      .executeTakeFirst();
+    // every authenticated request comes here: built and compiled once
+    const verifying = this.#queries.compile("verify", [hashApiKey(plaintext)], ([keyHash]) =>
+      this.db
+        .selectFrom("api_keys")
+        .leftJoin("bots", "bots.id", "api_keys.bot_id")
+        .selectAll("api_keys")
+        // the bot as one composite value: `null` for an admin key, its row otherwise
+        .select(sql<BotJsonRow | null>`CASE WHEN bots.id IS NULL THEN NULL ELSE to_jsonb(bots) END`.as("bot"))
+        .where("key_hash", "=", keyHash as string)
+        .where("revoked_at", "is", null),
+    );
+    const [row] = (await this.db.executeQuery(verifying)).rows;
     if (!row) return undefined;
     const { bot, ...keyRow } = row;
     const verified = { ...toApiKey(keyRow), bot: bot === null ? null : toBot(botRowFromJson(bot)) };

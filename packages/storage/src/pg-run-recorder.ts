@@ -7,6 +7,7 @@ import type {
   RunStartRecord,
 } from "@portflow/engine";
 import { type Kysely, type QueryCreator, sql } from "kysely";
+import { CompiledQueryCache } from "./compiled-query-cache.ts";
 import type { Database } from "./database-schema.ts";
 import { rethrowUnavailable } from "./database-unavailable.ts";
 import { DEFAULT_INLINE_VALUE_BYTES, type RunValue, splitSection } from "./run-values.ts";
@@ -50,6 +51,53 @@ interface ActiveRun {
 
 const leaseExpiry = (ms: number) => sql<Date>`now() + ${ms} * interval '1 millisecond'`;
 
+/** A node row's own columns, in the order {@link PgRunRecorder.writeMany} sends them. */
+const NODE_COLUMNS = [
+  "node_id",
+  "node_type",
+  "step_index",
+  "status",
+  "inputs",
+  "outputs",
+  "process_data",
+  "value_refs",
+  "error",
+  "attempts",
+  "input_tokens",
+  "output_tokens",
+  "elapsed_ms",
+  "started_at",
+  "finished_at",
+  "parent_node_id",
+  "iteration_index",
+  "branch",
+  "handled_by",
+] as const;
+/** A run outcome's columns, in the order they are sent. */
+const OUTCOME_COLUMNS = [
+  "status",
+  "outputs",
+  "value_refs",
+  "error",
+  "total_steps",
+  "input_tokens",
+  "output_tokens",
+  "elapsed_ms",
+  "finished_at",
+] as const;
+const VALUE_COLUMNS = ["hash", "value", "bytes"] as const;
+
+type NodeColumns = Record<(typeof NODE_COLUMNS)[number], unknown>;
+type OutcomeColumns = Record<(typeof OUTCOME_COLUMNS)[number], unknown>;
+
+/** What a {@link PgRunRecorder.writeMany} statement's text depends on. */
+interface WriteShape {
+  readonly rows: number;
+  readonly values: number;
+  readonly finishes: boolean;
+  readonly botKnown: boolean;
+}
+
 /**
  * The engine's `RunRecorder` on Postgres: a run row when the run starts, one node row as each
  * node finishes (so a process killed mid-run leaves every finished node recorded), and the
@@ -79,6 +127,8 @@ export class PgRunRecorder implements RunRecorder {
   /** Runs submitted already `running` under this recorder ({@link adopt}), in adoption order: their start writes nothing. */
   readonly #adopted = new Map<string, { readonly botId: string; readonly at: number }>();
   #timer: NodeJS.Timeout | undefined;
+  /** The write statements, compiled once per shape. */
+  readonly #queries = new CompiledQueryCache();
 
   constructor(db: Kysely<Database>, options: PgRunRecorderOptions = {}) {
     this.#db = db;
@@ -196,7 +246,8 @@ export class PgRunRecorder implements RunRecorder {
 
   /**
    * Node rows and the run's outcome in one statement: the outcome as the main `UPDATE`, the node
-   * rows and the large values they (and the outcome) use as data-modifying CTEs before it.
+   * rows and the large values they (and the outcome) use as data-modifying CTEs before it. Built
+   * and compiled once per shape (how many rows and values, whether it finishes the run).
    */
   async writeMany(writes: readonly RecorderWrite[]): Promise<void> {
     const nodes: NodeExecutionRecord[] = [];
@@ -213,35 +264,74 @@ export class PgRunRecorder implements RunRecorder {
     if (finish !== undefined) this.#forget(runId);
     // The end node's outputs usually: their large values are stored already.
     const outcome = finish && this.#outcomeRow(active, finish, values);
+    const stored = [...values.values()];
+    const shape: WriteShape = {
+      rows: rows.length,
+      values: stored.length,
+      finishes: outcome !== undefined,
+      botKnown: active !== undefined,
+    };
+    const args: unknown[] = [runId, active?.botId ?? null];
+    for (const row of rows) for (const column of NODE_COLUMNS) args.push(row[column]);
+    for (const v of stored) args.push(v.hash, v.text, v.bytes);
+    if (outcome !== undefined) for (const column of OUTCOME_COLUMNS) args.push(outcome[column]);
     try {
-      const db = this.#withValues(runId, [...values.values()]);
-      const withNodes =
-        rows.length > 0 && outcome !== undefined
-          ? (db.with("node_rows", (q) =>
-              q.insertInto("workflow_node_executions").values(rows),
-            ) as unknown as QueryCreator<Database>)
-          : db;
-      if (outcome !== undefined) {
-        // By id whatever the status: a run swept by mistake (a long pause) still gets its real outcome.
-        await withNodes.updateTable("workflow_execution_runs").set(outcome).where("id", "=", runId).execute();
-      } else await withNodes.insertInto("workflow_node_executions").values(rows).execute();
+      const key = `${shape.rows}/${shape.values}/${shape.finishes}/${shape.botKnown}`;
+      await this.#db.executeQuery(this.#queries.compile(key, args, (p) => this.#writeStatement(shape, p)));
       for (const hash of values.keys()) active?.stored.add(hash);
     } catch (error) {
       rethrowUnavailable(error);
     }
   }
 
-  #nodeRow(active: ActiveRun | undefined, node: NodeExecutionRecord, values: Map<string, RunValue>) {
+  /** {@link writeMany}'s statement for `shape`, its values taken from `p` in `args` order. */
+  #writeStatement(shape: WriteShape, p: readonly unknown[]) {
+    const runId = p[0] as string;
+    // A run this recorder did not start (another process's, resumed here) names its bot itself.
+    const botId = shape.botKnown
+      ? (p[1] as string | null)
+      : sql<string | null>`(SELECT bot_id FROM workflow_execution_runs WHERE id = ${runId})`;
+    let at = 2;
+    const take = <C extends string>(columns: readonly C[]) => {
+      const record = Object.fromEntries(columns.map((column, i) => [column, p[at + i]])) as Record<C, never>;
+      at += columns.length;
+      return record;
+    };
+    const rows = Array.from({ length: shape.rows }, () => ({ ...take(NODE_COLUMNS), run_id: runId, bot_id: botId }));
+    const values = Array.from({ length: shape.values }, () => ({ run_id: runId, ...take(VALUE_COLUMNS) }));
+    const outcome = shape.finishes ? take(OUTCOME_COLUMNS) : undefined;
+    const db =
+      values.length === 0
+        ? this.#db
+        : // The CTE adds a name only this statement could select from; the row write ignores it.
+          (this.#db.with("stored_values", (q) =>
+            q
+              .insertInto("run_values")
+              .values(values)
+              // a value already there (a resumed run) is kept
+              .onConflict((oc) => oc.columns(["run_id", "hash"]).doNothing()),
+          ) as unknown as QueryCreator<Database>);
+    if (outcome === undefined) return db.insertInto("workflow_node_executions").values(rows);
+    const withNodes =
+      rows.length > 0
+        ? (db.with("node_rows", (q) =>
+            q.insertInto("workflow_node_executions").values(rows),
+          ) as unknown as QueryCreator<Database>)
+        : db;
+    // By id whatever the status: a run swept by mistake (a long pause) still gets its real outcome.
+    return withNodes
+      .updateTable("workflow_execution_runs")
+      .set({ ...outcome, lease_owner: null, lease_expires_at: null })
+      .where("id", "=", runId);
+  }
+
+  #nodeRow(active: ActiveRun | undefined, node: NodeExecutionRecord, values: Map<string, RunValue>): NodeColumns {
     const split = this.#split(
       active,
       { inputs: node.inputs, outputs: node.outputs, process_data: node.processData },
       values,
     );
     return {
-      run_id: node.runId,
-      bot_id: active
-        ? active.botId
-        : sql<string | null>`(SELECT bot_id FROM workflow_execution_runs WHERE id = ${node.runId})`,
       node_id: node.nodeId,
       node_type: node.nodeType,
       step_index: node.stepIndex,
@@ -264,7 +354,7 @@ export class PgRunRecorder implements RunRecorder {
     };
   }
 
-  #outcomeRow(active: ActiveRun | undefined, run: RunFinishRecord, values: Map<string, RunValue>) {
+  #outcomeRow(active: ActiveRun | undefined, run: RunFinishRecord, values: Map<string, RunValue>): OutcomeColumns {
     const split = this.#split(active, { outputs: run.outputs }, values);
     return {
       status: run.status,
@@ -276,8 +366,6 @@ export class PgRunRecorder implements RunRecorder {
       output_tokens: run.tokens.output,
       elapsed_ms: Math.round(run.elapsedMs * 1000) / 1000,
       finished_at: run.finishedAt,
-      lease_owner: null,
-      lease_expires_at: null,
     };
   }
 
@@ -317,21 +405,6 @@ export class PgRunRecorder implements RunRecorder {
       for (const value of split.values) if (!active?.stored.has(value.hash)) values.set(value.hash, value);
     }
     return { inline, refs: Object.keys(refs).length > 0 ? toJsonb(refs) : null };
-  }
-
-  /**
-   * The query builder for a row write that stores `values` first, in the same statement (a
-   * data-modifying CTE): one round trip, and a value already there (a resumed run) is kept.
-   */
-  #withValues(runId: string, values: readonly RunValue[]): QueryCreator<Database> {
-    if (values.length === 0) return this.#db;
-    // The CTE adds a name only this statement could select from; the row write ignores it.
-    return this.#db.with("stored_values", (db) =>
-      db
-        .insertInto("run_values")
-        .values(values.map((v) => ({ run_id: runId, hash: v.hash, value: v.text, bytes: v.bytes })))
-        .onConflict((oc) => oc.columns(["run_id", "hash"]).doNothing()),
-    ) as unknown as QueryCreator<Database>;
   }
 
   #startHeartbeat(): void {

@@ -1,5 +1,6 @@
 import type { CallOptions } from "@portflow/engine";
 import { type Kysely, sql } from "kysely";
+import { CompiledQueryCache } from "./compiled-query-cache.ts";
 import type { Database } from "./database-schema.ts";
 import { rethrowUnavailable } from "./database-unavailable.ts";
 import type { PgRunRecorder } from "./pg-run-recorder.ts";
@@ -70,6 +71,8 @@ export interface RunSpecRepository {
 }
 
 export class KyselyRunSpecRepository implements RunSpecRepository {
+  readonly #queries = new CompiledQueryCache();
+
   constructor(
     private readonly db: Kysely<Database>,
     /** The recorder runs submitted with `startHere` are started under. */
@@ -81,24 +84,36 @@ export class KyselyRunSpecRepository implements RunSpecRepository {
     const inputs = toStoredJson(run.inputs);
     const startHere = options?.startHere === true;
     try {
-      await this.db
-        .insertInto("workflow_execution_runs")
-        .values({
-          id: run.id,
-          bot_id: run.botId,
-          workflow_version_id: run.workflowVersionId ?? null,
+      const args = [
+        run.id,
+        run.botId,
+        run.workflowVersionId ?? null,
+        run.trigger,
+        inputs.text,
+        inputs.truncated,
+        run.sessionId ?? null,
+        toJsonb(run.spec),
+        run.resumedFrom ?? null,
+      ];
+      // every run starts here: built and compiled once per shape
+      const submitting = this.#queries.compile(startHere ? "submit-started" : "submit", args, (p) =>
+        this.db.insertInto("workflow_execution_runs").values({
+          id: p[0] as string,
+          bot_id: p[1] as string,
+          workflow_version_id: p[2] as string | null,
           status: "queued",
           ...(startHere && this.recorder.startedColumns()),
-          trigger: run.trigger,
-          inputs: inputs.text,
-          truncated: inputs.truncated,
-          session_id: run.sessionId ?? null,
-          spec: toJsonb(run.spec),
-          resumed_from: run.resumedFrom ?? null,
+          trigger: p[3] as string,
+          inputs: p[4] as string,
+          truncated: p[5] as boolean,
+          session_id: p[6] as string | null,
+          spec: p[7] as string,
+          resumed_from: p[8] as string | null,
           queued_at: sql<Date>`now()`,
           started_at: sql<Date>`now()`,
-        })
-        .execute();
+        }),
+      );
+      await this.db.executeQuery(submitting);
     } catch (error) {
       rethrowUnavailable(error);
     }
