@@ -5,10 +5,10 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ChunkRecord } from "@portflow/engine";
-import { type Kysely, Migrator, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { expect, it } from "vitest";
 import type { Storage } from "./create-storage.ts";
-import { migrateToLatest, storageMigrations } from "./migrate.ts";
+import { migrateToLatest, storageMigrator } from "./migrate.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { PgVectorStore } from "./pg-vector-store.ts";
 import { upsertWithoutPostings } from "./upsert-without-postings.ts";
@@ -105,12 +105,7 @@ export function itKeepsKeywordPostingsExact(
     const database = await openEmpty();
     try {
       const db = database.db as Kysely<unknown>;
-      const migrator = new Migrator({
-        db,
-        provider: { getMigrations: async () => storageMigrations(dimensions) },
-        migrationTableName: "portflow_migrations",
-        migrationLockTableName: "portflow_migrations_lock",
-      });
+      const migrator = storageMigrator(db, dimensions);
       expect((await migrator.migrateTo("0014_keyword_statistics")).error).toBeUndefined();
       await sql`INSERT INTO bots (id, name) VALUES ('old', 'bot'), ('old2', 'other'), ('new', 'bot')`.execute(db);
       const store = new PgVectorStore(database);

@@ -4,11 +4,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { bm25TermScore, type ChunkRecord } from "@portflow/engine";
-import { type Kysely, Migrator, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { expect, it } from "vitest";
 import { chunkKeywords } from "./chunk-keywords.ts";
 import type { Storage } from "./create-storage.ts";
-import { migrateToLatest, storageMigrations } from "./migrate.ts";
+import { migrateToLatest, storageMigrator } from "./migrate.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { PgVectorStore } from "./pg-vector-store.ts";
 import { upsertWithoutPostings } from "./upsert-without-postings.ts";
@@ -140,12 +140,7 @@ export function itKeepsKeywordStatisticsExact(
     const database = await openEmpty();
     try {
       const db = database.db as Kysely<unknown>;
-      const migrator = new Migrator({
-        db,
-        provider: { getMigrations: async () => storageMigrations(dimensions) },
-        migrationTableName: "portflow_migrations",
-        migrationLockTableName: "portflow_migrations_lock",
-      });
+      const migrator = storageMigrator(db, dimensions);
       expect((await migrator.migrateTo("0013_chunk_keywords_uncompressed")).error).toBeUndefined();
       await sql`INSERT INTO bots (id, name) VALUES ('b1', 'bot'), ('b2', 'other')`.execute(db);
       const store = new PgVectorStore(database);

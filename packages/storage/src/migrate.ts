@@ -39,6 +39,16 @@ export function storageMigrations(embeddingDimensions: number): Record<string, M
   };
 }
 
+/** Kysely's Migrator over the storage migrations and tables (tests use it to stop at a migration). */
+export function storageMigrator(db: Kysely<unknown>, embeddingDimensions: number): Migrator {
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => storageMigrations(embeddingDimensions) },
+    migrationTableName: "portflow_migrations",
+    migrationLockTableName: "portflow_migrations_lock",
+  });
+}
+
 /**
  * Brings the schema to the latest migration. Kysely's Migrator holds a session-level
  * `pg_advisory_lock` for the whole run, so processes starting together migrate one at a time;
@@ -58,13 +68,7 @@ export async function migrateToLatest(
     return { results: [] };
   }
   if (options.checkPgvector !== false) await assertPgvectorAvailable(db);
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations },
-    migrationTableName: "portflow_migrations",
-    migrationLockTableName: "portflow_migrations_lock",
-  });
-  const result = await migrator.migrateToLatest();
+  const result = await storageMigrator(db, options.embeddingDimensions).migrateToLatest();
   if (result.error) {
     const message = result.error instanceof Error ? result.error.message : String(result.error);
     if (/extension "vector"|type "vector" does not exist/i.test(message)) throw new PgvectorMissingError(message);

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { type Kysely, Migrator, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { migrateToLatest, storageMigrations } from "./migrate.ts";
+import { migrateToLatest, storageMigrator } from "./migrate.ts";
 import { openDatabase } from "./open-database.ts";
 import { SUITE_DIMENSIONS } from "./storage-suite.ts";
 import { startPostgresServer } from "./testing/start-postgres-server.ts";
@@ -55,12 +55,7 @@ describe.skipIf(server === undefined)("statistics rollup shards (migration 0017)
     const database = await openDatabase({ databaseUrl: url, embeddingDimensions: SUITE_DIMENSIONS, migrate: false });
     try {
       const db = database.db as Kysely<unknown>;
-      const migrator = new Migrator({
-        db,
-        provider: { getMigrations: async () => storageMigrations(SUITE_DIMENSIONS) },
-        migrationTableName: "portflow_migrations",
-        migrationLockTableName: "portflow_migrations_lock",
-      });
+      const migrator = storageMigrator(db, SUITE_DIMENSIONS);
       expect((await migrator.migrateTo("0016_keyword_postings")).error).toBeUndefined();
       await sql`INSERT INTO bots (id, name) VALUES ('b1', 'bot')`.execute(db);
       // 200 runs over 5 hours in three statuses, each with two node executions (0012's triggers count them).

@@ -12,13 +12,13 @@ import {
   validateWorkflow,
 } from "@portflow/engine";
 import { VECTOR_STORE_CONTRACT_DIMENSIONS, vectorStoreContract } from "@portflow/engine/testing";
-import { type Kysely, Migrator, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "./api-key-repository.ts";
 import { createStorage, type Storage } from "./create-storage.ts";
 import { itKeepsKeywordPostingsExact } from "./keyword-postings-suite.ts";
 import { itKeepsKeywordStatisticsExact } from "./keyword-statistics-suite.ts";
-import { migrateToLatest, storageMigrations } from "./migrate.ts";
+import { migrateToLatest, storageMigrator } from "./migrate.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { PgRunRecorder } from "./pg-run-recorder.ts";
 import { binaryVector, botHnswIndexName, PgVectorStore } from "./pg-vector-store.ts";
@@ -1203,12 +1203,7 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       const database = await backend!.openEmpty();
       try {
         const db = database.db as Kysely<unknown>;
-        const migrator = new Migrator({
-          db,
-          provider: { getMigrations: async () => storageMigrations(SUITE_DIMENSIONS) },
-          migrationTableName: "portflow_migrations",
-          migrationLockTableName: "portflow_migrations_lock",
-        });
+        const migrator = storageMigrator(db, SUITE_DIMENSIONS);
         expect((await migrator.migrateTo("0007_bot_secrets")).error).toBeUndefined();
         const vector = `[${Array.from({ length: SUITE_DIMENSIONS }, (_, i) => (i === 0 ? 1 : 0)).join(",")}]`;
         await sql`INSERT INTO bots (id, name) VALUES ('b1', 'old bot'), ('b2', 'other bot')`.execute(db);
@@ -1238,12 +1233,7 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       const database = await backend!.openEmpty();
       try {
         const db = database.db as Kysely<unknown>;
-        const migrator = new Migrator({
-          db,
-          provider: { getMigrations: async () => storageMigrations(SUITE_DIMENSIONS) },
-          migrationTableName: "portflow_migrations",
-          migrationLockTableName: "portflow_migrations_lock",
-        });
+        const migrator = storageMigrator(db, SUITE_DIMENSIONS);
         expect((await migrator.migrateTo("0010_run_specs")).error).toBeUndefined();
         await sql`INSERT INTO bots (id, name) VALUES ('b1', 'bot')`.execute(db);
         // a long Korean chunk: its tsvector of bigrams is well over the 2 kB TOAST threshold
@@ -1282,12 +1272,7 @@ export function describeStorageSuite(name: string, backend: SuiteBackend | undef
       const database = await backend!.openEmpty();
       try {
         const db = database.db as Kysely<unknown>;
-        const migrator = new Migrator({
-          db,
-          provider: { getMigrations: async () => storageMigrations(SUITE_DIMENSIONS) },
-          migrationTableName: "portflow_migrations",
-          migrationLockTableName: "portflow_migrations_lock",
-        });
+        const migrator = storageMigrator(db, SUITE_DIMENSIONS);
         expect((await migrator.migrateTo("0003_unique_document_content")).error).toBeUndefined();
         await sql`INSERT INTO bots (id, name) VALUES ('b1', 'old bot')`.execute(db);
         await sql`

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, sql } from "kysely";
+import { countNodeExecutionsBody, countRunsBody } from "./statistics-rollup-triggers.ts";
 
 /**
  * Statistics at a million runs, kept exact by statement-level triggers whatever writes a run or a
@@ -11,9 +12,7 @@ import { type Kysely, type Migration, sql } from "kysely";
  *
  * Rows falling to zero are deleted, so a deleted bot leaves none. The rows already stored are
  * counted inside the migration's transaction (the triggers' lock holds writers off until commit).
- * Each trigger aggregates its statement's transition table first and upserts the groups in key
- * order: one write per group for a batch (retention), and concurrent statements lock the rollup
- * rows they share in the same order, so they cannot deadlock.
+ * The trigger bodies: `statistics-rollup-triggers.ts` (migration 0017 replaces them).
  */
 export const runStatisticsRollupMigration: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -60,78 +59,13 @@ export const runStatisticsRollupMigration: Migration = {
                    ELSE greatest(0, round((extract(epoch FROM started_at) - extract(epoch FROM queued_at)) * 1000000))::bigint
               END $$`.execute(db);
 
-    const runRow = (t: string, sign: number) =>
-      `SELECT ${t}.bot_id, portflow_stats_hour(${t}.started_at) AS hour, ${t}.status, ${sign} AS sign,
-              ${t}.input_tokens, ${t}.output_tokens, portflow_queue_wait_us(${t}.status, ${t}.queued_at, ${t}.started_at) AS w`;
-    const runChanged = `(o.bot_id, o.status, o.started_at, o.queued_at, o.input_tokens, o.output_tokens)
-      IS DISTINCT FROM (n.bot_id, n.status, n.started_at, n.queued_at, n.input_tokens, n.output_tokens)`;
-    const runDeltas = {
-      INSERT: `${runRow("n", 1)} FROM new_runs n`,
-      DELETE: `${runRow("o", -1)} FROM old_runs o`,
-      UPDATE: `${runRow("o", -1)} FROM old_runs o JOIN new_runs n USING (id) WHERE ${runChanged}
-               UNION ALL ${runRow("n", 1)} FROM old_runs o JOIN new_runs n USING (id) WHERE ${runChanged}`,
-    };
-    const applyRuns = (delta: string, decrements = true) => `
-      INSERT INTO run_statistics_hourly AS s (bot_id, hour, status, runs, input_tokens, output_tokens, waited_runs, wait_us)
-      SELECT bot_id, hour, status, sum(sign), sum(sign * input_tokens), sum(sign * output_tokens),
-             sum(CASE WHEN w IS NULL THEN 0 ELSE sign END), sum(sign * coalesce(w, 0))
-      FROM (${delta}) AS d WHERE bot_id IS NOT NULL
-      GROUP BY bot_id, hour, status ORDER BY bot_id, hour, status
-      ON CONFLICT (bot_id, hour, status) DO UPDATE SET
-        runs = s.runs + excluded.runs, input_tokens = s.input_tokens + excluded.input_tokens,
-        output_tokens = s.output_tokens + excluded.output_tokens, waited_runs = s.waited_runs + excluded.waited_runs,
-        wait_us = s.wait_us + excluded.wait_us;
-      ${
-        !decrements
-          ? ""
-          : `DELETE FROM run_statistics_hourly s
-      USING (SELECT DISTINCT bot_id, hour, status FROM (${delta}) AS d WHERE sign < 0) AS k
-      WHERE s.bot_id = k.bot_id AND s.hour = k.hour AND s.status = k.status AND s.runs = 0;`
-      }`;
     await sql`
       CREATE FUNCTION portflow_count_runs() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'INSERT' THEN ${sql.raw(applyRuns(runDeltas.INSERT, false))}
-        ELSIF TG_OP = 'DELETE' THEN ${sql.raw(applyRuns(runDeltas.DELETE))}
-        ELSE ${sql.raw(applyRuns(runDeltas.UPDATE))}
-        END IF;
-        RETURN NULL;
+      BEGIN ${sql.raw(countRunsBody({ sharded: false }))}
       END $$`.execute(db);
-
-    const nodeRow = (t: string, sign: number) =>
-      `SELECT ${t}.bot_id, portflow_stats_day(${t}.finished_at) AS day, ${t}.node_type,
-              portflow_latency_bucket(${t}.elapsed_ms) AS bucket, ${sign} AS sign, (${t}.status = 'failed')::int AS failed`;
-    const nodeChanged = `(o.bot_id, o.finished_at, o.node_type, o.elapsed_ms, o.status)
-      IS DISTINCT FROM (n.bot_id, n.finished_at, n.node_type, n.elapsed_ms, n.status)`;
-    const nodeDeltas = {
-      INSERT: `${nodeRow("n", 1)} FROM new_nodes n`,
-      DELETE: `${nodeRow("o", -1)} FROM old_nodes o`,
-      UPDATE: `${nodeRow("o", -1)} FROM old_nodes o JOIN new_nodes n USING (id) WHERE ${nodeChanged}
-               UNION ALL ${nodeRow("n", 1)} FROM old_nodes o JOIN new_nodes n USING (id) WHERE ${nodeChanged}`,
-    };
-    const applyNodes = (delta: string, decrements = true) => `
-      INSERT INTO node_statistics_daily AS s (bot_id, day, node_type, latency_bucket, executions, failures)
-      SELECT bot_id, day, node_type, bucket, sum(sign), sum(sign * failed)
-      FROM (${delta}) AS d WHERE bot_id IS NOT NULL
-      GROUP BY bot_id, day, node_type, bucket ORDER BY bot_id, day, node_type, bucket
-      ON CONFLICT (bot_id, day, node_type, latency_bucket) DO UPDATE SET
-        executions = s.executions + excluded.executions, failures = s.failures + excluded.failures;
-      ${
-        !decrements
-          ? ""
-          : `DELETE FROM node_statistics_daily s
-      USING (SELECT DISTINCT bot_id, day, node_type, bucket FROM (${delta}) AS d WHERE sign < 0) AS k
-      WHERE s.bot_id = k.bot_id AND s.day = k.day AND s.node_type = k.node_type AND s.latency_bucket = k.bucket
-        AND s.executions = 0;`
-      }`;
     await sql`
       CREATE FUNCTION portflow_count_node_executions() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'INSERT' THEN ${sql.raw(applyNodes(nodeDeltas.INSERT, false))}
-        ELSIF TG_OP = 'DELETE' THEN ${sql.raw(applyNodes(nodeDeltas.DELETE))}
-        ELSE ${sql.raw(applyNodes(nodeDeltas.UPDATE))}
-        END IF;
-        RETURN NULL;
+      BEGIN ${sql.raw(countNodeExecutionsBody({ sharded: false }))}
       END $$`.execute(db);
 
     // A trigger with transition tables serves one event: three per table.
