@@ -146,8 +146,7 @@ async function openPGlite(dataDir: string, embeddingDimensions: number, start: P
     ...(startSettings.length > 0 && { startParams: [...PGlite.defaultStartParams, ...startSettings] }),
   });
   const mutex = new Mutex(); // FIFO: one statement or transaction at a time
-  const parsers: Record<number, (text: string) => unknown> = {};
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex, parsers) });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, mutex) });
   let closed = false;
   const session: RawSession = {
     async query<R>(text: string, params: readonly unknown[] = []) {
@@ -185,7 +184,7 @@ async function openPGlite(dataDir: string, embeddingDimensions: number, start: P
   return {
     database,
     setVectorParser: (oid, parse) => {
-      parsers[oid] = parse;
+      pglite.parsers[oid] = parse;
     },
   };
 }
