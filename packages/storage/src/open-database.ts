@@ -83,7 +83,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<S
   if (!Number.isInteger(embeddingDimensions) || embeddingDimensions < 1 || embeddingDimensions > 16_000) {
     throw new RangeError(`embeddingDimensions must be an integer in 1..16000, got ${embeddingDimensions}`);
   }
-  const { database, setVectorParser } = options.databaseUrl
+  const { database, registerVector } = options.databaseUrl
     ? await openPostgres(options.databaseUrl, embeddingDimensions, {
         max: options.maxConnections ?? 10,
         connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
@@ -107,11 +107,12 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<S
     throw error;
   }
   try {
-    // pgvector registration: `vector` values read back as number[] (the type exists once migrated).
+    // pgvector registration: `vector` values read back as number[], a Buffer parameter goes in
+    // pgvector's binary form (the type exists once migrated).
     const { rows } = await sql<{ oid: number }>`SELECT oid::int AS oid FROM pg_type WHERE typname = 'vector'`.execute(
       database.db,
     );
-    if (rows[0]) setVectorParser(rows[0].oid, (text) => pgvector.fromSql(text) as number[]);
+    if (rows[0]) registerVector(rows[0].oid, (text) => pgvector.fromSql(text) as number[]);
   } catch (error) {
     await database.close();
     throw error;
@@ -119,11 +120,11 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<S
   return database;
 }
 
-type VectorParserSetter = (oid: number, parse: (text: string) => number[]) => void;
+type VectorRegistration = (oid: number, parse: (text: string) => number[]) => void;
 
 interface OpenedDatabase {
   readonly database: StorageDatabase;
-  readonly setVectorParser: VectorParserSetter;
+  readonly registerVector: VectorRegistration;
 }
 
 interface PGliteStart {
@@ -183,8 +184,10 @@ async function openPGlite(dataDir: string, embeddingDimensions: number, start: P
   };
   return {
     database,
-    setVectorParser: (oid, parse) => {
+    registerVector: (oid, parse) => {
       pglite.parsers[oid] = parse;
+      // PGlite sends what a type's serializer returns: a Buffer in binary (vector_recv), a string as text
+      pglite.serializers[oid] = ((value: unknown) => value) as (typeof pglite.serializers)[number];
     },
   };
 }
@@ -261,5 +264,5 @@ async function openPostgres(url: string, embeddingDimensions: number, settings: 
       await db.destroy(); // ends the pool
     },
   };
-  return { database, setVectorParser: (oid, parse) => types.setTypeParser(oid, "text", parse) };
+  return { database, registerVector: (oid, parse) => types.setTypeParser(oid, "text", parse) };
 }
