@@ -308,22 +308,27 @@ export class PgVectorStore implements VectorStore {
         FROM keyword_statistics WHERE bot_id = ${botId}
       ), postings AS MATERIALIZED (
         -- by term in byte order (the column is COLLATE "C"), as a tsvector orders its lexemes: each
-        -- chunk's terms are summed in the same order as when they were read off its tsvector
-        SELECT term, document_id, chunk_indexes, term_frequencies, token_counts,
-               sum(cardinality(chunk_indexes)) OVER (PARTITION BY term)::float8 AS df
-        FROM keyword_postings
-        WHERE bot_id = ${botId} AND term = ANY (${terms}::text[])
-        ORDER BY term
+        -- chunk's terms are summed in the same order as when they were read off its tsvector.
+        -- A term's IDF is computed here, once per posting row, not once per hit
+        SELECT p.document_id, p.chunk_indexes, p.term_frequencies, p.token_counts, s.mean_length,
+               ln(1 + (s.n - p.df + 0.5) / (p.df + 0.5)) AS idf
+        FROM (
+          SELECT term, document_id, chunk_indexes, term_frequencies, token_counts,
+                 sum(cardinality(chunk_indexes)) OVER (PARTITION BY term)::float8 AS df
+          FROM keyword_postings
+          WHERE bot_id = ${botId} AND term = ANY (${terms}::text[])
+        ) p, stats s
+        ORDER BY p.term
       ), hits AS (
-        SELECT ln(1 + (s.n - p.df + 0.5) / (p.df + 0.5)) AS idf, p.document_id,
+        SELECT p.idf, p.mean_length, p.document_id,
                unnest(p.chunk_indexes) AS chunk_index, unnest(p.term_frequencies)::float8 AS tf,
                unnest(p.token_counts) AS token_count
-        FROM postings p, stats s
+        FROM postings p
       ), scored AS (
         SELECT h.document_id, h.chunk_index,
                sum(h.idf * h.tf * ${sql.lit(BM25_K1 + 1)}
-                   / (h.tf + ${sql.lit(BM25_K1)} * (${sql.lit(1 - BM25_B)} + ${sql.lit(BM25_B)}::float8 * h.token_count / s.mean_length))) AS score
-        FROM hits h, stats s
+                   / (h.tf + ${sql.lit(BM25_K1)} * (${sql.lit(1 - BM25_B)} + ${sql.lit(BM25_B)}::float8 * h.token_count / h.mean_length))) AS score
+        FROM hits h
         GROUP BY h.document_id, h.chunk_index
       ), ranked AS (
         SELECT * FROM scored
