@@ -68,9 +68,10 @@ export interface PgVectorStoreOptions {
  * The engine's `VectorStore` on pgvector: chunks with embeddings in `document_embeddings`,
  * exact cosine search scoped by bot, and a per-bot HNSW index for bots that outgrow it.
  *
- * Retrieval design: every search filters `bot_id = $1` and orders by `embedding <=> $2`, which
- * the planner runs as a btree scan of that bot's rows plus exact distances (recall 1.0; the
- * embedding column is `STORAGE PLAIN`, so no detoasting). On PostgreSQL the query vector travels
+ * Retrieval design: every search filters `bot_id = $1` and orders by `embedding <=> $2`: an exact
+ * search is `nearest_chunks` (migration 0018), a btree index scan of that bot's rows (bitmap scans
+ * off) plus exact distances (recall 1.0; the embedding column is `STORAGE PLAIN`, so no
+ * detoasting), the content of the top k read by `ctid` after ranking. On PostgreSQL the query vector travels
  * in pgvector's binary form (4 KiB, no float parsing); PGlite takes it as float32-exact text.
  * There is deliberately no global HNSW index: filtered by bot it returned recall@5 of 0.06–0.60.
  * A bot reaching {@link HnswPolicy.minChunks} chunks gets its own partial HNSW index, built with
@@ -216,19 +217,13 @@ export class PgVectorStore implements VectorStore {
     this.#assertEmbedding(embedding);
     const topK = Math.max(1, Math.min(1_000, Math.floor(options.topK)));
     const vector = this.#queryVector(embedding);
-    const filter = metadataFilter(options.filter);
     const rows = await ((await this.#indexState(botId)) === "valid"
-      ? this.#candidateSearch(botId, vector, filter, topK)
-      : // the query vector is sent once and the ORDER BY reuses its distance
+      ? this.#candidateSearch(botId, vector, metadataFilter(options.filter), topK)
+      : // migration 0018; the function's rows are ordered, the ORDER BY only says so
         sql<ChunkRow & { distance: number }>`
-          WITH nearest AS MATERIALIZED (
-            SELECT ctid AS row_id, document_id, chunk_index, embedding <=> ${vector}::vector AS distance
-            FROM document_embeddings
-            WHERE bot_id = ${botId} ${filter}
-            ORDER BY distance, document_id, chunk_index
-            LIMIT ${topK}
-          )
-          ${withContent}`
+          SELECT document_id, chunk_index, content, metadata, distance
+          FROM nearest_chunks(${botId}, ${vector}::vector, ${topK}, ${filterJson(options.filter)}::jsonb)
+          ORDER BY distance, document_id, chunk_index`
           .execute(this.#database.db)
           .then((r) => r.rows)
     )
@@ -499,6 +494,11 @@ function postingRows(chunks: readonly ChunkRecord[], entries: readonly ChunkKeyw
     }
   }
   return [...rows.values()];
+}
+
+/** A non-empty metadata filter as stored JSON, else null (no filter). */
+function filterJson(filter: Readonly<Record<string, unknown>> | undefined): string | null {
+  return filter && Object.keys(filter).length > 0 ? toJsonb(filter) : null;
 }
 
 /** `AND <column> @> filter` for a non-empty metadata filter, nothing otherwise. */
