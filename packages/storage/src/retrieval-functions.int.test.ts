@@ -60,8 +60,7 @@ async function inlineSearch(database: StorageDatabase, botId: string, query: num
 }
 
 /** What `keywordSearch` ran before migration 0019, for the side-by-side comparison. */
-async function inlineKeywordSearch(database: StorageDatabase, botId: string, query: string, k: number, page?: number) {
-  const filter = page === undefined ? sql`` : sql`AND e.metadata @> ${JSON.stringify({ page })}::jsonb`;
+async function inlineKeywordSearch(database: StorageDatabase, botId: string, query: string, k: number) {
   const { rows } = await sql<{ document_id: string; chunk_index: number; content: string; score: number }>`
     WITH stats AS MATERIALIZED (
       SELECT chunks::float8 AS n, coalesce(nullif(tokens::numeric / nullif(chunks, 0), 0), 1)::float8 AS mean_length
@@ -84,15 +83,13 @@ async function inlineKeywordSearch(database: StorageDatabase, botId: string, que
       FROM hits h, stats s
       GROUP BY h.document_id, h.chunk_index
     ), ranked AS (
-      SELECT * FROM scored ${page === undefined ? sql`ORDER BY score DESC, document_id, chunk_index LIMIT ${k}` : sql``}
+      SELECT * FROM scored ORDER BY score DESC, document_id, chunk_index LIMIT ${k}
     )
     SELECT e.document_id, e.chunk_index, e.content, r.score
     FROM ranked r
     JOIN document_embeddings e
       ON e.bot_id = ${botId} AND e.document_id = r.document_id AND e.chunk_index = r.chunk_index
-    WHERE true ${filter}
-    ORDER BY r.score DESC, e.document_id, e.chunk_index
-    LIMIT ${k}`.execute(database.db);
+    ORDER BY r.score DESC, e.document_id, e.chunk_index`.execute(database.db);
   return rows.map((r) => `${r.document_id}#${r.chunk_index} ${r.content} ${r.score}`);
 }
 
