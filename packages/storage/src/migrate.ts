@@ -15,6 +15,8 @@ import { chunkKeywordsUncompressedMigration } from "./migrations/0013-chunk-keyw
 import { keywordStatisticsMigration } from "./migrations/0014-keyword-statistics.ts";
 import { keywordPostingsMigration } from "./migrations/0016-keyword-postings.ts";
 import { statisticsRollupShardsMigration } from "./migrations/0017-statistics-rollup-shards.ts";
+import { nearestChunksMigration } from "./migrations/0018-nearest-chunks.ts";
+import { keywordChunksMigration } from "./migrations/0019-keyword-chunks.ts";
 import { PgvectorMissingError, StorageError } from "./storage-error.ts";
 
 /** Every migration, by name, in order. Names sort lexically in the order they must run. */
@@ -36,6 +38,8 @@ export function storageMigrations(embeddingDimensions: number): Record<string, M
     "0014_keyword_statistics": keywordStatisticsMigration,
     "0016_keyword_postings": keywordPostingsMigration,
     "0017_statistics_rollup_shards": statisticsRollupShardsMigration,
+    "0018_nearest_chunks": nearestChunksMigration,
+    "0019_keyword_chunks": keywordChunksMigration,
   };
 }
 

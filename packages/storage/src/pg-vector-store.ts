@@ -68,9 +68,10 @@ export interface PgVectorStoreOptions {
  * The engine's `VectorStore` on pgvector: chunks with embeddings in `document_embeddings`,
  * exact cosine search scoped by bot, and a per-bot HNSW index for bots that outgrow it.
  *
- * Retrieval design: every search filters `bot_id = $1` and orders by `embedding <=> $2`, which
- * the planner runs as a btree scan of that bot's rows plus exact distances (recall 1.0; the
- * embedding column is `STORAGE PLAIN`, so no detoasting). On PostgreSQL the query vector travels
+ * Retrieval design: every search filters `bot_id = $1` and orders by `embedding <=> $2`: an exact
+ * search is `nearest_chunks` (migration 0018), a btree index scan of that bot's rows (bitmap scans
+ * off) plus exact distances (recall 1.0; the embedding column is `STORAGE PLAIN`, so no
+ * detoasting), the content of the top k read by `ctid` after ranking. On PostgreSQL the query vector travels
  * in pgvector's binary form (4 KiB, no float parsing); PGlite takes it as float32-exact text.
  * There is deliberately no global HNSW index: filtered by bot it returned recall@5 of 0.06–0.60.
  * A bot reaching {@link HnswPolicy.minChunks} chunks gets its own partial HNSW index, built with
@@ -216,19 +217,13 @@ export class PgVectorStore implements VectorStore {
     this.#assertEmbedding(embedding);
     const topK = Math.max(1, Math.min(1_000, Math.floor(options.topK)));
     const vector = this.#queryVector(embedding);
-    const filter = metadataFilter(options.filter);
     const rows = await ((await this.#indexState(botId)) === "valid"
-      ? this.#candidateSearch(botId, vector, filter, topK)
-      : // the query vector is sent once and the ORDER BY reuses its distance
+      ? this.#candidateSearch(botId, vector, metadataFilter(options.filter), topK)
+      : // migration 0018; the function's rows are ordered, the ORDER BY only says so
         sql<ChunkRow & { distance: number }>`
-          WITH nearest AS MATERIALIZED (
-            SELECT ctid AS row_id, document_id, chunk_index, embedding <=> ${vector}::vector AS distance
-            FROM document_embeddings
-            WHERE bot_id = ${botId} ${filter}
-            ORDER BY distance, document_id, chunk_index
-            LIMIT ${topK}
-          )
-          ${withContent}`
+          SELECT document_id, chunk_index, content, metadata, distance
+          FROM nearest_chunks(${botId}, ${vector}::vector, ${topK}, ${filterJson(options.filter)}::jsonb)
+          ORDER BY distance, document_id, chunk_index`
           .execute(this.#database.db)
           .then((r) => r.rows)
     )
@@ -287,55 +282,25 @@ export class PgVectorStore implements VectorStore {
   }
 
   /**
-   * BM25 over the bot's keyword index, computed in one statement from the postings of the query
-   * terms (`keyword_postings`, kept by triggers on `chunk_keywords`, migration 0016): per term
-   * and document the chunks holding it, their term frequencies and token counts. Document
-   * frequencies are the posting counts; the bot's chunk count and mean length come from
-   * `keyword_statistics` (migration 0014). Without a metadata filter only the top k are joined to
-   * their chunk rows for content.
+   * BM25 over the bot's keyword index, computed in one statement (`keyword_chunks`, migration
+   * 0019, run on a generic plan) from the postings of the query terms (`keyword_postings`, kept by
+   * triggers on `chunk_keywords`, migration 0016): per term and document the chunks holding it,
+   * their term frequencies and token counts. Document frequencies are the posting counts; the
+   * bot's chunk count and mean length come from `keyword_statistics` (migration 0014). Without a
+   * metadata filter only the top k are joined to their chunk rows for content; with one, each
+   * chunk keeps the score it has without it.
    */
   async keywordSearch(botId: string, query: string, options: KeywordSearchOptions): Promise<RetrievedChunk[]> {
     options.signal?.throwIfAborted();
     const terms = keywordQueryTerms(query);
     if (terms.length === 0) return [];
     const topK = Math.max(1, Math.min(1_000, Math.floor(options.topK)));
-    const filter = metadataFilter(options.filter, sql.ref("e.metadata"));
-    const filtered = options.filter !== undefined && Object.keys(options.filter).length > 0;
+    // keyword_chunks (migration 0019); its rows are ordered, the ORDER BY only says so
     const { rows } = await sql<ChunkRow & { score: number }>`
-      WITH stats AS MATERIALIZED (
-        -- numeric division, as avg() did: the same mean to the last bit, so the same ranking
-        SELECT chunks::float8 AS n, coalesce(nullif(tokens::numeric / nullif(chunks, 0), 0), 1)::float8 AS mean_length
-        FROM keyword_statistics WHERE bot_id = ${botId}
-      ), postings AS MATERIALIZED (
-        -- by term in byte order (the column is COLLATE "C"), as a tsvector orders its lexemes: each
-        -- chunk's terms are summed in the same order as when they were read off its tsvector
-        SELECT term, document_id, chunk_indexes, term_frequencies, token_counts,
-               sum(cardinality(chunk_indexes)) OVER (PARTITION BY term)::float8 AS df
-        FROM keyword_postings
-        WHERE bot_id = ${botId} AND term = ANY (${terms}::text[])
-        ORDER BY term
-      ), hits AS (
-        SELECT ln(1 + (s.n - p.df + 0.5) / (p.df + 0.5)) AS idf, p.document_id,
-               unnest(p.chunk_indexes) AS chunk_index, unnest(p.term_frequencies)::float8 AS tf,
-               unnest(p.token_counts) AS token_count
-        FROM postings p, stats s
-      ), scored AS (
-        SELECT h.document_id, h.chunk_index,
-               sum(h.idf * h.tf * ${sql.lit(BM25_K1 + 1)}
-                   / (h.tf + ${sql.lit(BM25_K1)} * (${sql.lit(1 - BM25_B)} + ${sql.lit(BM25_B)}::float8 * h.token_count / s.mean_length))) AS score
-        FROM hits h, stats s
-        GROUP BY h.document_id, h.chunk_index
-      ), ranked AS (
-        SELECT * FROM scored
-        ${filtered ? sql`` : sql`ORDER BY score DESC, document_id, chunk_index LIMIT ${topK}`}
-      )
-      SELECT e.document_id, e.chunk_index, e.content, e.metadata, r.score
-      FROM ranked r
-      JOIN document_embeddings e
-        ON e.bot_id = ${botId} AND e.document_id = r.document_id AND e.chunk_index = r.chunk_index
-      WHERE true ${filter}
-      ORDER BY r.score DESC, e.document_id, e.chunk_index
-      LIMIT ${topK}`
+      SELECT document_id, chunk_index, content, metadata, score
+      FROM keyword_chunks(${botId}, ${terms}::text[], ${topK}, ${filterJson(options.filter)}::jsonb,
+                          ${BM25_K1}::float8, ${BM25_B}::float8)
+      ORDER BY score DESC, document_id, chunk_index`
       .execute(this.#database.db)
       .catch(rethrowUnavailable);
     options.signal?.throwIfAborted();
@@ -496,12 +461,14 @@ function postingRows(chunks: readonly ChunkRecord[], entries: readonly ChunkKeyw
   return [...rows.values()];
 }
 
-/** `AND <column> @> filter` for a non-empty metadata filter, nothing otherwise. */
-function metadataFilter(
-  filter: Readonly<Record<string, unknown>> | undefined,
-  column: RawBuilder<unknown> | ReturnType<typeof sql.ref> = sql.ref("metadata"),
-) {
-  return filter && Object.keys(filter).length > 0 ? sql`AND ${column} @> ${toJsonb(filter)}::jsonb` : sql``;
+/** A non-empty metadata filter as stored JSON, else null (no filter). */
+function filterJson(filter: Readonly<Record<string, unknown>> | undefined): string | null {
+  return filter && Object.keys(filter).length > 0 ? toJsonb(filter) : null;
+}
+
+/** `AND metadata @> filter` for a non-empty metadata filter, nothing otherwise. */
+function metadataFilter(filter: Readonly<Record<string, unknown>> | undefined) {
+  return filterJson(filter) === null ? sql`` : sql`AND metadata @> ${toJsonb(filter)}::jsonb`;
 }
 
 /**
