@@ -4,17 +4,7 @@ export const envInt = (name: string, fallback: number): number => {
   return Number.isInteger(value) && value > 0 ? value : fallback;
 };
 
-/** mulberry32: reproducible vectors. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { prng } from "../src/testing/prng.ts";
 
 /** The `p` quantile of ascending `sorted`, interpolated. */
 export function percentile(sorted: readonly number[], p: number): number {

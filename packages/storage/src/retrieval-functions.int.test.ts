@@ -12,6 +12,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type StorageDatabase } from "./open-database.ts";
 import { binaryVector, PgVectorStore } from "./pg-vector-store.ts";
+import { prng } from "./testing/prng.ts";
 import { startPostgresServer } from "./testing/start-postgres-server.ts";
 
 const DIMENSIONS = 1024;
@@ -29,18 +30,6 @@ const server = await startPostgresServer({
     "auto_explain.log_nested_statements": "on",
   },
 });
-
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** What `search` ran before migration 0018, for the side-by-side comparison. */
 async function inlineSearch(database: StorageDatabase, botId: string, query: number[], k: number, page?: number) {

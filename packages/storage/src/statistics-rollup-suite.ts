@@ -9,23 +9,12 @@ import { sql } from "kysely";
 import { expect, it } from "vitest";
 import type { BotStatistics, StatisticsWindow } from "./bot-statistics-repository.ts";
 import type { Storage } from "./create-storage.ts";
+import { prng } from "./testing/prng.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const STATUSES = ["queued", "running", "succeeded", "partial-succeeded", "failed", "cancelled", "interrupted"];
 const NODE_TYPES = ["start", "knowledge", "llm"];
-
-/** mulberry32: the same "random" runs on every backend and every run of the suite. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Direct {
   readonly buckets: Map<number, { total: number; byStatus: Record<string, number>; input: number; output: number }>;
