@@ -292,6 +292,7 @@ export class PgRunRecorder implements RunRecorder {
       ? (p[1] as string | null)
       : sql<string | null>`(SELECT bot_id FROM workflow_execution_runs WHERE id = ${runId})`;
     let at = 2;
+    // the next columns' placeholders, typed `never` so kysely takes them for any column (the values come from #nodeRow / #outcomeRow)
     const take = <C extends string>(columns: readonly C[]) => {
       const record = Object.fromEntries(columns.map((column, i) => [column, p[at + i]])) as Record<C, never>;
       at += columns.length;

@@ -27,17 +27,6 @@ const KEYWORD_COLUMNS = ["bot_id", "document_id", "chunk_index", "keywords", "to
 /** How long a bot's index state is trusted before it is read again (another process may build or drop it). */
 const INDEX_STATE_TTL_MS = 30_000;
 
-/**
- * The content of the `nearest` rows, read by their `ctid` once they are ranked: ranking only the
- * ids keeps ~1 KB of content per row out of the top-k sort over every row of the bot (a tid
- * lookup per hit after it; the same snapshot, so the same row versions).
- */
-const withContent = sql`
-  SELECT n.document_id, n.chunk_index, e.content, e.metadata, n.distance
-  FROM nearest n
-  JOIN document_embeddings e ON e.ctid = n.row_id
-  ORDER BY n.distance, n.document_id, n.chunk_index`;
-
 /** A bot's HNSW index: none, usable, or not yet usable (a concurrent build running or failed). */
 type IndexState = "none" | "valid" | "invalid";
 
@@ -216,7 +205,9 @@ export class PgVectorStore implements VectorStore {
     options.signal?.throwIfAborted();
     this.#assertEmbedding(embedding);
     const topK = Math.max(1, Math.min(1_000, Math.floor(options.topK)));
-    const vector = this.#queryVector(embedding);
+    // pgvector's binary form: `pg` sends a Buffer parameter in binary, and so does PGlite for
+    // `vector` (see `openDatabase`); as text PGlite took 1.4–1.9 ms to parse a 1024-dim vector
+    const vector = binaryVector(embedding);
     const rows = await ((await this.#indexState(botId)) === "valid"
       ? this.#candidateSearch(botId, vector, metadataFilter(options.filter), topK)
       : // migration 0018; the function's rows are ordered, the ORDER BY only says so
@@ -267,18 +258,13 @@ export class PgVectorStore implements VectorStore {
         ), nearest AS MATERIALIZED (
           SELECT * FROM candidates ORDER BY distance, document_id, chunk_index LIMIT ${topK}
         )
-        ${withContent}`.execute(trx);
+        -- content read by ctid once ranked: ~1 KB a row kept out of the sort (same snapshot)
+        SELECT n.document_id, n.chunk_index, e.content, e.metadata, n.distance
+        FROM nearest n
+        JOIN document_embeddings e ON e.ctid = n.row_id
+        ORDER BY n.distance, n.document_id, n.chunk_index`.execute(trx);
       return rows;
     });
-  }
-
-  /**
-   * The query vector as a parameter in pgvector's binary form: `pg` sends a Buffer parameter in
-   * binary, and so does PGlite for `vector` (see `openDatabase`). As text, PGlite took 1.4–1.9 ms
-   * to parse a 1024-dim query vector, against 0.08–0.15 ms in binary (measured).
-   */
-  #queryVector(embedding: readonly number[]): Buffer {
-    return binaryVector(embedding);
   }
 
   /**
@@ -468,7 +454,8 @@ function filterJson(filter: Readonly<Record<string, unknown>> | undefined): stri
 
 /** `AND metadata @> filter` for a non-empty metadata filter, nothing otherwise. */
 function metadataFilter(filter: Readonly<Record<string, unknown>> | undefined) {
-  return filterJson(filter) === null ? sql`` : sql`AND metadata @> ${toJsonb(filter)}::jsonb`;
+  const json = filterJson(filter);
+  return json === null ? sql`` : sql`AND metadata @> ${json}::jsonb`;
 }
 
 /**
