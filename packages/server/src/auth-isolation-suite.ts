@@ -154,6 +154,7 @@ export function describeBotIsolation(name: string, options: () => Promise<TestAp
         multipart: true,
       },
       { method: "GET", route: "/api/v1/bots/{bot_id}/documents", url: `/api/v1/bots/${B}/documents` },
+      { method: "GET", route: "/api/v1/bots/{bot_id}/vector-index", url: `/api/v1/bots/${B}/vector-index` },
       {
         method: "GET",
         route: "/api/v1/bots/{bot_id}/sessions/{session_id}/variables",

@@ -39,6 +39,7 @@ import { schemaRoutes } from "./routes/schema-routes.ts";
 import { secretRoutes } from "./routes/secret-routes.ts";
 import { sessionRoutes } from "./routes/session-routes.ts";
 import { statisticsRoutes } from "./routes/statistics-routes.ts";
+import { vectorIndexRoutes } from "./routes/vector-index-routes.ts";
 import { workflowExecutionRoutes } from "./routes/workflow-execution-routes.ts";
 import { workflowVersionRoutes } from "./routes/workflow-version-routes.ts";
 import type { RunEventLog } from "./run-event-log.ts";
@@ -226,6 +227,7 @@ export async function buildApp(deps: AppDeps): Promise<PortflowApp> {
       await api.register(chatRoutes(ctx));
       await api.register(secretRoutes(ctx));
       await api.register(documentRoutes(ctx));
+      await api.register(vectorIndexRoutes(ctx));
       await api.register(sessionRoutes(ctx));
       await api.register(keyRoutes(ctx));
       await api.register(statisticsRoutes(ctx));

@@ -157,24 +157,37 @@ describe("loadConfig", () => {
   });
 
   it("reads the HNSW policy settings with documented defaults and names a bad one", () => {
-    expect(loadConfig({}).hnsw).toEqual({ minChunks: 10_000, efSearch: 100, candidateFactor: 10 });
+    expect(loadConfig({}).hnsw).toEqual({
+      minChunks: 10_000,
+      efSearch: 100,
+      candidateFactor: 10,
+      minRecall: 0.95,
+      maxEfSearch: 1_000,
+    });
     expect(
       loadConfig({
         PORTFLOW_HNSW_MIN_CHUNKS: "0",
         PORTFLOW_HNSW_EF_SEARCH: "400",
         PORTFLOW_HNSW_CANDIDATE_FACTOR: "40",
+        PORTFLOW_HNSW_MIN_RECALL: "0.9",
+        PORTFLOW_HNSW_MAX_EF_SEARCH: "800",
       }).hnsw,
-    ).toEqual({ minChunks: 0, efSearch: 400, candidateFactor: 40 });
+    ).toEqual({ minChunks: 0, efSearch: 400, candidateFactor: 40, minRecall: 0.9, maxEfSearch: 800 });
     const bad = () =>
       loadConfig({
         PORTFLOW_HNSW_MIN_CHUNKS: "-1",
         PORTFLOW_HNSW_EF_SEARCH: "5000",
         PORTFLOW_HNSW_CANDIDATE_FACTOR: "x",
+        PORTFLOW_HNSW_MIN_RECALL: "1.5",
       });
     expect(bad).toThrow(ConfigError);
     expect(bad).toThrow(/PORTFLOW_HNSW_MIN_CHUNKS:.*"-1"/);
     expect(bad).toThrow(/PORTFLOW_HNSW_EF_SEARCH:.*"5000"/);
     expect(bad).toThrow(/PORTFLOW_HNSW_CANDIDATE_FACTOR:.*"x"/);
+    expect(bad).toThrow(/PORTFLOW_HNSW_MIN_RECALL:.*"1.5"/);
+    expect(() => loadConfig({ PORTFLOW_HNSW_EF_SEARCH: "400", PORTFLOW_HNSW_MAX_EF_SEARCH: "200" })).toThrow(
+      /PORTFLOW_HNSW_MAX_EF_SEARCH: must be at least PORTFLOW_HNSW_EF_SEARCH \(400\), got 200/,
+    );
   });
 
   it("requires a region for Bedrock", () => {

@@ -226,6 +226,14 @@ const envSchema = z.object({
     emptyAsUndefined,
     z.coerce.number().int().min(1).max(100).default(DEFAULT_HNSW_POLICY.candidateFactor),
   ),
+  PORTFLOW_HNSW_MIN_RECALL: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().min(0).max(1).default(DEFAULT_HNSW_POLICY.minRecall),
+  ),
+  PORTFLOW_HNSW_MAX_EF_SEARCH: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(1).max(1_000).default(DEFAULT_HNSW_POLICY.maxEfSearch),
+  ),
 });
 
 /** Requests per window for one API key in one route group. */
@@ -355,6 +363,13 @@ export interface HnswConfig {
   readonly efSearch: number;
   /** `PORTFLOW_HNSW_CANDIDATE_FACTOR`: `topK ×` this candidates from the index, re-ranked exactly. */
   readonly candidateFactor: number;
+  /**
+   * `PORTFLOW_HNSW_MIN_RECALL`: the recall@5 a bot's index must show, measured once built, before
+   * its searches use it (a bot whose index falls short stays exact); 0 measures nothing.
+   */
+  readonly minRecall: number;
+  /** `PORTFLOW_HNSW_MAX_EF_SEARCH`: the highest `hnsw.ef_search` the measuring may choose for that recall. */
+  readonly maxEfSearch: number;
 }
 
 /** Where submitted runs execute. */
@@ -435,6 +450,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (provider === "bedrock" && region === undefined && e.BEDROCK_ENDPOINT === undefined) {
     throw new ConfigError([{ variable: "AWS_REGION", message: "is required when LLM_PROVIDER=bedrock" }]);
   }
+  if (e.PORTFLOW_HNSW_MAX_EF_SEARCH < e.PORTFLOW_HNSW_EF_SEARCH) {
+    throw new ConfigError([
+      {
+        variable: "PORTFLOW_HNSW_MAX_EF_SEARCH",
+        message: `must be at least PORTFLOW_HNSW_EF_SEARCH (${e.PORTFLOW_HNSW_EF_SEARCH}), got ${e.PORTFLOW_HNSW_MAX_EF_SEARCH}`,
+      },
+    ]);
+  }
   if (e.PORTFLOW_EXECUTION === "queue") {
     const missing = [
       ...(e.REDIS_URL === undefined
@@ -498,6 +521,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       minChunks: e.PORTFLOW_HNSW_MIN_CHUNKS,
       efSearch: e.PORTFLOW_HNSW_EF_SEARCH,
       candidateFactor: e.PORTFLOW_HNSW_CANDIDATE_FACTOR,
+      minRecall: e.PORTFLOW_HNSW_MIN_RECALL,
+      maxEfSearch: e.PORTFLOW_HNSW_MAX_EF_SEARCH,
     }),
   });
 }

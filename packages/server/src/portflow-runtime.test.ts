@@ -60,10 +60,18 @@ describe("openRuntime", () => {
       PORTFLOW_HNSW_MIN_CHUNKS: "500",
       PORTFLOW_HNSW_EF_SEARCH: "300",
       PORTFLOW_HNSW_CANDIDATE_FACTOR: "8",
+      PORTFLOW_HNSW_MIN_RECALL: "0.9",
+      PORTFLOW_HNSW_MAX_EF_SEARCH: "600",
     });
     const runtime = await openRuntime(config);
     try {
-      expect(runtime.storage.vectors.hnswPolicy).toMatchObject({ minChunks: 500, efSearch: 300, candidateFactor: 8 });
+      expect(runtime.storage.vectors.hnswPolicy).toMatchObject({
+        minChunks: 500,
+        efSearch: 300,
+        candidateFactor: 8,
+        minRecall: 0.9,
+        maxEfSearch: 600,
+      });
       expect(runtime.storage.vectors.buildsIndexesAutomatically).toBe(false);
     } finally {
       await runtime.close();

@@ -4,7 +4,7 @@ export const envInt = (name: string, fallback: number): number => {
   return Number.isInteger(value) && value > 0 ? value : fallback;
 };
 
-export { prng } from "../src/testing/prng.ts";
+export { prng } from "../src/prng.ts";
 
 /** The `p` quantile of ascending `sorted`, interpolated. */
 export function percentile(sorted: readonly number[], p: number): number {

@@ -192,6 +192,19 @@ export interface NodeStatisticsDailyTable {
   failures: number;
 }
 
+/** What measuring a bot's HNSW index found (migration 0020; `HnswCalibration`). */
+export interface HnswCalibrationsTable {
+  bot_id: string;
+  search: "index" | "exact";
+  ef_search: number;
+  recall: number;
+  exact_p50_ms: number;
+  rungs: JsonColumn;
+  queries: number;
+  chunks: number;
+  measured_at: Timestamp;
+}
+
 /** The tables the migrations create, as Kysely sees them. */
 export interface Database {
   conversation_variables: ConversationVariablesTable;
@@ -206,5 +219,6 @@ export interface Database {
   documents: DocumentsTable;
   document_embeddings: DocumentEmbeddingsTable;
   chunk_keywords: ChunkKeywordsTable;
+  hnsw_calibrations: HnswCalibrationsTable;
   api_keys: ApiKeysTable;
 }

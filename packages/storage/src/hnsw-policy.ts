@@ -24,6 +24,18 @@ export interface HnswPolicy {
   /** Candidates asked of the index per search: `topK ×` this, re-ranked exactly. Default 10. */
   readonly candidateFactor: number;
   /**
+   * The recall@5 a bot's index must show before its searches use it. Once an index is built the
+   * store measures it (see `HnswCalibration`): `calibrationQueries` of the bot's own chunks searched
+   * exactly and through the index at `efSearch`, doubled up to `maxEfSearch` until the recall is
+   * reached; a bot whose index never reaches it keeps exact search. Default 0.95. `0` measures
+   * nothing and searches through the index at `efSearch` as soon as it is valid.
+   */
+  readonly minRecall: number;
+  /** The highest `hnsw.ef_search` the measuring tries (the latency a bot may be given for recall). Default 1,000. */
+  readonly maxEfSearch: number;
+  /** How many of the bot's chunks the measuring uses as queries. Default 50. */
+  readonly calibrationQueries: number;
+  /**
    * An upsert of at least this many chunks into a bot that has its index drops the index, loads
    * with binary COPY and rebuilds it concurrently afterwards (inserting row by row into a large
    * HNSW graph crawls); searches are exact meanwhile. Default 1,000.
@@ -42,6 +54,9 @@ export const DEFAULT_HNSW_POLICY: HnswPolicy = Object.freeze({
   minChunks: 10_000,
   efSearch: 100,
   candidateFactor: 10,
+  minRecall: 0.95,
+  maxEfSearch: 1_000,
+  calibrationQueries: 50,
   bulkLoadRows: 1_000,
   m: 16,
   efConstruction: 64,
@@ -56,12 +71,16 @@ const policySchema = z
     // pgvector's own bounds
     efSearch: int(1, 1_000),
     candidateFactor: int(1, 100),
+    minRecall: z.number().min(0).max(1),
+    maxEfSearch: int(1, 1_000),
+    calibrationQueries: int(1, 10_000),
     bulkLoadRows: int(1, 1_000_000_000),
     m: int(2, 100),
     efConstruction: int(4, 1_000),
     buildMemoryMb: int(1, 1_048_576),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.maxEfSearch >= p.efSearch, { path: ["maxEfSearch"], message: "must be at least efSearch" });
 
 /**
  * The defaults with `overrides` applied, validated.

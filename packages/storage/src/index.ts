@@ -63,6 +63,7 @@ export {
   type StoredDocument,
   type UpdateDocumentInput,
 } from "./document-repository.ts";
+export type { CalibrationRung, HnswCalibration } from "./hnsw-calibration.ts";
 export { DEFAULT_HNSW_POLICY, type HnswPolicy, resolveHnswPolicy } from "./hnsw-policy.ts";
 export { migrateToLatest, storageMigrations } from "./migrate.ts";
 export { MAX_PLAIN_EMBEDDING_DIMENSIONS } from "./migrations/0001-initial.ts";
@@ -77,10 +78,12 @@ export {
 export type { Page } from "./paging.ts";
 export { PgRunRecorder, type PgRunRecorderOptions } from "./pg-run-recorder.ts";
 export {
+  type BotIndexStatus,
   botHnswIndexName,
   type HnswIndexOptions,
   PgVectorStore,
   type PgVectorStoreOptions,
+  type SearchRoute,
 } from "./pg-vector-store.ts";
 export type { RawSession } from "./raw-session.ts";
 export {

@@ -17,6 +17,7 @@ import { keywordPostingsMigration } from "./migrations/0016-keyword-postings.ts"
 import { statisticsRollupShardsMigration } from "./migrations/0017-statistics-rollup-shards.ts";
 import { nearestChunksMigration } from "./migrations/0018-nearest-chunks.ts";
 import { keywordChunksMigration } from "./migrations/0019-keyword-chunks.ts";
+import { hnswCalibrationsMigration } from "./migrations/0020-hnsw-calibrations.ts";
 import { PgvectorMissingError, StorageError } from "./storage-error.ts";
 
 /** Every migration, by name, in order. Names sort lexically in the order they must run. */
@@ -40,6 +41,7 @@ export function storageMigrations(embeddingDimensions: number): Record<string, M
     "0017_statistics_rollup_shards": statisticsRollupShardsMigration,
     "0018_nearest_chunks": nearestChunksMigration,
     "0019_keyword_chunks": keywordChunksMigration,
+    "0020_hnsw_calibrations": hnswCalibrationsMigration,
   };
 }
 

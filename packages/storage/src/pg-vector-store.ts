@@ -15,6 +15,7 @@ import pgvector from "pgvector";
 import { BinaryCopyWriter } from "./binary-copy-writer.ts";
 import { type ChunkKeywords, chunkKeywords } from "./chunk-keywords.ts";
 import { rethrowUnavailable } from "./database-unavailable.ts";
+import { type CalibrationRung, calibrate, type HnswCalibration, queryNear } from "./hnsw-calibration.ts";
 import { type HnswPolicy, resolveHnswPolicy } from "./hnsw-policy.ts";
 import type { StorageDatabase } from "./open-database.ts";
 import { botNotFoundOnForeignKey } from "./pg-error.ts";
@@ -27,8 +28,18 @@ const KEYWORD_COLUMNS = ["bot_id", "document_id", "chunk_index", "keywords", "to
 /** How long a bot's index state is trusted before it is read again (another process may build or drop it). */
 const INDEX_STATE_TTL_MS = 30_000;
 
-/** A bot's HNSW index: none, usable, or not yet usable (a concurrent build running or failed). */
-type IndexState = "none" | "valid" | "invalid";
+/**
+ * A bot's HNSW index: none, usable, or not yet usable (a concurrent build running or failed),
+ * with what measuring it chose (absent until it has been measured).
+ */
+interface IndexState {
+  readonly index: "none" | "valid" | "invalid";
+  readonly calibration?: Pick<HnswCalibration, "search" | "efSearch" | "chunks">;
+}
+
+/** How one search runs: exactly, or through the bot's index at this `ef_search`. */
+export type SearchRoute = { readonly through: "exact" } | { readonly through: "index"; readonly efSearch: number };
+const EXACT: SearchRoute = Object.freeze({ through: "exact" });
 
 interface ChunkRow {
   document_id: string;
@@ -44,6 +55,16 @@ export interface HnswIndexOptions {
   readonly efConstruction?: number;
   /** `CREATE INDEX CONCURRENTLY`: writes to the table go on while it builds (default true). */
   readonly concurrently?: boolean;
+}
+
+/** See {@link PgVectorStore.indexStatus}. */
+export interface BotIndexStatus {
+  readonly chunks: number;
+  readonly index: "none" | "building" | "failed" | "valid";
+  /** How this store searches the bot now. */
+  readonly searches: SearchRoute;
+  /** Absent until the index has been measured (searches are exact until then). */
+  readonly calibration?: HnswCalibration;
 }
 
 export interface PgVectorStoreOptions {
@@ -64,10 +85,11 @@ export interface PgVectorStoreOptions {
  * in pgvector's binary form (4 KiB, no float parsing); PGlite takes it as float32-exact text.
  * There is deliberately no global HNSW index: filtered by bot it returned recall@5 of 0.06–0.60.
  * A bot reaching {@link HnswPolicy.minChunks} chunks gets its own partial HNSW index, built with
- * `CREATE INDEX CONCURRENTLY` in the background (PostgreSQL only; on PGlite searches stay exact);
- * its searches then take `topK × candidateFactor` candidates from the index at
- * `hnsw.ef_search = efSearch` and re-rank them exactly. Large loads into an indexed bot drop the
- * index, COPY, and rebuild it. `createBotHnswIndex` / `dropBotHnswIndex` do the same by hand.
+ * `CREATE INDEX CONCURRENTLY` in the background (PostgreSQL only; on PGlite searches stay exact),
+ * then measured (`hnsw-calibration.ts`): its searches take `topK × candidateFactor` candidates
+ * from the index at the lowest `hnsw.ef_search` that showed the policy's `minRecall` and re-rank
+ * them exactly — or stay exact if none did. Large loads into an indexed bot drop the index, COPY,
+ * and rebuild it. `createBotHnswIndex` / `dropBotHnswIndex` do the same by hand.
  *
  * @example
  * const store = new PgVectorStore(database, { hnsw: { minChunks: 20_000 } });
@@ -79,6 +101,7 @@ export class PgVectorStore implements VectorStore {
   readonly #policy: HnswPolicy;
   readonly #onIndexBuildError: (botId: string, error: Error) => void;
   readonly #indexStates = new Map<string, { state: IndexState; checkedAt: number }>();
+  /** Index builds and measurements running in this process, by bot. */
   readonly #builds = new Map<string, Promise<void>>();
 
   /** @throws RangeError for a bad `hnsw` policy value. */
@@ -115,7 +138,7 @@ export class PgVectorStore implements VectorStore {
     const bulk =
       this.#database.dialect === "postgres" &&
       chunks.length >= this.#policy.bulkLoadRows &&
-      (await this.#indexState(botId, { fresh: true })) !== "none";
+      (await this.#indexState(botId, { fresh: true })).index !== "none";
     if (bulk) {
       await this.#builds.get(botId);
       await this.#dropIndex(botId);
@@ -127,16 +150,24 @@ export class PgVectorStore implements VectorStore {
   }
 
   /**
-   * Resolves when the index builds this store started have finished (a failed build is
-   * reported to `onIndexBuildError`, never thrown here).
+   * Resolves when the index builds and measurements this store started have finished (a failed
+   * one is reported to `onIndexBuildError`, never thrown here).
    */
   async indexBuilds(): Promise<void> {
     while (this.#builds.size > 0) await Promise.all(this.#builds.values());
   }
 
+  /** Builds the bot's index once it reaches `minChunks`; measures it again once it has doubled since. */
   async #buildWhenLarge(botId: string): Promise<void> {
-    if (this.#builds.has(botId) || (await this.#indexState(botId)) === "valid") return;
-    if ((await this.countChunks(botId)) >= this.#policy.minChunks) this.#startBuild(botId);
+    if (this.#builds.has(botId)) return;
+    const { index, calibration } = await this.#indexState(botId);
+    if (index === "invalid") return;
+    if (index === "valid" && (calibration === undefined || this.#policy.minRecall === 0)) return;
+    const chunks = await this.countChunks(botId);
+    if (index === "none" && chunks >= this.#policy.minChunks) this.#startBuild(botId);
+    else if (calibration !== undefined && chunks >= 2 * Math.max(1, calibration.chunks)) {
+      this.#inBackground(botId, () => this.#calibrate(botId));
+    }
   }
 
   #buildFailed(botId: string): (error: unknown) => void {
@@ -144,11 +175,19 @@ export class PgVectorStore implements VectorStore {
   }
 
   #startBuild(botId: string): void {
+    this.#inBackground(botId, async () => {
+      await this.#build(botId, { m: this.#policy.m, efConstruction: this.#policy.efConstruction });
+      await this.#calibrate(botId);
+    });
+  }
+
+  /** One build or measurement per bot at a time; `indexBuilds()` waits for them. */
+  #inBackground(botId: string, work: () => Promise<void>): void {
     if (this.#builds.has(botId)) return;
-    const build = this.#build(botId, { m: this.#policy.m, efConstruction: this.#policy.efConstruction })
+    const running = work()
       .catch(this.#buildFailed(botId))
       .finally(() => this.#builds.delete(botId));
-    this.#builds.set(botId, build);
+    this.#builds.set(botId, running);
   }
 
   async #load(botId: string, chunks: readonly ChunkRecord[], keys: string, options?: CallOptions): Promise<void> {
@@ -208,15 +247,10 @@ export class PgVectorStore implements VectorStore {
     // pgvector's binary form: `pg` sends a Buffer parameter in binary, and so does PGlite for
     // `vector` (see `openDatabase`); as text PGlite took 1.4–1.9 ms to parse a 1024-dim vector
     const vector = binaryVector(embedding);
-    const rows = await ((await this.#indexState(botId)) === "valid"
-      ? this.#candidateSearch(botId, vector, metadataFilter(options.filter), topK)
-      : // migration 0018; the function's rows are ordered, the ORDER BY only says so
-        sql<ChunkRow & { distance: number }>`
-          SELECT document_id, chunk_index, content, metadata, distance
-          FROM nearest_chunks(${botId}, ${vector}::vector, ${topK}, ${filterJson(options.filter)}::jsonb)
-          ORDER BY distance, document_id, chunk_index`
-          .execute(this.#database.db)
-          .then((r) => r.rows)
+    const route = await this.#route(botId).catch(rethrowUnavailable);
+    const rows = await (route.through === "index"
+      ? this.#candidateSearch(botId, vector, metadataFilter(options.filter), topK, route.efSearch)
+      : this.#exactSearch(botId, vector, filterJson(options.filter), topK)
     )
       // a run's knowledge node fails with a code the HTTP layer can tell apart from a bad query
       .catch(rethrowUnavailable);
@@ -234,19 +268,54 @@ export class PgVectorStore implements VectorStore {
   }
 
   /**
-   * Through the bot's HNSW index: `topK × candidateFactor` candidates at the policy's
-   * `ef_search` (iterative, so a metadata filter still yields them), re-ranked on the exact
-   * distance. `SET LOCAL` (`set_config(…, true)`) keeps the settings to this transaction.
+   * Exact unless the bot's index is valid and, measured, reached the policy's `minRecall`; then
+   * at the higher of the policy's and the measured `ef_search`. An index nobody has measured yet
+   * (being measured, or built before migration 0020) gets measured now, in the background.
+   */
+  async #route(botId: string): Promise<SearchRoute> {
+    const state = await this.#indexState(botId);
+    if (state.index === "valid" && state.calibration === undefined && this.#policy.minRecall > 0) {
+      this.#inBackground(botId, () => this.#calibrate(botId));
+    }
+    return this.#routeOf(state);
+  }
+
+  #routeOf({ index, calibration }: IndexState): SearchRoute {
+    if (index !== "valid") return EXACT;
+    if (this.#policy.minRecall === 0) return { through: "index", efSearch: this.#policy.efSearch };
+    if (calibration === undefined || calibration.search === "exact") return EXACT;
+    return { through: "index", efSearch: Math.max(this.#policy.efSearch, calibration.efSearch) };
+  }
+
+  /** `nearest_chunks` (migration 0018); its rows are ordered, the ORDER BY only says so. */
+  async #exactSearch(
+    botId: string,
+    vector: Buffer,
+    filter: string | null,
+    topK: number,
+  ): Promise<(ChunkRow & { distance: number })[]> {
+    const { rows } = await sql<ChunkRow & { distance: number }>`
+      SELECT document_id, chunk_index, content, metadata, distance
+      FROM nearest_chunks(${botId}, ${vector}::vector, ${topK}, ${filter}::jsonb)
+      ORDER BY distance, document_id, chunk_index`.execute(this.#database.db);
+    return rows;
+  }
+
+  /**
+   * Through the bot's HNSW index: `topK × candidateFactor` candidates at this `ef_search`
+   * (iterative, so a metadata filter still yields them), re-ranked on the exact distance.
+   * `SET LOCAL` (`set_config(…, true)`) keeps the settings to this transaction.
    */
   async #candidateSearch(
     botId: string,
     vector: Buffer,
     filter: RawBuilder<unknown>,
     topK: number,
+    efSearch: number,
   ): Promise<(ChunkRow & { distance: number })[]> {
     const candidates = Math.min(1_000, topK * this.#policy.candidateFactor);
     return this.#database.db.transaction().execute(async (trx) => {
-      await sql`SELECT set_config('hnsw.ef_search', ${String(Math.max(this.#policy.efSearch, candidates))}, true),
+      await sql`SELECT set_config('hnsw.ef_search', ${String(Math.max(efSearch, candidates))}, true),
                        set_config('hnsw.iterative_scan', 'relaxed_order', true)`.execute(trx);
       const { rows } = await sql<ChunkRow & { distance: number }>`
         WITH candidates AS MATERIALIZED (
@@ -352,7 +421,103 @@ export class PgVectorStore implements VectorStore {
       efConstruction: options.efConstruction ?? this.#policy.efConstruction,
       concurrently: options.concurrently ?? true,
     });
+    await this.#calibrate(botId);
     return botHnswIndexName(botId);
+  }
+
+  /**
+   * The bot's index as an operator sees it: its chunk count, whether it has an index (`building`:
+   * a concurrent build running; `failed`: one that stopped, rebuilt on the next upload or build),
+   * and what measuring it found.
+   */
+  async indexStatus(botId: string, options?: CallOptions): Promise<BotIndexStatus> {
+    options?.signal?.throwIfAborted();
+    const state = await this.#indexState(botId, { fresh: true });
+    const { index } = state;
+    const building =
+      index === "invalid" &&
+      (
+        await sql<{ building: boolean }>`
+          SELECT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p JOIN pg_class c ON c.oid = p.index_relid
+                         WHERE c.relname = ${botHnswIndexName(botId)}) AS building`.execute(this.#database.db)
+      ).rows[0]?.building === true;
+    const calibration = index === "valid" ? await this.hnswCalibration(botId, options) : undefined;
+    return {
+      chunks: await this.countChunks(botId, options),
+      index: index === "invalid" ? (building ? "building" : "failed") : index,
+      searches: this.#routeOf(state),
+      ...(calibration !== undefined && { calibration }),
+    };
+  }
+
+  /** What measuring the bot's index found (undefined: no index, or not measured yet). */
+  async hnswCalibration(botId: string, options?: CallOptions): Promise<HnswCalibration | undefined> {
+    options?.signal?.throwIfAborted();
+    const row = await this.#database.db
+      .selectFrom("hnsw_calibrations")
+      .selectAll()
+      .where("bot_id", "=", botId)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    return {
+      search: row.search,
+      efSearch: row.ef_search,
+      recall: row.recall,
+      exactP50Ms: row.exact_p50_ms,
+      rungs: fromStoredJson(row.rungs) as CalibrationRung[],
+      queries: row.queries,
+      chunks: row.chunks,
+      measuredAt: row.measured_at,
+    };
+  }
+
+  /**
+   * Measures the bot's index (see `hnsw-calibration.ts`) and stores what it chose, for every
+   * process: queries near `calibrationQueries` of its chunks, picked by a hash of their keys (the
+   * same ones each time, spread over the documents).
+   */
+  async #calibrate(botId: string): Promise<void> {
+    if (this.#policy.minRecall === 0) return;
+    const chunks = await this.countChunks(botId);
+    const { rows } = await sql<{ document_id: string; chunk_index: number; embedding: number[] | string }>`
+      SELECT document_id, chunk_index, embedding FROM document_embeddings
+      WHERE bot_id = ${botId}
+      ORDER BY hashtext(document_id || '#' || chunk_index), document_id, chunk_index
+      LIMIT ${this.#policy.calibrationQueries}`.execute(this.#database.db);
+    const keyOf = (r: { document_id: string; chunk_index: number }) => `${r.document_id}#${r.chunk_index}`;
+    const measured = await calibrate(
+      {
+        queries: rows.map((r, i) =>
+          binaryVector(
+            queryNear(
+              typeof r.embedding === "string" ? (pgvector.fromSql(r.embedding) as number[]) : r.embedding,
+              i + 1,
+            ),
+          ),
+        ),
+        exact: async (query, k) => (await this.#exactSearch(botId, query, null, k)).map(keyOf),
+        throughIndex: async (query, k, efSearch) =>
+          (await this.#candidateSearch(botId, query, sql``, k, efSearch)).map(keyOf),
+      },
+      { minRecall: this.#policy.minRecall, efSearch: this.#policy.efSearch, maxEfSearch: this.#policy.maxEfSearch },
+    );
+    const row = {
+      search: measured.search,
+      ef_search: measured.efSearch,
+      recall: measured.recall,
+      exact_p50_ms: measured.exactP50Ms,
+      rungs: toJsonb(measured.rungs),
+      queries: measured.queries,
+      chunks,
+      measured_at: new Date(),
+    };
+    await this.#database.db
+      .insertInto("hnsw_calibrations")
+      .values({ bot_id: botId, ...row })
+      .onConflict((oc) => oc.column("bot_id").doUpdateSet(row))
+      .execute()
+      .catch(botNotFoundOnForeignKey(botId));
+    this.#indexStates.delete(botId);
   }
 
   /** Drops a bot's HNSW index: its searches are exact again (until the policy builds it anew). */
@@ -361,16 +526,35 @@ export class PgVectorStore implements VectorStore {
     await this.#dropIndex(botId, { concurrently: false });
   }
 
-  /** Reads (or recalls, for {@link INDEX_STATE_TTL_MS}) whether the bot's index exists and is usable. */
+  /**
+   * Reads (or recalls, for {@link INDEX_STATE_TTL_MS}) whether the bot's index exists and is
+   * usable, and what measuring it chose.
+   */
   async #indexState(botId: string, options: { fresh?: boolean } = {}): Promise<IndexState> {
     const known = this.#indexStates.get(botId);
     if (!options.fresh && known && Date.now() - known.checkedAt < INDEX_STATE_TTL_MS) return known.state;
-    const { rows } = await sql<{ valid: boolean }>`
-      SELECT i.indisvalid AS valid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid
+    const { rows } = await sql<{
+      valid: boolean;
+      search: "index" | "exact" | null;
+      ef_search: number | null;
+      chunks: number | null;
+    }>`
+      SELECT i.indisvalid AS valid, h.search, h.ef_search, h.chunks
+      FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid
+      LEFT JOIN hnsw_calibrations h ON h.bot_id = ${botId}
       WHERE c.relname = ${botHnswIndexName(botId)}`
       .execute(this.#database.db)
       .catch(rethrowUnavailable);
-    const state: IndexState = rows[0] === undefined ? "none" : rows[0].valid ? "valid" : "invalid";
+    const row = rows[0];
+    const state: IndexState =
+      row === undefined
+        ? { index: "none" }
+        : {
+            index: row.valid ? "valid" : "invalid",
+            ...(row.search !== null && {
+              calibration: { search: row.search, efSearch: Number(row.ef_search), chunks: Number(row.chunks) },
+            }),
+          };
     this.#indexStates.set(botId, { state, checkedAt: Date.now() });
     return state;
   }
@@ -407,10 +591,12 @@ export class PgVectorStore implements VectorStore {
 
   async #dropIndex(botId: string, options: { readonly concurrently?: boolean } = {}): Promise<void> {
     const concurrently = options.concurrently ?? this.#database.dialect === "postgres";
+    // the measurement first: an index built anew is measured anew, and searches stay exact meanwhile
+    await this.#database.db.deleteFrom("hnsw_calibrations").where("bot_id", "=", botId).execute();
     await sql`DROP INDEX ${concurrently ? sql`CONCURRENTLY` : sql``} IF EXISTS ${sql.id(botHnswIndexName(botId))}`.execute(
       this.#database.db,
     );
-    this.#indexStates.set(botId, { state: "none", checkedAt: Date.now() });
+    this.#indexStates.set(botId, { state: { index: "none" }, checkedAt: Date.now() });
   }
 
   #assertEmbedding(embedding: readonly number[]): void {

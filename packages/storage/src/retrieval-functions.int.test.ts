@@ -12,7 +12,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type StorageDatabase } from "./open-database.ts";
 import { binaryVector, PgVectorStore } from "./pg-vector-store.ts";
-import { prng } from "./testing/prng.ts";
+import { prng } from "./prng.ts";
 import { startPostgresServer } from "./testing/start-postgres-server.ts";
 
 const DIMENSIONS = 1024;

@@ -9,7 +9,7 @@ import { sql } from "kysely";
 import { expect, it } from "vitest";
 import type { BotStatistics, StatisticsWindow } from "./bot-statistics-repository.ts";
 import type { Storage } from "./create-storage.ts";
-import { prng } from "./testing/prng.ts";
+import { prng } from "./prng.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -19,6 +19,7 @@ const COMMAND_GROUPS: Readonly<Record<string, () => Promise<RegisterCommands>>> 
   secrets: async () => (await import("./commands/secrets-commands.ts")).registerSecretsCommands,
   ingest: async () => (await import("./commands/ingest-command.ts")).registerIngestCommand,
   documents: async () => (await import("./commands/documents-commands.ts")).registerDocumentsCommands,
+  index: async () => (await import("./commands/index-commands.ts")).registerIndexCommands,
   workflow: async () => {
     const [commands, run] = await Promise.all([
       import("./commands/workflow-commands.ts"),

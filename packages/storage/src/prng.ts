@@ -1,4 +1,4 @@
-/** mulberry32: the same "random" sequence for a seed on every run and backend (tests, benchmarks). */
+/** mulberry32: the same "random" sequence for a seed on every run and backend (index calibration, tests, benchmarks). */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
