@@ -6,11 +6,12 @@
  */
 import type { ChunkRecord, RetrievedChunk } from "@portflow/engine";
 import { sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { efSearchLadder } from "./hnsw-calibration.ts";
 import type { HnswPolicy } from "./hnsw-policy.ts";
 import { openDatabase, type StorageDatabase } from "./open-database.ts";
-import { botHnswIndexName, PgVectorStore } from "./pg-vector-store.ts";
+import { botHnswIndexName, calibrationLockName, PgVectorStore } from "./pg-vector-store.ts";
 import { prng } from "./prng.ts";
 import { startPostgresServer } from "./testing/start-postgres-server.ts";
 
@@ -25,6 +26,7 @@ afterAll(async () => {
 
 describe.skipIf(server === undefined)("measuring a bot's HNSW index before its searches use it", () => {
   let database: StorageDatabase;
+  let databaseUrl: string;
   const random = prng(20);
   const uniform = () => Array.from({ length: DIMENSIONS }, () => random() * 2 - 1);
   const centroids = Array.from({ length: 30 }, uniform);
@@ -44,8 +46,9 @@ describe.skipIf(server === undefined)("measuring a bot's HNSW index before its s
   const answer = (found: RetrievedChunk[]) => found.map((f) => `${f.documentId}#${f.chunkIndex} ${f.score}`);
 
   beforeAll(async () => {
+    databaseUrl = await server!.createDatabase("calibration");
     database = await openDatabase({
-      databaseUrl: await server!.createDatabase("calibration"),
+      databaseUrl,
       embeddingDimensions: DIMENSIONS,
       maxConnections: 4,
     });
@@ -132,6 +135,30 @@ describe.skipIf(server === undefined)("measuring a bot's HNSW index before its s
     expect(answer(await fresh.search(bot, q, { topK: 5 }))).toEqual(exact);
     await fresh.indexBuilds();
     expect(await fresh.hnswCalibration(bot)).toMatchObject({ efSearch: 5, queries: 50, chunks: 1_000 });
+  });
+
+  it("a process finding the index unmeasured while another measures it leaves it to that one", async () => {
+    const bot = await newBot("shared");
+    const policy = { efSearch: 5, maxEfSearch: 5, candidateFactor: 1, minRecall: 0.95 };
+    await store(policy).upsert(bot, chunks(500, clustered));
+    await sql`CREATE INDEX ${sql.id(botHnswIndexName(bot))} ON document_embeddings USING hnsw (embedding vector_cosine_ops)
+              WHERE bot_id = ${sql.lit(bot)}`.execute(database.db);
+    // another process, measuring: it holds the bot's lock in a session of its own
+    const other = new pg.Client({ connectionString: databaseUrl });
+    await other.connect();
+    try {
+      await other.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [calibrationLockName(bot)]);
+      const waiting = store(policy);
+      expect(await waiting.search(bot, clustered(), { topK: 5 })).toHaveLength(5);
+      await waiting.indexBuilds(); // it tried the lock and went on
+      expect(await waiting.hnswCalibration(bot)).toBeUndefined();
+    } finally {
+      await other.end(); // its session ends, and the lock with it
+    }
+    const next = store(policy);
+    await next.search(bot, clustered(), { topK: 5 });
+    await next.indexBuilds();
+    expect(await next.hnswCalibration(bot)).toMatchObject({ chunks: 500, queries: 50 });
   });
 
   it("a bot that doubles since its index was measured is measured again; dropping the index forgets the measurement", async () => {

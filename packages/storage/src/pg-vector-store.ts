@@ -103,6 +103,8 @@ export class PgVectorStore implements VectorStore {
   readonly #indexStates = new Map<string, { state: IndexState; checkedAt: number }>();
   /** Index builds and measurements running in this process, by bot. */
   readonly #builds = new Map<string, Promise<void>>();
+  /** When a search last found the bot's valid index unmeasured (and had it measured). */
+  readonly #unmeasuredSeen = new Map<string, number>();
 
   /** @throws RangeError for a bad `hnsw` policy value. */
   constructor(database: StorageDatabase, options: PgVectorStoreOptions = {}) {
@@ -166,7 +168,7 @@ export class PgVectorStore implements VectorStore {
     const chunks = await this.countChunks(botId);
     if (index === "none" && chunks >= this.#policy.minChunks) this.#startBuild(botId);
     else if (calibration !== undefined && chunks >= 2 * Math.max(1, calibration.chunks)) {
-      this.#inBackground(botId, () => this.#calibrate(botId));
+      this.#inBackground(botId, () => this.#calibrate(botId, { wait: false }));
     }
   }
 
@@ -177,7 +179,7 @@ export class PgVectorStore implements VectorStore {
   #startBuild(botId: string): void {
     this.#inBackground(botId, async () => {
       await this.#build(botId, { m: this.#policy.m, efConstruction: this.#policy.efConstruction });
-      await this.#calibrate(botId);
+      await this.#calibrate(botId, { wait: true });
     });
   }
 
@@ -275,7 +277,12 @@ export class PgVectorStore implements VectorStore {
   async #route(botId: string): Promise<SearchRoute> {
     const state = await this.#indexState(botId);
     if (state.index === "valid" && state.calibration === undefined && this.#policy.minRecall > 0) {
-      this.#inBackground(botId, () => this.#calibrate(botId));
+      // at most once per state period: a measurement that failed, or was left to another process, waits as long
+      const last = this.#unmeasuredSeen.get(botId);
+      if (last === undefined || Date.now() - last >= INDEX_STATE_TTL_MS) {
+        this.#unmeasuredSeen.set(botId, Date.now());
+        this.#inBackground(botId, () => this.#calibrate(botId, { wait: false }));
+      }
     }
     return this.#routeOf(state);
   }
@@ -421,7 +428,7 @@ export class PgVectorStore implements VectorStore {
       efConstruction: options.efConstruction ?? this.#policy.efConstruction,
       concurrently: options.concurrently ?? true,
     });
-    await this.#calibrate(botId);
+    await this.#calibrate(botId, { wait: true });
     return botHnswIndexName(botId);
   }
 
@@ -472,12 +479,34 @@ export class PgVectorStore implements VectorStore {
   }
 
   /**
+   * One process measures a bot's index at a time (a session advisory lock, on PostgreSQL): one that
+   * finds the index unmeasured while another measures it leaves it to that one (`wait: false`);
+   * after a build of its own, a process waits for the lock and measures.
+   */
+  async #calibrate(botId: string, options: { readonly wait: boolean }): Promise<void> {
+    if (this.#policy.minRecall === 0) return;
+    if (this.#database.dialect !== "postgres") return this.#measure(botId);
+    const key = sql`hashtextextended(${calibrationLockName(botId)}, 0)`;
+    await this.#database.db.connection().execute(async (session) => {
+      if (options.wait) await sql`SELECT pg_advisory_lock(${key})`.execute(session);
+      else {
+        const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(${key}) AS locked`.execute(session);
+        if (rows[0]?.locked !== true) return;
+      }
+      try {
+        await this.#measure(botId);
+      } finally {
+        await sql`SELECT pg_advisory_unlock(${key})`.execute(session);
+      }
+    });
+  }
+
+  /**
    * Measures the bot's index (see `hnsw-calibration.ts`) and stores what it chose, for every
    * process: queries near `calibrationQueries` of its chunks, picked by a hash of their keys (the
    * same ones each time, spread over the documents).
    */
-  async #calibrate(botId: string): Promise<void> {
-    if (this.#policy.minRecall === 0) return;
+  async #measure(botId: string): Promise<void> {
     const chunks = await this.countChunks(botId);
     const { rows } = await sql<{ document_id: string; chunk_index: number; embedding: number[] | string }>`
       SELECT document_id, chunk_index, embedding FROM document_embeddings
@@ -664,6 +693,11 @@ export function binaryVector(values: readonly number[]): Buffer {
   bytes.writeInt16BE(0, 2);
   for (let i = 0; i < values.length; i++) bytes.writeFloatBE(values[i] as number, 4 + 4 * i);
   return bytes;
+}
+
+/** The advisory lock (by `hashtextextended(name, 0)`) a process holds while it measures the bot's index. */
+export function calibrationLockName(botId: string): string {
+  return `portflow.hnsw-calibration:${botId}`;
 }
 
 /** Name of the per-bot HNSW index (bot ids are hashed: index names are limited to 63 bytes). */
