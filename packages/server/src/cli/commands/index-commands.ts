@@ -1,4 +1,4 @@
-import type { BotIndexStatus } from "@portflow/storage";
+import type { BotIndexStatus, PgVectorStore } from "@portflow/storage";
 import type { Command } from "commander";
 import { toVectorIndexResponse } from "../../routes/vector-index-schema.ts";
 import type { CliSession } from "../cli-session.ts";
@@ -21,9 +21,7 @@ export function registerIndexCommands(program: Command, session: CliSession): vo
     .action(async (options: { bot: string; json?: boolean }) => {
       const { storage } = await session.context();
       const bot = await requireBot(storage, options.bot);
-      const status = await storage.vectors.indexStatus(bot.id);
-      if (options.json === true) return session.json(toVectorIndexResponse(bot.id, status));
-      printStatus(session, bot.id, status, storage.vectors.hnswPolicy.minRecall);
+      await report(session, storage.vectors, bot.id, options.json === true);
     });
 
   index
@@ -36,9 +34,7 @@ export function registerIndexCommands(program: Command, session: CliSession): vo
       const bot = await requireBot(storage, options.bot);
       session.err(`building and measuring the index of bot ${bot.id}…`);
       await storage.vectors.createBotHnswIndex(bot.id);
-      const status = await storage.vectors.indexStatus(bot.id);
-      if (options.json === true) return session.json(toVectorIndexResponse(bot.id, status));
-      printStatus(session, bot.id, status, storage.vectors.hnswPolicy.minRecall);
+      await report(session, storage.vectors, bot.id, options.json === true);
     });
 
   index
@@ -51,6 +47,13 @@ export function registerIndexCommands(program: Command, session: CliSession): vo
       await storage.vectors.dropBotHnswIndex(bot.id);
       session.out(`dropped the index of bot ${bot.id}: its searches are exact`);
     });
+}
+
+/** The bot's index status, as JSON (the API's shape) or as text. */
+async function report(session: CliSession, vectors: PgVectorStore, botId: string, json: boolean): Promise<void> {
+  const status = await vectors.indexStatus(botId);
+  if (json) session.json(toVectorIndexResponse(botId, status));
+  else printStatus(session, botId, status, vectors.hnswPolicy.minRecall);
 }
 
 function printStatus(session: CliSession, botId: string, status: BotIndexStatus, minRecall: number): void {
