@@ -43,6 +43,10 @@ describe.skipIf(server === undefined)("measuring a bot's HNSW index before its s
   const newBot = async (name: string) =>
     (await sql<{ id: string }>`INSERT INTO bots (name) VALUES (${name}) RETURNING id`.execute(database.db)).rows[0]!.id;
   const store = (policy: Partial<HnswPolicy>) => new PgVectorStore(database, { hnsw: { minChunks: 0, ...policy } });
+  /** The bot's index as a version before migration 0020 built it: the index alone, never measured. */
+  const indexWithoutMeasurement = async (bot: string) =>
+    sql`CREATE INDEX ${sql.id(botHnswIndexName(bot))} ON document_embeddings USING hnsw (embedding vector_cosine_ops)
+        WHERE bot_id = ${sql.lit(bot)}`.execute(database.db);
   const answer = (found: RetrievedChunk[]) => found.map((f) => `${f.documentId}#${f.chunkIndex} ${f.score}`);
 
   beforeAll(async () => {
@@ -57,7 +61,7 @@ describe.skipIf(server === undefined)("measuring a bot's HNSW index before its s
     await database?.close();
   });
 
-  it("a bot reaching minChunks gets its index built and measured; at recall 1.00 its searches use it at the policy's ef_search", async () => {
+  it("a bot reaching minChunks gets its index built and measured; reaching the recall at the policy's ef_search, its searches go through it there", async () => {
     const bot = await newBot("clustered");
     const policy = new PgVectorStore(database, { hnsw: { minChunks: 2_500 } });
     for (let from = 0; from < CHUNKS; from += 500) await policy.upsert(bot, chunks(500, clustered, from));
@@ -69,6 +73,7 @@ describe.skipIf(server === undefined)("measuring a bot's HNSW index before its s
     expect(calibration!.recall).toBeGreaterThanOrEqual(0.95);
     expect(calibration!.rungs.map((r) => r.efSearch)).toEqual([100]);
     expect(calibration!.exactP50Ms).toBeGreaterThan(0);
+    expect((await policy.indexStatus(bot)).searches).toEqual({ through: "index", efSearch: 100 });
   });
 
   it("the ladder doubles ef_search until the recall is reached, and stops there", async () => {
@@ -128,9 +133,7 @@ describe.skipIf(server === undefined)("measuring a bot's HNSW index before its s
     await sql`ANALYZE document_embeddings`.execute(database.db);
     const q = uniform();
     const exact = answer(await measuring.search(bot, q, { topK: 5 }));
-    // as an earlier version built it: the index alone, no measurement
-    await sql`CREATE INDEX ${sql.id(botHnswIndexName(bot))} ON document_embeddings USING hnsw (embedding vector_cosine_ops)
-              WHERE bot_id = ${sql.lit(bot)}`.execute(database.db);
+    await indexWithoutMeasurement(bot);
     const fresh = store({ efSearch: 5, maxEfSearch: 5, candidateFactor: 1, minRecall: 0.95 });
     expect(answer(await fresh.search(bot, q, { topK: 5 }))).toEqual(exact);
     await fresh.indexBuilds();
@@ -141,8 +144,7 @@ describe.skipIf(server === undefined)("measuring a bot's HNSW index before its s
     const bot = await newBot("shared");
     const policy = { efSearch: 5, maxEfSearch: 5, candidateFactor: 1, minRecall: 0.95 };
     await store(policy).upsert(bot, chunks(500, clustered));
-    await sql`CREATE INDEX ${sql.id(botHnswIndexName(bot))} ON document_embeddings USING hnsw (embedding vector_cosine_ops)
-              WHERE bot_id = ${sql.lit(bot)}`.execute(database.db);
+    await indexWithoutMeasurement(bot);
     // another process, measuring: it holds the bot's lock in a session of its own
     const other = new pg.Client({ connectionString: databaseUrl });
     await other.connect();
